@@ -1,0 +1,1 @@
+//! The experiments library: datasets, runs, plots and the report.
