@@ -1,1 +1,2 @@
-//! tensor crate.
+//! `tensor`: numbers on a device.
+pub mod cpu;

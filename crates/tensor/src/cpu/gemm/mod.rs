@@ -1,0 +1,1 @@
+//! Matrix multiplication kernels (filled by the GEMM work).
