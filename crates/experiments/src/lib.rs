@@ -1,1 +1,3 @@
 //! The experiments library: datasets, runs, plots and the report.
+
+pub mod datasets;
