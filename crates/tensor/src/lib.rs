@@ -1,2 +1,42 @@
-//! `tensor`: numbers on a device.
+//! `tensor`: numbers on a device — the bottom layer of tapegrad.
+//!
+//! It knows nothing about gradients. Reading order:
+//!
+//! 1. [`dtype`] — `DType`, the `Element` trait, `HostBuffer`.
+//! 2. [`layout`] — shape, strides, offset; every view (reshape, permute, expand, narrow, squeeze) is a layout.
+//! 3. [`ops`] — the op enums (`UnaryOp`, `BinaryOp`, `ReduceOp`) and the scalar definition of every op, shared
+//!    by the kernels and the tests.
+//! 4. [`backend`] — the `Backend` trait: the primitives a device provides.
+//! 5. [`device`] — `Device` and `Storage`, the enums the tensor dispatches on.
+//! 6. [`Tensor`] (`tensor.rs`, `tensor_ops.rs`, `display.rs`) — the user-facing type: constructors, views,
+//!    checked ops with broadcasting, PyTorch-style printing.
+//! 7. [`cpu`] — the CPU backend: element-wise, reductions, GEMM (`cpu/gemm`), indexing; SIMD and rayon.
+//! 8. `gpu` (feature `wgpu`) — the wgpu backend; its WGSL kernels are in `/shaders`.
+//!
+//! ```
+//! use tensor::{Tensor, DType, Device};
+//! let x = Tensor::new(&[1.0f32, -2.0, 3.0, -4.0], &[2, 2]);
+//! let w = Tensor::ones(&[2, 3], DType::F32, &Device::Cpu);
+//! let y = x.relu().matmul(&w);
+//! assert_eq!(y.to_vec2::<f32>(), vec![vec![1.0; 3], vec![3.0; 3]]);
+//! ```
+
+pub mod backend;
 pub mod cpu;
+pub mod device;
+pub mod dtype;
+pub mod error;
+#[cfg(feature = "wgpu")]
+pub mod gpu;
+pub mod layout;
+pub mod ops;
+mod tensor;
+mod tensor_ops;
+
+pub use backend::Backend;
+pub use device::{Device, Storage};
+pub use dtype::{DType, Element, HostBuffer};
+pub use error::{Error, Result};
+pub use layout::Layout;
+pub use ops::{BinaryOp, ReduceOp, UnaryOp};
+pub use tensor::{Dim, Tensor};

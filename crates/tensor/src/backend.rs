@@ -1,0 +1,129 @@
+//! The [`Backend`] trait: the primitives a device must provide. Read this file in one sitting to know
+//! everything a new backend has to implement.
+//!
+//! A backend owns *storages* — flat buffers of one dtype — and runs kernels on them. It knows nothing of
+//! gradients, of broadcasting rules or of argument checking: the [`Tensor`](crate::Tensor) layer above checks
+//! shapes and dtypes, turns broadcasting into `expand` (stride-0 views), and only then calls the backend. So every
+//! method below may assume its arguments are valid.
+//!
+//! Inputs come as `(storage, layout)`: a layout may be any strided view (transposed, narrowed, expanded with
+//! stride 0, with an offset). Outputs are always new, contiguous, row-major storages with offset 0.
+//!
+//! | family        | methods                                         |
+//! |---------------|-------------------------------------------------|
+//! | data movement | `from_host`, `to_host`, `full`, `copy_strided`, `cast`, `concat` |
+//! | element-wise  | `unary`, `binary`, `where_cond`                 |
+//! | reductions    | `reduce`, `softmax`                             |
+//! | linear algebra| `matmul`                                        |
+//! | indexing      | `gather`, `index_select`                        |
+
+use crate::dtype::{DType, HostBuffer};
+use crate::layout::Layout;
+use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
+
+/// The primitives of a device. Implemented by [`CpuBackend`](crate::cpu::CpuBackend) and, with the `wgpu`
+/// feature, `WgpuBackend`.
+pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
+    /// A flat buffer of one dtype on this device.
+    type Storage: Send + Sync + std::fmt::Debug;
+
+    /// A short human-readable name (`"cpu"`, `"wgpu:NVIDIA H100 (Vulkan)"`).
+    fn name(&self) -> String;
+
+    /// The dtype of a storage.
+    fn dtype(&self, x: &Self::Storage) -> DType;
+
+    // --- data movement -------------------------------------------------------------------------------
+
+    /// Uploads host data.
+    fn from_host(&self, data: HostBuffer) -> Self::Storage;
+
+    /// Downloads the elements of the view `layout`, in logical (row-major) order.
+    fn to_host(&self, x: &Self::Storage, layout: &Layout) -> HostBuffer;
+
+    /// `numel` copies of `value` (converted to `dtype`).
+    fn full(&self, numel: usize, value: f64, dtype: DType) -> Self::Storage;
+
+    /// Copies a view into a new contiguous storage (what `Tensor::contiguous` runs).
+    fn copy_strided(&self, x: &Self::Storage, layout: &Layout) -> Self::Storage;
+
+    /// Converts every element of a view to `dtype` (floats to integers truncate toward zero).
+    fn cast(&self, x: &Self::Storage, layout: &Layout, dtype: DType) -> Self::Storage;
+
+    /// Concatenates views that agree on every dimension but `axis`, along `axis`.
+    fn concat(&self, parts: &[(&Self::Storage, &Layout)], axis: usize) -> Self::Storage;
+
+    // --- element-wise --------------------------------------------------------------------------------
+
+    /// `out[i] = op(x[i])`.
+    fn unary(&self, op: UnaryOp, x: &Self::Storage, layout: &Layout) -> Self::Storage;
+
+    /// `out[i] = op(lhs[i], rhs[i])`; both layouts have the same shape (broadcast operands arrive expanded).
+    /// Both storages have the same dtype; comparisons return 0/1 in that dtype.
+    fn binary(
+        &self,
+        op: BinaryOp,
+        lhs: &Self::Storage,
+        lhs_layout: &Layout,
+        rhs: &Self::Storage,
+        rhs_layout: &Layout,
+    ) -> Self::Storage;
+
+    /// `out[i] = if cond[i] != 0 { on_true[i] } else { on_false[i] }`; the three layouts have the same shape.
+    fn where_cond(
+        &self,
+        cond: &Self::Storage,
+        cond_layout: &Layout,
+        on_true: &Self::Storage,
+        true_layout: &Layout,
+        on_false: &Self::Storage,
+        false_layout: &Layout,
+    ) -> Self::Storage;
+
+    // --- reductions ----------------------------------------------------------------------------------
+
+    /// Reduces dimension `axis`: the output has the input's shape with that dimension removed (the tensor layer
+    /// adds it back for `keepdim`). `ArgMax`/`ArgMin` return I64. Reducing an empty dimension gives 0 for `Sum`
+    /// (the tensor layer rejects the others).
+    fn reduce(&self, op: ReduceOp, x: &Self::Storage, layout: &Layout, axis: usize) -> Self::Storage;
+
+    /// Softmax (or log-softmax when `log`) along `axis`, stable: `e^(x - max) / Σ e^(x - max)`;
+    /// the output has the input's shape.
+    fn softmax(&self, x: &Self::Storage, layout: &Layout, axis: usize, log: bool) -> Self::Storage;
+
+    // --- linear algebra ------------------------------------------------------------------------------
+
+    /// Batched matrix product: `lhs` is `[b, m, k]`, `rhs` is `[b, k, n]` (any strides, including a batch
+    /// stride of 0 for a broadcast operand); the output is `[b, m, n]`.
+    fn matmul(
+        &self,
+        lhs: &Self::Storage,
+        lhs_layout: &Layout,
+        rhs: &Self::Storage,
+        rhs_layout: &Layout,
+    ) -> Self::Storage;
+
+    // --- indexing ------------------------------------------------------------------------------------
+
+    /// `torch.gather`: `index` (I64) has the rank of `x`; `out[.., i, ..] = x[.., index[.., i, ..], ..]` along
+    /// `axis`; the output has the shape of `index`. Indices are in range (checked by the tensor layer).
+    fn gather(
+        &self,
+        x: &Self::Storage,
+        layout: &Layout,
+        axis: usize,
+        index: &Self::Storage,
+        index_layout: &Layout,
+    ) -> Self::Storage;
+
+    /// `torch.index_select`: `index` (I64) is 1-D; the output is `x` with dimension `axis` replaced by the
+    /// selected entries. Indices are in range (checked by the tensor layer).
+    fn index_select(
+        &self,
+        x: &Self::Storage,
+        layout: &Layout,
+        axis: usize,
+        index: &Self::Storage,
+        index_layout: &Layout,
+    ) -> Self::Storage;
+}

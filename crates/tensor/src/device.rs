@@ -1,0 +1,143 @@
+//! [`Device`]: where a tensor's storage lives, and [`Storage`], the storage of one of the backends.
+//!
+//! Both are plain enums and the tensor layer dispatches with a `match`: no generics leak into the API, and a
+//! device mismatch is a clear panic at the call site.
+
+use crate::cpu::CpuBackend;
+use crate::dtype::{DType, HostBuffer};
+use crate::error::{Error, Result};
+#[cfg(feature = "wgpu")]
+use crate::gpu::{WgpuBackend, WgpuStorage};
+
+/// A device: the CPU, or a GPU through wgpu.
+#[derive(Clone, Debug)]
+pub enum Device {
+    /// The host CPU (SIMD kernels, rayon above size thresholds).
+    Cpu,
+    /// A GPU (or lavapipe, the software Vulkan driver) through wgpu.
+    #[cfg(feature = "wgpu")]
+    Wgpu(WgpuBackend),
+}
+
+/// The storage of a tensor on one of the backends.
+#[derive(Debug)]
+pub enum Storage {
+    /// CPU storage: a host vector.
+    Cpu(HostBuffer),
+    /// GPU storage.
+    #[cfg(feature = "wgpu")]
+    Wgpu(WgpuStorage),
+}
+
+impl Device {
+    /// The CPU.
+    pub fn cpu() -> Device {
+        Device::Cpu
+    }
+
+    /// The default GPU adapter (created once and shared). Fails with a message that says what to install when
+    /// there is no adapter, or when tapegrad was built without the `wgpu` feature.
+    pub fn gpu() -> Result<Device> {
+        #[cfg(feature = "wgpu")]
+        {
+            WgpuBackend::shared().map(Device::Wgpu)
+        }
+        #[cfg(not(feature = "wgpu"))]
+        {
+            Err(Error::Unsupported(
+                "this build of tapegrad has no GPU backend: rebuild with the `wgpu` feature of the `tensor` crate"
+                    .into(),
+            ))
+        }
+    }
+
+    /// The GPU when an adapter exists, else the CPU; the string says which and why.
+    pub fn auto() -> (Device, String) {
+        match Device::gpu() {
+            Ok(d) => {
+                let why = format!("using {}", d.name());
+                (d, why)
+            }
+            Err(e) => (Device::Cpu, format!("using the CPU ({e})")),
+        }
+    }
+
+    /// A short name: `cpu` or `wgpu:<adapter>`.
+    pub fn name(&self) -> String {
+        match self {
+            Device::Cpu => "cpu".to_string(),
+            #[cfg(feature = "wgpu")]
+            Device::Wgpu(b) => crate::backend::Backend::name(b),
+        }
+    }
+
+    /// True for the CPU.
+    pub fn is_cpu(&self) -> bool {
+        matches!(self, Device::Cpu)
+    }
+
+    /// True when both are the same device.
+    pub fn same(&self, other: &Device) -> bool {
+        match (self, other) {
+            (Device::Cpu, Device::Cpu) => true,
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu(a), Device::Wgpu(b)) => a.same_device(b),
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    }
+
+    /// True when the device can hold tensors of `dtype` (the GPU has no f64).
+    pub fn supports(&self, dtype: DType) -> bool {
+        match self {
+            Device::Cpu => {
+                let _ = dtype;
+                true
+            }
+            #[cfg(feature = "wgpu")]
+            Device::Wgpu(_) => dtype != DType::F64,
+        }
+    }
+
+    /// Waits until all work submitted to the device has finished (a no-op on the CPU).
+    pub fn synchronize(&self) -> Result<()> {
+        match self {
+            Device::Cpu => Ok(()),
+            #[cfg(feature = "wgpu")]
+            Device::Wgpu(b) => b.synchronize(),
+        }
+    }
+
+    /// Not used on every build; keeps the `Error` import alive without the wgpu feature.
+    #[allow(dead_code)]
+    fn _unused(_: Error) {}
+}
+
+impl PartialEq for Device {
+    fn eq(&self, other: &Self) -> bool {
+        self.same(other)
+    }
+}
+
+impl Storage {
+    /// The dtype of the elements.
+    pub fn dtype(&self) -> DType {
+        match self {
+            Storage::Cpu(b) => b.dtype(),
+            #[cfg(feature = "wgpu")]
+            Storage::Wgpu(s) => s.dtype(),
+        }
+    }
+
+    /// The CPU buffer, or `None` for a GPU storage.
+    pub fn as_cpu(&self) -> Option<&HostBuffer> {
+        match self {
+            Storage::Cpu(b) => Some(b),
+            #[cfg(feature = "wgpu")]
+            _ => None,
+        }
+    }
+}
+
+/// The CPU backend as a value (it has no state).
+pub(crate) const CPU: CpuBackend = CpuBackend;

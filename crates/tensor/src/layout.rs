@@ -1,0 +1,395 @@
+//! Shapes, strides and views.
+//!
+//! A tensor is a [`Layout`] over a flat storage: element `(i0, i1, ..)` lives at
+//! `offset + i0*strides[0] + i1*strides[1] + ..`. Every view — reshape (when the strides allow it),
+//! permute/transpose, expand (broadcast, stride 0), narrow, squeeze/unsqueeze — is a new `Layout` over the same
+//! storage; no data moves. Kernels take a `Layout` and have a contiguous fast path and a strided path that walks
+//! [`Layout::offsets`].
+//!
+//! All checks panic through [`shape_error`](crate::error::shape_error) with the op and the shapes.
+
+use crate::ensure;
+
+/// Shape, strides (in elements) and offset of a view.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Layout {
+    shape: Vec<usize>,
+    strides: Vec<usize>,
+    offset: usize,
+}
+
+/// Row-major (C-order) strides of `shape`.
+pub fn contiguous_strides(shape: &[usize]) -> Vec<usize> {
+    let mut strides = vec![0; shape.len()];
+    let mut acc = 1;
+    for i in (0..shape.len()).rev() {
+        strides[i] = acc;
+        acc *= shape[i];
+    }
+    strides
+}
+
+/// NumPy/PyTorch broadcasting: align shapes on the right; each pair of sizes must be equal or one of them 1.
+#[track_caller]
+pub fn broadcast_shapes(op: &str, lhs: &[usize], rhs: &[usize]) -> Vec<usize> {
+    let rank = lhs.len().max(rhs.len());
+    let mut out = vec![0; rank];
+    for i in 0..rank {
+        let l = if i + lhs.len() >= rank { lhs[i + lhs.len() - rank] } else { 1 };
+        let r = if i + rhs.len() >= rank { rhs[i + rhs.len() - rank] } else { 1 };
+        ensure!(
+            l == r || l == 1 || r == 1,
+            op,
+            "lhs {lhs:?} and rhs {rhs:?} cannot be broadcast together (dimension {i} of the result: {l} vs {r})"
+        );
+        out[i] = if l == 1 { r } else { l };
+    }
+    out
+}
+
+impl Layout {
+    /// A contiguous row-major layout of `shape` starting at offset 0.
+    pub fn contiguous(shape: &[usize]) -> Layout {
+        Layout { shape: shape.to_vec(), strides: contiguous_strides(shape), offset: 0 }
+    }
+
+    /// A layout from its parts (no check that it fits a storage).
+    pub fn from_parts(shape: Vec<usize>, strides: Vec<usize>, offset: usize) -> Layout {
+        assert_eq!(shape.len(), strides.len(), "Layout::from_parts: shape and strides differ in rank");
+        Layout { shape, strides, offset }
+    }
+
+    /// Sizes of the dimensions.
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// Strides of the dimensions, in elements.
+    pub fn strides(&self) -> &[usize] {
+        &self.strides
+    }
+
+    /// Position of element `(0, 0, ..)` in the storage.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Number of dimensions.
+    pub fn rank(&self) -> usize {
+        self.shape.len()
+    }
+
+    /// Number of elements.
+    pub fn numel(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// True when the elements are stored in row-major order without gaps (size-1 dimensions may have any stride).
+    pub fn is_contiguous(&self) -> bool {
+        let mut acc = 1;
+        for i in (0..self.shape.len()).rev() {
+            if self.shape[i] != 1 && self.strides[i] != acc {
+                return false;
+            }
+            acc *= self.shape[i];
+        }
+        true
+    }
+
+    /// The storage range of a contiguous layout, `None` otherwise.
+    pub fn contiguous_range(&self) -> Option<std::ops::Range<usize>> {
+        self.is_contiguous().then(|| self.offset..self.offset + self.numel())
+    }
+
+    /// One past the largest storage index the layout touches (0 for an empty view).
+    pub fn storage_extent(&self) -> usize {
+        if self.numel() == 0 {
+            return 0;
+        }
+        self.offset + self.shape.iter().zip(&self.strides).map(|(&n, &s)| (n - 1) * s).sum::<usize>() + 1
+    }
+
+    /// Resolves a possibly negative axis (`-1` is the last), panicking when out of range.
+    #[track_caller]
+    pub fn axis(&self, op: &str, axis: isize) -> usize {
+        resolve_axis(op, axis, self.rank())
+    }
+
+    /// Storage indices of every element, in logical (row-major) order.
+    pub fn offsets(&self) -> Offsets<'_> {
+        Offsets::new(self)
+    }
+
+    /// A view with the dimensions reordered: output dimension `i` is input dimension `perm[i]`.
+    #[track_caller]
+    pub fn permute(&self, perm: &[usize]) -> Layout {
+        ensure!(
+            perm.len() == self.rank() && is_permutation(perm),
+            "permute",
+            "{perm:?} is not a permutation of the {} dimensions of {:?}",
+            self.rank(),
+            self.shape
+        );
+        Layout {
+            shape: perm.iter().map(|&p| self.shape[p]).collect(),
+            strides: perm.iter().map(|&p| self.strides[p]).collect(),
+            offset: self.offset,
+        }
+    }
+
+    /// A view with dimensions `a` and `b` swapped.
+    #[track_caller]
+    pub fn transpose(&self, a: usize, b: usize) -> Layout {
+        ensure!(
+            a < self.rank() && b < self.rank(),
+            "transpose",
+            "dimensions {a} and {b} out of range for shape {:?}",
+            self.shape
+        );
+        let mut perm: Vec<usize> = (0..self.rank()).collect();
+        perm.swap(a, b);
+        self.permute(&perm)
+    }
+
+    /// The sub-range `start..start+len` of dimension `axis`.
+    #[track_caller]
+    pub fn narrow(&self, axis: usize, start: usize, len: usize) -> Layout {
+        ensure!(axis < self.rank(), "narrow", "axis {axis} out of range for shape {:?}", self.shape);
+        ensure!(
+            start + len <= self.shape[axis],
+            "narrow",
+            "range {start}..{} out of bounds for dimension {axis} of shape {:?}",
+            start + len,
+            self.shape
+        );
+        let mut out = self.clone();
+        out.shape[axis] = len;
+        if len > 0 {
+            out.offset += start * self.strides[axis];
+        }
+        out
+    }
+
+    /// Broadcasts to `shape` (NumPy rules: new leading dimensions, size-1 dimensions repeated with stride 0).
+    #[track_caller]
+    pub fn expand(&self, shape: &[usize]) -> Layout {
+        ensure!(
+            shape.len() >= self.rank(),
+            "expand",
+            "cannot expand shape {:?} to {shape:?}: the target has fewer dimensions",
+            self.shape
+        );
+        let lead = shape.len() - self.rank();
+        let mut strides = vec![0; shape.len()];
+        for i in 0..self.rank() {
+            let (from, to) = (self.shape[i], shape[lead + i]);
+            ensure!(
+                from == to || from == 1,
+                "expand",
+                "cannot expand shape {:?} to {shape:?}: dimension {i} has size {from}, expected 1 or {to}",
+                self.shape
+            );
+            strides[lead + i] = if from == to { self.strides[i] } else { 0 };
+        }
+        Layout { shape: shape.to_vec(), strides, offset: self.offset }
+    }
+
+    /// A view with a new shape of the same element count, when the strides allow it without a copy
+    /// (`None` otherwise: the caller copies to contiguous first).
+    #[track_caller]
+    pub fn reshape(&self, shape: &[usize]) -> Option<Layout> {
+        let numel: usize = shape.iter().product();
+        ensure!(
+            numel == self.numel(),
+            "reshape",
+            "cannot reshape {:?} ({} elements) to {shape:?} ({numel} elements)",
+            self.shape,
+            self.numel()
+        );
+        if self.is_contiguous() {
+            return Some(Layout { shape: shape.to_vec(), strides: contiguous_strides(shape), offset: self.offset });
+        }
+        // General case (as PyTorch's `computeStride`): split the old dimensions into chunks that are contiguous
+        // among themselves; each chunk may be re-split into new dimensions.
+        let old: Vec<(usize, usize)> =
+            self.shape.iter().copied().zip(self.strides.iter().copied()).filter(|&(n, _)| n != 1).collect();
+        let mut strides = vec![0; shape.len()];
+        let mut new_i = 0;
+        let mut old_i = 0;
+        while old_i < old.len() {
+            // A chunk of old dims [old_i, old_j) that is contiguous internally.
+            let mut old_j = old_i + 1;
+            while old_j < old.len() && old[old_j - 1].1 == old[old_j].0 * old[old_j].1 {
+                old_j += 1;
+            }
+            let chunk: usize = old[old_i..old_j].iter().map(|&(n, _)| n).product();
+            let base_stride = old[old_j - 1].1;
+            // Consume new dims whose product equals the chunk.
+            let mut acc = 1;
+            let start = new_i;
+            while new_i < shape.len() && (acc < chunk || shape[new_i] == 1) {
+                if acc == chunk && shape[new_i] == 1 {
+                    break;
+                }
+                acc *= shape[new_i];
+                new_i += 1;
+            }
+            if acc != chunk {
+                return None;
+            }
+            let mut s = base_stride;
+            for d in (start..new_i).rev() {
+                strides[d] = s;
+                s *= shape[d];
+            }
+            old_i = old_j;
+        }
+        // Remaining new dims must be size 1.
+        while new_i < shape.len() {
+            if shape[new_i] != 1 {
+                return None;
+            }
+            new_i += 1;
+        }
+        Some(Layout { shape: shape.to_vec(), strides, offset: self.offset })
+    }
+
+    /// Removes dimension `axis`, which must have size 1.
+    #[track_caller]
+    pub fn squeeze(&self, axis: usize) -> Layout {
+        ensure!(axis < self.rank(), "squeeze", "axis {axis} out of range for shape {:?}", self.shape);
+        ensure!(
+            self.shape[axis] == 1,
+            "squeeze",
+            "dimension {axis} of shape {:?} has size {}, not 1",
+            self.shape,
+            self.shape[axis]
+        );
+        let mut out = self.clone();
+        out.shape.remove(axis);
+        out.strides.remove(axis);
+        out
+    }
+
+    /// Inserts a dimension of size 1 at `axis` (0..=rank).
+    #[track_caller]
+    pub fn unsqueeze(&self, axis: usize) -> Layout {
+        ensure!(axis <= self.rank(), "unsqueeze", "axis {axis} out of range for shape {:?}", self.shape);
+        let mut out = self.clone();
+        let stride = if axis < self.rank() { self.strides[axis] * self.shape[axis] } else { 1 };
+        out.shape.insert(axis, 1);
+        out.strides.insert(axis, stride);
+        out
+    }
+}
+
+/// Resolves a possibly negative axis against `rank`.
+#[track_caller]
+pub fn resolve_axis(op: &str, axis: isize, rank: usize) -> usize {
+    let a = if axis < 0 { axis + rank as isize } else { axis };
+    ensure!(a >= 0 && (a as usize) < rank, op, "axis {axis} out of range for a tensor of rank {rank}");
+    a as usize
+}
+
+fn is_permutation(p: &[usize]) -> bool {
+    let mut seen = vec![false; p.len()];
+    p.iter().all(|&i| i < p.len() && !std::mem::replace(&mut seen[i], true))
+}
+
+/// Iterator over the storage indices of a layout in logical order (the strided path of every kernel).
+pub struct Offsets<'a> {
+    layout: &'a Layout,
+    index: Vec<usize>,
+    next: usize,
+    remaining: usize,
+}
+
+impl<'a> Offsets<'a> {
+    fn new(layout: &'a Layout) -> Self {
+        Offsets { layout, index: vec![0; layout.rank()], next: layout.offset, remaining: layout.numel() }
+    }
+}
+
+impl Iterator for Offsets<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        let out = self.next;
+        // Odometer increment, last dimension fastest.
+        let (shape, strides) = (&self.layout.shape, &self.layout.strides);
+        for d in (0..shape.len()).rev() {
+            self.index[d] += 1;
+            self.next += strides[d];
+            if self.index[d] < shape[d] {
+                break;
+            }
+            self.next -= strides[d] * shape[d];
+            self.index[d] = 0;
+        }
+        Some(out)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl ExactSizeIterator for Offsets<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strides_and_offsets() {
+        let l = Layout::contiguous(&[2, 3]);
+        assert_eq!(l.strides(), &[3, 1]);
+        let t = l.transpose(0, 1);
+        assert_eq!(t.offsets().collect::<Vec<_>>(), vec![0, 3, 1, 4, 2, 5]);
+        assert!(!t.is_contiguous());
+        let e = Layout::contiguous(&[3]).expand(&[2, 3]);
+        assert_eq!(e.offsets().collect::<Vec<_>>(), vec![0, 1, 2, 0, 1, 2]);
+        let n = l.narrow(1, 1, 2);
+        assert_eq!(n.offsets().collect::<Vec<_>>(), vec![1, 2, 4, 5]);
+    }
+
+    #[test]
+    fn reshape_views() {
+        let l = Layout::contiguous(&[2, 3, 4]);
+        assert_eq!(l.reshape(&[6, 4]).unwrap().strides(), &[4, 1]);
+        // A transposed matrix cannot be flattened without a copy...
+        let t = Layout::contiguous(&[3, 4]).transpose(0, 1);
+        assert!(t.reshape(&[12]).is_none());
+        // ...but adding unit dims or splitting a dim that stays contiguous works.
+        let r = t.reshape(&[4, 1, 3]).unwrap();
+        assert_eq!(r.offsets().collect::<Vec<_>>(), t.offsets().collect::<Vec<_>>());
+        let n = Layout::contiguous(&[4, 6]).narrow(1, 0, 4); // rows of 4 with stride 6
+        let r = n.reshape(&[4, 2, 2]).unwrap();
+        assert_eq!(r.offsets().collect::<Vec<_>>(), n.offsets().collect::<Vec<_>>());
+        assert!(n.reshape(&[16]).is_none());
+    }
+
+    #[test]
+    #[should_panic(expected = "reshape: cannot reshape [2, 3] (6 elements) to [4] (4 elements)")]
+    fn reshape_count_mismatch() {
+        Layout::contiguous(&[2, 3]).reshape(&[4]);
+    }
+
+    #[test]
+    fn broadcasting() {
+        assert_eq!(broadcast_shapes("add", &[800, 1], &[1]), vec![800, 1]);
+        assert_eq!(broadcast_shapes("add", &[3, 1, 5], &[4, 1]), vec![3, 4, 5]);
+        assert_eq!(broadcast_shapes("add", &[0, 3], &[3]), vec![0, 3]);
+    }
+
+    #[test]
+    #[should_panic(expected = "add: lhs [800, 2] and rhs [3]")]
+    fn broadcasting_mismatch() {
+        broadcast_shapes("add", &[800, 2], &[3]);
+    }
+}

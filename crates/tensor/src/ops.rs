@@ -1,0 +1,471 @@
+//! The ops every backend implements, as data, and the scalar definition of each op.
+//!
+//! An op is a variant of [`UnaryOp`], [`BinaryOp`] or [`ReduceOp`]; a kernel is a loop over a layout
+//! parameterised by the op. The scalar function of each op (`ops::sigmoid`, `ops::bce_with_logits`, ...) is
+//! written once here, generic over [`Float`]: the CPU kernels call it and the tests use it as the oracle, and each
+//! WGSL function in `shaders/` is its twin with the same name.
+//!
+//! Names share one stem across the crate: `UnaryOp::Sigmoid` / [`sigmoid`] / `sigmoid_f32` (WGSL) /
+//! `sigmoid_*` tests.
+
+/// Element-wise ops of one tensor. Parameters are stored as f64 and cast to the element type.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum UnaryOp {
+    /// `-x`
+    Neg,
+    /// `e^x`
+    Exp,
+    /// `ln x`
+    Log,
+    /// `ln(1 + x)`, accurate near 0
+    Log1p,
+    /// `√x`
+    Sqrt,
+    /// `|x|`
+    Abs,
+    /// `max(x, 0)`
+    Relu,
+    /// `1 / (1 + e^-x)`, stable for large |x|
+    Sigmoid,
+    /// `tanh x`
+    Tanh,
+    /// `-1, 0 or 1` (NaN stays NaN)
+    Sign,
+    /// Round half to even, as `torch.round`
+    Round,
+    /// `x^p`
+    Powf(f64),
+    /// `min(max(x, min), max)`
+    Clamp(f64, f64),
+    /// `x * mul + add` (scalar arithmetic: `x + 1`, `2 * x`, `1 - x` ...)
+    Affine(f64, f64),
+}
+
+/// Element-wise ops of two tensors of the same shape (broadcasting is done before, by `expand`).
+/// Comparisons give 1 or 0 in the operands' dtype.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    /// `lhs + rhs`
+    Add,
+    /// `lhs - rhs`
+    Sub,
+    /// `lhs * rhs`
+    Mul,
+    /// `lhs / rhs` (integers: truncated toward zero; division by zero panics)
+    Div,
+    /// `max(lhs, rhs)`, NaN-propagating as `torch.maximum`
+    Maximum,
+    /// `min(lhs, rhs)`, NaN-propagating as `torch.minimum`
+    Minimum,
+    /// `lhs ^ rhs`
+    Pow,
+    /// `lhs == rhs`
+    Eq,
+    /// `lhs != rhs`
+    Ne,
+    /// `lhs < rhs`
+    Lt,
+    /// `lhs <= rhs`
+    Le,
+    /// `lhs > rhs`
+    Gt,
+    /// `lhs >= rhs`
+    Ge,
+    /// Binary cross-entropy of logits `lhs` against targets `rhs`, element-wise:
+    /// `max(x, 0) - x*y + ln(1 + e^-|x|)`, finite for every finite target and any logit including ±∞.
+    BceWithLogits,
+}
+
+/// Reductions over one axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceOp {
+    /// Sum.
+    Sum,
+    /// Largest value (NaN if any element is NaN).
+    Max,
+    /// Smallest value (NaN if any element is NaN).
+    Min,
+    /// Index (i64) of the first largest value, as `torch.argmax`.
+    ArgMax,
+    /// Index (i64) of the first smallest value.
+    ArgMin,
+}
+
+impl UnaryOp {
+    /// Lower-case name, the stem of the kernel names.
+    pub fn name(&self) -> &'static str {
+        match self {
+            UnaryOp::Neg => "neg",
+            UnaryOp::Exp => "exp",
+            UnaryOp::Log => "log",
+            UnaryOp::Log1p => "log1p",
+            UnaryOp::Sqrt => "sqrt",
+            UnaryOp::Abs => "abs",
+            UnaryOp::Relu => "relu",
+            UnaryOp::Sigmoid => "sigmoid",
+            UnaryOp::Tanh => "tanh",
+            UnaryOp::Sign => "sign",
+            UnaryOp::Round => "round",
+            UnaryOp::Powf(_) => "powf",
+            UnaryOp::Clamp(..) => "clamp",
+            UnaryOp::Affine(..) => "affine",
+        }
+    }
+
+    /// True for the ops defined on integers too (`neg`, `abs`, `relu`, `sign`, `clamp`, `affine`).
+    pub fn supports_int(&self) -> bool {
+        matches!(
+            self,
+            UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Relu | UnaryOp::Sign | UnaryOp::Clamp(..) | UnaryOp::Affine(..)
+        )
+    }
+}
+
+impl BinaryOp {
+    /// Lower-case name, the stem of the kernel names.
+    pub fn name(&self) -> &'static str {
+        match self {
+            BinaryOp::Add => "add",
+            BinaryOp::Sub => "sub",
+            BinaryOp::Mul => "mul",
+            BinaryOp::Div => "div",
+            BinaryOp::Maximum => "maximum",
+            BinaryOp::Minimum => "minimum",
+            BinaryOp::Pow => "pow",
+            BinaryOp::Eq => "eq",
+            BinaryOp::Ne => "ne",
+            BinaryOp::Lt => "lt",
+            BinaryOp::Le => "le",
+            BinaryOp::Gt => "gt",
+            BinaryOp::Ge => "ge",
+            BinaryOp::BceWithLogits => "bce_with_logits",
+        }
+    }
+
+    /// True for the ops defined on integers too (all but `pow` and `bce_with_logits`).
+    pub fn supports_int(&self) -> bool {
+        !matches!(self, BinaryOp::Pow | BinaryOp::BceWithLogits)
+    }
+}
+
+impl ReduceOp {
+    /// Lower-case name, the stem of the kernel names.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ReduceOp::Sum => "sum",
+            ReduceOp::Max => "max",
+            ReduceOp::Min => "min",
+            ReduceOp::ArgMax => "argmax",
+            ReduceOp::ArgMin => "argmin",
+        }
+    }
+
+    /// True for `ArgMax` and `ArgMin`, whose result is i64.
+    pub fn is_arg(&self) -> bool {
+        matches!(self, ReduceOp::ArgMax | ReduceOp::ArgMin)
+    }
+}
+
+/// The float types kernels are generic over (f32, f64).
+pub trait Float:
+    Copy
+    + PartialOrd
+    + Send
+    + Sync
+    + std::fmt::Debug
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
+    + std::ops::Neg<Output = Self>
+    + 'static
+{
+    /// 0
+    const ZERO: Self;
+    /// 1
+    const ONE: Self;
+    /// Conversion from f64 (rounding).
+    fn of(v: f64) -> Self;
+    /// `e^x`
+    fn exp(self) -> Self;
+    /// `ln x`
+    fn ln(self) -> Self;
+    /// `ln(1 + x)`
+    fn ln_1p(self) -> Self;
+    /// `√x`
+    fn sqrt(self) -> Self;
+    /// `|x|`
+    fn abs(self) -> Self;
+    /// `tanh x`
+    fn tanh(self) -> Self;
+    /// `x^p`
+    fn powf(self, p: Self) -> Self;
+    /// Round half to even.
+    fn round_ties_even(self) -> Self;
+    /// True for NaN.
+    fn is_nan(self) -> bool;
+    /// True for ±∞.
+    fn is_infinite(self) -> bool;
+}
+
+macro_rules! float {
+    ($t:ty) => {
+        impl Float for $t {
+            const ZERO: Self = 0.0;
+            const ONE: Self = 1.0;
+            #[inline(always)]
+            fn of(v: f64) -> Self {
+                v as $t
+            }
+            #[inline(always)]
+            fn exp(self) -> Self {
+                <$t>::exp(self)
+            }
+            #[inline(always)]
+            fn ln(self) -> Self {
+                <$t>::ln(self)
+            }
+            #[inline(always)]
+            fn ln_1p(self) -> Self {
+                <$t>::ln_1p(self)
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                <$t>::sqrt(self)
+            }
+            #[inline(always)]
+            fn abs(self) -> Self {
+                <$t>::abs(self)
+            }
+            #[inline(always)]
+            fn tanh(self) -> Self {
+                <$t>::tanh(self)
+            }
+            #[inline(always)]
+            fn powf(self, p: Self) -> Self {
+                <$t>::powf(self, p)
+            }
+            #[inline(always)]
+            fn round_ties_even(self) -> Self {
+                <$t>::round_ties_even(self)
+            }
+            #[inline(always)]
+            fn is_nan(self) -> bool {
+                <$t>::is_nan(self)
+            }
+            #[inline(always)]
+            fn is_infinite(self) -> bool {
+                <$t>::is_infinite(self)
+            }
+        }
+    };
+}
+float!(f32);
+float!(f64);
+
+// ---------------------------------------------------------------------------------------------------------
+// Scalar definitions. Each is the oracle of its kernels.
+// ---------------------------------------------------------------------------------------------------------
+
+/// `max(x, 0)`; NaN stays NaN (as PyTorch).
+#[inline(always)]
+pub fn relu<T: Float>(x: T) -> T {
+    if x > T::ZERO || x.is_nan() {
+        x
+    } else {
+        T::ZERO
+    }
+}
+
+/// `1 / (1 + e^-x)`, evaluated so that neither branch overflows: for `x < 0` it is `e^x / (1 + e^x)`.
+#[inline(always)]
+pub fn sigmoid<T: Float>(x: T) -> T {
+    if x >= T::ZERO {
+        T::ONE / (T::ONE + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (T::ONE + e)
+    }
+}
+
+/// `-1`, `0` or `1`; NaN stays NaN.
+#[inline(always)]
+pub fn sign<T: Float>(x: T) -> T {
+    if x > T::ZERO {
+        T::ONE
+    } else if x < T::ZERO {
+        -T::ONE
+    } else {
+        x // 0, -0 or NaN
+    }
+}
+
+/// `min(max(x, lo), hi)`; NaN stays NaN.
+#[inline(always)]
+pub fn clamp<T: Float>(x: T, lo: T, hi: T) -> T {
+    if x < lo {
+        lo
+    } else if x > hi {
+        hi
+    } else {
+        x
+    }
+}
+
+/// `max(a, b)` propagating NaN.
+#[inline(always)]
+pub fn maximum<T: Float>(a: T, b: T) -> T {
+    if a.is_nan() || a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// `min(a, b)` propagating NaN.
+#[inline(always)]
+pub fn minimum<T: Float>(a: T, b: T) -> T {
+    if a.is_nan() || a < b {
+        a
+    } else {
+        b
+    }
+}
+
+/// Binary cross-entropy of a logit `x` against a target `y`:
+/// `ℓ(x, y) = -[y ln σ(x) + (1-y) ln(1-σ(x))] = max(x, 0) - x·y + ln(1 + e^-|x|)`.
+///
+/// The linear part `max(x,0) - x·y` is written as `x·(1-y)` for `x ≥ 0` and `-x·y` for `x < 0`, with `0·∞ = 0`,
+/// so that a logit of ±∞ with its matching target gives 0 instead of `∞ - ∞ = NaN`.
+#[inline(always)]
+pub fn bce_with_logits<T: Float>(x: T, y: T) -> T {
+    #[inline(always)]
+    fn mul0<T: Float>(a: T, b: T) -> T {
+        if b == T::ZERO {
+            T::ZERO
+        } else {
+            a * b
+        }
+    }
+    let linear = if x >= T::ZERO { mul0(x, T::ONE - y) } else { mul0(-x, y) };
+    linear + (-x.abs()).exp().ln_1p()
+}
+
+/// Applies a unary op to one float.
+#[inline(always)]
+pub fn unary<T: Float>(op: UnaryOp, x: T) -> T {
+    match op {
+        UnaryOp::Neg => -x,
+        UnaryOp::Exp => x.exp(),
+        UnaryOp::Log => x.ln(),
+        UnaryOp::Log1p => x.ln_1p(),
+        UnaryOp::Sqrt => x.sqrt(),
+        UnaryOp::Abs => x.abs(),
+        UnaryOp::Relu => relu(x),
+        UnaryOp::Sigmoid => sigmoid(x),
+        UnaryOp::Tanh => x.tanh(),
+        UnaryOp::Sign => sign(x),
+        UnaryOp::Round => x.round_ties_even(),
+        UnaryOp::Powf(p) => x.powf(T::of(p)),
+        UnaryOp::Clamp(lo, hi) => clamp(x, T::of(lo), T::of(hi)),
+        UnaryOp::Affine(mul, add) => x * T::of(mul) + T::of(add),
+    }
+}
+
+/// Applies a binary op to two floats.
+#[inline(always)]
+pub fn binary<T: Float>(op: BinaryOp, a: T, b: T) -> T {
+    let bool = |c: bool| if c { T::ONE } else { T::ZERO };
+    match op {
+        BinaryOp::Add => a + b,
+        BinaryOp::Sub => a - b,
+        BinaryOp::Mul => a * b,
+        BinaryOp::Div => a / b,
+        BinaryOp::Maximum => maximum(a, b),
+        BinaryOp::Minimum => minimum(a, b),
+        BinaryOp::Pow => a.powf(b),
+        BinaryOp::Eq => bool(a == b),
+        BinaryOp::Ne => bool(a != b),
+        BinaryOp::Lt => bool(a < b),
+        BinaryOp::Le => bool(a <= b),
+        BinaryOp::Gt => bool(a > b),
+        BinaryOp::Ge => bool(a >= b),
+        BinaryOp::BceWithLogits => bce_with_logits(a, b),
+    }
+}
+
+/// Applies a unary op to one integer (only the ops where [`UnaryOp::supports_int`]).
+#[inline(always)]
+pub fn unary_i64(op: UnaryOp, x: i64) -> i64 {
+    match op {
+        UnaryOp::Neg => x.wrapping_neg(),
+        UnaryOp::Abs => x.wrapping_abs(),
+        UnaryOp::Relu => x.max(0),
+        UnaryOp::Sign => x.signum(),
+        UnaryOp::Clamp(lo, hi) => x.clamp(lo.ceil() as i64, hi.floor() as i64),
+        UnaryOp::Affine(mul, add) => (x as f64 * mul + add) as i64,
+        other => panic!("{}: not defined for int64 tensors", other.name()),
+    }
+}
+
+/// Applies a binary op to two integers (only the ops where [`BinaryOp::supports_int`]).
+#[inline(always)]
+pub fn binary_i64(op: BinaryOp, a: i64, b: i64) -> i64 {
+    match op {
+        BinaryOp::Add => a.wrapping_add(b),
+        BinaryOp::Sub => a.wrapping_sub(b),
+        BinaryOp::Mul => a.wrapping_mul(b),
+        BinaryOp::Div => {
+            if b == 0 {
+                panic!("div: integer division by zero")
+            }
+            a.wrapping_div(b)
+        }
+        BinaryOp::Maximum => a.max(b),
+        BinaryOp::Minimum => a.min(b),
+        BinaryOp::Eq => (a == b) as i64,
+        BinaryOp::Ne => (a != b) as i64,
+        BinaryOp::Lt => (a < b) as i64,
+        BinaryOp::Le => (a <= b) as i64,
+        BinaryOp::Gt => (a > b) as i64,
+        BinaryOp::Ge => (a >= b) as i64,
+        other => panic!("{}: not defined for int64 tensors", other.name()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sigmoid_is_stable() {
+        assert_eq!(sigmoid(0.0f32), 0.5);
+        assert_eq!(sigmoid(f32::INFINITY), 1.0);
+        assert_eq!(sigmoid(f32::NEG_INFINITY), 0.0);
+        assert_eq!(sigmoid(-1e4f32), 0.0);
+        assert!((sigmoid(-20.0f64) - 2.0611536181902037e-9).abs() < 1e-20);
+    }
+
+    #[test]
+    fn bce_with_logits_is_finite_at_the_extremes() {
+        // ℓ(x, 1) = ln(1 + e^-x): 0 for x → ∞, ∞-ish (= |x|) for x → -∞.
+        assert_eq!(bce_with_logits(f32::INFINITY, 1.0), 0.0);
+        assert_eq!(bce_with_logits(f32::NEG_INFINITY, 0.0), 0.0);
+        assert_eq!(bce_with_logits(1e4f32, 1.0), 0.0);
+        assert_eq!(bce_with_logits(-1e4f32, 1.0), 1e4);
+        assert_eq!(bce_with_logits(1e4f32, 0.0), 1e4);
+        assert!((bce_with_logits(0.0f64, 1.0) - std::f64::consts::LN_2).abs() < 1e-15);
+        // Against the textbook formula at a moderate value.
+        let (x, y) = (0.3f64, 0.25);
+        let s = 1.0 / (1.0 + (-x).exp());
+        let want = -(y * s.ln() + (1.0 - y) * (1.0 - s).ln());
+        assert!((bce_with_logits(x, y) - want).abs() < 1e-15);
+    }
+
+    #[test]
+    fn round_is_half_to_even() {
+        assert_eq!(unary(UnaryOp::Round, 0.5f32), 0.0);
+        assert_eq!(unary(UnaryOp::Round, 1.5f32), 2.0);
+        assert_eq!(unary(UnaryOp::Round, -2.5f64), -2.0);
+    }
+}

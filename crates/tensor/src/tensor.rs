@@ -1,0 +1,499 @@
+//! [`Tensor`]: a [`Layout`] over a shared, immutable [`Storage`] on a [`Device`].
+//!
+//! This file holds the type, its constructors, data access and the zero-copy views. The computing ops (unary,
+//! binary with broadcasting, reductions, matmul, indexing...) are in `tensor_ops.rs`; printing is in
+//! `display.rs`.
+//!
+//! Tensors are values: cloning one is cheap (the storage is shared through an `Arc`) and no op mutates its
+//! inputs. Views share storage; `contiguous()` copies.
+
+use std::sync::Arc;
+
+use crate::device::{Device, Storage, CPU};
+use crate::dtype::{DType, Element, HostBuffer};
+use crate::ensure;
+use crate::layout::{resolve_axis, Layout};
+
+/// An n-dimensional array on a device.
+#[derive(Clone)]
+pub struct Tensor {
+    pub(crate) storage: Arc<Storage>,
+    pub(crate) layout: Layout,
+    pub(crate) device: Device,
+    pub(crate) dtype: DType,
+}
+
+/// An axis argument: `usize`, or a signed integer where `-1` is the last dimension (as in PyTorch).
+pub trait Dim: Copy {
+    /// The axis as a `usize` for a tensor of rank `rank`; panics naming `op` when out of range.
+    #[track_caller]
+    fn resolve(self, op: &str, rank: usize) -> usize;
+}
+
+impl Dim for usize {
+    #[track_caller]
+    fn resolve(self, op: &str, rank: usize) -> usize {
+        resolve_axis(op, self as isize, rank)
+    }
+}
+impl Dim for isize {
+    #[track_caller]
+    fn resolve(self, op: &str, rank: usize) -> usize {
+        resolve_axis(op, self, rank)
+    }
+}
+impl Dim for i32 {
+    #[track_caller]
+    fn resolve(self, op: &str, rank: usize) -> usize {
+        resolve_axis(op, self as isize, rank)
+    }
+}
+impl Dim for i64 {
+    #[track_caller]
+    fn resolve(self, op: &str, rank: usize) -> usize {
+        resolve_axis(op, self as isize, rank)
+    }
+}
+
+/// Runs a backend method on the tensor's storage, whatever the device: `dispatch!(t, |backend, storage| expr)`
+/// evaluates `expr` with the concrete backend and storage and wraps the resulting storage back.
+macro_rules! dispatch {
+    ($t:expr, |$b:ident, $s:ident| $body:expr) => {
+        match (&$t.device, &*$t.storage) {
+            (Device::Cpu, Storage::Cpu($s)) => {
+                let $b = &CPU;
+                Storage::Cpu($body)
+            }
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu($b), Storage::Wgpu($s)) => Storage::Wgpu($body),
+            #[allow(unreachable_patterns)]
+            _ => unreachable!("a tensor's storage lives on its device"),
+        }
+    };
+}
+pub(crate) use dispatch;
+
+/// Like [`dispatch!`] for a method that returns something else than a storage.
+macro_rules! dispatch_value {
+    ($t:expr, |$b:ident, $s:ident| $body:expr) => {
+        match (&$t.device, &*$t.storage) {
+            (Device::Cpu, Storage::Cpu($s)) => {
+                let $b = &CPU;
+                $body
+            }
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu($b), Storage::Wgpu($s)) => $body,
+            #[allow(unreachable_patterns)]
+            _ => unreachable!("a tensor's storage lives on its device"),
+        }
+    };
+}
+
+
+impl Tensor {
+    // --- construction ------------------------------------------------------------------------------------
+
+    /// Wraps a storage (already on `device`) with a contiguous layout of `shape`.
+    pub(crate) fn from_storage(storage: Storage, shape: &[usize], device: Device) -> Tensor {
+        let dtype = storage.dtype();
+        Tensor { storage: Arc::new(storage), layout: Layout::contiguous(shape), device, dtype }
+    }
+
+    /// A view of this tensor's storage with another layout.
+    pub(crate) fn with_layout(&self, layout: Layout) -> Tensor {
+        Tensor { storage: self.storage.clone(), layout, device: self.device.clone(), dtype: self.dtype }
+    }
+
+    /// A tensor of `shape` from host data, on `device`.
+    ///
+    /// # Panics
+    /// When the buffer's length is not the product of `shape`, or the device has no such dtype (f64 on a GPU).
+    #[track_caller]
+    pub fn from_host(data: HostBuffer, shape: &[usize], device: &Device) -> Tensor {
+        let numel: usize = shape.iter().product();
+        ensure!(
+            data.len() == numel,
+            "from_vec",
+            "{} elements cannot have shape {shape:?} ({numel} elements)",
+            data.len()
+        );
+        ensure!(
+            device.supports(data.dtype()),
+            "from_vec",
+            "device {} has no {} tensors",
+            device.name(),
+            data.dtype()
+        );
+        let storage = match device {
+            Device::Cpu => Storage::Cpu(data),
+            #[cfg(feature = "wgpu")]
+            Device::Wgpu(b) => Storage::Wgpu(crate::backend::Backend::from_host(b, data)),
+        };
+        Tensor::from_storage(storage, shape, device.clone())
+    }
+
+    /// A tensor of `shape` from a vector, on `device`. See [`Tensor::from_host`] for the panics.
+    #[track_caller]
+    pub fn from_vec<T: Element>(data: Vec<T>, shape: &[usize], device: &Device) -> Tensor {
+        Tensor::from_host(T::into_host(data), shape, device)
+    }
+
+    /// A tensor of `shape` from a slice, on `device`.
+    #[track_caller]
+    pub fn from_slice<T: Element>(data: &[T], shape: &[usize], device: &Device) -> Tensor {
+        Tensor::from_vec(data.to_vec(), shape, device)
+    }
+
+    /// A CPU tensor from a slice: `Tensor::new(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])`.
+    #[track_caller]
+    pub fn new<T: Element>(data: &[T], shape: &[usize]) -> Tensor {
+        Tensor::from_slice(data, shape, &Device::Cpu)
+    }
+
+    /// A 0-dimensional tensor holding `value`.
+    pub fn scalar(value: f64, dtype: DType, device: &Device) -> Tensor {
+        Tensor::full(&[], value, dtype, device)
+    }
+
+    /// A tensor of `shape` filled with `value`.
+    #[track_caller]
+    pub fn full(shape: &[usize], value: f64, dtype: DType, device: &Device) -> Tensor {
+        ensure!(device.supports(dtype), "full", "device {} has no {dtype} tensors", device.name());
+        let numel = shape.iter().product();
+        let storage = match device {
+            Device::Cpu => Storage::Cpu(crate::backend::Backend::full(&CPU, numel, value, dtype)),
+            #[cfg(feature = "wgpu")]
+            Device::Wgpu(b) => Storage::Wgpu(crate::backend::Backend::full(b, numel, value, dtype)),
+        };
+        Tensor::from_storage(storage, shape, device.clone())
+    }
+
+    /// Zeros of `shape`.
+    pub fn zeros(shape: &[usize], dtype: DType, device: &Device) -> Tensor {
+        Tensor::full(shape, 0.0, dtype, device)
+    }
+
+    /// Ones of `shape`.
+    pub fn ones(shape: &[usize], dtype: DType, device: &Device) -> Tensor {
+        Tensor::full(shape, 1.0, dtype, device)
+    }
+
+    /// Zeros with the shape, dtype and device of `self`.
+    pub fn zeros_like(&self) -> Tensor {
+        Tensor::zeros(self.shape(), self.dtype, &self.device)
+    }
+
+    /// Ones with the shape, dtype and device of `self`.
+    pub fn ones_like(&self) -> Tensor {
+        Tensor::ones(self.shape(), self.dtype, &self.device)
+    }
+
+    /// `[start, start + step, ...]` up to `end` excluded, as `torch.arange`: the length is
+    /// `ceil((end - start) / step)` and element `i` is `start + i * step` computed in f64, then cast.
+    #[track_caller]
+    pub fn arange(start: f64, end: f64, step: f64, dtype: DType, device: &Device) -> Tensor {
+        ensure!(step != 0.0 && step.is_finite(), "arange", "step must be finite and non-zero, got {step}");
+        let len = ((end - start) / step).ceil().max(0.0) as usize;
+        let values: Vec<f64> = (0..len).map(|i| start + i as f64 * step).collect();
+        Tensor::from_f64_values(&values, &[len], dtype, device)
+    }
+
+    /// `steps` evenly spaced values from `start` to `end` inclusive, as `torch.linspace`: element `i` is
+    /// `start + i*step` for the first half and `end - (steps-1-i)*step` for the second, `step` computed in f64.
+    #[track_caller]
+    pub fn linspace(start: f64, end: f64, steps: usize, dtype: DType, device: &Device) -> Tensor {
+        let step = if steps > 1 { (end - start) / (steps - 1) as f64 } else { 0.0 };
+        let half = steps / 2;
+        let values: Vec<f64> = (0..steps)
+            .map(|i| if i < half { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 })
+            .collect();
+        Tensor::from_f64_values(&values, &[steps], dtype, device)
+    }
+
+    /// The `n × n` identity matrix.
+    pub fn eye(n: usize, dtype: DType, device: &Device) -> Tensor {
+        let mut values = vec![0.0; n * n];
+        for i in 0..n {
+            values[i * n + i] = 1.0;
+        }
+        Tensor::from_f64_values(&values, &[n, n], dtype, device)
+    }
+
+    /// A tensor from f64 values converted to `dtype`.
+    #[track_caller]
+    pub fn from_f64_values(values: &[f64], shape: &[usize], dtype: DType, device: &Device) -> Tensor {
+        let data = match dtype {
+            DType::F32 => HostBuffer::F32(values.iter().map(|&v| v as f32).collect()),
+            DType::F64 => HostBuffer::F64(values.to_vec()),
+            DType::I64 => HostBuffer::I64(values.iter().map(|&v| v as i64).collect()),
+        };
+        Tensor::from_host(data, shape, device)
+    }
+
+    // --- metadata ----------------------------------------------------------------------------------------
+
+    /// Sizes of the dimensions.
+    pub fn shape(&self) -> &[usize] {
+        self.layout.shape()
+    }
+
+    /// Size of dimension `axis` (negative counts from the end).
+    #[track_caller]
+    pub fn dim(&self, axis: impl Dim) -> usize {
+        self.shape()[axis.resolve("dim", self.rank())]
+    }
+
+    /// Number of dimensions.
+    pub fn rank(&self) -> usize {
+        self.layout.rank()
+    }
+
+    /// Number of elements.
+    pub fn numel(&self) -> usize {
+        self.layout.numel()
+    }
+
+    /// Element type.
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    /// The device holding the storage.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Shape, strides and offset of this view.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The storage (shared with every view of it).
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// True when `self` and `other` are views of the same storage.
+    pub fn same_storage(&self, other: &Tensor) -> bool {
+        Arc::ptr_eq(&self.storage, &other.storage)
+    }
+
+    /// True when the view is row-major without gaps.
+    pub fn is_contiguous(&self) -> bool {
+        self.layout.is_contiguous()
+    }
+
+    // --- data access -------------------------------------------------------------------------------------
+
+    /// The elements in logical order, in host memory (downloads from a GPU).
+    pub fn to_host(&self) -> HostBuffer {
+        dispatch_value!(self, |b, s| crate::backend::Backend::to_host(b, s, &self.layout))
+    }
+
+    /// The elements in logical (row-major) order.
+    ///
+    /// # Panics
+    /// When `T` is not the tensor's element type.
+    #[track_caller]
+    pub fn to_vec<T: Element>(&self) -> Vec<T> {
+        ensure!(T::DTYPE == self.dtype, "to_vec", "tensor of dtype {} read as {}", self.dtype, T::DTYPE);
+        match T::from_host_owned(self.to_host()) {
+            Ok(v) => v,
+            Err(_) => unreachable!("dtype checked above"),
+        }
+    }
+
+    /// The rows of a 2-D tensor.
+    #[track_caller]
+    pub fn to_vec2<T: Element>(&self) -> Vec<Vec<T>> {
+        ensure!(self.rank() == 2, "to_vec2", "tensor of shape {:?} is not 2-D", self.shape());
+        let cols = self.shape()[1];
+        let flat = self.to_vec::<T>();
+        if cols == 0 {
+            return vec![Vec::new(); self.shape()[0]];
+        }
+        flat.chunks(cols).map(|c| c.to_vec()).collect()
+    }
+
+    /// Every element converted to f64, in logical order.
+    pub fn to_f64_vec(&self) -> Vec<f64> {
+        self.to_host().to_f64_vec()
+    }
+
+    /// The single element of a one-element tensor (any rank).
+    #[track_caller]
+    pub fn to_scalar<T: Element>(&self) -> T {
+        ensure!(self.numel() == 1, "to_scalar", "tensor of shape {:?} has {} elements, not 1", self.shape(), self.numel());
+        self.to_vec::<T>()[0]
+    }
+
+    /// The single element as f64, whatever the dtype (PyTorch's `.item()`).
+    #[track_caller]
+    pub fn item(&self) -> f64 {
+        ensure!(self.numel() == 1, "item", "tensor of shape {:?} has {} elements, not 1", self.shape(), self.numel());
+        self.to_f64_vec()[0]
+    }
+
+    /// A copy on `device` (the same tensor when it is already there).
+    #[track_caller]
+    pub fn to_device(&self, device: &Device) -> Tensor {
+        if self.device.same(device) {
+            return self.clone();
+        }
+        Tensor::from_host(self.to_host(), self.shape(), device)
+    }
+
+    /// A copy converted to `dtype` (the same tensor when it already has it).
+    pub fn to_dtype(&self, dtype: DType) -> Tensor {
+        if dtype == self.dtype {
+            return self.clone();
+        }
+        ensure!(self.device.supports(dtype), "to_dtype", "device {} has no {dtype} tensors", self.device.name());
+        let storage = dispatch!(self, |b, s| crate::backend::Backend::cast(b, s, &self.layout, dtype));
+        Tensor::from_storage(storage, self.shape(), self.device.clone())
+    }
+
+    // --- views (no copy) ---------------------------------------------------------------------------------
+
+    /// A contiguous tensor with the same elements: `self` when already contiguous, else a copy.
+    pub fn contiguous(&self) -> Tensor {
+        if self.is_contiguous() {
+            return self.clone();
+        }
+        let storage = dispatch!(self, |b, s| crate::backend::Backend::copy_strided(b, s, &self.layout));
+        Tensor::from_storage(storage, self.shape(), self.device.clone())
+    }
+
+    /// The same elements with another shape of equal count; a view when the strides allow it, else a copy.
+    /// Use [`Tensor::reshape_infer`] to infer one dimension (`-1`).
+    ///
+    /// # Panics
+    /// When the element counts differ: `reshape: cannot reshape [2, 3] (6 elements) to [4] (4 elements)`.
+    #[track_caller]
+    pub fn reshape(&self, shape: &[usize]) -> Tensor {
+        match self.layout.reshape(shape) {
+            Some(layout) => self.with_layout(layout),
+            None => {
+                let c = self.contiguous();
+                let layout = c.layout.reshape(shape).expect("a contiguous layout can always be reshaped");
+                c.with_layout(layout)
+            }
+        }
+    }
+
+    /// Reshape where one entry may be `-1`, inferred from the element count (PyTorch's `view(-1, n)`).
+    #[track_caller]
+    pub fn reshape_infer(&self, shape: &[isize]) -> Tensor {
+        let known: usize = shape.iter().filter(|&&d| d >= 0).map(|&d| d as usize).product();
+        let holes = shape.iter().filter(|&&d| d < 0).count();
+        ensure!(
+            holes <= 1 && shape.iter().all(|&d| d >= -1),
+            "reshape",
+            "at most one dimension may be -1 in {shape:?}"
+        );
+        let shape: Vec<usize> = shape
+            .iter()
+            .map(|&d| {
+                if d >= 0 {
+                    d as usize
+                } else {
+                    ensure!(
+                        known != 0 && self.numel() % known == 0,
+                        "reshape",
+                        "cannot reshape {:?} ({} elements) to {shape:?}",
+                        self.shape(),
+                        self.numel()
+                    );
+                    self.numel() / known
+                }
+            })
+            .collect();
+        self.reshape(&shape)
+    }
+
+    /// All elements as a 1-D tensor.
+    pub fn flatten_all(&self) -> Tensor {
+        self.reshape(&[self.numel()])
+    }
+
+    /// Reorders the dimensions: output dimension `i` is input dimension `perm[i]`.
+    #[track_caller]
+    pub fn permute(&self, perm: &[usize]) -> Tensor {
+        self.with_layout(self.layout.permute(perm))
+    }
+
+    /// Swaps two dimensions.
+    #[track_caller]
+    pub fn transpose(&self, a: impl Dim, b: impl Dim) -> Tensor {
+        let (a, b) = (a.resolve("transpose", self.rank()), b.resolve("transpose", self.rank()));
+        self.with_layout(self.layout.transpose(a, b))
+    }
+
+    /// The transpose of a 2-D tensor (`x.T`).
+    #[track_caller]
+    pub fn t(&self) -> Tensor {
+        ensure!(self.rank() == 2, "t", "tensor of shape {:?} is not 2-D", self.shape());
+        self.transpose(0usize, 1usize)
+    }
+
+    /// Broadcasts to `shape` without copying (size-1 dimensions get stride 0).
+    #[track_caller]
+    pub fn expand(&self, shape: &[usize]) -> Tensor {
+        if shape == self.shape() {
+            return self.clone();
+        }
+        self.with_layout(self.layout.expand(shape))
+    }
+
+    /// The sub-range `start..start+len` of dimension `axis`.
+    #[track_caller]
+    pub fn narrow(&self, axis: impl Dim, start: usize, len: usize) -> Tensor {
+        let axis = axis.resolve("narrow", self.rank());
+        self.with_layout(self.layout.narrow(axis, start, len))
+    }
+
+    /// Rows `range` of dimension 0 (`x[a..b]`).
+    #[track_caller]
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Tensor {
+        ensure!(self.rank() >= 1, "slice", "cannot slice a 0-dimensional tensor");
+        ensure!(
+            range.start <= range.end,
+            "slice",
+            "range {range:?} is decreasing (shape {:?})",
+            self.shape()
+        );
+        self.narrow(0usize, range.start, range.end - range.start)
+    }
+
+    /// Element `i` of dimension 0, without that dimension (`x[i]`).
+    #[track_caller]
+    pub fn get(&self, i: usize) -> Tensor {
+        self.narrow(0usize, i, 1).squeeze(0usize)
+    }
+
+    /// Removes dimension `axis`, which must have size 1.
+    #[track_caller]
+    pub fn squeeze(&self, axis: impl Dim) -> Tensor {
+        let axis = axis.resolve("squeeze", self.rank());
+        self.with_layout(self.layout.squeeze(axis))
+    }
+
+    /// Removes every dimension of size 1 (PyTorch's `squeeze()`).
+    pub fn squeeze_all(&self) -> Tensor {
+        let shape: Vec<usize> = self.shape().iter().copied().filter(|&d| d != 1).collect();
+        self.reshape(&shape)
+    }
+
+    /// Inserts a dimension of size 1 at `axis` (`0..=rank`; `-1` appends).
+    #[track_caller]
+    pub fn unsqueeze(&self, axis: impl Dim) -> Tensor {
+        let axis = axis.resolve("unsqueeze", self.rank() + 1);
+        self.with_layout(self.layout.unsqueeze(axis))
+    }
+}
+
+impl std::fmt::Debug for Tensor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tensor[{:?}, {}, {}]", self.shape(), self.dtype, self.device.name())
+    }
+}

@@ -1,0 +1,637 @@
+//! The computing ops of [`Tensor`]: argument checks, broadcasting, then one backend call.
+//!
+//! Every check panics at the caller's line (`#[track_caller]`) with the op's name and the shapes involved.
+//! Broadcasting happens here and only here: both operands are `expand`ed to the common shape (stride-0 views),
+//! so backends see two layouts of the same shape.
+
+use crate::backend::Backend;
+use crate::device::{Device, Storage, CPU};
+use crate::dtype::DType;
+use crate::ensure;
+use crate::layout::{broadcast_shapes, Layout};
+use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
+use crate::tensor::{dispatch, Dim, Tensor};
+
+/// Checks that two tensors share a device and a dtype.
+#[track_caller]
+fn check_same(op: &str, lhs: &Tensor, rhs: &Tensor) {
+    ensure!(
+        lhs.device.same(&rhs.device),
+        op,
+        "lhs {:?} is on {} but rhs {:?} is on {}",
+        lhs.shape(),
+        lhs.device.name(),
+        rhs.shape(),
+        rhs.device.name()
+    );
+    ensure!(
+        lhs.dtype == rhs.dtype,
+        op,
+        "lhs {:?} has dtype {} but rhs {:?} has dtype {}",
+        lhs.shape(),
+        lhs.dtype,
+        rhs.shape(),
+        rhs.dtype
+    );
+}
+
+/// Runs a backend method taking two (storage, layout) pairs.
+macro_rules! dispatch2 {
+    ($lhs:expr, $rhs:expr, |$b:ident, $l:ident, $r:ident| $body:expr) => {
+        match (&$lhs.device, &*$lhs.storage, &*$rhs.storage) {
+            (Device::Cpu, Storage::Cpu($l), Storage::Cpu($r)) => {
+                let $b = &CPU;
+                Storage::Cpu($body)
+            }
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu($b), Storage::Wgpu($l), Storage::Wgpu($r)) => Storage::Wgpu($body),
+            #[allow(unreachable_patterns)]
+            _ => unreachable!("operands checked to share a device"),
+        }
+    };
+}
+
+impl Tensor {
+    // --- unary -------------------------------------------------------------------------------------------
+
+    /// Applies an element-wise op.
+    ///
+    /// # Panics
+    /// When the op is not defined for the dtype (e.g. `exp` of an int64 tensor).
+    #[track_caller]
+    pub fn unary(&self, op: UnaryOp) -> Tensor {
+        ensure!(
+            self.dtype.is_float() || op.supports_int(),
+            op.name(),
+            "not defined for {} tensors (shape {:?})",
+            self.dtype,
+            self.shape()
+        );
+        let storage = dispatch!(self, |b, s| b.unary(op, s, &self.layout));
+        Tensor::from_storage(storage, self.shape(), self.device.clone())
+    }
+
+    /// `-x`
+    pub fn neg(&self) -> Tensor {
+        self.unary(UnaryOp::Neg)
+    }
+    /// `e^x`
+    pub fn exp(&self) -> Tensor {
+        self.unary(UnaryOp::Exp)
+    }
+    /// `ln x`
+    pub fn log(&self) -> Tensor {
+        self.unary(UnaryOp::Log)
+    }
+    /// `ln(1 + x)`
+    pub fn log1p(&self) -> Tensor {
+        self.unary(UnaryOp::Log1p)
+    }
+    /// `√x`
+    pub fn sqrt(&self) -> Tensor {
+        self.unary(UnaryOp::Sqrt)
+    }
+    /// `|x|`
+    pub fn abs(&self) -> Tensor {
+        self.unary(UnaryOp::Abs)
+    }
+    /// `max(x, 0)`
+    pub fn relu(&self) -> Tensor {
+        self.unary(UnaryOp::Relu)
+    }
+    /// `1 / (1 + e^-x)`
+    pub fn sigmoid(&self) -> Tensor {
+        self.unary(UnaryOp::Sigmoid)
+    }
+    /// `tanh x`
+    pub fn tanh(&self) -> Tensor {
+        self.unary(UnaryOp::Tanh)
+    }
+    /// `-1, 0, 1`
+    pub fn sign(&self) -> Tensor {
+        self.unary(UnaryOp::Sign)
+    }
+    /// Round half to even.
+    pub fn round(&self) -> Tensor {
+        self.unary(UnaryOp::Round)
+    }
+    /// `x^p`
+    pub fn powf(&self, p: f64) -> Tensor {
+        self.unary(UnaryOp::Powf(p))
+    }
+    /// `min(max(x, lo), hi)`
+    pub fn clamp(&self, lo: f64, hi: f64) -> Tensor {
+        self.unary(UnaryOp::Clamp(lo, hi))
+    }
+    /// `x * mul + add`
+    pub fn affine(&self, mul: f64, add: f64) -> Tensor {
+        self.unary(UnaryOp::Affine(mul, add))
+    }
+    /// `x + s`
+    pub fn add_scalar(&self, s: f64) -> Tensor {
+        self.affine(1.0, s)
+    }
+    /// `x * s`
+    pub fn mul_scalar(&self, s: f64) -> Tensor {
+        self.affine(s, 0.0)
+    }
+    /// `x / s`, a true division (`x * (1/s)` can differ in the last bit).
+    pub fn div_scalar(&self, s: f64) -> Tensor {
+        self.binary(BinaryOp::Div, &self.scalar_like(s))
+    }
+    /// `x^2`
+    pub fn sqr(&self) -> Tensor {
+        self.binary(BinaryOp::Mul, self)
+    }
+
+    // --- binary ------------------------------------------------------------------------------------------
+
+    /// Applies an element-wise op of two tensors with NumPy/PyTorch broadcasting.
+    ///
+    /// # Panics
+    /// When the shapes cannot be broadcast (`add: lhs [800, 2] and rhs [3] cannot be broadcast together ...`),
+    /// or the operands differ in dtype or device.
+    #[track_caller]
+    pub fn binary(&self, op: BinaryOp, rhs: &Tensor) -> Tensor {
+        check_same(op.name(), self, rhs);
+        ensure!(
+            self.dtype.is_float() || op.supports_int(),
+            op.name(),
+            "not defined for {} tensors (lhs {:?}, rhs {:?})",
+            self.dtype,
+            self.shape(),
+            rhs.shape()
+        );
+        let shape = if self.shape() == rhs.shape() {
+            self.shape().to_vec()
+        } else {
+            broadcast_shapes(op.name(), self.shape(), rhs.shape())
+        };
+        let ll = self.layout.expand(&shape);
+        let rl = rhs.layout.expand(&shape);
+        let storage = dispatch2!(self, rhs, |b, l, r| b.binary(op, l, &ll, r, &rl));
+        Tensor::from_storage(storage, &shape, self.device.clone())
+    }
+
+    /// `lhs + rhs` (broadcasting)
+    #[track_caller]
+    pub fn add(&self, rhs: &Tensor) -> Tensor {
+        self.binary(BinaryOp::Add, rhs)
+    }
+    /// `lhs - rhs` (broadcasting)
+    #[track_caller]
+    pub fn sub(&self, rhs: &Tensor) -> Tensor {
+        self.binary(BinaryOp::Sub, rhs)
+    }
+    /// `lhs * rhs` (broadcasting)
+    #[track_caller]
+    pub fn mul(&self, rhs: &Tensor) -> Tensor {
+        self.binary(BinaryOp::Mul, rhs)
+    }
+    /// `lhs / rhs` (broadcasting)
+    #[track_caller]
+    pub fn div(&self, rhs: &Tensor) -> Tensor {
+        self.binary(BinaryOp::Div, rhs)
+    }
+    /// `max(lhs, rhs)` (broadcasting)
+    #[track_caller]
+    pub fn maximum(&self, rhs: &Tensor) -> Tensor {
+        self.binary(BinaryOp::Maximum, rhs)
+    }
+    /// `min(lhs, rhs)` (broadcasting)
+    #[track_caller]
+    pub fn minimum(&self, rhs: &Tensor) -> Tensor {
+        self.binary(BinaryOp::Minimum, rhs)
+    }
+    /// `lhs ^ rhs` (broadcasting)
+    #[track_caller]
+    pub fn pow(&self, rhs: &Tensor) -> Tensor {
+        self.binary(BinaryOp::Pow, rhs)
+    }
+    /// `lhs == rhs` as 0/1 (broadcasting)
+    #[track_caller]
+    pub fn eq(&self, rhs: &Tensor) -> Tensor {
+        self.binary(BinaryOp::Eq, rhs)
+    }
+    /// `lhs != rhs` as 0/1 (broadcasting)
+    #[track_caller]
+    pub fn ne(&self, rhs: &Tensor) -> Tensor {
+        self.binary(BinaryOp::Ne, rhs)
+    }
+    /// `lhs < rhs` as 0/1 (broadcasting)
+    #[track_caller]
+    pub fn lt(&self, rhs: &Tensor) -> Tensor {
+        self.binary(BinaryOp::Lt, rhs)
+    }
+    /// `lhs <= rhs` as 0/1 (broadcasting)
+    #[track_caller]
+    pub fn le(&self, rhs: &Tensor) -> Tensor {
+        self.binary(BinaryOp::Le, rhs)
+    }
+    /// `lhs > rhs` as 0/1 (broadcasting)
+    #[track_caller]
+    pub fn gt(&self, rhs: &Tensor) -> Tensor {
+        self.binary(BinaryOp::Gt, rhs)
+    }
+    /// `lhs >= rhs` as 0/1 (broadcasting)
+    #[track_caller]
+    pub fn ge(&self, rhs: &Tensor) -> Tensor {
+        self.binary(BinaryOp::Ge, rhs)
+    }
+    /// Element-wise binary cross-entropy of logits `self` against targets (see [`crate::ops::bce_with_logits`]).
+    #[track_caller]
+    pub fn bce_with_logits(&self, target: &Tensor) -> Tensor {
+        self.binary(BinaryOp::BceWithLogits, target)
+    }
+
+    /// A 0-d tensor holding `value` with this tensor's dtype and device (for comparisons with a scalar).
+    pub fn scalar_like(&self, value: f64) -> Tensor {
+        Tensor::scalar(value, self.dtype, &self.device)
+    }
+
+    /// `self if cond != 0 else other`, all three broadcast together (`torch.where(cond, self, other)`).
+    #[track_caller]
+    pub fn where_cond(cond: &Tensor, on_true: &Tensor, on_false: &Tensor) -> Tensor {
+        check_same("where", on_true, on_false);
+        ensure!(
+            cond.device.same(&on_true.device),
+            "where",
+            "cond {:?} is on {} but the values {:?} are on {}",
+            cond.shape(),
+            cond.device.name(),
+            on_true.shape(),
+            on_true.device.name()
+        );
+        let cond = if cond.dtype == on_true.dtype { cond.clone() } else { cond.to_dtype(on_true.dtype) };
+        let shape = broadcast_shapes("where", &broadcast_shapes("where", cond.shape(), on_true.shape()), on_false.shape());
+        let (cl, tl, fl) = (cond.layout.expand(&shape), on_true.layout.expand(&shape), on_false.layout.expand(&shape));
+        let storage = match (&cond.device, &*cond.storage, &*on_true.storage, &*on_false.storage) {
+            (Device::Cpu, Storage::Cpu(c), Storage::Cpu(t), Storage::Cpu(f)) => {
+                Storage::Cpu(CPU.where_cond(c, &cl, t, &tl, f, &fl))
+            }
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu(b), Storage::Wgpu(c), Storage::Wgpu(t), Storage::Wgpu(f)) => {
+                Storage::Wgpu(b.where_cond(c, &cl, t, &tl, f, &fl))
+            }
+            #[allow(unreachable_patterns)]
+            _ => unreachable!("operands checked to share a device"),
+        };
+        Tensor::from_storage(storage, &shape, on_true.device.clone())
+    }
+
+    // --- reductions --------------------------------------------------------------------------------------
+
+    /// Reduces one axis with `op`, keeping it as size 1 when `keepdim`.
+    ///
+    /// # Panics
+    /// When the axis is out of range, or for `max`/`min`/`argmax`/`argmin` over an empty dimension.
+    #[track_caller]
+    pub fn reduce(&self, op: ReduceOp, axis: impl Dim, keepdim: bool) -> Tensor {
+        let axis = axis.resolve(op.name(), self.rank());
+        ensure!(
+            op == ReduceOp::Sum || self.shape()[axis] > 0,
+            op.name(),
+            "cannot reduce the empty dimension {axis} of shape {:?} (no identity)",
+            self.shape()
+        );
+        let storage = dispatch!(self, |b, s| b.reduce(op, s, &self.layout, axis));
+        let mut shape = self.shape().to_vec();
+        if keepdim {
+            shape[axis] = 1;
+        } else {
+            shape.remove(axis);
+        }
+        Tensor::from_storage(storage, &shape, self.device.clone())
+    }
+
+    /// Reduces every element to a 0-d tensor.
+    #[track_caller]
+    pub fn reduce_all(&self, op: ReduceOp) -> Tensor {
+        let flat = if self.rank() == 1 { self.clone() } else { self.flatten_all() };
+        flat.reduce(op, 0usize, false)
+    }
+
+    /// Sum over `axis`.
+    #[track_caller]
+    pub fn sum(&self, axis: impl Dim, keepdim: bool) -> Tensor {
+        self.reduce(ReduceOp::Sum, axis, keepdim)
+    }
+    /// Sum of every element (0-d).
+    pub fn sum_all(&self) -> Tensor {
+        self.reduce_all(ReduceOp::Sum)
+    }
+    /// Mean over `axis` (sum, then divided by the size).
+    #[track_caller]
+    pub fn mean(&self, axis: impl Dim, keepdim: bool) -> Tensor {
+        let axis = axis.resolve("mean", self.rank());
+        let n = self.shape()[axis];
+        // A true division (not a multiplication by 1/n), as PyTorch, so results agree to the last bit.
+        self.sum(axis, keepdim).div_scalar(n as f64)
+    }
+    /// Mean of every element (0-d).
+    pub fn mean_all(&self) -> Tensor {
+        let n = self.numel();
+        self.sum_all().div_scalar(n as f64)
+    }
+    /// Maximum over `axis`.
+    #[track_caller]
+    pub fn max(&self, axis: impl Dim, keepdim: bool) -> Tensor {
+        self.reduce(ReduceOp::Max, axis, keepdim)
+    }
+    /// Maximum of every element (0-d).
+    #[track_caller]
+    pub fn max_all(&self) -> Tensor {
+        self.reduce_all(ReduceOp::Max)
+    }
+    /// Minimum over `axis`.
+    #[track_caller]
+    pub fn min(&self, axis: impl Dim, keepdim: bool) -> Tensor {
+        self.reduce(ReduceOp::Min, axis, keepdim)
+    }
+    /// Minimum of every element (0-d).
+    #[track_caller]
+    pub fn min_all(&self) -> Tensor {
+        self.reduce_all(ReduceOp::Min)
+    }
+    /// Index of the first maximum over `axis` (int64).
+    #[track_caller]
+    pub fn argmax(&self, axis: impl Dim, keepdim: bool) -> Tensor {
+        self.reduce(ReduceOp::ArgMax, axis, keepdim)
+    }
+    /// Index of the first minimum over `axis` (int64).
+    #[track_caller]
+    pub fn argmin(&self, axis: impl Dim, keepdim: bool) -> Tensor {
+        self.reduce(ReduceOp::ArgMin, axis, keepdim)
+    }
+
+    /// Softmax along `axis`, computed as `e^(x - max) / Σ e^(x - max)`.
+    #[track_caller]
+    pub fn softmax(&self, axis: impl Dim) -> Tensor {
+        self.softmax_impl(axis.resolve("softmax", self.rank()), false)
+    }
+
+    /// Log-softmax along `axis`: `x - max - ln Σ e^(x - max)`.
+    #[track_caller]
+    pub fn log_softmax(&self, axis: impl Dim) -> Tensor {
+        self.softmax_impl(axis.resolve("log_softmax", self.rank()), true)
+    }
+
+    #[track_caller]
+    fn softmax_impl(&self, axis: usize, log: bool) -> Tensor {
+        let op = if log { "log_softmax" } else { "softmax" };
+        ensure!(self.dtype.is_float(), op, "not defined for {} tensors (shape {:?})", self.dtype, self.shape());
+        let storage = dispatch!(self, |b, s| b.softmax(s, &self.layout, axis, log));
+        Tensor::from_storage(storage, self.shape(), self.device.clone())
+    }
+
+    // --- matmul ------------------------------------------------------------------------------------------
+
+    /// Matrix product. `[m, k] @ [k, n] -> [m, n]`; batched `[b, m, k] @ [b, k, n] -> [b, m, n]`, where either
+    /// operand may be 2-D (broadcast over the batch). Transposed and strided operands are not copied.
+    ///
+    /// # Panics
+    /// `matmul: lhs [800, 2] and rhs [3, 10]: inner dimensions 2 and 3 differ`, and likewise for ranks other
+    /// than 2 or 3, batch sizes that differ, dtypes or devices that differ.
+    #[track_caller]
+    pub fn matmul(&self, rhs: &Tensor) -> Tensor {
+        check_same("matmul", self, rhs);
+        let (ls, rs) = (self.shape(), rhs.shape());
+        ensure!(self.dtype.is_float(), "matmul", "lhs {ls:?} and rhs {rs:?}: not defined for {} tensors", self.dtype);
+        ensure!(
+            (2..=3).contains(&ls.len()) && (2..=3).contains(&rs.len()),
+            "matmul",
+            "lhs {ls:?} and rhs {rs:?}: only 2-D and 3-D (batched) operands are supported"
+        );
+        let (lk, rk) = (ls[ls.len() - 1], rs[rs.len() - 2]);
+        ensure!(lk == rk, "matmul", "lhs {ls:?} and rhs {rs:?}: inner dimensions {lk} and {rk} differ");
+        let batch = match (ls.len(), rs.len()) {
+            (3, 3) => {
+                ensure!(ls[0] == rs[0], "matmul", "lhs {ls:?} and rhs {rs:?}: batch sizes {} and {} differ", ls[0], rs[0]);
+                Some(ls[0])
+            }
+            (3, 2) => Some(ls[0]),
+            (2, 3) => Some(rs[0]),
+            _ => None,
+        };
+        let b = batch.unwrap_or(1);
+        let (m, k, n) = (ls[ls.len() - 2], lk, rs[rs.len() - 1]);
+        let to3 = |t: &Tensor, rows: usize, cols: usize| -> Layout {
+            if t.rank() == 3 {
+                t.layout.clone()
+            } else {
+                t.layout.unsqueeze(0).expand(&[b, rows, cols])
+            }
+        };
+        let (ll, rl) = (to3(self, m, k), to3(rhs, k, n));
+        let storage = dispatch2!(self, rhs, |be, l, r| be.matmul(l, &ll, r, &rl));
+        let shape: Vec<usize> = if batch.is_some() { vec![b, m, n] } else { vec![m, n] };
+        Tensor::from_storage(storage, &shape, self.device.clone())
+    }
+
+    // --- indexing ----------------------------------------------------------------------------------------
+
+    #[track_caller]
+    fn check_index(&self, op: &str, index: &Tensor, bound: usize) {
+        ensure!(index.dtype == DType::I64, op, "index {:?} must be int64, not {}", index.shape(), index.dtype);
+        ensure!(
+            self.device.same(&index.device),
+            op,
+            "input {:?} is on {} but index {:?} is on {}",
+            self.shape(),
+            self.device.name(),
+            index.shape(),
+            index.device.name()
+        );
+        // Range check. On the CPU it is a scan; the GPU backend checks in its kernel.
+        if let Some(crate::dtype::HostBuffer::I64(_)) = index.storage.as_cpu() {
+            if let Some(bad) = index.to_vec::<i64>().into_iter().find(|&i| i < 0 || i as usize >= bound) {
+                crate::error::shape_error(
+                    op,
+                    format_args!(
+                        "index {bad} out of range for dimension of size {bound} (input {:?}, index {:?})",
+                        self.shape(),
+                        index.shape()
+                    ),
+                );
+            }
+        }
+    }
+
+    /// `torch.gather(self, axis, index)`: `out[i][j] = self[i][index[i][j]]` for `axis = 1`, and likewise for
+    /// any axis. `index` is int64 with the rank of `self`; the output has the shape of `index`.
+    #[track_caller]
+    pub fn gather(&self, axis: impl Dim, index: &Tensor) -> Tensor {
+        let axis = axis.resolve("gather", self.rank());
+        ensure!(
+            index.rank() == self.rank(),
+            "gather",
+            "input {:?} and index {:?} must have the same rank",
+            self.shape(),
+            index.shape()
+        );
+        for d in 0..self.rank() {
+            ensure!(
+                d == axis || index.shape()[d] <= self.shape()[d],
+                "gather",
+                "input {:?} and index {:?}: index dimension {d} is larger than the input's",
+                self.shape(),
+                index.shape()
+            );
+        }
+        self.check_index("gather", index, self.shape()[axis]);
+        let storage = dispatch2!(self, index, |b, x, i| b.gather(x, &self.layout, axis, i, &index.layout));
+        Tensor::from_storage(storage, index.shape(), self.device.clone())
+    }
+
+    /// `torch.index_select(self, axis, index)`: the entries `index` (1-D int64) of dimension `axis`.
+    #[track_caller]
+    pub fn index_select(&self, axis: impl Dim, index: &Tensor) -> Tensor {
+        let axis = axis.resolve("index_select", self.rank());
+        ensure!(index.rank() == 1, "index_select", "index {:?} must be 1-D (input {:?})", index.shape(), self.shape());
+        self.check_index("index_select", index, self.shape()[axis]);
+        let storage = dispatch2!(self, index, |b, x, i| b.index_select(x, &self.layout, axis, i, &index.layout));
+        let mut shape = self.shape().to_vec();
+        shape[axis] = index.numel();
+        Tensor::from_storage(storage, &shape, self.device.clone())
+    }
+
+    /// Concatenates tensors along `axis`; they must agree on every other dimension.
+    #[track_caller]
+    pub fn cat(tensors: &[&Tensor], axis: impl Dim) -> Tensor {
+        ensure!(!tensors.is_empty(), "cat", "needs at least one tensor");
+        let first = tensors[0];
+        let axis = axis.resolve("cat", first.rank());
+        for t in &tensors[1..] {
+            check_same("cat", first, t);
+            ensure!(
+                t.rank() == first.rank()
+                    && t.shape().iter().zip(first.shape()).enumerate().all(|(d, (a, b))| d == axis || a == b),
+                "cat",
+                "tensors {:?} and {:?} differ outside dimension {axis}",
+                first.shape(),
+                t.shape()
+            );
+        }
+        let mut shape = first.shape().to_vec();
+        shape[axis] = tensors.iter().map(|t| t.shape()[axis]).sum();
+        let storage = match &first.device {
+            Device::Cpu => {
+                let parts: Vec<_> = tensors
+                    .iter()
+                    .map(|t| match &*t.storage {
+                        Storage::Cpu(s) => (s, &t.layout),
+                        #[allow(unreachable_patterns)]
+                        _ => unreachable!("checked to share a device"),
+                    })
+                    .collect();
+                Storage::Cpu(CPU.concat(&parts, axis))
+            }
+            #[cfg(feature = "wgpu")]
+            Device::Wgpu(b) => {
+                let parts: Vec<_> = tensors
+                    .iter()
+                    .map(|t| match &*t.storage {
+                        Storage::Wgpu(s) => (s, &t.layout),
+                        _ => unreachable!("checked to share a device"),
+                    })
+                    .collect();
+                Storage::Wgpu(b.concat(&parts, axis))
+            }
+        };
+        Tensor::from_storage(storage, &shape, first.device.clone())
+    }
+
+    /// Stacks tensors of one shape along a new dimension `axis`.
+    #[track_caller]
+    pub fn stack(tensors: &[&Tensor], axis: impl Dim) -> Tensor {
+        ensure!(!tensors.is_empty(), "stack", "needs at least one tensor");
+        let axis = axis.resolve("stack", tensors[0].rank() + 1);
+        for t in tensors {
+            ensure!(
+                t.shape() == tensors[0].shape(),
+                "stack",
+                "tensors {:?} and {:?} differ in shape",
+                tensors[0].shape(),
+                t.shape()
+            );
+        }
+        let parts: Vec<Tensor> = tensors.iter().map(|t| t.unsqueeze(axis)).collect();
+        let refs: Vec<&Tensor> = parts.iter().collect();
+        Tensor::cat(&refs, axis)
+    }
+}
+
+// --- operators ---------------------------------------------------------------------------------------------
+
+macro_rules! bin_operator {
+    ($trait:ident, $method:ident, $op:ident) => {
+        impl std::ops::$trait<&Tensor> for &Tensor {
+            type Output = Tensor;
+            #[track_caller]
+            fn $method(self, rhs: &Tensor) -> Tensor {
+                self.binary(BinaryOp::$op, rhs)
+            }
+        }
+        impl std::ops::$trait<Tensor> for Tensor {
+            type Output = Tensor;
+            #[track_caller]
+            fn $method(self, rhs: Tensor) -> Tensor {
+                self.binary(BinaryOp::$op, &rhs)
+            }
+        }
+        impl std::ops::$trait<&Tensor> for Tensor {
+            type Output = Tensor;
+            #[track_caller]
+            fn $method(self, rhs: &Tensor) -> Tensor {
+                self.binary(BinaryOp::$op, rhs)
+            }
+        }
+        impl std::ops::$trait<Tensor> for &Tensor {
+            type Output = Tensor;
+            #[track_caller]
+            fn $method(self, rhs: Tensor) -> Tensor {
+                self.binary(BinaryOp::$op, &rhs)
+            }
+        }
+    };
+}
+bin_operator!(Add, add, Add);
+bin_operator!(Sub, sub, Sub);
+bin_operator!(Mul, mul, Mul);
+bin_operator!(Div, div, Div);
+
+macro_rules! scalar_operator {
+    ($trait:ident, $method:ident, |$x:ident, $s:ident| $body:expr) => {
+        impl std::ops::$trait<f64> for &Tensor {
+            type Output = Tensor;
+            fn $method(self, $s: f64) -> Tensor {
+                let $x = self;
+                $body
+            }
+        }
+        impl std::ops::$trait<f64> for Tensor {
+            type Output = Tensor;
+            fn $method(self, $s: f64) -> Tensor {
+                let $x = &self;
+                $body
+            }
+        }
+    };
+}
+scalar_operator!(Add, add, |x, s| x.affine(1.0, s));
+scalar_operator!(Sub, sub, |x, s| x.affine(1.0, -s));
+scalar_operator!(Mul, mul, |x, s| x.affine(s, 0.0));
+scalar_operator!(Div, div, |x, s| x.div_scalar(s));
+
+impl std::ops::Neg for &Tensor {
+    type Output = Tensor;
+    fn neg(self) -> Tensor {
+        self.unary(UnaryOp::Neg)
+    }
+}
+impl std::ops::Neg for Tensor {
+    type Output = Tensor;
+    fn neg(self) -> Tensor {
+        self.unary(UnaryOp::Neg)
+    }
+}
