@@ -89,7 +89,6 @@ macro_rules! dispatch_value {
     };
 }
 
-
 impl Tensor {
     // --- construction ------------------------------------------------------------------------------------
 
@@ -117,13 +116,7 @@ impl Tensor {
             "{} elements cannot have shape {shape:?} ({numel} elements)",
             data.len()
         );
-        ensure!(
-            device.supports(data.dtype()),
-            "from_vec",
-            "device {} has no {} tensors",
-            device.name(),
-            data.dtype()
-        );
+        ensure!(device.supports(data.dtype()), "from_vec", "device {} has no {} tensors", device.name(), data.dtype());
         let storage = match device {
             Device::Cpu => Storage::Cpu(data),
             #[cfg(feature = "wgpu")]
@@ -323,7 +316,13 @@ impl Tensor {
     /// The single element of a one-element tensor (any rank).
     #[track_caller]
     pub fn to_scalar<T: Element>(&self) -> T {
-        ensure!(self.numel() == 1, "to_scalar", "tensor of shape {:?} has {} elements, not 1", self.shape(), self.numel());
+        ensure!(
+            self.numel() == 1,
+            "to_scalar",
+            "tensor of shape {:?} has {} elements, not 1",
+            self.shape(),
+            self.numel()
+        );
         self.to_vec::<T>()[0]
     }
 
@@ -456,12 +455,7 @@ impl Tensor {
     #[track_caller]
     pub fn slice(&self, range: std::ops::Range<usize>) -> Tensor {
         ensure!(self.rank() >= 1, "slice", "cannot slice a 0-dimensional tensor");
-        ensure!(
-            range.start <= range.end,
-            "slice",
-            "range {range:?} is decreasing (shape {:?})",
-            self.shape()
-        );
+        ensure!(range.start <= range.end, "slice", "range {range:?} is decreasing (shape {:?})", self.shape());
         self.narrow(0usize, range.start, range.end - range.start)
     }
 

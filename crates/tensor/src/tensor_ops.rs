@@ -263,7 +263,8 @@ impl Tensor {
             on_true.device.name()
         );
         let cond = if cond.dtype == on_true.dtype { cond.clone() } else { cond.to_dtype(on_true.dtype) };
-        let shape = broadcast_shapes("where", &broadcast_shapes("where", cond.shape(), on_true.shape()), on_false.shape());
+        let shape =
+            broadcast_shapes("where", &broadcast_shapes("where", cond.shape(), on_true.shape()), on_false.shape());
         let (cl, tl, fl) = (cond.layout.expand(&shape), on_true.layout.expand(&shape), on_false.layout.expand(&shape));
         let storage = match (&cond.device, &*cond.storage, &*on_true.storage, &*on_false.storage) {
             (Device::Cpu, Storage::Cpu(c), Storage::Cpu(t), Storage::Cpu(f)) => {
@@ -406,7 +407,13 @@ impl Tensor {
         ensure!(lk == rk, "matmul", "lhs {ls:?} and rhs {rs:?}: inner dimensions {lk} and {rk} differ");
         let batch = match (ls.len(), rs.len()) {
             (3, 3) => {
-                ensure!(ls[0] == rs[0], "matmul", "lhs {ls:?} and rhs {rs:?}: batch sizes {} and {} differ", ls[0], rs[0]);
+                ensure!(
+                    ls[0] == rs[0],
+                    "matmul",
+                    "lhs {ls:?} and rhs {rs:?}: batch sizes {} and {} differ",
+                    ls[0],
+                    rs[0]
+                );
                 Some(ls[0])
             }
             (3, 2) => Some(ls[0]),

@@ -6,18 +6,12 @@ use tensor::{DType, Device, Tensor};
 fn broadcasting_reductions_and_matmul() {
     let x = Tensor::new(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
     let b = Tensor::new(&[10.0f32, 20.0, 30.0], &[3]);
-    assert_eq!(
-        (&x + &b).to_vec::<f32>(),
-        vec![11.0, 22.0, 33.0, 14.0, 25.0, 36.0]
-    );
+    assert_eq!((&x + &b).to_vec::<f32>(), vec![11.0, 22.0, 33.0, 14.0, 25.0, 36.0]);
     assert_eq!(x.sum(0usize, false).to_vec::<f32>(), vec![5.0, 7.0, 9.0]);
     assert_eq!(x.sum(1usize, true).shape(), &[2, 1]);
     assert_eq!(x.sum(-1, false).to_vec::<f32>(), vec![6.0, 15.0]);
     assert_eq!(x.mean_all().to_scalar::<f32>(), 3.5);
-    assert_eq!(
-        x.t().contiguous().to_vec::<f32>(),
-        vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]
-    );
+    assert_eq!(x.t().contiguous().to_vec::<f32>(), vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
     assert_eq!(x.argmax(1, false).to_vec::<i64>(), vec![2, 2]);
     // [2,3] @ [3,2] with a transposed rhs view.
     let y = x.matmul(&x.t());
@@ -25,9 +19,7 @@ fn broadcasting_reductions_and_matmul() {
     let s = x.softmax(1);
     let row: f32 = s.get(0).to_vec::<f32>().iter().sum();
     assert!((row - 1.0).abs() < 1e-6);
-    let ls = Tensor::new(&[1e4f32, 0.0, -1e4], &[1, 3])
-        .log_softmax(1)
-        .to_vec::<f32>();
+    let ls = Tensor::new(&[1e4f32, 0.0, -1e4], &[1, 3]).log_softmax(1).to_vec::<f32>();
     assert_eq!(ls[0], 0.0);
     assert_eq!(ls[2], -2e4);
     let idx = Tensor::new(&[2i64, 0], &[2, 1]);

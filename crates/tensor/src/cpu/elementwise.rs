@@ -36,7 +36,11 @@ impl Rows {
             return Rows { outer: Layout::from_parts(vec![], vec![], layout.offset()), len: 1, stride: 1 };
         }
         Rows {
-            outer: Layout::from_parts(layout.shape()[..r - 1].to_vec(), layout.strides()[..r - 1].to_vec(), layout.offset()),
+            outer: Layout::from_parts(
+                layout.shape()[..r - 1].to_vec(),
+                layout.strides()[..r - 1].to_vec(),
+                layout.offset(),
+            ),
             len: layout.shape()[r - 1],
             stride: layout.strides()[r - 1],
         }
@@ -86,13 +90,13 @@ pub(crate) fn zip<T: Element, U: Element>(
         if l.len() >= PAR_THRESHOLD {
             let mut out = vec![U::default(); l.len()];
             super::parallel::install(|| {
-                out.par_chunks_mut(PAR_CHUNK)
-                    .zip(l.par_chunks(PAR_CHUNK).zip(r.par_chunks(PAR_CHUNK)))
-                    .for_each(|(o, (l, r))| {
+                out.par_chunks_mut(PAR_CHUNK).zip(l.par_chunks(PAR_CHUNK).zip(r.par_chunks(PAR_CHUNK))).for_each(
+                    |(o, (l, r))| {
                         for ((o, &a), &b) in o.iter_mut().zip(l).zip(r) {
                             *o = f(a, b);
                         }
-                    })
+                    },
+                )
             });
             return out;
         }

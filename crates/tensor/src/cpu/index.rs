@@ -36,7 +36,8 @@ pub(crate) fn index_select<T: Element>(x: &[T], layout: &Layout, axis: usize, id
     let picks: Vec<usize> = il.offsets().map(|o| idx[o] as usize).collect();
     let mut out = Vec::with_capacity(layout.numel() / layout.shape()[axis].max(1) * picks.len());
     let outer: usize = layout.shape()[..axis].iter().product();
-    let outer_layout = Layout::from_parts(layout.shape()[..axis].to_vec(), layout.strides()[..axis].to_vec(), layout.offset());
+    let outer_layout =
+        Layout::from_parts(layout.shape()[..axis].to_vec(), layout.strides()[..axis].to_vec(), layout.offset());
     let inner = Layout::from_parts(layout.shape()[axis + 1..].to_vec(), layout.strides()[axis + 1..].to_vec(), 0);
     debug_assert_eq!(outer_layout.numel(), outer);
     for base in outer_layout.offsets() {

@@ -37,7 +37,6 @@ macro_rules! with_dtype {
     };
 }
 
-
 impl Backend for CpuBackend {
     type Storage = HostBuffer;
 
@@ -77,9 +76,7 @@ impl Backend for CpuBackend {
         match x {
             HostBuffer::F32(v) => HostBuffer::F32(elementwise::unary_float(op, v, layout)),
             HostBuffer::F64(v) => HostBuffer::F64(elementwise::unary_float(op, v, layout)),
-            HostBuffer::I64(v) => {
-                HostBuffer::I64(elementwise::map(v, layout, |x| crate::ops::unary_i64(op, x)))
-            }
+            HostBuffer::I64(v) => HostBuffer::I64(elementwise::map(v, layout, |x| crate::ops::unary_i64(op, x))),
         }
     }
 
@@ -98,13 +95,9 @@ impl Backend for CpuBackend {
             (HostBuffer::F64(l), HostBuffer::F64(r)) => {
                 HostBuffer::F64(elementwise::binary_float(op, l, lhs_layout, r, rhs_layout))
             }
-            (HostBuffer::I64(l), HostBuffer::I64(r)) => HostBuffer::I64(elementwise::zip(
-                l,
-                lhs_layout,
-                r,
-                rhs_layout,
-                |a, b| crate::ops::binary_i64(op, a, b),
-            )),
+            (HostBuffer::I64(l), HostBuffer::I64(r)) => {
+                HostBuffer::I64(elementwise::zip(l, lhs_layout, r, rhs_layout, |a, b| crate::ops::binary_i64(op, a, b)))
+            }
             _ => unreachable!("binary: operands checked to share a dtype"),
         }
     }

@@ -156,10 +156,14 @@ pub(crate) fn reduce_i64(op: ReduceOp, x: &[i64], layout: &Layout, axis: usize) 
                 ReduceOp::Min => row.min().unwrap_or(0),
                 // First index of the extreme value.
                 ReduceOp::ArgMax => {
-                    row.enumerate().fold((0usize, i64::MIN), |(bi, bv), (i, v)| if v > bv { (i, v) } else { (bi, bv) }).0 as i64
+                    row.enumerate()
+                        .fold((0usize, i64::MIN), |(bi, bv), (i, v)| if v > bv { (i, v) } else { (bi, bv) })
+                        .0 as i64
                 }
                 ReduceOp::ArgMin => {
-                    row.enumerate().fold((0usize, i64::MAX), |(bi, bv), (i, v)| if v < bv { (i, v) } else { (bi, bv) }).0 as i64
+                    row.enumerate()
+                        .fold((0usize, i64::MAX), |(bi, bv), (i, v)| if v < bv { (i, v) } else { (bi, bv) })
+                        .0 as i64
                 }
             }
         })
