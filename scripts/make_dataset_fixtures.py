@@ -200,6 +200,17 @@ def dataset_fixtures():
     return cases
 
 
+def shared_state_fixture():
+    """One RandomState instance passed to several generators in turn (generate_with in Rust)."""
+    rs = np.random.RandomState(5)
+    Xc, yc = make_circles(10, noise=0.1, random_state=rs)
+    Xm, ym = make_moons(9, noise=0.2, random_state=rs)
+    Xb, yb = make_blobs(8, centers=2, random_state=rs)
+    return {"seed": 5, "circles": {"x": floats(Xc), "y": ints(yc)},
+            "moons": {"x": floats(Xm), "y": ints(ym)},
+            "blobs": {"x": floats(Xb), "y": ints(yb)}}
+
+
 # ----------------------------------------------------------------------------- splits and the line
 
 
@@ -253,7 +264,7 @@ def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     meta = {"numpy": np.__version__, "sklearn": sklearn.__version__}
     for name, body in [("rng.json", rng_fixtures()),
-                       ("datasets.json", {"cases": dataset_fixtures()}),
+                       ("datasets.json", {"cases": dataset_fixtures(), "shared_state": shared_state_fixture()}),
                        ("splits.json", split_fixtures())]:
         body = {"versions": meta, **body}
         path = os.path.join(OUT_DIR, name)

@@ -9,10 +9,9 @@
 
 use experiments::datasets::line::torch_arange_f32;
 use experiments::datasets::{
-    linspace, make_blobs, make_circles, make_moons, make_spirals, train_test_split,
-    train_test_split_with, BlobCenters, BlobSamples, Blobs, Circles, ClusterStd, Dataset,
-    LineDataset, LineParams, Moons, NumpyRandomState, Spirals, SplitOptions, SplitSize,
-    TwoGroupSamples,
+    linspace, make_blobs, make_circles, make_moons, make_spirals, train_test_split, train_test_split_with, BlobCenters,
+    BlobSamples, Blobs, Circles, ClusterStd, Dataset, LineDataset, LineParams, Moons, NumpyRandomState, Spirals,
+    SplitOptions, SplitSize, TwoGroupSamples,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -29,19 +28,11 @@ fn parse(text: &str) -> Value {
 }
 
 fn f64s(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .expect("array")
-        .iter()
-        .map(|x| x.as_f64().expect("number"))
-        .collect()
+    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect()
 }
 
 fn i64s(v: &Value) -> Vec<i64> {
-    v.as_array()
-        .expect("array")
-        .iter()
-        .map(|x| x.as_i64().expect("integer"))
-        .collect()
+    v.as_array().expect("array").iter().map(|x| x.as_i64().expect("integer")).collect()
 }
 
 fn usizes(v: &Value) -> Vec<usize> {
@@ -56,11 +47,7 @@ fn seed(v: &Value) -> u32 {
 fn assert_bits(what: &str, got: &[f64], want: &[f64]) {
     assert_eq!(got.len(), want.len(), "{what}: length");
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        assert_eq!(
-            g.to_bits(),
-            w.to_bits(),
-            "{what}[{i}]: got {g:e}, numpy {w:e}"
-        );
+        assert_eq!(g.to_bits(), w.to_bits(), "{what}[{i}]: got {g:e}, numpy {w:e}");
     }
 }
 
@@ -108,22 +95,14 @@ fn rng_interleaved_calls_match_numpy() {
         let mut rng = NumpyRandomState::new(seed(&case["seed"]));
         for (i, call) in case["calls"].as_array().unwrap().iter().enumerate() {
             match call["op"].as_str().unwrap() {
-                "normal" => assert_bits(
-                    &format!("call {i}"),
-                    &[rng.standard_normal()],
-                    &[call["value"].as_f64().unwrap()],
-                ),
-                "double" => assert_bits(
-                    &format!("call {i}"),
-                    &[rng.random_sample()],
-                    &[call["value"].as_f64().unwrap()],
-                ),
+                "normal" => {
+                    assert_bits(&format!("call {i}"), &[rng.standard_normal()], &[call["value"].as_f64().unwrap()])
+                }
+                "double" => {
+                    assert_bits(&format!("call {i}"), &[rng.random_sample()], &[call["value"].as_f64().unwrap()])
+                }
                 "randint10" => {
-                    assert_eq!(
-                        rng.randint(0, 10),
-                        call["value"].as_i64().unwrap(),
-                        "call {i}"
-                    )
+                    assert_eq!(rng.randint(0, 10), call["value"].as_i64().unwrap(), "call {i}")
                 }
                 op => panic!("unknown op {op}"),
             }
@@ -142,10 +121,7 @@ fn rng_reseed_drops_cached_normal() {
     assert_bits(
         "reseed",
         &[a, b],
-        &[
-            case["first_after_seed"].as_f64().unwrap(),
-            case["again_after_reseed"].as_f64().unwrap(),
-        ],
+        &[case["first_after_seed"].as_f64().unwrap(), case["again_after_reseed"].as_f64().unwrap()],
     );
 }
 
@@ -153,10 +129,7 @@ fn rng_reseed_drops_cached_normal() {
 fn rng_randint_matches_numpy_for_all_bounds() {
     let fx = parse(RNG_JSON);
     for case in fx["randint"].as_array().unwrap() {
-        let (low, high) = (
-            case["low"].as_i64().unwrap(),
-            case["high"].as_i64().unwrap(),
-        );
+        let (low, high) = (case["low"].as_i64().unwrap(), case["high"].as_i64().unwrap());
         let mut rng = NumpyRandomState::new(seed(&case["seed"]));
         let got: Vec<i64> = (0..40).map(|_| rng.randint(low, high)).collect();
         assert_eq!(got, i64s(&case["values"]), "randint({low}, {high})");
@@ -177,11 +150,7 @@ fn rng_permutation_and_shuffle_match_numpy() {
         rng.shuffle(&mut arr);
         assert_eq!(arr, i64s(&case["values"]));
         // The shuffle consumed exactly the words numpy's did.
-        assert_bits(
-            "double after shuffle",
-            &[rng.random_sample()],
-            &[case["next_double"].as_f64().unwrap()],
-        );
+        assert_bits("double after shuffle", &[rng.random_sample()], &[case["next_double"].as_f64().unwrap()]);
     }
 }
 
@@ -189,30 +158,16 @@ fn rng_permutation_and_shuffle_match_numpy() {
 fn rng_uniform_and_normal_match_numpy() {
     let fx = parse(RNG_JSON);
     for case in fx["uniform"].as_array().unwrap() {
-        let (low, high) = (
-            case["low"].as_f64().unwrap(),
-            case["high"].as_f64().unwrap(),
-        );
+        let (low, high) = (case["low"].as_f64().unwrap(), case["high"].as_f64().unwrap());
         let mut rng = NumpyRandomState::new(seed(&case["seed"]));
         let got: Vec<f64> = (0..9).map(|_| rng.uniform(low, high)).collect();
-        assert_bits(
-            &format!("uniform({low}, {high})"),
-            &got,
-            &f64s(&case["values"]),
-        );
+        assert_bits(&format!("uniform({low}, {high})"), &got, &f64s(&case["values"]));
     }
     for case in fx["normal"].as_array().unwrap() {
-        let (loc, scale) = (
-            case["loc"].as_f64().unwrap(),
-            case["scale"].as_f64().unwrap(),
-        );
+        let (loc, scale) = (case["loc"].as_f64().unwrap(), case["scale"].as_f64().unwrap());
         let mut rng = NumpyRandomState::new(seed(&case["seed"]));
         let got: Vec<f64> = (0..9).map(|_| rng.normal(loc, scale)).collect();
-        assert_bits(
-            &format!("normal({loc}, {scale})"),
-            &got,
-            &f64s(&case["values"]),
-        );
+        assert_bits(&format!("normal({loc}, {scale})"), &got, &f64s(&case["values"]));
     }
 }
 
@@ -222,10 +177,7 @@ fn rng_uniform_and_normal_match_numpy() {
 
 fn two_group(v: &Value) -> TwoGroupSamples {
     match v {
-        Value::Array(a) => TwoGroupSamples::PerGroup(
-            a[0].as_u64().unwrap() as usize,
-            a[1].as_u64().unwrap() as usize,
-        ),
+        Value::Array(a) => TwoGroupSamples::PerGroup(a[0].as_u64().unwrap() as usize, a[1].as_u64().unwrap() as usize),
         n => TwoGroupSamples::Total(n.as_u64().unwrap() as usize),
     }
 }
@@ -294,16 +246,8 @@ fn generators_match_sklearn_fixtures() {
     for case in fx["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
         let got = generate(case["kind"].as_str().unwrap(), &case["params"]);
-        assert_eq!(
-            got.n_samples,
-            case["n_samples"].as_u64().unwrap() as usize,
-            "{name}"
-        );
-        assert_eq!(
-            got.n_features,
-            case["n_features"].as_u64().unwrap() as usize,
-            "{name}"
-        );
+        assert_eq!(got.n_samples, case["n_samples"].as_u64().unwrap() as usize, "{name}");
+        assert_eq!(got.n_features, case["n_features"].as_u64().unwrap() as usize, "{name}");
         assert_eq!(got.y, i64s(&case["y"]), "{name}: labels");
         let want = f64s(&case["x"]);
         assert_eq!(got.x.len(), want.len(), "{name}: x length");
@@ -319,6 +263,38 @@ fn generators_match_sklearn_fixtures() {
     // On x86-64 Linux (glibc sin/cos/log, as numpy uses) every value is bit-identical.
     #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
     assert_eq!(differing_bits, 0, "expected bit-identical coordinates");
+}
+
+#[test]
+fn generators_share_one_random_state_like_sklearn() {
+    // make_circles, make_moons, make_blobs called in turn with one RandomState instance.
+    let fx = parse(DATASETS_JSON);
+    let shared = &fx["shared_state"];
+    let mut rng = NumpyRandomState::new(seed(&shared["seed"]));
+    let circles = Circles { n_samples: TwoGroupSamples::Total(10), noise: Some(0.1), ..Circles::default() }
+        .generate_with(&mut rng)
+        .unwrap();
+    let moons = Moons { n_samples: TwoGroupSamples::Total(9), noise: Some(0.2), ..Moons::default() }
+        .generate_with(&mut rng)
+        .unwrap();
+    let blobs = Blobs { n_samples: BlobSamples::Total(8), centers: Some(BlobCenters::Count(2)), ..Blobs::default() }
+        .generate_with(&mut rng)
+        .unwrap();
+    for (name, got) in [("circles", circles), ("moons", moons), ("blobs", blobs)] {
+        assert_bits(name, &got.x, &f64s(&shared[name]["x"]));
+        assert_eq!(got.y, i64s(&shared[name]["y"]), "{name}");
+    }
+}
+
+#[test]
+fn x_f32_rounds_like_torch_float() {
+    let data = make_spirals(&Spirals::default()).unwrap();
+    let narrow = data.x_f32();
+    for (a, b) in data.x.iter().zip(&narrow) {
+        // Nearest float32: no other f32 is closer.
+        let err = (f64::from(*b) - a).abs();
+        assert!(err <= f64::from(b.abs()) * f64::from(f32::EPSILON) / 2.0);
+    }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -356,23 +332,13 @@ fn line_matches_torch_bit_for_bit() {
     let widen = |v: &[f32]| v.iter().map(|&x| f64::from(x)).collect::<Vec<_>>();
     assert_bits("line x", &widen(&got.x), &f64s(&line["x"]));
     assert_bits("line y", &widen(&got.y), &f64s(&line["y"]));
-    assert_eq!(
-        got.train_split,
-        line["train_split"].as_u64().unwrap() as usize
-    );
+    assert_eq!(got.train_split, line["train_split"].as_u64().unwrap() as usize);
     assert_eq!((got.train().0.len(), got.test().0.len()), (80, 20));
     for case in line["other_aranges"].as_array().unwrap() {
-        let (s, e, st) = (
-            case["start"].as_f64().unwrap(),
-            case["end"].as_f64().unwrap(),
-            case["step"].as_f64().unwrap(),
-        );
+        let (s, e, st) =
+            (case["start"].as_f64().unwrap(), case["end"].as_f64().unwrap(), case["step"].as_f64().unwrap());
         let got = torch_arange_f32(s, e, st).unwrap();
-        assert_bits(
-            &format!("arange({s}, {e}, {st})"),
-            &widen(&got),
-            &f64s(&case["values"]),
-        );
+        assert_bits(&format!("arange({s}, {e}, {st})"), &widen(&got), &f64s(&case["values"]));
     }
 }
 
@@ -382,13 +348,8 @@ fn naive_arange_would_not_match_torch() {
     // above really pins the chunked recipe.
     let fx = parse(SPLITS_JSON);
     let want = f64s(&fx["line"]["x"]);
-    let naive: Vec<f64> = (0..100)
-        .map(|i| f64::from((i as f64 * 0.01) as f32))
-        .collect();
-    assert!(naive
-        .iter()
-        .zip(&want)
-        .any(|(a, b)| a.to_bits() != b.to_bits()));
+    let naive: Vec<f64> = (0..100).map(|i| f64::from((i as f64 * 0.01) as f32)).collect();
+    assert!(naive.iter().zip(&want).any(|(a, b)| a.to_bits() != b.to_bits()));
 }
 
 // ------------------------------------------------------------------------------------------
@@ -399,12 +360,7 @@ fn assert_rows(what: &str, data: &Dataset, rows: &[[f64; 2]], tol: f64) {
     for (i, want) in rows.iter().enumerate() {
         let got = data.row(i);
         for k in 0..2 {
-            assert!(
-                (got[k] - want[k]).abs() <= tol,
-                "{what}: row {i} col {k}: {} vs printed {}",
-                got[k],
-                want[k]
-            );
+            assert!((got[k] - want[k]).abs() <= tol, "{what}: row {i} col {k}: {} vs printed {}", got[k], want[k]);
         }
     }
 }
@@ -469,13 +425,7 @@ fn tutorial_blobs_print() {
     })
     .unwrap();
     // Printed as torch float32 with 4 decimals.
-    let printed = [
-        [-8.4134, 6.9352],
-        [-5.7665, -6.4312],
-        [-6.0421, -6.7661],
-        [3.9508, 0.6984],
-        [4.2505, -0.2815],
-    ];
+    let printed = [[-8.4134, 6.9352], [-5.7665, -6.4312], [-6.0421, -6.7661], [3.9508, 0.6984], [4.2505, -0.2815]];
     assert_rows("blobs", &data, &printed, 5e-5);
     assert_eq!(data.y[..5], [3, 2, 2, 1, 1]);
     let (train, test) = data.split(0.2, 42).unwrap();
@@ -504,56 +454,24 @@ fn err_of<T: std::fmt::Debug>(r: Result<T, experiments::datasets::DatasetError>)
 
 #[test]
 fn bad_parameters_are_rejected_with_a_reason() {
-    let msg = err_of(make_moons(&Moons {
-        n_samples: TwoGroupSamples::Total(0),
-        ..Moons::default()
-    }));
+    let msg = err_of(make_moons(&Moons { n_samples: TwoGroupSamples::Total(0), ..Moons::default() }));
     assert!(msg.contains("n_samples"), "{msg}");
-    let msg = err_of(make_circles(&Circles {
-        noise: Some(-0.1),
-        ..Circles::default()
-    }));
+    let msg = err_of(make_circles(&Circles { noise: Some(-0.1), ..Circles::default() }));
     assert!(msg.contains("noise"), "{msg}");
-    let msg = err_of(make_circles(&Circles {
-        factor: 1.0,
-        ..Circles::default()
-    }));
+    let msg = err_of(make_circles(&Circles { factor: 1.0, ..Circles::default() }));
     assert!(msg.contains("factor"), "{msg}");
     // make_circles accepts 0 samples (scikit-learn's interval starts at 0).
     assert_eq!(
-        make_circles(&Circles {
-            n_samples: TwoGroupSamples::Total(0),
-            ..Circles::default()
-        })
-        .unwrap()
-        .n_samples,
+        make_circles(&Circles { n_samples: TwoGroupSamples::Total(0), ..Circles::default() }).unwrap().n_samples,
         0
     );
     for bad in [
-        Blobs {
-            n_samples: BlobSamples::Total(0),
-            ..Blobs::default()
-        },
-        Blobs {
-            n_features: 0,
-            ..Blobs::default()
-        },
-        Blobs {
-            centers: Some(BlobCenters::Count(0)),
-            ..Blobs::default()
-        },
-        Blobs {
-            cluster_std: ClusterStd::Same(-1.0),
-            ..Blobs::default()
-        },
-        Blobs {
-            cluster_std: ClusterStd::PerCenter(vec![1.0, 2.0]),
-            ..Blobs::default()
-        },
-        Blobs {
-            centers: Some(BlobCenters::Fixed(vec![vec![0.0, 1.0], vec![2.0]])),
-            ..Blobs::default()
-        },
+        Blobs { n_samples: BlobSamples::Total(0), ..Blobs::default() },
+        Blobs { n_features: 0, ..Blobs::default() },
+        Blobs { centers: Some(BlobCenters::Count(0)), ..Blobs::default() },
+        Blobs { cluster_std: ClusterStd::Same(-1.0), ..Blobs::default() },
+        Blobs { cluster_std: ClusterStd::PerCenter(vec![1.0, 2.0]), ..Blobs::default() },
+        Blobs { centers: Some(BlobCenters::Fixed(vec![vec![0.0, 1.0], vec![2.0]])), ..Blobs::default() },
         Blobs {
             n_samples: BlobSamples::PerCenter(vec![2, 3]),
             centers: Some(BlobCenters::Count(2)),
@@ -575,16 +493,9 @@ fn bad_parameters_are_rejected_with_a_reason() {
     // One sample cannot be split: the train set would be empty.
     let msg = err_of(train_test_split(1, 0.2, 42));
     assert!(msg.contains("empty"), "{msg}");
-    let msg = err_of(make_spirals(&Spirals {
-        classes: 0,
-        ..Spirals::default()
-    }));
+    let msg = err_of(make_spirals(&Spirals { classes: 0, ..Spirals::default() }));
     assert!(msg.contains("classes"), "{msg}");
-    assert!(LineDataset::generate(&LineParams {
-        step: 0.0,
-        ..LineParams::default()
-    })
-    .is_err());
+    assert!(LineDataset::generate(&LineParams { step: 0.0, ..LineParams::default() }).is_err());
 }
 
 #[test]

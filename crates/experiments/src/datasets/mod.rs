@@ -34,8 +34,7 @@ pub use line::{LineDataset, LineParams};
 pub use numpy_math::linspace;
 pub use numpy_rng::NumpyRandomState;
 pub use sklearn::{
-    make_blobs, make_circles, make_moons, BlobCenters, BlobSamples, Blobs, Circles, ClusterStd,
-    Moons, TwoGroupSamples,
+    make_blobs, make_circles, make_moons, BlobCenters, BlobSamples, Blobs, Circles, ClusterStd, Moons, TwoGroupSamples,
 };
 pub use spirals::{make_spirals, Spirals};
 pub use split::{train_test_split, train_test_split_with, Split, SplitOptions, SplitSize};
@@ -50,9 +49,7 @@ pub struct DatasetError {
 impl DatasetError {
     /// Builds an error from a full sentence.
     pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-        }
+        Self { message: message.into() }
     }
 
     /// The human-readable message.
@@ -91,11 +88,7 @@ impl Dataset {
     /// If `i >= n_samples`.
     #[track_caller]
     pub fn row(&self, i: usize) -> &[f64] {
-        assert!(
-            i < self.n_samples,
-            "Dataset::row: row {i} out of range for {} rows",
-            self.n_samples
-        );
+        assert!(i < self.n_samples, "Dataset::row: row {i} out of range for {} rows", self.n_samples);
         &self.x[i * self.n_features..(i + 1) * self.n_features]
     }
 
@@ -111,12 +104,7 @@ impl Dataset {
             x.extend_from_slice(self.row(i));
             y.push(self.y[i]);
         }
-        Dataset {
-            x,
-            y,
-            n_samples: idx.len(),
-            n_features: self.n_features,
-        }
+        Dataset { x, y, n_samples: idx.len(), n_features: self.n_features }
     }
 
     /// `train_test_split(X, y, test_size=test_size, random_state=random_state)`: returns the
@@ -124,13 +112,15 @@ impl Dataset {
     ///
     /// # Errors
     /// If `test_size` is not in `(0, 1)` or leaves an empty train set (see [`train_test_split`]).
-    pub fn split(
-        &self,
-        test_size: f64,
-        random_state: u32,
-    ) -> Result<(Dataset, Dataset), DatasetError> {
+    pub fn split(&self, test_size: f64, random_state: u32) -> Result<(Dataset, Dataset), DatasetError> {
         let split = train_test_split(self.n_samples, test_size, random_state)?;
         Ok(split.apply(self))
+    }
+
+    /// The features rounded to float32, as the tutorial's `torch.from_numpy(X).type(torch.float)`
+    /// does (round to nearest even, like Rust's `as f32`).
+    pub fn x_f32(&self) -> Vec<f32> {
+        self.x.iter().map(|&v| v as f32).collect()
     }
 
     /// Number of rows whose label is `label`.
