@@ -44,14 +44,7 @@ pub struct LineParams {
 
 impl Default for LineParams {
     fn default() -> Self {
-        Self {
-            weight: 0.7,
-            bias: 0.3,
-            start: 0.0,
-            end: 1.0,
-            step: 0.01,
-            train_fraction: 0.8,
-        }
+        Self { weight: 0.7, bias: 0.3, start: 0.0, end: 1.0, step: 0.01, train_fraction: 0.8 }
     }
 }
 

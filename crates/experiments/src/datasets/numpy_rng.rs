@@ -31,9 +31,7 @@ pub struct NumpyRandomState {
 
 impl std::fmt::Debug for NumpyRandomState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NumpyRandomState")
-            .field("cached_gauss", &self.gauss)
-            .finish_non_exhaustive()
+        f.debug_struct("NumpyRandomState").field("cached_gauss", &self.gauss).finish_non_exhaustive()
     }
 }
 
@@ -162,10 +160,7 @@ impl NumpyRandomState {
     /// If `low >= high` (numpy raises `ValueError: low >= high`).
     #[track_caller]
     pub fn randint(&mut self, low: i64, high: i64) -> i64 {
-        assert!(
-            low < high,
-            "NumpyRandomState::randint: low {low} >= high {high}"
-        );
+        assert!(low < high, "NumpyRandomState::randint: low {low} >= high {high}");
         // high - 1 - low fits in u64 for every i64 pair with low < high.
         let rng = (i128::from(high) - 1 - i128::from(low)) as u64;
         (i128::from(low) + i128::from(self.random_interval(rng))) as i64

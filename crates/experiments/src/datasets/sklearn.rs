@@ -57,13 +57,7 @@ pub struct Circles {
 
 impl Default for Circles {
     fn default() -> Self {
-        Self {
-            n_samples: TwoGroupSamples::Total(100),
-            shuffle: true,
-            noise: None,
-            random_state: 0,
-            factor: 0.8,
-        }
+        Self { n_samples: TwoGroupSamples::Total(100), shuffle: true, noise: None, random_state: 0, factor: 0.8 }
     }
 }
 
@@ -95,10 +89,7 @@ impl Circles {
         let lin_out = linspace(0.0, 2.0 * PI, n_out, false);
         let lin_in = linspace(0.0, 2.0 * PI, n_in, false);
         let outer: Vec<[f64; 2]> = lin_out.iter().map(|&t| [t.cos(), t.sin()]).collect();
-        let inner: Vec<[f64; 2]> = lin_in
-            .iter()
-            .map(|&t| [t.cos() * self.factor, t.sin() * self.factor])
-            .collect();
+        let inner: Vec<[f64; 2]> = lin_in.iter().map(|&t| [t.cos() * self.factor, t.sin() * self.factor]).collect();
         Ok(two_groups(&outer, &inner, self.shuffle, self.noise, rng))
     }
 }
@@ -126,12 +117,7 @@ pub struct Moons {
 
 impl Default for Moons {
     fn default() -> Self {
-        Self {
-            n_samples: TwoGroupSamples::Total(100),
-            shuffle: true,
-            noise: None,
-            random_state: 0,
-        }
+        Self { n_samples: TwoGroupSamples::Total(100), shuffle: true, noise: None, random_state: 0 }
     }
 }
 
@@ -158,14 +144,9 @@ impl Moons {
         check_noise("make_moons", self.noise)?;
         let (n_out, n_in) = self.n_samples.counts();
         // Upper moon: (cos t, sin t); lower moon: (1 - cos t, 1 - sin t - 0.5), t in [0, pi].
-        let outer: Vec<[f64; 2]> = linspace(0.0, PI, n_out, true)
-            .iter()
-            .map(|&t| [t.cos(), t.sin()])
-            .collect();
-        let inner: Vec<[f64; 2]> = linspace(0.0, PI, n_in, true)
-            .iter()
-            .map(|&t| [1.0 - t.cos(), 1.0 - t.sin() - 0.5])
-            .collect();
+        let outer: Vec<[f64; 2]> = linspace(0.0, PI, n_out, true).iter().map(|&t| [t.cos(), t.sin()]).collect();
+        let inner: Vec<[f64; 2]> =
+            linspace(0.0, PI, n_in, true).iter().map(|&t| [1.0 - t.cos(), 1.0 - t.sin() - 0.5]).collect();
         Ok(two_groups(&outer, &inner, self.shuffle, self.noise, rng))
     }
 }
@@ -198,15 +179,9 @@ fn two_groups(
 ) -> Dataset {
     // X = vstack([append(outer_x, inner_x), append(outer_y, inner_y)]).T; y = [0..0, 1..1]
     let rows: Vec<[f64; 2]> = outer.iter().chain(inner).copied().collect();
-    let labels: Vec<i64> = std::iter::repeat_n(0, outer.len())
-        .chain(std::iter::repeat_n(1, inner.len()))
-        .collect();
-    let mut data = Dataset {
-        x: rows.iter().flatten().copied().collect(),
-        y: labels,
-        n_samples: rows.len(),
-        n_features: 2,
-    };
+    let labels: Vec<i64> = std::iter::repeat_n(0, outer.len()).chain(std::iter::repeat_n(1, inner.len())).collect();
+    let mut data =
+        Dataset { x: rows.iter().flatten().copied().collect(), y: labels, n_samples: rows.len(), n_features: 2 };
     if shuffle {
         data = util_shuffle(&data, rng);
     }
@@ -310,9 +285,7 @@ impl Blobs {
         }
         let (low, high) = self.center_box;
         if !(high - low).is_finite() {
-            return err(format!(
-                "center_box ({low}, {high}) has a non-finite width; pass finite bounds"
-            ));
+            return err(format!("center_box ({low}, {high}) has a non-finite width; pass finite bounds"));
         }
         // Step 1: centers (drawn only when not given), as in scikit-learn's two branches.
         let (centers, counts): (Vec<Vec<f64>>, Vec<usize>) = match &self.n_samples {
@@ -322,9 +295,7 @@ impl Blobs {
                 }
                 let centers = match &self.centers {
                     None => self.random_centers(3, rng),
-                    Some(BlobCenters::Count(0)) => {
-                        return err("centers must be at least 1; pass e.g. 3".into())
-                    }
+                    Some(BlobCenters::Count(0)) => return err("centers must be at least 1; pass e.g. 3".into()),
                     Some(BlobCenters::Count(k)) => self.random_centers(*k, rng),
                     Some(BlobCenters::Fixed(c)) => check_fixed_centers(c)?,
                 };
@@ -389,12 +360,7 @@ impl Blobs {
                 y.push(i as i64);
             }
         }
-        let mut data = Dataset {
-            x,
-            y,
-            n_samples: total,
-            n_features,
-        };
+        let mut data = Dataset { x, y, n_samples: total, n_features };
         // Step 3.
         if self.shuffle {
             data = util_shuffle(&data, rng);
@@ -405,13 +371,7 @@ impl Blobs {
     /// `generator.uniform(center_box[0], center_box[1], size=(k, n_features))`, C order.
     fn random_centers(&self, k: usize, rng: &mut NumpyRandomState) -> Vec<Vec<f64>> {
         let (low, high) = self.center_box;
-        (0..k)
-            .map(|_| {
-                (0..self.n_features)
-                    .map(|_| rng.uniform(low, high))
-                    .collect()
-            })
-            .collect()
+        (0..k).map(|_| (0..self.n_features).map(|_| rng.uniform(low, high)).collect()).collect()
     }
 }
 
@@ -430,9 +390,7 @@ fn check_fixed_centers(centers: &[Vec<f64>]) -> Result<Vec<Vec<f64>>, DatasetErr
         )));
     }
     if centers.iter().flatten().any(|v| !v.is_finite()) {
-        return Err(DatasetError::new(
-            "make_blobs: fixed centers must be finite",
-        ));
+        return Err(DatasetError::new("make_blobs: fixed centers must be finite"));
     }
     Ok(centers.to_vec())
 }

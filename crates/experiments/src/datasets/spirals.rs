@@ -31,11 +31,7 @@ pub struct Spirals {
 
 impl Default for Spirals {
     fn default() -> Self {
-        Self {
-            points_per_class: 100,
-            classes: 3,
-            seed: 42,
-        }
+        Self { points_per_class: 100, classes: 3, seed: 42 }
     }
 }
 
@@ -79,12 +75,7 @@ impl Spirals {
                 y.push(j as i64);
             }
         }
-        Ok(Dataset {
-            x,
-            y,
-            n_samples: n * k,
-            n_features: 2,
-        })
+        Ok(Dataset { x, y, n_samples: n * k, n_features: 2 })
     }
 }
 

@@ -39,12 +39,7 @@ pub struct SplitOptions {
 
 impl Default for SplitOptions {
     fn default() -> Self {
-        Self {
-            test_size: None,
-            train_size: None,
-            shuffle: true,
-            random_state: 0,
-        }
+        Self { test_size: None, train_size: None, shuffle: true, random_state: 0 }
     }
 }
 
@@ -79,10 +74,7 @@ impl Split {
         let gather = |idx: &[usize]| -> Vec<T> {
             let mut out = Vec::with_capacity(idx.len() * width);
             for &i in idx {
-                assert!(
-                    i < rows,
-                    "Split::take: row {i} out of range for {rows} rows of width {width}"
-                );
+                assert!(i < rows, "Split::take: row {i} out of range for {rows} rows of width {width}");
                 out.extend_from_slice(&values[i * width..(i + 1) * width]);
             }
             out
@@ -96,18 +88,10 @@ impl Split {
 /// # Errors
 /// `test_size` outside `(0, 1)`, or a split that leaves the train set empty (e.g. `n_samples`
 /// of 0 or 1).
-pub fn train_test_split(
-    n_samples: usize,
-    test_size: f64,
-    random_state: u32,
-) -> Result<Split, DatasetError> {
+pub fn train_test_split(n_samples: usize, test_size: f64, random_state: u32) -> Result<Split, DatasetError> {
     train_test_split_with(
         n_samples,
-        &SplitOptions {
-            test_size: Some(SplitSize::Fraction(test_size)),
-            random_state,
-            ..SplitOptions::default()
-        },
+        &SplitOptions { test_size: Some(SplitSize::Fraction(test_size)), random_state, ..SplitOptions::default() },
     )
 }
 
@@ -115,30 +99,18 @@ pub fn train_test_split(
 ///
 /// # Errors
 /// The sizes scikit-learn rejects (see the module doc), with the reason.
-pub fn train_test_split_with(
-    n_samples: usize,
-    options: &SplitOptions,
-) -> Result<Split, DatasetError> {
+pub fn train_test_split_with(n_samples: usize, options: &SplitOptions) -> Result<Split, DatasetError> {
     let (n_train, n_test) = validate_shuffle_split(n_samples, options)?;
     if !options.shuffle {
-        return Ok(Split {
-            train_idx: (0..n_train).collect(),
-            test_idx: (n_train..n_train + n_test).collect(),
-        });
+        return Ok(Split { train_idx: (0..n_train).collect(), test_idx: (n_train..n_train + n_test).collect() });
     }
     // ShuffleSplit: one permutation, test first.
     let perm = NumpyRandomState::new(options.random_state).permutation(n_samples);
-    Ok(Split {
-        test_idx: perm[..n_test].to_vec(),
-        train_idx: perm[n_test..n_test + n_train].to_vec(),
-    })
+    Ok(Split { test_idx: perm[..n_test].to_vec(), train_idx: perm[n_test..n_test + n_train].to_vec() })
 }
 
 /// `_validate_shuffle_split`: `(n_train, n_test)` or the error scikit-learn raises.
-fn validate_shuffle_split(
-    n: usize,
-    options: &SplitOptions,
-) -> Result<(usize, usize), DatasetError> {
+fn validate_shuffle_split(n: usize, options: &SplitOptions) -> Result<(usize, usize), DatasetError> {
     let (test, train) = match (options.test_size, options.train_size) {
         (None, None) => (Some(SplitSize::Fraction(0.25)), None),
         sizes => sizes,
