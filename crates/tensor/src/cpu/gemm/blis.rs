@@ -1,0 +1,238 @@
+//! The packed path: BLIS's five loops around a register-blocked microkernel.
+//!
+//! ```text
+//! LOOP 5  for jc in n step nc          (a column block of out; rhs block kc×nc lives in L3)
+//! LOOP 4    for pc in k step kc        pack rhs[pc.., jc..] → B̃ (kc × nc)
+//! LOOP 3      for ic in m step mc      pack lhs[ic.., pc..] → Ã (mc × kc, lives in L2)
+//! LOOP 2        for jr in nc step nr   (one micro-panel of B̃, kc × nr, lives in L1)
+//! LOOP 1          for ir in mc step mr (one micro-panel of Ã, streamed from L2)
+//!                   microkernel: out[ir.., jr..] (+)= Ã[ir] · B̃[jr]   (mr × nr tile in registers)
+//! ```
+//!
+//! Threads: the output is cut into rectangular jobs whose boundaries depend on the shape only; each job runs
+//! the five loops above on its rectangle, alone, with the same `kc` panels in the same order. So every element
+//! of `out` is computed by exactly one thread, in the same order, whatever the thread count.
+
+use super::pack::{pack_lhs, pack_rhs};
+use super::{Element, MatRef};
+use std::cell::RefCell;
+
+/// A microkernel: `c[0..mr, 0..nr] (+)= Σ_{p < kc} a[p·mr + i] · b[p·nr + j]` where `c` is row-major with
+/// row stride `ldc`. The sum starts from zero and is added to `c` at the end when `accumulate`, so a tile
+/// computed into a temporary and added later rounds exactly like one computed in place.
+///
+/// # Safety
+/// `a` must be valid for `kc·mr` reads, `b` for `kc·nr` reads, `c` for the `mr × nr` tile with stride `ldc`,
+/// and the CPU must support the kernel's instruction set.
+pub type MicroFn<T> = unsafe fn(kc: usize, a: *const T, b: *const T, c: *mut T, ldc: usize, accumulate: bool);
+
+/// A microkernel and the blocking it was tuned with.
+pub struct MicroKernel<T> {
+    pub mr: usize,
+    pub nr: usize,
+    pub kc: usize,
+    pub mc: usize,
+    pub nc: usize,
+    pub run: MicroFn<T>,
+}
+
+/// Below this many flops (2·m·n·k) a product is not worth waking a second thread for (measured: see
+/// `benches/matmul.rs`).
+pub const PARALLEL_MIN_FLOPS: f64 = 2.0 * 96.0 * 96.0 * 96.0;
+
+/// Whether [`super::Path::Auto`] should spread a product of this shape over the pool.
+pub fn prefers_parallel(m: usize, k: usize, n: usize) -> bool {
+    let threads = if rayon::current_thread_index().is_some() {
+        rayon::current_num_threads()
+    } else {
+        crate::cpu::parallel::num_threads()
+    };
+    2.0 * (m * n * k) as f64 >= PARALLEL_MIN_FLOPS && threads > 1
+}
+
+/// Largest edge tile any microkernel uses (`mr · nr` elements).
+const MAX_TILE: usize = 512;
+
+/// Per-thread packing buffers, reused across calls (one per element type).
+#[derive(Default)]
+pub struct Scratch {
+    f32: Vec<f32>,
+    f64: Vec<f64>,
+}
+
+/// Gives access to the packing buffer of one element type.
+pub trait ScratchVec: Sized {
+    fn scratch_vec(s: &mut Scratch) -> &mut Vec<Self>;
+}
+
+impl ScratchVec for f32 {
+    fn scratch_vec(s: &mut Scratch) -> &mut Vec<Self> {
+        &mut s.f32
+    }
+}
+
+impl ScratchVec for f64 {
+    fn scratch_vec(s: &mut Scratch) -> &mut Vec<Self> {
+        &mut s.f64
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Runs `f` with a 64-byte-aligned buffer of at least `len` elements, reusing this thread's scratch (or a
+/// fresh one if it is already borrowed further up the stack).
+fn with_scratch<T: Element, R>(len: usize, f: impl FnOnce(&mut [T]) -> R) -> R {
+    let run = |v: &mut Vec<T>| {
+        let pad = 64 / std::mem::size_of::<T>();
+        if v.len() < len + pad {
+            v.resize(len + pad, T::ZERO);
+        }
+        let off = v.as_ptr().align_offset(64).min(pad);
+        f(&mut v[off..off + len])
+    };
+    SCRATCH.with(|s| match s.try_borrow_mut() {
+        Ok(mut s) => run(T::scratch_vec(&mut s)),
+        Err(_) => run(&mut Vec::new()),
+    })
+}
+
+/// A pointer to `out` shared by the jobs, each of which writes only its own rectangle.
+#[derive(Clone, Copy)]
+struct OutPtr<T>(*mut T);
+// SAFETY: jobs write disjoint rectangles of `out` (see `gemm_packed`), and `out` outlives the parallel loop.
+unsafe impl<T: Send> Send for OutPtr<T> {}
+// SAFETY: as above; the pointer itself is only copied.
+unsafe impl<T: Send> Sync for OutPtr<T> {}
+
+/// `out (+)= lhs · rhs` on the packed path, split into jobs over the pool when `parallel`.
+pub fn gemm_packed<T: Element>(
+    kern: &MicroKernel<T>,
+    lhs: MatRef<T>,
+    rhs: MatRef<T>,
+    out: &mut [T],
+    accumulate: bool,
+    parallel: bool,
+) {
+    let (m, n) = (lhs.rows, rhs.cols);
+    let ldc = n;
+    if !parallel {
+        let c = OutPtr(out.as_mut_ptr());
+        // SAFETY: the rectangle is all of `out`, which is `m × n` row-major (checked by the caller).
+        unsafe { gemm_rect(kern, &lhs, &rhs, c.0, ldc, 0, m, 0, n, accumulate) };
+        return;
+    }
+    let (mb, nb) = job_grid(kern, m, lhs.cols, n);
+    let (jobs_m, jobs_n) = (m.div_ceil(mb), n.div_ceil(nb));
+    let c = OutPtr(out.as_mut_ptr());
+    let run = || {
+        use rayon::prelude::*;
+        (0..jobs_m * jobs_n).into_par_iter().for_each(|job| {
+            let c = c;
+            let (i0, j0) = ((job / jobs_n) * mb, (job % jobs_n) * nb);
+            let (i1, j1) = ((i0 + mb).min(m), (j0 + nb).min(n));
+            // SAFETY: the jobs tile `out` without overlap (a grid of mb × nb rectangles), so this job is the
+            // only writer of rows i0..i1 × cols j0..j1, which lie inside the m × n buffer.
+            unsafe { gemm_rect(kern, &lhs, &rhs, c.0, ldc, i0, i1, j0, j1, accumulate) };
+        })
+    };
+    in_pool(run);
+}
+
+/// Runs `f` in the tapegrad pool, or in the current rayon pool when called from one of its threads (a caller
+/// already parallelising, or a test running the same product under pools of different sizes).
+pub(crate) fn in_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    if rayon::current_thread_index().is_some() {
+        f()
+    } else {
+        crate::cpu::parallel::install(f)
+    }
+}
+
+/// The job rectangle `mb × nb` for a parallel product, from the shape only: about [`TARGET_JOBS`] jobs (so two
+/// threads stay balanced), cut along `m` first (jobs then share no `lhs` block), each a multiple of the tile.
+fn job_grid<T>(kern: &MicroKernel<T>, m: usize, _k: usize, n: usize) -> (usize, usize) {
+    const TARGET_JOBS: usize = 4;
+    let round_up = |x: usize, to: usize| x.div_ceil(to) * to;
+    let row_blocks = m.div_ceil(kern.mr).min(TARGET_JOBS);
+    let mb = round_up(m.div_ceil(row_blocks), kern.mr);
+    let col_blocks = TARGET_JOBS.div_ceil(m.div_ceil(mb)).min(n.div_ceil(kern.nr));
+    let nb = round_up(n.div_ceil(col_blocks), kern.nr);
+    (mb, nb)
+}
+
+/// The five loops on the rectangle `rows i0..i1 × cols j0..j1` of the row-major `c` (row stride `ldc`).
+///
+/// # Safety
+/// `c` must be valid for writes on that rectangle and nobody else may access it meanwhile; `lhs`/`rhs` must
+/// lie inside their data (checked by the public entry points); `kern` must run on this CPU.
+unsafe fn gemm_rect<T: Element>(
+    kern: &MicroKernel<T>,
+    lhs: &MatRef<T>,
+    rhs: &MatRef<T>,
+    c: *mut T,
+    ldc: usize,
+    i0: usize,
+    i1: usize,
+    j0: usize,
+    j1: usize,
+    accumulate: bool,
+) {
+    let k = lhs.cols;
+    let (mr, nr) = (kern.mr, kern.nr);
+    let kc_max = kern.kc.min(k);
+    let mc_max = kern.mc.min((i1 - i0).div_ceil(mr) * mr);
+    let nc_max = kern.nc.min((j1 - j0).div_ceil(nr) * nr);
+    let a_len = mc_max * kc_max;
+    let b_len = nc_max * kc_max;
+    with_scratch::<T, _>(a_len + b_len, |buf| {
+        let (abuf, bbuf) = buf.split_at_mut(a_len);
+        // LOOP 5: split n into nc blocks.
+        for jc in (j0..j1).step_by(kern.nc) {
+            let ncb = kern.nc.min(j1 - jc);
+            // LOOP 4: split k into kc panels; pack the kc × nc block of rhs once per panel.
+            for pc in (0..k).step_by(kern.kc) {
+                let kcb = kern.kc.min(k - pc);
+                // The first panel overwrites (unless the caller accumulates); later panels add.
+                let acc = accumulate || pc > 0;
+                pack_rhs(rhs, pc, kcb, jc, ncb, nr, bbuf);
+                // LOOP 3: split m into mc blocks; pack the mc × kc block of lhs.
+                for ic in (i0..i1).step_by(kern.mc) {
+                    let mcb = kern.mc.min(i1 - ic);
+                    pack_lhs(lhs, ic, mcb, pc, kcb, mr, abuf);
+                    // LOOP 2: nr-wide micro-panels of B̃.
+                    for jr in (0..ncb).step_by(nr) {
+                        let nrb = nr.min(ncb - jr);
+                        let b = bbuf[jr * kcb..].as_ptr();
+                        // LOOP 1: mr-tall micro-panels of Ã.
+                        for ir in (0..mcb).step_by(mr) {
+                            let mrb = mr.min(mcb - ir);
+                            let a = abuf[ir * kcb..].as_ptr();
+                            // SAFETY: (ic + ir, jc + jr) is inside this job's rectangle of `c`.
+                            let ct = unsafe { c.add((ic + ir) * ldc + jc + jr) };
+                            if mrb == mr && nrb == nr {
+                                // SAFETY: a/b hold a full packed micro-panel of kcb steps; the full tile
+                                // is inside the rectangle; the caller checked the kernel's ISA.
+                                unsafe { (kern.run)(kcb, a, b, ct, ldc, acc) };
+                            } else {
+                                // Edge tile: compute the full tile into a temporary, keep the valid part.
+                                let mut tmp = [T::ZERO; MAX_TILE];
+                                // SAFETY: as above, with `tmp` (mr·nr ≤ MAX_TILE elements, stride nr).
+                                unsafe { (kern.run)(kcb, a, b, tmp.as_mut_ptr(), nr, false) };
+                                for i in 0..mrb {
+                                    for j in 0..nrb {
+                                        // SAFETY: (i, j) < (mrb, nrb) stays inside the rectangle.
+                                        let o = unsafe { &mut *ct.add(i * ldc + j) };
+                                        let t = tmp[i * nr + j];
+                                        *o = if acc { *o + t } else { t };
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    });
+}

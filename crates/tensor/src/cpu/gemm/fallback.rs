@@ -1,0 +1,109 @@
+//! The portable kernels: plain Rust, no intrinsics, always compiled. They are what runs on a CPU without
+//! AVX2, and the reference the SIMD kernels are tested against (same packing, same loop structure).
+
+use super::blis::MicroKernel;
+use super::direct::DirectKernel;
+use super::{Element, Kernels, MatRef};
+
+/// Register tile of the portable microkernel (small enough that the accumulators stay in registers on any
+/// 64-bit target).
+const MR: usize = 4;
+const NR: usize = 8;
+
+pub static F32: Kernels<f32> = Kernels {
+    micro: MicroKernel { mr: MR, nr: NR, kc: 256, mc: 64, nc: 1024, run: micro::<f32> },
+    direct: DirectKernel { rows: DIRECT_ROWS, width: DIRECT_WIDTH, run: direct_block::<f32> },
+};
+
+pub static F64: Kernels<f64> = Kernels {
+    micro: MicroKernel { mr: MR, nr: NR, kc: 256, mc: 64, nc: 1024, run: micro::<f64> },
+    direct: DirectKernel { rows: DIRECT_ROWS, width: DIRECT_WIDTH, run: direct_block::<f64> },
+};
+
+/// The portable microkernel: `c[0..MR, 0..NR] (+)= Σ_p a[p·MR + i] · b[p·NR + j]` (see [`super::blis::MicroFn`]).
+///
+/// # Safety
+/// As [`super::blis::MicroFn`].
+unsafe fn micro<T: Element>(kc: usize, a: *const T, b: *const T, c: *mut T, ldc: usize, accumulate: bool) {
+    // SAFETY: the caller guarantees kc·MR readable elements at `a` and kc·NR at `b`.
+    let (a, b) = unsafe { (std::slice::from_raw_parts(a, kc * MR), std::slice::from_raw_parts(b, kc * NR)) };
+    let mut acc = [[T::ZERO; NR]; MR];
+    for (ap, bp) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
+        // One rank-1 update of the tile: acc += a[:, p] ⊗ b[p, :].
+        for i in 0..MR {
+            for j in 0..NR {
+                acc[i][j] = acc[i][j] + ap[i] * bp[j];
+            }
+        }
+    }
+    for (i, row) in acc.iter().enumerate() {
+        // SAFETY: the caller guarantees the MR × NR tile at `c` (row stride ldc) is writable and unaliased.
+        let out = unsafe { std::slice::from_raw_parts_mut(c.add(i * ldc), NR) };
+        for (o, &v) in out.iter_mut().zip(row) {
+            *o = if accumulate { *o + v } else { v };
+        }
+    }
+}
+
+/// Rows × columns of one portable direct block.
+pub const DIRECT_ROWS: usize = 4;
+pub const DIRECT_WIDTH: usize = 8;
+
+/// The portable direct block (see [`super::direct::DirectFn`]): `rows ≤ 4` rows × `cols ≤ 8` columns, the
+/// whole `k` sum in registers, reading `lhs`/`rhs` in place.
+///
+/// # Safety
+/// As [`super::direct::DirectFn`].
+pub unsafe fn direct_block<T: Element>(
+    lhs: &MatRef<T>,
+    rhs: &MatRef<T>,
+    c: *mut T,
+    ldc: usize,
+    i0: usize,
+    rows: usize,
+    j0: usize,
+    cols: usize,
+    accumulate: bool,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe { direct_block_inline(lhs, rhs, c, ldc, i0, rows, j0, cols, accumulate) }
+}
+
+/// [`direct_block`], always inlined so that `avx2` can compile the same code with AVX2 enabled.
+///
+/// # Safety
+/// As [`super::direct::DirectFn`].
+#[inline(always)]
+pub unsafe fn direct_block_inline<T: Element>(
+    lhs: &MatRef<T>,
+    rhs: &MatRef<T>,
+    c: *mut T,
+    ldc: usize,
+    i0: usize,
+    rows: usize,
+    j0: usize,
+    cols: usize,
+    accumulate: bool,
+) {
+    let k = lhs.cols;
+    let mut acc = [[T::ZERO; DIRECT_WIDTH]; DIRECT_ROWS];
+    for p in 0..k {
+        let mut b = [T::ZERO; DIRECT_WIDTH];
+        for j in 0..cols {
+            b[j] = rhs.data[rhs.idx(p, j0 + j)];
+        }
+        for r in 0..rows {
+            let a = lhs.data[lhs.idx(i0 + r, p)];
+            for j in 0..DIRECT_WIDTH {
+                acc[r][j] = acc[r][j] + a * b[j];
+            }
+        }
+    }
+    for r in 0..rows {
+        // SAFETY: the caller guarantees row i0 + r, columns j0..j0+cols of `c` are writable and unaliased.
+        let out = unsafe { std::slice::from_raw_parts_mut(c.add((i0 + r) * ldc + j0), cols) };
+        for (o, &v) in out.iter_mut().zip(&acc[r]) {
+            *o = if accumulate { *o + v } else { v };
+        }
+    }
+}

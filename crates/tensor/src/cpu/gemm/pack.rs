@@ -1,0 +1,77 @@
+//! Packing: copying a block of `lhs` or `rhs` (any strides) into the contiguous micro-panel layout the
+//! microkernels stream through. This is where transposed and strided operands are absorbed: after packing,
+//! every microkernel reads unit-stride memory whatever the caller's layout.
+//!
+//! Layouts (zero-padded past the matrix edge so the microkernel always computes a full `mr × nr` tile):
+//! - `lhs` block `mc × kc` → `⌈mc/mr⌉` micro-panels; micro-panel `q` holds column `p` at `[q·mr·kc + p·mr ..][..mr]`
+//!   (the `mr` values the microkernel broadcasts at step `p`).
+//! - `rhs` block `kc × nc` → `⌈nc/nr⌉` micro-panels; micro-panel `q` holds row `p` at `[q·nr·kc + p·nr ..][..nr]`
+//!   (the `nr` values the microkernel loads as vectors at step `p`).
+
+use super::{Element, MatRef};
+
+/// Packs `lhs[i0 .. i0+mc, p0 .. p0+kc]` into `buf` (layout in the module doc).
+pub fn pack_lhs<T: Element>(lhs: &MatRef<T>, i0: usize, mc: usize, p0: usize, kc: usize, mr: usize, buf: &mut [T]) {
+    let data = lhs.data;
+    for (q, panel) in buf[..mc.div_ceil(mr) * mr * kc].chunks_exact_mut(mr * kc).enumerate() {
+        let r0 = q * mr;
+        let rows = mr.min(mc - r0);
+        if rows < mr {
+            panel.fill(T::ZERO);
+        }
+        if lhs.rs == 1 && rows == mr {
+            // Column-contiguous (a transposed row-major matrix): each step is one contiguous copy.
+            for p in 0..kc {
+                let src = lhs.idx(i0 + r0, p0 + p);
+                panel[p * mr..][..mr].copy_from_slice(&data[src..src + mr]);
+            }
+        } else if lhs.cs == 1 {
+            // Row-major: read each row contiguously, write it with stride mr (a small transpose).
+            for i in 0..rows {
+                let src = lhs.idx(i0 + r0 + i, p0);
+                for (p, &v) in data[src..src + kc].iter().enumerate() {
+                    panel[p * mr + i] = v;
+                }
+            }
+        } else {
+            for p in 0..kc {
+                for i in 0..rows {
+                    panel[p * mr + i] = data[lhs.idx(i0 + r0 + i, p0 + p)];
+                }
+            }
+        }
+    }
+}
+
+/// Packs `rhs[p0 .. p0+kc, j0 .. j0+nc]` into `buf` (layout in the module doc).
+pub fn pack_rhs<T: Element>(rhs: &MatRef<T>, p0: usize, kc: usize, j0: usize, nc: usize, nr: usize, buf: &mut [T]) {
+    let data = rhs.data;
+    for (q, panel) in buf[..nc.div_ceil(nr) * nr * kc].chunks_exact_mut(nr * kc).enumerate() {
+        let c0 = q * nr;
+        let cols = nr.min(nc - c0);
+        if cols < nr {
+            panel.fill(T::ZERO);
+        }
+        if rhs.cs == 1 {
+            // Row-major: each step is one contiguous copy of `cols` values.
+            for p in 0..kc {
+                let src = rhs.idx(p0 + p, j0 + c0);
+                panel[p * nr..][..cols].copy_from_slice(&data[src..src + cols]);
+            }
+        } else if rhs.rs == 1 {
+            // Column-contiguous (a transposed matrix): read each column contiguously, write with stride nr.
+            for j in 0..cols {
+                let src = rhs.idx(p0, j0 + c0 + j);
+                for (p, &v) in data[src..src + kc].iter().enumerate() {
+                    panel[p * nr + j] = v;
+                }
+            }
+        } else {
+            for p in 0..kc {
+                for j in 0..cols {
+                    panel[p * nr + j] = data[rhs.idx(p0 + p, j0 + c0 + j)];
+                }
+            }
+        }
+    }
+}
