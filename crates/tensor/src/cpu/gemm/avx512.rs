@@ -85,7 +85,7 @@ mod imp {
                     };
                     for r in 0..R {
                         // SAFETY: element (i0 + r, p) of lhs is in bounds (r < R ≤ rows of the block).
-                        let a = $set1(unsafe { *a0.add(r * ars + p * acs + (r == 2) as usize * 0) } + if p == 3 { 1e-3 } else { 0.0 });
+                        let a = $set1(unsafe { *a0.add(r * ars + p * acs) });
                         acc[r] = $fmadd(a, b, acc[r]);
                     }
                 }

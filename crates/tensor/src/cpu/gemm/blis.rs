@@ -106,6 +106,13 @@ unsafe impl<T: Send> Send for OutPtr<T> {}
 // SAFETY: as above; the pointer itself is only copied.
 unsafe impl<T: Send> Sync for OutPtr<T> {}
 
+impl<T> OutPtr<T> {
+    /// The pointer (a method, so that closures capture the whole `Send` wrapper, not its raw field).
+    fn get(self) -> *mut T {
+        self.0
+    }
+}
+
 /// `out (+)= lhs · rhs` on the packed path, split into jobs over the pool when `parallel`.
 pub fn gemm_packed<T: Element>(
     kern: &MicroKernel<T>,
@@ -129,12 +136,11 @@ pub fn gemm_packed<T: Element>(
     let run = || {
         use rayon::prelude::*;
         (0..jobs_m * jobs_n).into_par_iter().for_each(|job| {
-            let c = c;
             let (i0, j0) = ((job / jobs_n) * mb, (job % jobs_n) * nb);
             let (i1, j1) = ((i0 + mb).min(m), (j0 + nb).min(n));
             // SAFETY: the jobs tile `out` without overlap (a grid of mb × nb rectangles), so this job is the
             // only writer of rows i0..i1 × cols j0..j1, which lie inside the m × n buffer.
-            unsafe { gemm_rect(kern, &lhs, &rhs, c.0, ldc, i0, i1, j0, j1, accumulate) };
+            unsafe { gemm_rect(kern, &lhs, &rhs, c.get(), ldc, i0, i1, j0, j1, accumulate) };
         })
     };
     in_pool(run);

@@ -1,0 +1,316 @@
+//! Tests of the CPU matmul (`tensor::cpu::gemm`): every path (direct, packed, packed + parallel) and every
+//! instruction set this CPU has, against the naive triple loop, on odd sizes, empty sizes, transposed /
+//! strided / offset / broadcast operands, with and without accumulation; plus thread-count independence.
+
+use proptest::prelude::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use tensor::cpu::gemm::{
+    gemm_batched_f32, gemm_f32, gemm_f32_with, gemm_f64, gemm_f64_with, gemm_naive, Isa, MatRef, Path,
+};
+
+const PATHS: [Path; 5] = [Path::Auto, Path::AutoSerial, Path::Direct, Path::Packed, Path::PackedParallel];
+
+fn isas() -> Vec<Isa> {
+    Isa::ALL.into_iter().filter(|i| i.is_available()).collect()
+}
+
+/// How an operand is laid out in memory.
+#[derive(Clone, Copy, Debug)]
+enum Layout {
+    RowMajor,
+    /// Stored as the row-major transpose (rs = 1, cs = rows).
+    Transposed,
+    /// Row-major with padding between rows and columns, at an offset.
+    Strided,
+    /// One row repeated (rs = 0).
+    BroadcastRows,
+}
+
+const LAYOUTS: [Layout; 4] = [Layout::RowMajor, Layout::Transposed, Layout::Strided, Layout::BroadcastRows];
+
+/// A `rows × cols` operand in `layout`, values in [-1, 1).
+struct Operand<T> {
+    data: Vec<T>,
+    offset: usize,
+    rows: usize,
+    cols: usize,
+    rs: usize,
+    cs: usize,
+}
+
+impl<T: Copy> Operand<T> {
+    fn new(rows: usize, cols: usize, layout: Layout, rng: &mut StdRng, conv: fn(f64) -> T) -> Self {
+        let (offset, rs, cs, len) = match layout {
+            Layout::RowMajor => (0, cols, 1, rows * cols),
+            Layout::Transposed => (0, 1, rows, rows * cols),
+            Layout::Strided => (5, 3 * cols + 2, 3, 5 + rows * (3 * cols + 2)),
+            Layout::BroadcastRows => (2, 0, 1, 2 + cols),
+        };
+        let data = (0..len).map(|_| conv(rng.gen_range(-1.0..1.0))).collect();
+        Self { data, offset, rows, cols, rs, cs }
+    }
+
+    fn view(&self) -> MatRef<'_, T> {
+        MatRef { data: &self.data, offset: self.offset, rows: self.rows, cols: self.cols, rs: self.rs, cs: self.cs }
+    }
+}
+
+/// Asserts `got` ≈ `want` elementwise, relative to Σ_p |lhs_ip|·|rhs_pj| (the scale of the rounding error
+/// of a length-k dot product) times k·eps.
+fn assert_close<T: Copy + Into<f64>>(got: &[T], want: &[T], abs_scale: &[f64], k: usize, eps: f64, what: &str) {
+    assert_eq!(got.len(), want.len());
+    for (i, ((&g, &w), &s)) in got.iter().zip(want).zip(abs_scale).enumerate() {
+        let (g, w) = (g.into(), w.into());
+        let tol = 4.0 * eps * (k as f64 + 2.0) * (s + w.abs()) + f64::MIN_POSITIVE;
+        assert!((g - w).abs() <= tol, "{what}: element {i}: got {g}, want {w} (tol {tol})");
+    }
+}
+
+/// Σ_p |lhs_ip|·|rhs_pj| for each output element.
+fn abs_scale<T: Copy + Into<f64>>(lhs: MatRef<T>, rhs: MatRef<T>) -> Vec<f64> {
+    let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
+    let mut s = vec![0.0; m * n];
+    for i in 0..m {
+        for j in 0..n {
+            for p in 0..k {
+                let a: f64 = lhs.data[lhs.idx(i, p)].into();
+                let b: f64 = rhs.data[rhs.idx(p, j)].into();
+                s[i * n + j] += a.abs() * b.abs();
+            }
+        }
+    }
+    s
+}
+
+/// Checks every path × ISA for one f32 and one f64 problem against the naive loop.
+fn check_all(m: usize, k: usize, n: usize, ll: Layout, rl: Layout, accumulate: bool, seed: u64, paths: &[Path]) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let lhs = Operand::<f32>::new(m, k, ll, &mut rng, |x| x as f32);
+    let rhs = Operand::<f32>::new(k, n, rl, &mut rng, |x| x as f32);
+    let init: Vec<f32> = (0..m * n).map(|_| rng.gen_range(-1.0..1.0)).collect();
+    let mut want = init.clone();
+    gemm_naive(lhs.view(), rhs.view(), &mut want, accumulate);
+    let mut scale = abs_scale(lhs.view(), rhs.view());
+    if accumulate {
+        scale.iter_mut().zip(&init).for_each(|(s, i)| *s += f64::from(i.abs()));
+    }
+    for &isa in &isas() {
+        for &path in paths {
+            let mut got = init.clone();
+            gemm_f32_with(isa, path, lhs.view(), rhs.view(), &mut got, accumulate);
+            let what = format!("f32 {m}x{k}x{n} {ll:?}·{rl:?} acc={accumulate} {isa:?} {path:?}");
+            assert_close(&got, &want, &scale, k, f64::from(f32::EPSILON), &what);
+        }
+    }
+
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
+    let lhs = Operand::<f64>::new(m, k, ll, &mut rng, |x| x);
+    let rhs = Operand::<f64>::new(k, n, rl, &mut rng, |x| x);
+    let init: Vec<f64> = (0..m * n).map(|_| rng.gen_range(-1.0..1.0)).collect();
+    let mut want = init.clone();
+    gemm_naive(lhs.view(), rhs.view(), &mut want, accumulate);
+    let mut scale = abs_scale(lhs.view(), rhs.view());
+    if accumulate {
+        scale.iter_mut().zip(&init).for_each(|(s, i)| *s += i.abs());
+    }
+    for &isa in &isas() {
+        for &path in paths {
+            let mut got = init.clone();
+            gemm_f64_with(isa, path, lhs.view(), rhs.view(), &mut got, accumulate);
+            let what = format!("f64 {m}x{k}x{n} {ll:?}·{rl:?} acc={accumulate} {isa:?} {path:?}");
+            assert_close(&got, &want, &scale, k, f64::EPSILON, &what);
+        }
+    }
+}
+
+#[test]
+fn odd_sizes_every_path_and_isa() {
+    let sizes = [1, 7, 63, 65];
+    let mut seed = 0;
+    for &m in &sizes {
+        for &k in &sizes {
+            for &n in &sizes {
+                seed += 1;
+                check_all(m, k, n, Layout::RowMajor, Layout::RowMajor, seed % 2 == 0, seed, &PATHS);
+            }
+        }
+    }
+}
+
+#[test]
+fn size_257_crosses_every_block_edge() {
+    check_all(257, 257, 257, Layout::RowMajor, Layout::RowMajor, false, 1, &[Path::Packed, Path::PackedParallel]);
+    check_all(257, 300, 129, Layout::Transposed, Layout::Strided, true, 2, &[Path::Auto, Path::PackedParallel]);
+}
+
+#[test]
+fn skinny_and_mlp_shapes() {
+    // (m, k, n, lhs layout): the tutorial's forward and backward shapes plus extremes.
+    let shapes = [
+        (800, 2, 10, Layout::RowMajor),
+        (800, 10, 10, Layout::RowMajor),
+        (800, 10, 1, Layout::RowMajor),
+        (200, 10, 10, Layout::RowMajor),
+        (10, 800, 10, Layout::Transposed),
+        (2, 800, 10, Layout::Transposed),
+        (800, 1, 10, Layout::RowMajor),
+        (800, 10, 2, Layout::RowMajor),
+        (1, 1000, 1, Layout::RowMajor),
+        (1, 1, 1000, Layout::RowMajor),
+        (1000, 1, 1, Layout::RowMajor),
+        (3, 5, 17, Layout::RowMajor),
+    ];
+    for (s, &(m, k, n, ll)) in shapes.iter().enumerate() {
+        for rl in [Layout::RowMajor, Layout::Transposed] {
+            check_all(m, k, n, ll, rl, s % 2 == 1, s as u64, &PATHS);
+        }
+    }
+}
+
+#[test]
+fn every_layout_pair_and_accumulate() {
+    let mut seed = 100;
+    for ll in LAYOUTS {
+        for rl in LAYOUTS {
+            for accumulate in [false, true] {
+                seed += 1;
+                check_all(37, 29, 70, ll, rl, accumulate, seed, &PATHS);
+            }
+        }
+    }
+}
+
+#[test]
+fn empty_dimensions() {
+    for isa in isas() {
+        for path in PATHS {
+            // k = 0: an empty sum, so out = 0, or out unchanged when accumulating.
+            let (l, r) = (vec![0.0f32; 0], vec![0.0f32; 0]);
+            let mut out = vec![3.0f32; 12];
+            gemm_f32_with(isa, path, MatRef::row_major(&l, 3, 0), MatRef::row_major(&r, 0, 4), &mut out, true);
+            assert!(out.iter().all(|&x| x == 3.0), "{isa:?} {path:?}");
+            gemm_f32_with(isa, path, MatRef::row_major(&l, 3, 0), MatRef::row_major(&r, 0, 4), &mut out, false);
+            assert!(out.iter().all(|&x| x == 0.0), "{isa:?} {path:?}");
+            // m = 0 or n = 0: nothing to write.
+            let l = vec![1.0f64; 5];
+            let mut out: Vec<f64> = vec![];
+            gemm_f64_with(isa, path, MatRef::row_major(&l, 0, 5), MatRef::row_major(&l, 5, 1), &mut out, false);
+            gemm_f64_with(isa, path, MatRef::row_major(&l, 1, 5), MatRef::row_major(&l, 5, 0), &mut out, false);
+        }
+    }
+}
+
+#[test]
+fn simd_matches_fallback_on_every_path() {
+    // Same path, SIMD vs portable: they differ by FMA rounding only.
+    let mut rng = StdRng::seed_from_u64(7);
+    let (m, k, n) = (45, 130, 83);
+    let lhs = Operand::<f32>::new(m, k, Layout::Transposed, &mut rng, |x| x as f32);
+    let rhs = Operand::<f32>::new(k, n, Layout::RowMajor, &mut rng, |x| x as f32);
+    let scale = abs_scale(lhs.view(), rhs.view());
+    for path in PATHS {
+        let mut reference = vec![0.0f32; m * n];
+        gemm_f32_with(Isa::Fallback, path, lhs.view(), rhs.view(), &mut reference, false);
+        for isa in isas() {
+            let mut got = vec![0.0f32; m * n];
+            gemm_f32_with(isa, path, lhs.view(), rhs.view(), &mut got, false);
+            assert_close(&got, &reference, &scale, k, f64::from(f32::EPSILON), &format!("{isa:?} {path:?}"));
+        }
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let (m, k, n) = (301, 517, 263);
+    let lhs = Operand::<f32>::new(m, k, Layout::RowMajor, &mut rng, |x| x as f32);
+    let rhs = Operand::<f32>::new(k, n, Layout::Transposed, &mut rng, |x| x as f32);
+    let run = |threads: usize, path: Path| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let mut out = vec![0.5f32; m * n];
+        pool.install(|| gemm_f32_with(tensor::cpu::gemm::detect::best(), path, lhs.view(), rhs.view(), &mut out, true));
+        out
+    };
+    let serial = run(1, Path::Packed);
+    for threads in [1, 2, 3] {
+        for path in [Path::Auto, Path::PackedParallel] {
+            let got = run(threads, path);
+            assert!(got == serial, "{threads} threads, {path:?}: not bit-identical to the serial result");
+        }
+    }
+}
+
+#[test]
+fn public_entry_points_agree_with_forced_paths() {
+    let mut rng = StdRng::seed_from_u64(3);
+    let lhs = Operand::<f64>::new(70, 40, Layout::RowMajor, &mut rng, |x| x);
+    let rhs = Operand::<f64>::new(40, 90, Layout::RowMajor, &mut rng, |x| x);
+    let mut a = vec![0.0; 70 * 90];
+    let mut b = vec![0.0; 70 * 90];
+    gemm_f64(lhs.view(), rhs.view(), &mut a, false);
+    gemm_f64_with(tensor::cpu::gemm::detect::best(), Path::Auto, lhs.view(), rhs.view(), &mut b, false);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn batched_equals_one_call_per_batch_element() {
+    let mut rng = StdRng::seed_from_u64(5);
+    let (batch, m, k, n) = (6, 33, 12, 9);
+    let lhs: Vec<f32> = (0..batch * m * k).map(|_| rng.gen_range(-1.0..1.0)).collect();
+    // rhs is broadcast over the batch (batch stride 0).
+    let rhs: Vec<f32> = (0..k * n).map(|_| rng.gen_range(-1.0..1.0)).collect();
+    let mut out = vec![0.0f32; batch * m * n];
+    let l = MatRef::row_major(&lhs, m, k);
+    let r = MatRef::row_major(&rhs, k, n);
+    gemm_batched_f32(batch, l, m * k, r, 0, &mut out, false);
+    for b in 0..batch {
+        let mut one = vec![0.0f32; m * n];
+        gemm_f32(MatRef { offset: b * m * k, ..l }, r, &mut one, false);
+        assert_eq!(&out[b * m * n..][..m * n], &one[..], "batch element {b}");
+    }
+}
+
+#[test]
+#[should_panic(expected = "matmul: lhs [800, 2] and rhs [3, 10]: inner dimensions 2 and 3 differ")]
+fn mismatched_inner_dimensions_panic() {
+    let (l, r) = (vec![0.0f32; 1600], vec![0.0f32; 30]);
+    let mut out = vec![0.0f32; 8000];
+    gemm_f32(MatRef::row_major(&l, 800, 2), MatRef::row_major(&r, 3, 10), &mut out, false);
+}
+
+#[test]
+#[should_panic(expected = "matmul: lhs [4, 3] and rhs [3, 5]: out has 19 elements, expected 20")]
+fn wrong_out_length_panics() {
+    let (l, r) = (vec![0.0f32; 12], vec![0.0f32; 15]);
+    let mut out = vec![0.0f32; 19];
+    gemm_f32(MatRef::row_major(&l, 4, 3), MatRef::row_major(&r, 3, 5), &mut out, false);
+}
+
+#[test]
+#[should_panic(expected = "matmul: rhs view [3, 5] reaches element 15 of a buffer of 15")]
+fn view_outside_its_data_panics() {
+    let (l, r) = (vec![0.0f32; 12], vec![0.0f32; 15]);
+    let mut out = vec![0.0f32; 20];
+    gemm_f32(MatRef::row_major(&l, 4, 3), MatRef { offset: 1, ..MatRef::row_major(&r, 3, 5) }, &mut out, false);
+}
+
+fn layout() -> impl Strategy<Value = Layout> {
+    prop_oneof![Just(Layout::RowMajor), Just(Layout::Transposed), Just(Layout::Strided), Just(Layout::BroadcastRows)]
+}
+
+fn path() -> impl Strategy<Value = Path> {
+    prop_oneof![Just(Path::Auto), Just(Path::Direct), Just(Path::Packed), Just(Path::PackedParallel)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_shapes_and_strides(
+        m in 1usize..90, k in 0usize..90, n in 1usize..140,
+        ll in layout(), rl in layout(), accumulate: bool, seed: u64, path in path(),
+    ) {
+        check_all(m, k, n, ll, rl, accumulate, seed, &[path]);
+    }
+}
