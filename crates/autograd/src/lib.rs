@@ -1,1 +1,47 @@
-//! autograd crate.
+//! `autograd`: reverse-mode automatic differentiation over [`tensor::Tensor`]s — the middle layer of tapegrad.
+//!
+//! A [`Var`] wraps a tensor. Ops on `Var`s compute their value with the tensor op and, when some input requires
+//! a gradient, record a node: which primitive `Op` made it, what its derivative rule needs, and links to
+//! its inputs. [`Var::backward`] walks those links from the result back to the parameters, applying each rule.
+//!
+//! Reading order:
+//!
+//! 1. `op.rs` — the differentiable primitives, one enum; each variant names what it saves for backward.
+//! 2. `rules.rs` — every derivative rule, one arm per primitive, written with forward tensor ops.
+//! 3. `engine.rs` — the backward walk: topological order, reversed, gradients summed in a store by node id.
+//! 4. `var.rs` — [`Var`] and its graph node; recording; the iterative drop of long chains.
+//! 5. `var_ops.rs` — the `Var` API: primitives (value + record) then composed ops (no rules), operators.
+//! 6. [`grad_mode`] — [`no_grad`], [`NoGradGuard`], anomaly mode.
+//! 7. [`error`] — [`AutogradError`], whose messages say what to do.
+//! 8. `graph.rs` — [`Var::graph_text`] and [`Var::graph_dot`], to look at a graph.
+//! 9. [`gradcheck()`](gradcheck::gradcheck) — finite-difference checking of any rule.
+//!
+//! ```
+//! use autograd::Var;
+//! use tensor::Tensor;
+//! // One step of logistic regression: loss = mean(bce(x @ w + b, y)).
+//! let x = Var::constant(Tensor::new(&[1.0f32, 2.0, -1.0, 0.5], &[2, 2]));
+//! let y = Var::constant(Tensor::new(&[1.0f32, 0.0], &[2, 1]));
+//! let w = Var::leaf(Tensor::new(&[0.1f32, -0.2], &[2, 1]));
+//! let b = Var::leaf(Tensor::new(&[0.0f32], &[1]));
+//! let loss = (x.matmul(&w) + &b).bce_with_logits(&y).mean_all();
+//! loss.backward().unwrap();
+//! assert_eq!(w.grad().unwrap().shape(), &[2, 1]);
+//! assert_eq!(b.grad().unwrap().shape(), &[1]); // the broadcast over the batch was summed back
+//! ```
+
+mod engine;
+pub mod error;
+pub mod grad_mode;
+pub mod gradcheck;
+mod graph;
+mod op;
+mod rules;
+mod var;
+mod var_ops;
+
+pub use error::AutogradError;
+pub use grad_mode::{detect_anomaly, is_anomaly_enabled, is_grad_enabled, no_grad, set_anomaly_mode, NoGradGuard};
+pub use gradcheck::{gradcheck, GradcheckError, GradcheckMode, GradcheckOptions, GradcheckReport};
+pub use op::CustomRule;
+pub use var::Var;

@@ -1,0 +1,141 @@
+//! [`Op`]: the differentiable primitives, and what each one saves for its backward rule.
+//!
+//! A node of the graph remembers which primitive made it and the tensors its derivative rule will need — and
+//! nothing else (minitorch's `save_for_backward`). Each variant below names those tensors explicitly: `Exp` keeps
+//! its output (`d/dx e^x = e^x`), `Log` its input (`d/dx ln x = 1/x`), `Add` nothing at all. The rules themselves
+//! are in `rules.rs`, one arm per variant, in the same order.
+//!
+//! Every variant is one [`Tensor`] op. Everything else the [`Var`](crate::Var) API offers — `mean`, `sqr`,
+//! `transpose`, `squeeze`, `stack`, `index_select`, `sum_all` — is composed from these in `var_ops.rs` and has no
+//! rule of its own.
+//!
+//! Binary variants always see operands of one shape: broadcasting is recorded as an explicit [`Op::Expand`]
+//! before them, and `Expand`'s rule is the only place where a gradient is summed back to a smaller shape.
+
+use std::sync::Arc;
+
+use tensor::Tensor;
+
+/// A user-supplied derivative rule for [`Var::custom`](crate::Var::custom): given the op's inputs, its output
+/// and the upstream gradient, returns one gradient per input.
+pub type CustomRule = dyn Fn(&[Tensor], &Tensor, &Tensor) -> Vec<Tensor> + Send + Sync;
+
+/// A differentiable primitive and the values its rule needs. Axes are resolved (`usize`), shapes are the
+/// shapes of the inputs.
+pub(crate) enum Op {
+    // --- element-wise, two operands of the same shape -----------------------------------------------------
+    /// `lhs + rhs`
+    Add,
+    /// `lhs - rhs`
+    Sub,
+    /// `lhs * rhs`
+    Mul { lhs: Tensor, rhs: Tensor },
+    /// `lhs / rhs`
+    Div { lhs: Tensor, rhs: Tensor },
+    /// `max(lhs, rhs)`
+    Maximum { lhs: Tensor, rhs: Tensor },
+    /// `min(lhs, rhs)`
+    Minimum { lhs: Tensor, rhs: Tensor },
+    /// Binary cross-entropy of logits `lhs` against targets `rhs`.
+    BceWithLogits { lhs: Tensor, rhs: Tensor },
+    /// `cond ? on_true : on_false` (the condition is data, not differentiated).
+    Where { cond: Tensor },
+
+    // --- element-wise, one operand ------------------------------------------------------------------------
+    /// `-x`
+    Neg,
+    /// `x * mul + add`
+    Affine { mul: f64 },
+    /// `x^p`
+    Powf { x: Tensor, p: f64 },
+    /// `e^x`
+    Exp { out: Tensor },
+    /// `ln x`
+    Log { x: Tensor },
+    /// `ln(1 + x)`
+    Log1p { x: Tensor },
+    /// `√x`
+    Sqrt { out: Tensor },
+    /// `|x|`
+    Abs { x: Tensor },
+    /// `max(x, 0)`
+    Relu { out: Tensor },
+    /// `σ(x) = 1 / (1 + e^-x)`
+    Sigmoid { out: Tensor },
+    /// `tanh x`
+    Tanh { out: Tensor },
+    /// `min(max(x, lo), hi)`
+    Clamp { x: Tensor, lo: f64, hi: f64 },
+
+    // --- reductions and normalisations --------------------------------------------------------------------
+    /// Sum over `axis` of an input of shape `in_shape`.
+    Sum { in_shape: Vec<usize>, axis: usize, keepdim: bool },
+    /// Maximum over `axis`; `out` is kept with the axis as size 1.
+    Max { x: Tensor, out: Tensor, axis: usize, keepdim: bool },
+    /// `softmax(x)` along `axis`.
+    Softmax { out: Tensor, axis: usize },
+    /// `log_softmax(x)` along `axis`.
+    LogSoftmax { out: Tensor, axis: usize },
+
+    // --- linear algebra -----------------------------------------------------------------------------------
+    /// `lhs @ rhs`, both 2-D or both 3-D (a 2-D operand of a batched product is expanded first).
+    Matmul { lhs: Tensor, rhs: Tensor },
+
+    // --- movement: no arithmetic, the rule moves the gradient back --------------------------------------
+    /// A new shape with the same elements.
+    Reshape { in_shape: Vec<usize> },
+    /// Dimensions reordered: output dimension `i` is input dimension `perm[i]`.
+    Permute { perm: Vec<usize> },
+    /// Broadcast from `in_shape` (size-1 and missing leading dimensions repeated).
+    Expand { in_shape: Vec<usize> },
+    /// The range `start..start + len` of `axis`, which had size `in_len`.
+    Narrow { axis: usize, start: usize, in_len: usize },
+    /// Inputs of sizes `sizes` along `axis`, concatenated.
+    Cat { axis: usize, sizes: Vec<usize> },
+    /// `out[.., i, ..] = x[.., index[.., i, ..], ..]` along `axis`, `x` of shape `in_shape`.
+    Gather { axis: usize, index: Tensor, in_shape: Vec<usize> },
+
+    // --- extension point ----------------------------------------------------------------------------------
+    /// An op defined outside this crate with its own rule ([`Var::custom`](crate::Var::custom)).
+    Custom { name: &'static str, inputs: Vec<Tensor>, out: Tensor, rule: Arc<CustomRule> },
+}
+
+impl Op {
+    /// The op's name, as shown by `graph_text`, anomaly mode and errors.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Op::Add => "add",
+            Op::Sub => "sub",
+            Op::Mul { .. } => "mul",
+            Op::Div { .. } => "div",
+            Op::Maximum { .. } => "maximum",
+            Op::Minimum { .. } => "minimum",
+            Op::BceWithLogits { .. } => "bce_with_logits",
+            Op::Where { .. } => "where",
+            Op::Neg => "neg",
+            Op::Affine { .. } => "affine",
+            Op::Powf { .. } => "powf",
+            Op::Exp { .. } => "exp",
+            Op::Log { .. } => "log",
+            Op::Log1p { .. } => "log1p",
+            Op::Sqrt { .. } => "sqrt",
+            Op::Abs { .. } => "abs",
+            Op::Relu { .. } => "relu",
+            Op::Sigmoid { .. } => "sigmoid",
+            Op::Tanh { .. } => "tanh",
+            Op::Clamp { .. } => "clamp",
+            Op::Sum { .. } => "sum",
+            Op::Max { .. } => "max",
+            Op::Softmax { .. } => "softmax",
+            Op::LogSoftmax { .. } => "log_softmax",
+            Op::Matmul { .. } => "matmul",
+            Op::Reshape { .. } => "reshape",
+            Op::Permute { .. } => "permute",
+            Op::Expand { .. } => "expand",
+            Op::Narrow { .. } => "narrow",
+            Op::Cat { .. } => "cat",
+            Op::Gather { .. } => "gather",
+            Op::Custom { name, .. } => name,
+        }
+    }
+}

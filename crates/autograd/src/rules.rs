@@ -1,0 +1,192 @@
+//! Every derivative rule, one arm per [`Op`] variant, in the order of the enum.
+//!
+//! A rule gets the op (with the tensors it saved), the gradient `grad` of the loss with respect to the op's
+//! output, and which inputs need a gradient; it returns `∂loss/∂input = grad · ∂out/∂input` for each input
+//! (`None` for those not needed). It never accumulates — the engine does, in one place.
+//!
+//! Rules are written with ordinary forward [`Tensor`] ops, never backend calls, so they read like the math and
+//! every backend gets autograd for free. Binary ops see operands of one shape (broadcasting was recorded as an
+//! `Expand`), so the only "sum back to the input's shape" is the `Expand` arm.
+
+use tensor::{DType, Tensor};
+
+use crate::op::Op;
+
+/// The gradients of the inputs of `op`, given the gradient `grad` of its output; `needs[i]` tells whether input
+/// `i` requires one (a rule may skip the work for the others).
+pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Tensor>> {
+    let g = grad;
+    let zero = || g.scalar_like(0.0);
+    match op {
+        // --- element-wise, two operands ---------------------------------------------------------------------
+        // d/dlhs (lhs + rhs) = 1, d/drhs (lhs + rhs) = 1
+        Op::Add => vec![Some(g.clone()), Some(g.clone())],
+        // d/dlhs (lhs - rhs) = 1, d/drhs (lhs - rhs) = -1
+        Op::Sub => vec![Some(g.clone()), needs[1].then(|| g.neg())],
+        // d/dlhs (lhs·rhs) = rhs, d/drhs (lhs·rhs) = lhs
+        Op::Mul { lhs, rhs } => vec![needs[0].then(|| g.mul(rhs)), needs[1].then(|| g.mul(lhs))],
+        // d/dlhs (lhs/rhs) = 1/rhs, d/drhs (lhs/rhs) = -lhs/rhs²
+        Op::Div { lhs, rhs } => {
+            vec![needs[0].then(|| g.div(rhs)), needs[1].then(|| g.mul(lhs).div(&rhs.sqr()).neg())]
+        }
+        // d/dlhs max(lhs, rhs) = [lhs > rhs] + ½[lhs = rhs], d/drhs = the rest (ties split evenly, as PyTorch)
+        Op::Maximum { lhs, rhs } => {
+            let w = lhs.gt(rhs).add(&lhs.eq(rhs).mul_scalar(0.5));
+            vec![needs[0].then(|| g.mul(&w)), needs[1].then(|| g.mul(&w.affine(-1.0, 1.0)))]
+        }
+        // d/dlhs min(lhs, rhs) = [lhs < rhs] + ½[lhs = rhs], d/drhs = the rest
+        Op::Minimum { lhs, rhs } => {
+            let w = lhs.lt(rhs).add(&lhs.eq(rhs).mul_scalar(0.5));
+            vec![needs[0].then(|| g.mul(&w)), needs[1].then(|| g.mul(&w.affine(-1.0, 1.0)))]
+        }
+        // ℓ(x, y) = max(x, 0) - x·y + ln(1 + e^-|x|):  d/dx ℓ = σ(x) - y,  d/dy ℓ = -x
+        Op::BceWithLogits { lhs: x, rhs: y } => {
+            vec![needs[0].then(|| g.mul(&x.sigmoid().sub(y))), needs[1].then(|| g.mul(x).neg())]
+        }
+        // d/don_true (cond ? a : b) = [cond], d/don_false = [not cond]
+        Op::Where { cond } => vec![
+            needs[0].then(|| Tensor::where_cond(cond, g, &zero())),
+            needs[1].then(|| Tensor::where_cond(cond, &zero(), g)),
+        ],
+
+        // --- element-wise, one operand ----------------------------------------------------------------------
+        // d/dx (-x) = -1
+        Op::Neg => vec![Some(g.neg())],
+        // d/dx (x·mul + add) = mul
+        Op::Affine { mul } => vec![Some(g.mul_scalar(*mul))],
+        // d/dx x^p = p·x^(p-1)
+        Op::Powf { x, p } => vec![Some(g.mul(&x.powf(p - 1.0).mul_scalar(*p)))],
+        // d/dx e^x = e^x
+        Op::Exp { out } => vec![Some(g.mul(out))],
+        // d/dx ln x = 1/x
+        Op::Log { x } => vec![Some(g.div(x))],
+        // d/dx ln(1 + x) = 1/(1 + x)
+        Op::Log1p { x } => vec![Some(g.div(&x.add_scalar(1.0)))],
+        // d/dx √x = 1/(2√x)
+        Op::Sqrt { out } => vec![Some(g.div(&out.mul_scalar(2.0)))],
+        // d/dx |x| = sign(x)  (0 at 0, as PyTorch)
+        Op::Abs { x } => vec![Some(g.mul(&x.sign()))],
+        // d/dx max(x, 0) = [x > 0]
+        Op::Relu { out } => vec![Some(Tensor::where_cond(&out.gt(&zero()), g, &zero()))],
+        // d/dx σ(x) = σ(x)·(1 - σ(x))
+        Op::Sigmoid { out } => vec![Some(g.mul(&out.mul(&out.affine(-1.0, 1.0))))],
+        // d/dx tanh x = 1 - tanh² x
+        Op::Tanh { out } => vec![Some(g.mul(&out.sqr().affine(-1.0, 1.0)))],
+        // d/dx clamp(x, lo, hi) = [lo ≤ x ≤ hi]  (the bounds pass the gradient, as PyTorch)
+        Op::Clamp { x, lo, hi } => {
+            let inside = x.ge(&x.scalar_like(*lo)).mul(&x.le(&x.scalar_like(*hi)));
+            vec![Some(Tensor::where_cond(&inside, g, &zero()))]
+        }
+
+        // --- reductions and normalisations ------------------------------------------------------------------
+        // d/dx_j Σ_i x_i = 1: every input element gets the gradient of its sum (broadcast back)
+        Op::Sum { in_shape, axis, keepdim } => {
+            let g = if *keepdim { g.clone() } else { g.unsqueeze(*axis) };
+            vec![Some(g.expand(in_shape))]
+        }
+        // d/dx_j max_i x_i = [x_j = max] / #maxima  (ties share the gradient evenly, as torch.amax)
+        Op::Max { x, out, axis, keepdim } => {
+            let g = if *keepdim { g.clone() } else { g.unsqueeze(*axis) };
+            let at_max = x.eq(out);
+            vec![Some(at_max.div(&at_max.sum(*axis, true)).mul(&g))]
+        }
+        // y = softmax(x): d/dx_j = y_j·(g_j - Σ_i g_i·y_i)
+        Op::Softmax { out, axis } => vec![Some(out.mul(&g.sub(&g.mul(out).sum(*axis, true))))],
+        // y = log_softmax(x): d/dx_j = g_j - e^(y_j)·Σ_i g_i
+        Op::LogSoftmax { out, axis } => vec![Some(g.sub(&out.exp().mul(&g.sum(*axis, true))))],
+
+        // --- linear algebra ---------------------------------------------------------------------------------
+        // out = lhs @ rhs:  d/dlhs = grad @ rhsᵀ,  d/drhs = lhsᵀ @ grad  (per batch for 3-D operands)
+        Op::Matmul { lhs, rhs } => {
+            vec![needs[0].then(|| g.matmul(&rhs.transpose(-1, -2))), needs[1].then(|| lhs.transpose(-1, -2).matmul(g))]
+        }
+
+        // --- movement ---------------------------------------------------------------------------------------
+        // reshape moves no element: the gradient takes the input's shape back
+        Op::Reshape { in_shape } => vec![Some(g.reshape(in_shape))],
+        // permute moves dimension perm[i] to i: the inverse permutation moves it back
+        Op::Permute { perm } => {
+            let mut inverse = vec![0; perm.len()];
+            for (i, &p) in perm.iter().enumerate() {
+                inverse[p] = i;
+            }
+            vec![Some(g.permute(&inverse))]
+        }
+        // expand repeats each input element: its gradient is the sum over its copies ("sum in reverse"), over
+        // the leading dimensions expand added and over the size-1 dimensions it repeated
+        Op::Expand { in_shape } => {
+            let mut g = g.clone();
+            while g.rank() > in_shape.len() {
+                g = g.sum(0usize, false);
+            }
+            for (axis, &n) in in_shape.iter().enumerate() {
+                if n == 1 && g.shape()[axis] != 1 {
+                    g = g.sum(axis, true);
+                }
+            }
+            vec![Some(g)]
+        }
+        // narrow keeps start..start+len: the gradient goes back there, zeros elsewhere
+        Op::Narrow { axis, start, in_len } => {
+            vec![Some(pad(g, *axis, *start, in_len - start - g.shape()[*axis]))]
+        }
+        // cat: each input gets its own slice of the gradient
+        Op::Cat { axis, sizes } => {
+            let mut start = 0;
+            sizes
+                .iter()
+                .zip(needs)
+                .map(|(&len, &need)| {
+                    let slice = need.then(|| g.narrow(*axis, start, len));
+                    start += len;
+                    slice
+                })
+                .collect()
+        }
+        // out[.., i, ..] = x[.., index[.., i, ..], ..]:  d out_i / d x_j = [index_i = j], so
+        // dx[.., j, ..] = Σ_i [index[.., i, ..] = j]·g[.., i, ..]  — a scatter-add, written as a one-hot product
+        // (memory numel(index)·n; no scatter kernel needed, so it runs on every backend)
+        Op::Gather { axis, index, in_shape } => {
+            let n = in_shape[*axis];
+            let mut positions_shape = vec![1; index.rank() + 1];
+            positions_shape[axis + 1] = n;
+            let positions = Tensor::arange(0.0, n as f64, 1.0, DType::I64, g.device()).reshape(&positions_shape);
+            let one_hot = index.unsqueeze(axis + 1).eq(&positions).to_dtype(g.dtype()); // [.., i, j, ..]
+            let dx = one_hot.mul(&g.unsqueeze(axis + 1)).sum(*axis, false); // [.., j, ..]
+                                                                            // The index may be smaller than x in the other dimensions: the rest of x gets zeros.
+            let mut dx = dx;
+            for (d, &size) in in_shape.iter().enumerate() {
+                if d != *axis && dx.shape()[d] < size {
+                    dx = pad(&dx, d, 0, size - dx.shape()[d]);
+                }
+            }
+            vec![Some(dx)]
+        }
+
+        // --- extension point --------------------------------------------------------------------------------
+        // whatever rule the user supplied
+        Op::Custom { inputs, out, rule, .. } => rule(inputs, out, g).into_iter().map(Some).collect(),
+    }
+}
+
+/// `g` with `before` zeros in front of it and `after` zeros behind it along `axis`.
+fn pad(g: &Tensor, axis: usize, before: usize, after: usize) -> Tensor {
+    let zeros = |len: usize| {
+        let mut shape = g.shape().to_vec();
+        shape[axis] = len;
+        Tensor::zeros(&shape, g.dtype(), g.device())
+    };
+    let (front, back) = (zeros(before), zeros(after));
+    let mut parts = Vec::with_capacity(3);
+    if before > 0 {
+        parts.push(&front);
+    }
+    parts.push(g);
+    if after > 0 {
+        parts.push(&back);
+    }
+    if parts.len() == 1 {
+        return g.clone();
+    }
+    Tensor::cat(&parts, axis)
+}
