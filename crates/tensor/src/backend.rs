@@ -36,6 +36,7 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
     // --- data movement -------------------------------------------------------------------------------
 
     /// Uploads host data.
+    #[allow(clippy::wrong_self_convention)] // `self` is the backend, not the data: `backend.from_host(data)`.
     fn from_host(&self, data: HostBuffer) -> Self::Storage;
 
     /// Downloads the elements of the view `layout`, in logical (row-major) order.

@@ -24,6 +24,7 @@
 pub mod backend;
 pub mod cpu;
 pub mod device;
+mod display;
 pub mod dtype;
 pub mod error;
 #[cfg(feature = "wgpu")]

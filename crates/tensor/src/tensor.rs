@@ -397,7 +397,7 @@ impl Tensor {
                     d as usize
                 } else {
                     ensure!(
-                        known != 0 && self.numel() % known == 0,
+                        known != 0 && self.numel().is_multiple_of(known),
                         "reshape",
                         "cannot reshape {:?} ({} elements) to {shape:?}",
                         self.shape(),
