@@ -100,7 +100,66 @@ def make_init():
     write("init.json", {"torch": torch.__version__, "linear": cases, "uniform": uniform})
 
 
-SECTIONS = {"init": make_init}
+# --- modules: the tutorial's models, their printing, parameter names and a forward pass -----------------------
+class CircleModelV0(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer_1 = nn.Linear(in_features=2, out_features=5)
+        self.layer_2 = nn.Linear(in_features=5, out_features=1)
+
+    def forward(self, x):
+        return self.layer_2(self.layer_1(x))
+
+
+class CircleModelV2(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer_1 = nn.Linear(in_features=2, out_features=10)
+        self.layer_2 = nn.Linear(in_features=10, out_features=10)
+        self.layer_3 = nn.Linear(in_features=10, out_features=1)
+        self.relu = nn.ReLU()
+
+    def forward(self, x):
+        return self.layer_3(self.relu(self.layer_2(self.relu(self.layer_1(x)))))
+
+
+class BlobModel(nn.Module):
+    def __init__(self, input_features, output_features, hidden_units=8):
+        super().__init__()
+        self.linear_layer_stack = nn.Sequential(
+            nn.Linear(in_features=input_features, out_features=hidden_units),
+            nn.ReLU(),
+            nn.Linear(in_features=hidden_units, out_features=hidden_units),
+            nn.ReLU(),
+            nn.Linear(in_features=hidden_units, out_features=output_features),
+        )
+
+    def forward(self, x):
+        return self.linear_layer_stack(x)
+
+
+def make_modules():
+    x = torch.linspace(-1.5, 1.5, 14).reshape(7, 2)
+    out = []
+    for name, build in [
+        ("CircleModelV0", CircleModelV0),
+        ("CircleModelV2", CircleModelV2),
+        ("BlobModel", lambda: BlobModel(2, 4, 8)),
+        ("Sequential", lambda: nn.Sequential(nn.Linear(2, 5), nn.Tanh(), nn.Linear(5, 1), nn.Sigmoid())),
+        ("NoBias", lambda: nn.Sequential(nn.Linear(2, 3, bias=False), nn.Softmax(dim=1))),
+    ]:
+        torch.manual_seed(42)
+        m = build()
+        with torch.no_grad():
+            y = m(x)
+        out.append({"model": name, "repr": repr(m), "names": [n for n, _ in m.named_parameters()],
+                    "params": {n: p.detach().numpy().ravel().tolist() for n, p in m.named_parameters()},
+                    "x": x.numpy().ravel().tolist(), "x_shape": list(x.shape),
+                    "y": y.numpy().ravel().tolist(), "y_shape": list(y.shape)})
+    write("modules.json", out)
+
+
+SECTIONS = {"init": make_init, "modules": make_modules}
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)

@@ -5,8 +5,15 @@
 //!
 //! 1. [`generator`] — PyTorch's CPU random generator (MT19937) and `manual_seed`, bit for bit.
 //! 2. [`init`] — `torch.nn.init`: gains, fans, `uniform_`, `kaiming_uniform_`, `nn.Linear`'s initial weights.
+//! 3. [`module`] — the [`Module`] trait: parameters by PyTorch name, children, PyTorch's printing; the
+//!    [`children!`] macro for custom models.
+//! 4. [`layers`] — [`Linear`], [`ReLU`], [`Sigmoid`], [`Tanh`], [`Softmax`], [`Sequential`].
 
 pub mod generator;
 pub mod init;
+pub mod layers;
+pub mod module;
 
 pub use generator::{manual_seed, with_default_generator, TorchGenerator};
+pub use layers::{Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh};
+pub use module::Module;

@@ -1,0 +1,178 @@
+//! The tutorial's models built in Rust after `manual_seed(42)`: same printing, parameter names, bit-identical
+//! initial weights and (to float tolerance) the same forward pass as PyTorch (`tests/fixtures/modules.json`).
+
+use std::sync::Mutex;
+
+use autograd::Var;
+use nn::{children, Linear, Module, ReLU, Sequential, Sigmoid, Softmax, Tanh};
+use serde_json::Value;
+use tensor::{Device, Tensor};
+
+/// `manual_seed` seeds one process-wide generator: tests that build models take turns.
+static SEED_LOCK: Mutex<()> = Mutex::new(());
+
+struct CircleModelV0 {
+    layer_1: Linear,
+    layer_2: Linear,
+}
+impl Module for CircleModelV0 {
+    fn forward(&self, x: &Var) -> Var {
+        self.layer_2.forward(&self.layer_1.forward(x))
+    }
+    children!(layer_1, layer_2);
+}
+
+struct CircleModelV2 {
+    layer_1: Linear,
+    layer_2: Linear,
+    layer_3: Linear,
+    relu: ReLU,
+}
+impl Module for CircleModelV2 {
+    fn forward(&self, x: &Var) -> Var {
+        let h = self.relu.forward(&self.layer_1.forward(x));
+        let h = self.relu.forward(&self.layer_2.forward(&h));
+        self.layer_3.forward(&h)
+    }
+    children!(layer_1, layer_2, layer_3, relu);
+}
+
+struct BlobModel {
+    linear_layer_stack: Sequential,
+}
+impl BlobModel {
+    fn new(input_features: usize, output_features: usize, hidden_units: usize) -> BlobModel {
+        BlobModel {
+            linear_layer_stack: Sequential::new()
+                .add(Linear::new(input_features, hidden_units))
+                .add(ReLU)
+                .add(Linear::new(hidden_units, hidden_units))
+                .add(ReLU)
+                .add(Linear::new(hidden_units, output_features)),
+        }
+    }
+}
+impl Module for BlobModel {
+    fn forward(&self, x: &Var) -> Var {
+        self.linear_layer_stack.forward(x)
+    }
+    children!(linear_layer_stack);
+}
+nn::impl_display!(CircleModelV0, CircleModelV2, BlobModel);
+
+fn build(name: &str) -> Box<dyn Module> {
+    match name {
+        "CircleModelV0" => Box::new(CircleModelV0 { layer_1: Linear::new(2, 5), layer_2: Linear::new(5, 1) }),
+        "CircleModelV2" => Box::new(CircleModelV2 {
+            layer_1: Linear::new(2, 10),
+            layer_2: Linear::new(10, 10),
+            layer_3: Linear::new(10, 1),
+            relu: ReLU,
+        }),
+        "BlobModel" => Box::new(BlobModel::new(2, 4, 8)),
+        "Sequential" => {
+            Box::new(Sequential::new().add(Linear::new(2, 5)).add(Tanh).add(Linear::new(5, 1)).add(Sigmoid))
+        }
+        "NoBias" => {
+            Box::new(Sequential::new().add(Linear::with_options(2, 3, false, &Device::Cpu)).add(Softmax::new(1)))
+        }
+        other => panic!("unknown model {other}"),
+    }
+}
+
+fn f64s(v: &Value) -> Vec<f64> {
+    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+}
+fn usizes(v: &Value) -> Vec<usize> {
+    v.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect()
+}
+
+#[test]
+fn tutorial_models_match_pytorch() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/modules.json")).unwrap();
+    let cases: Value = serde_json::from_str(&text).unwrap();
+    for case in cases.as_array().unwrap() {
+        let name = case["model"].as_str().unwrap();
+        let model = {
+            let _guard = SEED_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+            nn::manual_seed(42);
+            build(name)
+        };
+        // Printing, exactly.
+        assert_eq!(model.repr(), case["repr"].as_str().unwrap(), "{name}: repr");
+        assert_eq!(format!("{model}"), case["repr"].as_str().unwrap(), "{name}: Display");
+        // Parameter names and values, bit for bit.
+        let names: Vec<String> = model.named_parameters().into_iter().map(|(n, _)| n).collect();
+        let want: Vec<String> =
+            case["names"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_string()).collect();
+        assert_eq!(names, want, "{name}: parameter names");
+        for (n, p) in model.named_parameters() {
+            let got: Vec<f32> = p.tensor().to_vec::<f32>();
+            let want: Vec<f32> = f64s(&case["params"][&n]).iter().map(|&v| v as f32).collect();
+            assert_eq!(
+                got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                want.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                "{name}: {n}"
+            );
+        }
+        // The forward pass, to float tolerance (summation order may differ from PyTorch's GEMM).
+        let x = Tensor::from_vec(
+            f64s(&case["x"]).iter().map(|&v| v as f32).collect::<Vec<f32>>(),
+            &usizes(&case["x_shape"]),
+            &Device::Cpu,
+        );
+        let y = model.forward(&Var::constant(x));
+        assert_eq!(y.shape(), usizes(&case["y_shape"]), "{name}: output shape");
+        for (i, (g, w)) in y.tensor().to_vec::<f32>().iter().zip(f64s(&case["y"])).enumerate() {
+            assert!((*g as f64 - w).abs() <= 1e-6 + 1e-5 * w.abs(), "{name}: y[{i}] = {g}, PyTorch {w}");
+        }
+    }
+}
+
+#[test]
+fn parameters_are_shared_handles() {
+    let layer = Linear::from_tensors(Tensor::new(&[1.0f32, 2.0], &[1, 2]), Some(Tensor::new(&[0.5f32], &[1])));
+    let params = layer.parameters();
+    params[0].set_data(Tensor::new(&[3.0f32, 4.0], &[1, 2]));
+    assert_eq!(layer.weight.tensor().to_vec::<f32>(), vec![3.0, 4.0]);
+    // y = [1, 1] · [3, 4] + 0.5
+    let y = layer.forward(&Var::constant(Tensor::new(&[1.0f32, 1.0], &[1, 2])));
+    assert_eq!(y.tensor().to_vec::<f32>(), vec![7.5]);
+    assert_eq!(layer.num_parameters(), 3);
+}
+
+#[test]
+fn linear_accepts_1d_and_3d_inputs() {
+    let layer = Linear::from_tensors(Tensor::new(&[1.0f32, 0.0, 0.0, 2.0, 1.0, 1.0], &[3, 2]), None);
+    let y = layer.forward(&Var::constant(Tensor::new(&[1.0f32, 2.0], &[2])));
+    assert_eq!(y.shape(), vec![3]);
+    assert_eq!(y.tensor().to_vec::<f32>(), vec![1.0, 4.0, 3.0]);
+    let x3 = Tensor::new(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], &[2, 2, 2]);
+    let y = layer.forward(&Var::constant(x3));
+    assert_eq!(y.shape(), vec![2, 2, 3]);
+    assert_eq!(y.tensor().to_vec::<f32>()[9..], [7.0, 16.0, 15.0]);
+}
+
+#[test]
+#[should_panic(expected = "Linear: input [4, 3] has 3 features but the layer has in_features=2")]
+fn linear_names_the_feature_mismatch() {
+    let layer = Linear::from_tensors(Tensor::new(&[1.0f32, 0.0], &[1, 2]), None);
+    layer.forward(&Var::constant(Tensor::zeros(&[4, 3], tensor::DType::F32, &Device::Cpu)));
+}
+
+#[test]
+fn gradients_reach_every_parameter_and_zero_grad_clears_them() {
+    let model = {
+        let _guard = SEED_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        nn::manual_seed(0);
+        build("CircleModelV2")
+    };
+    let x = Var::constant(Tensor::new(&[0.5f32, -1.0, 1.5, 2.0], &[2, 2]));
+    model.forward(&x).sum_all().backward().unwrap();
+    for (n, p) in model.named_parameters() {
+        let g = p.grad().unwrap_or_else(|| panic!("{n} has no gradient"));
+        assert_eq!(g.shape(), p.tensor().shape());
+    }
+    model.zero_grad();
+    assert!(model.parameters().iter().all(|p| p.grad().is_none()));
+}
