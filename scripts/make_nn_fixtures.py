@@ -47,10 +47,21 @@ def param_record(name, t):
     return rec
 
 
+def finite_json(obj):
+    """JSON has no infinities: write them (and NaN) as the strings "inf", "-inf", "nan"."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return "nan" if math.isnan(obj) else ("inf" if obj > 0 else "-inf")
+    if isinstance(obj, list):
+        return [finite_json(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: finite_json(v) for k, v in obj.items()}
+    return obj
+
+
 def write(name, obj):
     path = os.path.join(OUT, name)
     with open(path, "w") as f:
-        json.dump(obj, f, separators=(",", ":"))
+        json.dump(finite_json(obj), f, separators=(",", ":"), allow_nan=False)
     print(f"wrote {path} ({os.path.getsize(path)} bytes)")
 
 
@@ -159,7 +170,86 @@ def make_modules():
     write("modules.json", out)
 
 
-SECTIONS = {"init": make_init, "modules": make_modules}
+# --- losses --------------------------------------------------------------------------------------------------
+def flat(t):
+    return [float(v) for v in t.detach().numpy().ravel()]
+
+
+def make_losses():
+    g = torch.Generator().manual_seed(123)
+    cases = []
+
+    def case(kind, inp, target, reduction, **opts):
+        x = inp.clone().requires_grad_(True)
+        kw = {k: v for k, v in opts.items() if v is not None}
+        fn = {"bce_with_logits": nn.BCEWithLogitsLoss, "bce": nn.BCELoss, "cross_entropy": nn.CrossEntropyLoss,
+              "nll": nn.NLLLoss, "l1": nn.L1Loss, "mse": nn.MSELoss}[kind](reduction=reduction, **kw)
+        out = fn(x, target)
+        upstream = torch.linspace(0.5, 1.5, out.numel()).reshape(out.shape)
+        (out * upstream).sum().backward()
+        rec = {"kind": kind, "reduction": reduction, "input": flat(inp), "input_shape": list(inp.shape),
+               "target": [float(v) for v in target.numpy().ravel()] if target.is_floating_point()
+               else [int(v) for v in target.numpy().ravel()],
+               "target_shape": list(target.shape), "target_int": not target.is_floating_point(),
+               "upstream": flat(upstream), "value": flat(out), "value_shape": list(out.shape),
+               "grad": flat(x.grad)}
+        for k, v in opts.items():
+            if v is None:
+                continue
+            rec[k] = flat(v) if isinstance(v, torch.Tensor) else v
+        cases.append(rec)
+
+    # Binary: logits with large magnitudes, soft and hard targets.
+    logits = torch.randn(6, 3, generator=g) * 3
+    logits[0, 0], logits[1, 1], logits[2, 2], logits[3, 0] = 1e4, -1e4, 1e4, -1e4
+    y = (torch.rand(6, 3, generator=g) > 0.5).float()
+    y[0, 0], y[1, 1], y[2, 2], y[3, 0] = 1.0, 0.0, 0.0, 1.0
+    y[4, 1] = 0.3
+    w = torch.rand(3, generator=g) + 0.5
+    pw = torch.tensor([0.5, 2.0, 3.0])
+    probs = torch.sigmoid(torch.randn(6, 3, generator=g))
+    probs[0, 0], probs[1, 1], probs[2, 2], probs[3, 0] = 0.0, 1.0, 1.0, 0.0
+    # Multi-class: logits [5, 4] with targets; one row with huge and -inf logits off the target.
+    ce_x = torch.randn(5, 4, generator=g) * 2
+    ce_big = ce_x.clone()
+    ce_big[0] = torch.tensor([1e4, -1e4, 0.0, -float("inf")])
+    ce_big[1] = torch.tensor([-1e4, 1e4, -float("inf"), 3.0])
+    ce_t = torch.tensor([0, 3, 1, 2, 1])
+    ce_t_ign = torch.tensor([0, -100, 1, 2, -100])
+    ce_big_t = torch.tensor([0, 1, 1, 2, 1])
+    cw = torch.tensor([0.2, 1.0, 2.5, 0.7])
+    soft = torch.softmax(torch.randn(5, 4, generator=g), dim=1)
+    ce3_x = torch.randn(2, 3, 4, generator=g)
+    ce3_t = torch.tensor([[0, 2, 1, 1], [2, 2, 0, -100]])
+    reg_x, reg_y = torch.randn(4, 3, generator=g), torch.randn(4, 3, generator=g)
+    reg_y[0, 0] = reg_x[0, 0]
+    for r in ["mean", "sum", "none"]:
+        case("bce_with_logits", logits, y, r)
+        case("bce_with_logits", logits, y, r, weight=w)
+        case("bce_with_logits", logits, y, r, pos_weight=pw)
+        case("bce_with_logits", logits, y, r, weight=w, pos_weight=pw)
+        case("bce", probs, y, r)
+        case("bce", probs, y, r, weight=w)
+        case("cross_entropy", ce_x, ce_t, r)
+        case("cross_entropy", ce_big, ce_big_t, r)
+        case("cross_entropy", ce_x, ce_t, r, weight=cw)
+        case("cross_entropy", ce_x, ce_t, r, label_smoothing=0.1)
+        case("cross_entropy", ce_x, ce_t, r, weight=cw, label_smoothing=0.2)
+        case("cross_entropy", ce_x, ce_t_ign, r, weight=cw, label_smoothing=0.1)
+        case("cross_entropy", ce_x, ce_t_ign, r)
+        case("cross_entropy", ce_x, torch.tensor([0, 9, 1, 9, 1]), r, ignore_index=9)
+        case("cross_entropy", ce_x, soft, r)
+        case("cross_entropy", ce_x, soft, r, weight=cw, label_smoothing=0.15)
+        case("cross_entropy", ce3_x, ce3_t, r, weight=torch.tensor([1.0, 2.0, 0.5]), label_smoothing=0.1)
+        case("cross_entropy", ce_x[2], torch.tensor(1), r)
+        case("nll", torch.log_softmax(ce_x, 1), ce_t, r)
+        case("nll", torch.log_softmax(ce_x, 1), ce_t_ign, r, weight=cw)
+        case("l1", reg_x, reg_y, r)
+        case("mse", reg_x, reg_y, r)
+    write("losses.json", cases)
+
+
+SECTIONS = {"init": make_init, "modules": make_modules, "losses": make_losses}
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)

@@ -8,12 +8,15 @@
 //! 3. [`module`] — the [`Module`] trait: parameters by PyTorch name, children, PyTorch's printing; the
 //!    [`children!`] macro for custom models.
 //! 4. [`layers`] — [`Linear`], [`ReLU`], [`Sigmoid`], [`Tanh`], [`Softmax`], [`Sequential`].
+//! 5. [`loss`] — `BCEWithLogitsLoss`, `BCELoss`, `CrossEntropyLoss`, `NLLLoss`, `L1Loss`, `MSELoss`.
 
 pub mod generator;
 pub mod init;
 pub mod layers;
+pub mod loss;
 pub mod module;
 
 pub use generator::{manual_seed, with_default_generator, TorchGenerator};
 pub use layers::{Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh};
+pub use loss::{BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, Reduction};
 pub use module::Module;

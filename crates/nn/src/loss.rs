@@ -1,0 +1,483 @@
+//! Loss functions with PyTorch's names, arguments and formulas: [`BCEWithLogitsLoss`], [`BCELoss`],
+//! [`CrossEntropyLoss`], [`NLLLoss`], [`L1Loss`], [`MSELoss`].
+//!
+//! Each is a small struct of options with `forward(&self, input: &Var, target: &Tensor) -> Var` (PyTorch's
+//! argument order: prediction first). All are compositions of autograd ops, except [`BCELoss`], whose input
+//! gradient follows PyTorch's clamped formula (a custom rule built from tensor ops).
+//!
+//! | loss | element `ℓ_i` |
+//! |---|---|
+//! | BCEWithLogits | `w·[(1-y)·sp(x) + p·y·sp(-x)]`, `sp(z) = ln(1+e^z)`, `p` = pos_weight (1 without) |
+//! | BCE | `-w·[y·max(ln x, -100) + (1-y)·max(ln(1-x), -100)]` |
+//! | NLL | `-w_{y_i}·x_{i,y_i}` (0 where `y_i` = ignore_index) |
+//! | CrossEntropy | NLL of `log_softmax(x)`, mixed with `-Σ_c w_c log_softmax(x)_c` by label smoothing |
+//! | L1 / MSE | `|x - y|` / `(x - y)²` |
+//!
+//! [`Reduction::Mean`] averages over elements — except NLL and cross-entropy with class weights, which divide by
+//! the summed weights of the targets (as PyTorch).
+
+use autograd::Var;
+use tensor::{DType, Tensor};
+
+/// How the per-element losses are combined (PyTorch's `reduction=`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Reduction {
+    /// The mean (the default).
+    #[default]
+    Mean,
+    /// The sum.
+    Sum,
+    /// No reduction: one loss per element (per sample for NLL / cross-entropy).
+    None,
+}
+
+/// Sum, mean or nothing.
+fn reduce(loss: Var, reduction: Reduction) -> Var {
+    match reduction {
+        Reduction::Mean => loss.mean_all(),
+        Reduction::Sum => loss.sum_all(),
+        Reduction::None => loss,
+    }
+}
+
+#[track_caller]
+fn check_same_shape(op: &str, input: &Var, target: &Tensor) {
+    let shape = input.shape();
+    assert!(
+        shape == target.shape(),
+        "{op}: input {shape:?} and target {:?} must have the same shape (squeeze the logits or unsqueeze the \
+         targets)",
+        target.shape()
+    );
+    assert!(
+        target.dtype() == input.dtype(),
+        "{op}: input {shape:?} is {} but target {:?} is {} (convert the targets with to_dtype)",
+        input.dtype(),
+        target.shape(),
+        target.dtype()
+    );
+}
+
+/// A float tensor of zeros-like scalar (0-d) on the input's device.
+fn zero_like(v: &Var) -> Var {
+    Var::constant(Tensor::scalar(0.0, v.dtype(), &v.device()))
+}
+
+// --- binary cross-entropy --------------------------------------------------------------------------------------
+
+/// `nn.BCEWithLogitsLoss`: binary cross-entropy of logits, `sigmoid` fused in for stability.
+///
+/// Without `pos_weight` each element is the fused, stable [`Var::bce_with_logits`]. With it,
+/// `ℓ = (1-y)·sp(x) + p·y·sp(-x)` is computed as `bce(x, y) + (p-1)·y·sp(-x)` where `sp(-x) = bce(x, 1)`;
+/// the second term is dropped (not multiplied) where `(p-1)·y = 0`, so a logit of ±∞ with a matching target
+/// gives a loss and gradient of 0 instead of `0·∞ = NaN`. (PyTorch's own formula gives NaN there.)
+#[derive(Clone, Debug, Default)]
+pub struct BCEWithLogitsLoss {
+    /// A rescaling weight per element, broadcast to the input.
+    pub weight: Option<Tensor>,
+    /// The weight of positive examples, broadcast along the last (class) dimension.
+    pub pos_weight: Option<Tensor>,
+    /// How the elements are combined.
+    pub reduction: Reduction,
+}
+
+impl BCEWithLogitsLoss {
+    /// The default: no weights, mean reduction.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// With `pos_weight`.
+    pub fn with_pos_weight(mut self, pos_weight: Tensor) -> Self {
+        self.pos_weight = Some(pos_weight);
+        self
+    }
+    /// With an element weight.
+    pub fn with_weight(mut self, weight: Tensor) -> Self {
+        self.weight = Some(weight);
+        self
+    }
+    /// With another reduction.
+    pub fn with_reduction(mut self, reduction: Reduction) -> Self {
+        self.reduction = reduction;
+        self
+    }
+
+    /// The loss of logits `input` against targets in `[0, 1]` of the same shape and dtype.
+    ///
+    /// # Panics
+    /// When the shapes or dtypes differ.
+    #[track_caller]
+    pub fn forward(&self, input: &Var, target: &Tensor) -> Var {
+        check_same_shape("BCEWithLogitsLoss", input, target);
+        let y = Var::constant(target.clone());
+        let mut loss = input.bce_with_logits(&y);
+        if let Some(pw) = &self.pos_weight {
+            // coef = (p - 1)·y, broadcast to the input's shape.
+            let coef = pw.add_scalar(-1.0).mul(target);
+            let ones = Var::constant(Tensor::scalar(1.0, input.dtype(), &input.device()).expand(&input.shape()));
+            let softplus_neg_x = input.bce_with_logits(&ones); // ln(1 + e^-x)
+            let extra = softplus_neg_x.mul(&Var::constant(coef.clone()));
+            let keep = coef.ne(&coef.scalar_like(0.0));
+            loss = loss.add(&Var::where_cond(&keep, &extra, &zero_like(input)));
+        }
+        if let Some(w) = &self.weight {
+            loss = loss.mul(&Var::constant(w.clone()));
+        }
+        reduce(loss, self.reduction)
+    }
+}
+
+/// `nn.BCELoss`: binary cross-entropy of probabilities in `[0, 1]`; each log is clamped at -100 so that a
+/// probability of exactly 0 or 1 gives a finite loss, and the gradient is PyTorch's
+/// `w·(x - y) / max(x·(1 - x), 1e-12)`, finite everywhere.
+#[derive(Clone, Debug, Default)]
+pub struct BCELoss {
+    /// A rescaling weight per element, broadcast to the input.
+    pub weight: Option<Tensor>,
+    /// How the elements are combined.
+    pub reduction: Reduction,
+}
+
+impl BCELoss {
+    /// The default: no weight, mean reduction.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// With an element weight.
+    pub fn with_weight(mut self, weight: Tensor) -> Self {
+        self.weight = Some(weight);
+        self
+    }
+    /// With another reduction.
+    pub fn with_reduction(mut self, reduction: Reduction) -> Self {
+        self.reduction = reduction;
+        self
+    }
+
+    /// The loss of probabilities `input` against targets of the same shape and dtype.
+    ///
+    /// # Panics
+    /// When the shapes or dtypes differ, or an input is outside `[0, 1]` (PyTorch raises too).
+    #[track_caller]
+    pub fn forward(&self, input: &Var, target: &Tensor) -> Var {
+        check_same_shape("BCELoss", input, target);
+        let x = input.tensor();
+        if x.numel() > 0 {
+            let (lo, hi) = (x.min_all().item(), x.max_all().item());
+            assert!(
+                (0.0..=1.0).contains(&lo) && (0.0..=1.0).contains(&hi),
+                "BCELoss: all elements of input should be between 0 and 1 (got [{lo}, {hi}]); apply a sigmoid \
+                 first, or use BCEWithLogitsLoss on the logits"
+            );
+        }
+        let y = target.clone();
+        let y_rule = target.clone();
+        let loss = Var::custom(
+            "binary_cross_entropy",
+            &[input],
+            |xs| {
+                // ℓ = (y - 1)·max(ln(1 - x), -100) - y·max(ln x, -100)
+                let x = &xs[0];
+                let log_1mx = x.neg().log1p().clamp(-100.0, f64::INFINITY);
+                let log_x = x.log().clamp(-100.0, f64::INFINITY);
+                y.add_scalar(-1.0).mul(&log_1mx).sub(&y.mul(&log_x))
+            },
+            move |xs, _out, g| {
+                // ∂ℓ/∂x = (x - y) / max(x·(1 - x), ε), ε = 1e-12
+                let x = &xs[0];
+                let denom = x.neg().add_scalar(1.0).mul(x).maximum(&x.scalar_like(1e-12));
+                vec![g.mul(&x.sub(&y_rule)).div(&denom)]
+            },
+        );
+        let loss = match &self.weight {
+            Some(w) => loss.mul(&Var::constant(w.clone())),
+            None => loss,
+        };
+        reduce(loss, self.reduction)
+    }
+}
+
+// --- negative log-likelihood and cross-entropy -----------------------------------------------------------------
+
+/// The class axis: 1 for `[N, C, ...]` inputs, 0 for an unbatched `[C]` input.
+fn class_axis(rank: usize) -> usize {
+    if rank >= 2 {
+        1
+    } else {
+        0
+    }
+}
+
+/// The per-sample pieces shared by [`NLLLoss`] and [`CrossEntropyLoss`] for class-index targets.
+struct IndexTargets {
+    /// `target != ignore_index` (0/1 in the input's float dtype), shape of the target.
+    valid: Tensor,
+    /// The target with ignored entries replaced by class 0 (safe to gather).
+    safe: Tensor,
+    /// `w[target]` (1 without class weights), 0 where ignored.
+    sample_weight: Tensor,
+}
+
+#[track_caller]
+fn index_targets(op: &str, input: &Var, target: &Tensor, weight: Option<&Tensor>, ignore_index: i64) -> IndexTargets {
+    let shape = input.shape();
+    let axis = class_axis(shape.len());
+    let classes = shape[axis];
+    let mut expected = shape.clone();
+    expected.remove(axis);
+    assert!(
+        target.dtype() == DType::I64 && target.shape() == expected,
+        "{op}: input {shape:?} needs class-index targets of shape {expected:?} and dtype int64, got {:?} {}",
+        target.shape(),
+        target.dtype()
+    );
+    for &t in &target.to_vec::<i64>() {
+        assert!(
+            t == ignore_index || (0..classes as i64).contains(&t),
+            "{op}: target {t} is out of bounds for {classes} classes (input {shape:?}, ignore_index {ignore_index})"
+        );
+    }
+    if let Some(w) = weight {
+        assert!(w.shape() == [classes], "{op}: class weights {:?} must be [{classes}] for input {shape:?}", w.shape());
+    }
+    let valid_i = target.ne(&target.scalar_like(ignore_index as f64));
+    let safe = Tensor::where_cond(&valid_i, target, &target.scalar_like(0.0));
+    let valid = valid_i.to_dtype(input.dtype());
+    let sample_weight = match weight {
+        Some(w) => w.index_select(0usize, &safe.flatten_all()).reshape(target.shape()).mul(&valid),
+        None => valid.clone(),
+    };
+    IndexTargets { valid, safe, sample_weight }
+}
+
+/// NLL of log-probabilities with class-index targets, before the smoothing term.
+fn nll_of_log_probs(logp: &Var, t: &IndexTargets, reduction: Reduction) -> Var {
+    let axis = class_axis(logp.rank());
+    // -w_{y_i} · logp[i, y_i]; ignored samples are 0 (selected, not multiplied: their logp may be -∞).
+    let picked = logp.gather(axis, &t.safe.unsqueeze(axis)).squeeze(axis);
+    let per_sample = picked.mul(&Var::constant(t.sample_weight.clone())).neg();
+    let per_sample = Var::where_cond(&t.valid, &per_sample, &zero_like(logp));
+    match reduction {
+        Reduction::None => per_sample,
+        Reduction::Sum => per_sample.sum_all(),
+        // Σ ℓ_i / Σ w_{y_i} (the number of non-ignored samples without class weights).
+        Reduction::Mean => per_sample.sum_all().div(&Var::constant(t.sample_weight.sum_all())),
+    }
+}
+
+/// `nn.NLLLoss`: the negative log-likelihood of log-probabilities `[N, C]` (or `[C]`, or `[N, C, d...]`) with
+/// class-index targets `[N]` (int64).
+#[derive(Clone, Debug)]
+pub struct NLLLoss {
+    /// A weight per class (`[C]`).
+    pub weight: Option<Tensor>,
+    /// Targets equal to this are ignored (PyTorch's default -100).
+    pub ignore_index: i64,
+    /// How the samples are combined.
+    pub reduction: Reduction,
+}
+
+impl Default for NLLLoss {
+    fn default() -> Self {
+        NLLLoss { weight: None, ignore_index: -100, reduction: Reduction::Mean }
+    }
+}
+
+impl NLLLoss {
+    /// The default: no weights, ignore_index -100, mean reduction.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// With class weights.
+    pub fn with_weight(mut self, weight: Tensor) -> Self {
+        self.weight = Some(weight);
+        self
+    }
+    /// With another ignored target value.
+    pub fn with_ignore_index(mut self, ignore_index: i64) -> Self {
+        self.ignore_index = ignore_index;
+        self
+    }
+    /// With another reduction.
+    pub fn with_reduction(mut self, reduction: Reduction) -> Self {
+        self.reduction = reduction;
+        self
+    }
+
+    /// The loss of log-probabilities `input` against class indices `target`.
+    ///
+    /// # Panics
+    /// When the target is not int64 of the input's shape without the class axis, or a target is out of range.
+    #[track_caller]
+    pub fn forward(&self, input: &Var, target: &Tensor) -> Var {
+        let t = index_targets("NLLLoss", input, target, self.weight.as_ref(), self.ignore_index);
+        nll_of_log_probs(input, &t, self.reduction)
+    }
+}
+
+/// `nn.CrossEntropyLoss`: `log_softmax` over the class axis, then NLL — with class weights, label smoothing
+/// and an ignored index, for class-index targets (int64 `[N]`) or class probabilities (float, the input's
+/// shape). The log-softmax subtracts the row maximum, so logits of ±1e4 (and -∞ off the target) are fine.
+#[derive(Clone, Debug)]
+pub struct CrossEntropyLoss {
+    /// A weight per class (`[C]`).
+    pub weight: Option<Tensor>,
+    /// Class-index targets equal to this are ignored (PyTorch's default -100).
+    pub ignore_index: i64,
+    /// How the samples are combined.
+    pub reduction: Reduction,
+    /// ε in `[0, 1]`: the target becomes `(1-ε)·onehot + ε/C`.
+    pub label_smoothing: f64,
+}
+
+impl Default for CrossEntropyLoss {
+    fn default() -> Self {
+        CrossEntropyLoss { weight: None, ignore_index: -100, reduction: Reduction::Mean, label_smoothing: 0.0 }
+    }
+}
+
+impl CrossEntropyLoss {
+    /// The default: no weights, ignore_index -100, mean reduction, no smoothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// With class weights.
+    pub fn with_weight(mut self, weight: Tensor) -> Self {
+        self.weight = Some(weight);
+        self
+    }
+    /// With another ignored target value.
+    pub fn with_ignore_index(mut self, ignore_index: i64) -> Self {
+        self.ignore_index = ignore_index;
+        self
+    }
+    /// With another reduction.
+    pub fn with_reduction(mut self, reduction: Reduction) -> Self {
+        self.reduction = reduction;
+        self
+    }
+    /// With label smoothing ε.
+    ///
+    /// # Panics
+    /// When ε is outside `[0, 1]`.
+    #[track_caller]
+    pub fn with_label_smoothing(mut self, epsilon: f64) -> Self {
+        assert!((0.0..=1.0).contains(&epsilon), "CrossEntropyLoss: label_smoothing must be in [0, 1], got {epsilon}");
+        self.label_smoothing = epsilon;
+        self
+    }
+
+    /// The loss of logits `input` (`[N, C]`, `[C]` or `[N, C, d...]`) against `target`.
+    ///
+    /// # Panics
+    /// When the target has neither the shape of class indices (int64) nor the input's shape (float), or a class
+    /// index is out of range.
+    #[track_caller]
+    pub fn forward(&self, input: &Var, target: &Tensor) -> Var {
+        let axis = class_axis(input.rank());
+        let classes = input.shape()[axis];
+        let logp = input.log_softmax(axis);
+        if target.dtype().is_float() {
+            return self.forward_probabilities(&logp, target);
+        }
+        let t = index_targets("CrossEntropyLoss", input, target, self.weight.as_ref(), self.ignore_index);
+        let nll = nll_of_log_probs(&logp, &t, self.reduction);
+        let eps = self.label_smoothing;
+        if eps == 0.0 {
+            return nll;
+        }
+        // The smoothing term: -Σ_c w_c·logp_c per sample, 0 where ignored.
+        let weighted = match &self.weight {
+            Some(w) => logp.mul(&Var::constant(class_broadcast(w, input.rank()))),
+            None => logp.clone(),
+        };
+        let smooth = Var::where_cond(&t.valid, &weighted.sum(axis, false).neg(), &zero_like(input));
+        let smooth = match self.reduction {
+            Reduction::None => smooth,
+            Reduction::Sum => smooth.sum_all(),
+            Reduction::Mean => smooth.sum_all().div(&Var::constant(t.sample_weight.sum_all())),
+        };
+        // (1-ε)·nll + (ε/C)·smooth
+        nll.mul_scalar(1.0 - eps).add(&smooth.mul_scalar(eps / classes as f64))
+    }
+
+    /// Cross-entropy with class-probability targets: `-Σ_c w_c·y_c·logp_c` per sample (ignore_index unused).
+    #[track_caller]
+    fn forward_probabilities(&self, logp: &Var, target: &Tensor) -> Var {
+        check_same_shape("CrossEntropyLoss", logp, target);
+        let axis = class_axis(logp.rank());
+        let classes = logp.shape()[axis];
+        let eps = self.label_smoothing;
+        let mut y = if eps > 0.0 { target.affine(1.0 - eps, eps / classes as f64) } else { target.clone() };
+        if let Some(w) = &self.weight {
+            y = y.mul(&class_broadcast(w, logp.rank()));
+        }
+        let per_sample = logp.mul(&Var::constant(y)).sum(axis, false).neg();
+        match self.reduction {
+            Reduction::None => per_sample,
+            Reduction::Sum => per_sample.sum_all(),
+            // Divided by the number of samples (every position but the class axis).
+            Reduction::Mean => per_sample.sum_all().div_scalar((logp.tensor().numel() / classes.max(1)) as f64),
+        }
+    }
+}
+
+/// Class weights `[C]` shaped to broadcast along the class axis of a rank-`rank` input (`[1, C, 1, ...]`).
+fn class_broadcast(w: &Tensor, rank: usize) -> Tensor {
+    let axis = class_axis(rank);
+    let mut shape = vec![1; rank];
+    shape[axis] = w.numel();
+    w.reshape(&shape)
+}
+
+// --- regression ------------------------------------------------------------------------------------------------
+
+/// `nn.L1Loss`: `|input - target|`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct L1Loss {
+    /// How the elements are combined.
+    pub reduction: Reduction,
+}
+
+impl L1Loss {
+    /// Mean reduction.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// With another reduction.
+    pub fn with_reduction(mut self, reduction: Reduction) -> Self {
+        self.reduction = reduction;
+        self
+    }
+    /// The loss; input and target must have the same shape and dtype.
+    #[track_caller]
+    pub fn forward(&self, input: &Var, target: &Tensor) -> Var {
+        check_same_shape("L1Loss", input, target);
+        reduce(input.sub(&Var::constant(target.clone())).abs(), self.reduction)
+    }
+}
+
+/// `nn.MSELoss`: `(input - target)²`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MSELoss {
+    /// How the elements are combined.
+    pub reduction: Reduction,
+}
+
+impl MSELoss {
+    /// Mean reduction.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// With another reduction.
+    pub fn with_reduction(mut self, reduction: Reduction) -> Self {
+        self.reduction = reduction;
+        self
+    }
+    /// The loss; input and target must have the same shape and dtype.
+    #[track_caller]
+    pub fn forward(&self, input: &Var, target: &Tensor) -> Var {
+        check_same_shape("MSELoss", input, target);
+        reduce(input.sub(&Var::constant(target.clone())).sqr(), self.reduction)
+    }
+}
