@@ -249,7 +249,50 @@ def make_losses():
     write("losses.json", cases)
 
 
-SECTIONS = {"init": make_init, "modules": make_modules, "losses": make_losses}
+# --- optimizers ----------------------------------------------------------------------------------------------
+def make_optim():
+    g = torch.Generator().manual_seed(99)
+    start = [torch.randn(3, 2, generator=g), torch.randn(2, generator=g), torch.randn(2, generator=g)]
+    # Five steps of fixed gradients; the third parameter never gets one (PyTorch skips it).
+    grads = [[torch.randn(3, 2, generator=g), torch.randn(2, generator=g)] for _ in range(5)]
+    configs = [
+        ("SGD", dict(lr=0.1)),
+        ("SGD", dict(lr=0.1, momentum=0.9)),
+        ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.5)),
+        ("SGD", dict(lr=0.1, momentum=0.8, nesterov=True)),
+        ("SGD", dict(lr=0.1, weight_decay=0.01)),
+        ("SGD", dict(lr=0.1, maximize=True)),
+        ("SGD", dict(lr=0.03, momentum=0.7, weight_decay=0.1, nesterov=True, maximize=True)),
+        ("Adam", dict()),
+        ("Adam", dict(lr=0.01)),
+        ("Adam", dict(lr=0.01, amsgrad=True)),
+        ("Adam", dict(lr=0.01, weight_decay=0.1)),
+        ("Adam", dict(lr=0.02, weight_decay=0.1, amsgrad=True)),
+        ("Adam", dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, maximize=True)),
+        ("Adam", dict(lr=0.01, betas=(0.3, 0.9))),
+        ("AdamW", dict()),
+        ("AdamW", dict(lr=0.01)),
+        ("AdamW", dict(lr=0.01, weight_decay=0.1, amsgrad=True)),
+        ("AdamW", dict(lr=0.02, weight_decay=0.0)),
+    ]
+    cases = []
+    for name, kw in configs:
+        params = [t.clone().requires_grad_(True) for t in start]
+        opt = getattr(torch.optim, name)(params, foreach=False, **kw)
+        traj = []
+        for step in grads:
+            opt.zero_grad()
+            for p, gr in zip(params, step):
+                p.grad = gr.clone()
+            opt.step()
+            traj.append([flat(p) for p in params])
+        options = {k: (list(v) if isinstance(v, tuple) else v) for k, v in kw.items()}
+        cases.append({"optimizer": name, "options": options, "trajectory": traj})
+    write("optim.json", {"start": [flat(t) for t in start], "shapes": [list(t.shape) for t in start],
+                         "grads": [[flat(t) for t in step] for step in grads], "cases": cases})
+
+
+SECTIONS = {"init": make_init, "modules": make_modules, "losses": make_losses, "optim": make_optim}
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)

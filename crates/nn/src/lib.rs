@@ -9,14 +9,20 @@
 //!    [`children!`] macro for custom models.
 //! 4. [`layers`] — [`Linear`], [`ReLU`], [`Sigmoid`], [`Tanh`], [`Softmax`], [`Sequential`].
 //! 5. [`loss`] — `BCEWithLogitsLoss`, `BCELoss`, `CrossEntropyLoss`, `NLLLoss`, `L1Loss`, `MSELoss`.
+//! 6. [`optim`] — the [`Optimizer`] trait, `SGD`, `Adam`, `AdamW`, their saved state.
+//! 7. [`checkpoint`] — parameters to and from safetensors files under PyTorch's names.
 
+pub mod checkpoint;
 pub mod generator;
 pub mod init;
 pub mod layers;
 pub mod loss;
 pub mod module;
+pub mod optim;
 
+pub use checkpoint::CheckpointError;
 pub use generator::{manual_seed, with_default_generator, TorchGenerator};
 pub use layers::{Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh};
 pub use loss::{BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, Reduction};
 pub use module::Module;
+pub use optim::{Adam, AdamConfig, AdamW, AdamWConfig, Optimizer, OptimizerState, SgdConfig, SGD};

@@ -1,0 +1,223 @@
+//! Checkpoints: a module's parameters saved to and loaded from a [safetensors] file under PyTorch's parameter
+//! names (`layer_1.weight`, `0.bias`), so that a file written here loads with `safetensors.torch.load_file`
+//! into the same PyTorch model (`model.load_state_dict(load_file(path))`) and a file PyTorch wrote with
+//! `safetensors.torch.save_file(model.state_dict(), path)` loads here.
+//!
+//! * [`save`] writes atomically: the bytes go to `<path>.tmp` in the same directory, are synced to disk, then
+//!   the file is renamed over `path` — a crash leaves the old checkpoint or the new one, never half of one.
+//! * [`load`] validates everything first — the file parses, every parameter is present with its shape and a
+//!   float dtype, no unexpected tensor — and only then replaces parameter values. A failed load changes
+//!   nothing, and its [`CheckpointError`] says what is wrong and what to do.
+//!
+//! [safetensors]: https://github.com/huggingface/safetensors
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use safetensors::tensor::TensorView;
+use safetensors::{Dtype, SafeTensors};
+use tensor::{HostBuffer, Tensor};
+
+use crate::module::Module;
+
+/// Why a checkpoint could not be saved or loaded. Its `Display` says what went wrong and what to do.
+#[derive(Debug)]
+pub enum CheckpointError {
+    /// Reading or writing the file failed (missing file, permissions, disk full...).
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What was being done.
+        action: &'static str,
+        /// The system's error.
+        source: std::io::Error,
+    },
+    /// The file is not a valid safetensors file (truncated, corrupt, not safetensors at all).
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// The parser's complaint.
+        reason: String,
+    },
+    /// The file is valid but does not fit the model: missing or unexpected parameters, other shapes or dtypes.
+    Mismatch {
+        /// The file.
+        path: PathBuf,
+        /// Every problem found, one per line.
+        problems: Vec<String>,
+    },
+}
+
+impl fmt::Display for CheckpointError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CheckpointError::Io { path, action, source } => {
+                write!(f, "cannot {action} checkpoint {}: {source}", path.display())?;
+                if source.kind() == std::io::ErrorKind::NotFound {
+                    write!(f, " (check the path, or train and save a model first)")?;
+                }
+                Ok(())
+            }
+            CheckpointError::Corrupt { path, reason } => write!(
+                f,
+                "checkpoint {} is not a valid safetensors file ({reason}); it may be truncated or corrupt — save it \
+                 again",
+                path.display()
+            ),
+            CheckpointError::Mismatch { path, problems } => write!(
+                f,
+                "checkpoint {} does not fit this model (nothing was loaded):\n  {}\nload it into the model it was \
+                 saved from",
+                path.display(),
+                problems.join("\n  ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CheckpointError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CheckpointError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// Writes `bytes` to `path` atomically: `<path>.tmp` in the same directory, synced, renamed over `path`.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut tmp_name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    tmp_name.push(".tmp");
+    let tmp = path.with_file_name(tmp_name);
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, path)?;
+        // Make the rename itself durable (best effort: not every platform can open a directory).
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The safetensors bytes of named tensors (float32 / float64 / int64, little-endian, row-major).
+pub fn to_bytes(tensors: &[(String, Tensor)]) -> Result<Vec<u8>, String> {
+    let owned: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = tensors
+        .iter()
+        .map(|(name, t)| {
+            let (dtype, bytes) = match t.to_host() {
+                HostBuffer::F32(v) => (Dtype::F32, v.iter().flat_map(|x| x.to_le_bytes()).collect()),
+                HostBuffer::F64(v) => (Dtype::F64, v.iter().flat_map(|x| x.to_le_bytes()).collect()),
+                HostBuffer::I64(v) => (Dtype::I64, v.iter().flat_map(|x| x.to_le_bytes()).collect()),
+            };
+            (name.clone(), dtype, t.shape().to_vec(), bytes)
+        })
+        .collect();
+    let views = owned
+        .iter()
+        .map(|(name, dtype, shape, bytes)| {
+            TensorView::new(*dtype, shape.clone(), bytes).map(|v| (name.as_str(), v)).map_err(|e| e.to_string())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    safetensors::serialize(views, None).map_err(|e| e.to_string())
+}
+
+/// Saves `module`'s parameters to `path` (safetensors, PyTorch names), atomically.
+pub fn save(module: &dyn Module, path: impl AsRef<Path>) -> Result<(), CheckpointError> {
+    let path = path.as_ref();
+    let bytes = to_bytes(&module.state_dict())
+        .map_err(|reason| CheckpointError::Corrupt { path: path.to_path_buf(), reason })?;
+    write_atomic(path, &bytes).map_err(|source| CheckpointError::Io {
+        path: path.to_path_buf(),
+        action: "write",
+        source,
+    })
+}
+
+/// Reads every tensor of a safetensors file (any dtype this crate has: F32, F64, I64).
+pub fn read(path: impl AsRef<Path>) -> Result<HashMap<String, Tensor>, CheckpointError> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|source| CheckpointError::Io {
+        path: path.to_path_buf(),
+        action: "read",
+        source,
+    })?;
+    parse(path, &bytes)
+}
+
+fn parse(path: &Path, bytes: &[u8]) -> Result<HashMap<String, Tensor>, CheckpointError> {
+    let corrupt = |reason: String| CheckpointError::Corrupt { path: path.to_path_buf(), reason };
+    let st = SafeTensors::deserialize(bytes).map_err(|e| corrupt(e.to_string()))?;
+    let mut out = HashMap::new();
+    for (name, view) in st.tensors() {
+        let data = view.data();
+        let host = match view.dtype() {
+            Dtype::F32 => {
+                HostBuffer::F32(data.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect())
+            }
+            Dtype::F64 => {
+                HostBuffer::F64(data.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect())
+            }
+            Dtype::I64 => {
+                HostBuffer::I64(data.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().unwrap())).collect())
+            }
+            other => {
+                return Err(CheckpointError::Mismatch {
+                    path: path.to_path_buf(),
+                    problems: vec![format!("`{name}` has dtype {other:?}; only F32, F64 and I64 can be read")],
+                })
+            }
+        };
+        if host.len() != view.shape().iter().product::<usize>() {
+            return Err(corrupt(format!("`{name}` has {} values for shape {:?}", host.len(), view.shape())));
+        }
+        out.insert(name, Tensor::from_host(host, view.shape(), &tensor::Device::Cpu));
+    }
+    Ok(out)
+}
+
+/// Loads the parameters of `module` from `path`. Every parameter must be in the file with the same shape (any
+/// float dtype: values are converted to the parameter's), and the file must hold nothing else; otherwise
+/// nothing is changed and the error lists every problem. Values move to each parameter's device.
+pub fn load(module: &dyn Module, path: impl AsRef<Path>) -> Result<(), CheckpointError> {
+    let path = path.as_ref();
+    let mut tensors = read(path)?;
+    let params = module.named_parameters();
+    // Validate everything before touching any parameter.
+    let mut problems = Vec::new();
+    for (name, p) in &params {
+        match tensors.get(name) {
+            None => problems.push(format!("missing `{name}` {:?}", p.shape())),
+            Some(t) if t.shape() != p.shape() => {
+                problems.push(format!("`{name}` is {:?} in the file but {:?} in the model", t.shape(), p.shape()))
+            }
+            Some(t) if !t.dtype().is_float() => {
+                problems.push(format!("`{name}` is {} in the file; parameters are float", t.dtype()))
+            }
+            Some(_) => {}
+        }
+    }
+    let mut unexpected: Vec<&String> = tensors.keys().filter(|k| !params.iter().any(|(n, _)| n == *k)).collect();
+    unexpected.sort();
+    problems.extend(unexpected.into_iter().map(|k| format!("unexpected `{k}` (not a parameter of this model)")));
+    if !problems.is_empty() {
+        return Err(CheckpointError::Mismatch { path: path.to_path_buf(), problems });
+    }
+    for (name, p) in &params {
+        let t = tensors.remove(name).expect("checked above");
+        let t = if t.dtype() == p.dtype() { t } else { t.to_dtype(p.dtype()) };
+        p.set_data(t.to_device(&p.device()));
+    }
+    Ok(())
+}
