@@ -1,3 +1,29 @@
-//! The experiments library: datasets, runs, plots and the report.
+//! The experiments library: the PyTorch classification tutorial replayed on tapegrad.
+//!
+//! Every training run of the tutorial (and of its exercise notebooks) is a [`runs::RunSpec`]: the
+//! dataset, the model, the loss, the optimizer, the hyper-parameters, the log format and the figure
+//! the run must reach. The `experiments` binary (`src/main.rs`, arguments in [`cli`]) runs them,
+//! prints their logs in the tutorial's formats, draws their pictures and writes the report.
+//!
+//! Reading order:
+//! 1. [`datasets`] — the tutorial's data, bit for bit from numpy / scikit-learn / torch.
+//! 2. [`runs`] — one file per tutorial run (header: what it reproduces, hyper-parameters, target),
+//!    the shared training loop ([`runs::train`]) and the log lines ([`runs::log`]).
+//! 3. [`record`] — the per-epoch history and its JSON form.
+//! 4. [`plot`] — decision boundaries, curves, the straight-line predictions, the activations.
+//! 5. [`report`] — `out/report.md` and the peak RSS.
+//! 6. [`bench`] — `experiments bench`: matmul GFLOP/s, softmax, reduce, µs per epoch.
+//! 7. [`cli`] and [`commands`] — the command line and what each subcommand does.
 
+pub mod bench;
+pub mod cli;
+pub mod commands;
 pub mod datasets;
+pub mod device;
+pub mod error;
+pub mod plot;
+pub mod record;
+pub mod report;
+pub mod runs;
+
+pub use error::CliError;

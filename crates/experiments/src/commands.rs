@@ -1,0 +1,417 @@
+//! What each subcommand does: `list`, `run`, `all`, `dataset`, `bench`. Every function returns
+//! `Result<_, CliError>`; `main` prints the error on one line and exits with status 1.
+//!
+//! stdout carries only the tutorial's log (and `list`'s table, the bench figures); notes such as
+//! "using the CPU" and the progress bar go to stderr, the bar only when stdout is a terminal.
+
+use crate::bench;
+use crate::cli::{AllArgs, BenchArgs, BenchWhat, DatasetArgs, DatasetName, RunArgs};
+use crate::datasets::{
+    BlobCenters, BlobSamples, Blobs, Circles, ClusterStd, Dataset, LineDataset, LineParams, Moons, Spirals,
+    TwoGroupSamples,
+};
+use crate::device::{resolve, DeviceChoice};
+use crate::error::{ensure_writable_dir, write_file, CliError};
+use crate::plot::{self, boundary, curves::Curve, predictions::LinePlot};
+use crate::record::RunRecord;
+use crate::report::{self, ReportEntry, TargetResult};
+use crate::runs::train::{train, TrainOptions, Trained};
+use crate::runs::{self, log, LossKind, RunKind, RunSpec, TrainSpec};
+use serde_json::{json, Value};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// `experiments list`: one line per run.
+pub fn list() -> Vec<String> {
+    runs::ALL.iter().map(|s| format!("{:<12} {}", s.name, s.summary)).collect()
+}
+
+/// The run called `name`, or an error listing the valid names.
+pub fn find_run(name: &str) -> Result<&'static RunSpec, CliError> {
+    runs::find(name).ok_or_else(|| CliError::new(format!("unknown run '{name}': expected one of {}", runs::names())))
+}
+
+/// What one executed run leaves behind.
+#[derive(Debug, Clone)]
+pub struct Execution {
+    /// The printed log.
+    pub lines: Vec<String>,
+    /// The history of a training run.
+    pub record: Option<RunRecord>,
+    /// Targets, evaluated.
+    pub targets: Vec<TargetResult>,
+    /// Pictures written (PNG and SVG).
+    pub pictures: Vec<PathBuf>,
+}
+
+/// A hand-rolled progress bar on stderr.
+struct Progress {
+    total: usize,
+    shown: usize,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        Progress { total: total.max(1), shown: usize::MAX }
+    }
+
+    fn update(&mut self, done: usize) {
+        let width = 30;
+        let filled = done * width / self.total;
+        if filled == self.shown && done != self.total {
+            return;
+        }
+        self.shown = filled;
+        let bar: String = "#".repeat(filled) + &" ".repeat(width - filled);
+        let mut err = std::io::stderr();
+        let _ = write!(err, "\r[{bar}] {done}/{}", self.total);
+        if done == self.total {
+            let _ = write!(err, "\r{}\r", " ".repeat(width + 24));
+        }
+        let _ = err.flush();
+    }
+}
+
+fn evaluate_targets(spec: &TrainSpec, rec: &RunRecord) -> Vec<TargetResult> {
+    spec.targets
+        .iter()
+        .map(|t| {
+            let achieved = match (t.achieved(rec), t.metric) {
+                (None, _) => "—".to_string(),
+                (Some(v), runs::Metric::TrainAcc | runs::Metric::TestAcc) => format!("{v:.2}%"),
+                (Some(v), _) => format!("{v:.5}"),
+            };
+            TargetResult { describe: t.describe(), source: t.source.to_string(), achieved, met: t.met(rec) }
+        })
+        .collect()
+}
+
+/// Draws a trained run's pictures into `out` with file names starting with `stem`.
+pub fn draw_training_pictures(out: &Path, stem: &str, trained: &Trained) -> Result<Vec<PathBuf>, CliError> {
+    let mut files = Vec::new();
+    let d = &trained.data;
+    if d.n_features == 2 {
+        let panel = |title: &'static str, x: &[f32], y: &[f32]| {
+            let g = boundary::grid(x);
+            let pred = trained.predict_labels(&g.points);
+            (title, x.to_vec(), y.iter().map(|&v| v as i64).collect::<Vec<i64>>(), g, pred)
+        };
+        let train_p = panel("Train", &d.x_train, &d.y_train);
+        let test_p = panel("Test", &d.x_test, &d.y_test);
+        let panels = [&train_p, &test_p]
+            .iter()
+            .map(|(t, x, y, g, p)| boundary::Panel { title: t, x, y, grid: g.clone(), pred: p.clone() })
+            .collect::<Vec<_>>();
+        files.extend(boundary::save(&out.join(format!("{stem}_decision_boundary")), &panels, d.n_classes)?);
+    } else if trained.loss == LossKind::L1 {
+        let predictions = trained.logits(&d.x_test).to_vec::<f32>();
+        let p = LinePlot {
+            x_train: d.x_train.clone(),
+            y_train: d.y_train.clone(),
+            x_test: d.x_test.clone(),
+            y_test: d.y_test.clone(),
+            predictions,
+        };
+        files.extend(plot::predictions::save(&out.join(format!("{stem}_predictions")), &p)?);
+    }
+    files.extend(plot::curves::save(&out.join(format!("{stem}_loss")), &trained.record, Curve::Loss)?);
+    if trained.loss != LossKind::L1 {
+        files.extend(plot::curves::save(&out.join(format!("{stem}_accuracy")), &trained.record, Curve::Accuracy)?);
+    }
+    Ok(files)
+}
+
+/// Runs `spec`, calling `print` with each log line as it is produced.
+pub fn execute(
+    spec: &RunSpec,
+    stem: &str,
+    opts: TrainOptions,
+    device: &tensor::Device,
+    out: Option<&Path>,
+    progress: bool,
+    print: &mut dyn FnMut(&str),
+) -> Result<Execution, CliError> {
+    match spec.kind {
+        RunKind::Train(ts) => {
+            let epochs = opts.epochs.unwrap_or(ts.epochs);
+            let width = log::epoch_width(epochs, ts.log_every);
+            let mut bar = progress.then(|| Progress::new(epochs));
+            let mut lines = Vec::new();
+            let trained = train(spec.name, &ts, opts, device, &mut |rec| {
+                if rec.epoch % ts.log_every.max(1) == 0 {
+                    let l = log::line(ts.log, width, rec);
+                    print(&l);
+                    lines.push(l);
+                }
+                if let Some(b) = bar.as_mut() {
+                    b.update(rec.epoch + 1);
+                }
+            })?;
+            let targets = evaluate_targets(&ts, &trained.record);
+            let pictures = match out {
+                Some(dir) => draw_training_pictures(dir, stem, &trained)?,
+                None => Vec::new(),
+            };
+            Ok(Execution { lines, record: Some(trained.record), targets, pictures })
+        }
+        RunKind::Activations => {
+            let r = runs::activations::run(device)?;
+            r.lines.iter().for_each(|l| print(l));
+            let targets = vec![TargetResult {
+                describe: format!("ReLU equal, sigmoid/tanh within {:.0e}", runs::activations::TOLERANCE),
+                source: "seed 002 §7 / seed 000 exercise 6".into(),
+                achieved: format!("max diff {:.2e}", r.max_abs_diff),
+                met: runs::activations::target_met(&r),
+            }];
+            let pictures = match out {
+                Some(dir) => plot::activations::save(&dir.join(stem), &r.a, &r.panels)?,
+                None => Vec::new(),
+            };
+            Ok(Execution { lines: r.lines, record: None, targets, pictures })
+        }
+        RunKind::Metrics => {
+            let (trained, m) = runs::metrics::run(device, opts.seed)?;
+            m.lines.iter().for_each(|l| print(l));
+            let targets = vec![TargetResult {
+                describe: format!("test accuracy ≥ {:.2}%", runs::metrics::TARGET_ACCURACY),
+                source: "seed 002: torchmetrics Accuracy tensor(0.9950)".into(),
+                achieved: format!("{:.2}%", m.accuracy),
+                met: m.accuracy >= runs::metrics::TARGET_ACCURACY,
+            }];
+            Ok(Execution { lines: m.lines, record: Some(trained.record), targets, pictures: Vec::new() })
+        }
+    }
+}
+
+fn device_with_note(choice: DeviceChoice, quiet: bool) -> Result<tensor::Device, CliError> {
+    let (device, note) = resolve(choice)?;
+    if !quiet {
+        eprintln!("{note}");
+    }
+    Ok(device)
+}
+
+/// `experiments run`.
+pub fn run(args: RunArgs) -> Result<(), CliError> {
+    let spec = find_run(&args.run)?;
+    if let Some(dir) = &args.out {
+        ensure_writable_dir(dir)?;
+    }
+    if args.epochs == Some(0) {
+        return Err(CliError::new("--epochs 0: pass at least one epoch"));
+    }
+    let device = device_with_note(args.device, args.quiet)?;
+    let opts = TrainOptions { seed: args.seed, epochs: args.epochs, lr: args.lr };
+    let progress = !args.quiet && std::io::stdout().is_terminal();
+    let quiet = args.quiet;
+    let mut stdout = std::io::stdout();
+    let exec = execute(spec, spec.name, opts, &device, args.out.as_deref(), progress, &mut |l| {
+        if !quiet {
+            let _ = writeln!(stdout, "{l}");
+        }
+    })?;
+    if !quiet {
+        for t in &exec.targets {
+            eprintln!("target {}: {} ({})", if t.met { "met" } else { "NOT met" }, t.describe, t.achieved);
+        }
+        for p in &exec.pictures {
+            eprintln!("wrote {}", p.display());
+        }
+    }
+    if let Some(path) = &args.json {
+        let rec = exec.record.as_ref().ok_or_else(|| {
+            CliError::new(format!("--json: the run '{}' trains no model and has no history to write", spec.name))
+        })?;
+        write_file(path, rec.to_json().as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The runs of `experiments all`: every run, plus seed 004's `line --lr 0.01`.
+pub fn all_runs() -> Vec<(&'static RunSpec, String, TrainOptions)> {
+    let mut v = Vec::new();
+    for spec in runs::ALL {
+        v.push((spec, spec.name.to_string(), TrainOptions::default()));
+        if spec.name == "line" {
+            v.push((spec, "line-lr0.01".to_string(), TrainOptions { lr: Some(0.01), ..TrainOptions::default() }));
+        }
+    }
+    v
+}
+
+/// `experiments all`.
+pub fn all(args: AllArgs) -> Result<(), CliError> {
+    ensure_writable_dir(&args.out)?;
+    let device = device_with_note(args.device, args.quiet)?;
+    let mut entries = Vec::new();
+    for (spec, stem, opts) in all_runs() {
+        if !args.quiet {
+            println!("== {stem} ==");
+        }
+        let quiet = args.quiet;
+        let exec = execute(spec, &stem, opts, &device, Some(&args.out), false, &mut |l| {
+            if !quiet {
+                println!("{l}");
+            }
+        })?;
+        if let Some(rec) = &exec.record {
+            write_file(&args.out.join(format!("{stem}.json")), rec.to_json().as_bytes())?;
+        }
+        let pictures = exec
+            .pictures
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "png"))
+            .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        let title =
+            if stem == spec.name { stem.clone() } else { format!("{} (lr {})", spec.name, opts.lr.unwrap_or(0.0)) };
+        let extra = format!("```text\n{}\n```", exec.lines.join("\n"));
+        entries.push(ReportEntry {
+            title,
+            summary: spec.summary.to_string(),
+            record: if matches!(spec.kind, RunKind::Train(_)) { exec.record } else { None },
+            targets: exec.targets,
+            pictures,
+            extra,
+        });
+    }
+    let md = report::render(&entries, &device.name(), report::peak_rss_kib());
+    let path = args.out.join("report.md");
+    write_file(&path, md.as_bytes())?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+fn rows(d: &Dataset) -> Value {
+    Value::Array(d.x.chunks(d.n_features.max(1)).map(|r| json!(r)).collect())
+}
+
+/// `experiments dataset`.
+pub fn dataset(args: DatasetArgs) -> Result<(), CliError> {
+    if !(args.test_size > 0.0 && args.test_size < 1.0) {
+        return Err(CliError::new(format!("--test-size {}: pass a fraction in (0, 1), e.g. 0.2", args.test_size)));
+    }
+    let value = if args.name == DatasetName::Line {
+        let line =
+            LineDataset::generate(&LineParams { train_fraction: 1.0 - args.test_size, ..LineParams::default() })?;
+        let col = |v: &[f32]| Value::Array(v.iter().map(|&x| json!([x])).collect());
+        let (xtr, ytr) = line.train();
+        let (xte, yte) = line.test();
+        json!({"X": col(&line.x), "y": col(&line.y), "X_train": col(xtr), "X_test": col(xte), "y_train": col(ytr), "y_test": col(yte)})
+    } else {
+        let ds = match args.name {
+            DatasetName::Circles => Circles {
+                n_samples: TwoGroupSamples::Total(args.samples.unwrap_or(100)),
+                noise: args.noise,
+                factor: args.factor.unwrap_or(0.8),
+                random_state: args.seed,
+                ..Circles::default()
+            }
+            .generate()?,
+            DatasetName::Moons => Moons {
+                n_samples: TwoGroupSamples::Total(args.samples.unwrap_or(100)),
+                noise: args.noise,
+                random_state: args.seed,
+                ..Moons::default()
+            }
+            .generate()?,
+            DatasetName::Blobs => Blobs {
+                n_samples: BlobSamples::Total(args.samples.unwrap_or(100)),
+                n_features: args.features.unwrap_or(2),
+                centers: Some(BlobCenters::Count(args.centers.unwrap_or(3))),
+                cluster_std: ClusterStd::Same(args.std.unwrap_or(1.0)),
+                random_state: args.seed,
+                ..Blobs::default()
+            }
+            .generate()?,
+            DatasetName::Spirals => Spirals {
+                points_per_class: args.points_per_class.unwrap_or(100),
+                classes: args.classes.unwrap_or(3),
+                seed: args.seed,
+            }
+            .generate()?,
+            DatasetName::Line => unreachable!("handled above"),
+        };
+        let (train, test) = ds.split(args.test_size, args.split_seed)?;
+        json!({"X": rows(&ds), "y": ds.y, "X_train": rows(&train), "X_test": rows(&test), "y_train": train.y, "y_test": test.y})
+    };
+    let text = serde_json::to_string(&value).map_err(|e| CliError::new(format!("cannot encode the dataset: {e}")))?;
+    write_file(&args.json, text.as_bytes())
+}
+
+/// `experiments bench`.
+pub fn bench(args: BenchArgs) -> Result<(), CliError> {
+    let (json_path, value) = match args.what {
+        BenchWhat::Matmul(k) => {
+            let device = device_with_note(k.device, false)?;
+            let t = bench::matmul(k.size, k.reps, &device)?;
+            println!(
+                "matmul {0}x{0} on {1}: {2:.1} GFLOP/s ({3:.6} s, best of {4})",
+                t.size,
+                t.device,
+                t.gflops.unwrap_or(0.0),
+                t.seconds,
+                k.reps
+            );
+            (k.json, serde_json::to_value(&t))
+        }
+        BenchWhat::Softmax(k) => {
+            let device = device_with_note(k.device, false)?;
+            let t = bench::memory_bound("softmax", k.size, k.reps, &device)?;
+            println!(
+                "softmax {0}x{0} on {1}: {2:.2} GB/s ({3:.6} s, best of {4})",
+                t.size,
+                t.device,
+                t.gbps.unwrap_or(0.0),
+                t.seconds,
+                k.reps
+            );
+            (k.json, serde_json::to_value(&t))
+        }
+        BenchWhat::Reduce(k) => {
+            let device = device_with_note(k.device, false)?;
+            let t = bench::memory_bound("reduce", k.size, k.reps, &device)?;
+            println!(
+                "sum {0}x{0} on {1}: {2:.2} GB/s ({3:.6} s, best of {4})",
+                t.size,
+                t.device,
+                t.gbps.unwrap_or(0.0),
+                t.seconds,
+                k.reps
+            );
+            (k.json, serde_json::to_value(&t))
+        }
+        BenchWhat::Epoch(e) => {
+            let spec = find_run(&e.run)?;
+            let RunKind::Train(ts) = spec.kind else {
+                return Err(CliError::new(format!("bench epoch: '{}' trains no model; pick a training run", e.run)));
+            };
+            let device = device_with_note(e.device, false)?;
+            let mut best = f64::INFINITY;
+            for _ in 0..e.reps.max(1) {
+                let t =
+                    train(spec.name, &ts, TrainOptions { lr: e.lr, ..TrainOptions::default() }, &device, &mut |_| {})?;
+                best = best.min(t.record.train_seconds);
+            }
+            let us = best / ts.epochs as f64 * 1e6;
+            println!(
+                "{} on {}: {us:.1} µs per epoch ({} epochs in {best:.4} s, best of {})",
+                spec.name,
+                device.name(),
+                ts.epochs,
+                e.reps
+            );
+            (
+                e.json,
+                Ok(
+                    json!({"op": "epoch", "run": spec.name, "device": device.name(), "epochs": ts.epochs, "us_per_epoch": us, "seconds": best}),
+                ),
+            )
+        }
+    };
+    if let Some(path) = json_path {
+        let v = value.map_err(|e| CliError::new(format!("cannot encode the timing: {e}")))?;
+        write_file(&path, serde_json::to_string_pretty(&v).unwrap_or_default().as_bytes())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! [`CliError`]: what the environment or the user can get wrong (a bad argument, an unwritable
+//! directory, no GPU adapter), as one sentence that says what to do next. `main` prints it on one
+//! line of stderr and exits with status 1: no panics, no backtraces.
+
+use std::fmt;
+use std::path::Path;
+
+/// A user-facing error: one line, ending with what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliError(pub String);
+
+impl CliError {
+    /// An error from a full sentence.
+    pub fn new(message: impl Into<String>) -> CliError {
+        CliError(message.into())
+    }
+
+    /// An I/O failure on `path` while doing `what` (e.g. "write the picture").
+    pub fn io(what: &str, path: &Path, err: &std::io::Error) -> CliError {
+        CliError(format!("cannot {what} {}: {err}", path.display()))
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CliError {}
+
+impl From<crate::datasets::DatasetError> for CliError {
+    fn from(e: crate::datasets::DatasetError) -> CliError {
+        CliError(e.message().to_string())
+    }
+}
+
+/// Creates `dir` (and its parents) and checks that a file can be written in it, so that an
+/// unwritable `--out` fails before any training rather than after.
+pub fn ensure_writable_dir(dir: &Path) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).map_err(|e| CliError::io("create the output directory", dir, &e))?;
+    let probe = dir.join(".experiments-write-test");
+    std::fs::write(&probe, b"").map_err(|e| CliError::io("write into the output directory", dir, &e))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// Writes `bytes` to `path`, creating the parent directory.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    if let Some(parent) = path.parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent).map_err(|e| CliError::io("create the directory", parent, &e))?;
+        }
+    }
+    std::fs::write(path, bytes).map_err(|e| CliError::io("write", path, &e))
+}

@@ -1,0 +1,82 @@
+//! The pictures, drawn with plotters into PNG and SVG from one drawing function per figure.
+//!
+//! - [`boundary`]: `plot_decision_boundary` (train | test side by side, 101×101 grid padded by
+//!   0.1, RdYlBu filled regions at alpha 0.7, scatter of the points coloured by label);
+//! - [`curves`]: the loss and accuracy curves of a run;
+//! - [`predictions`]: `plot_predictions` for the straight line (train blue, test green,
+//!   predictions red);
+//! - [`activations`]: the hand-written activations over the built-ins.
+//!
+//! Text goes through plotters' pure-Rust `ab_glyph` path with DejaVu Sans compiled in
+//! (`assets/DejaVuSans.ttf`, Bitstream Vera licence in `assets/DejaVuSans-LICENSE.txt`), so no
+//! system fontconfig/freetype is needed.
+
+pub mod activations;
+pub mod boundary;
+pub mod colormap;
+pub mod curves;
+pub mod predictions;
+
+use crate::error::CliError;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+/// DejaVu Sans, registered as plotters' `sans-serif`.
+static FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+static REGISTER: Once = Once::new();
+
+/// The font family every figure uses.
+pub const FONT_FAMILY: &str = "sans-serif";
+
+/// Registers the compiled-in font once.
+pub fn register_font() {
+    REGISTER.call_once(|| {
+        // The bytes are a valid TrueType file, so this cannot fail; if it ever did, text would
+        // be missing from the pictures but nothing else would break.
+        let _ = plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT);
+    });
+}
+
+/// Draws the same figure into `<stem>.png` and `<stem>.svg`; returns both paths.
+///
+/// `draw_png` and `draw_svg` are the same generic drawing function instantiated for each backend
+/// (Rust closures cannot be generic over the backend).
+pub fn save_png_svg(
+    stem: &Path,
+    size: (u32, u32),
+    draw_png: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), String>,
+    draw_svg: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), String>,
+) -> Result<Vec<PathBuf>, CliError> {
+    register_font();
+    let png = stem.with_extension("png");
+    let svg = stem.with_extension("svg");
+    let fail = |path: &Path, e: String| CliError::new(format!("cannot draw {}: {e}", path.display()));
+    {
+        let root = BitMapBackend::new(&png, size).into_drawing_area();
+        draw_png(&root).map_err(|e| fail(&png, e))?;
+        root.present().map_err(|e| fail(&png, e.to_string()))?;
+    }
+    {
+        let root = SVGBackend::new(&svg, size).into_drawing_area();
+        draw_svg(&root).map_err(|e| fail(&svg, e))?;
+        root.present().map_err(|e| fail(&svg, e.to_string()))?;
+    }
+    Ok(vec![png, svg])
+}
+
+/// Turns any plotters error into a string.
+pub(crate) fn err<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+/// `(min, max)` of a non-empty slice, padded by `pad` on each side.
+pub(crate) fn range_padded(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if lo.is_finite() && hi.is_finite() {
+        (lo - pad, hi + pad)
+    } else {
+        (-1.0, 1.0)
+    }
+}

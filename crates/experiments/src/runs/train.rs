@@ -1,0 +1,199 @@
+//! The training loop every run shares — the tutorial's loop, step for step:
+//!
+//! ```python
+//! torch.manual_seed(42); model = Model()              # build right after seeding
+//! for epoch in range(epochs):
+//!     model.train()
+//!     y_logits = model(X_train).squeeze()             # squeeze only for the binary runs
+//!     y_pred = torch.round(torch.sigmoid(y_logits))   # or softmax(y_logits, dim=1).argmax(dim=1)
+//!     loss = loss_fn(y_logits, y_train)
+//!     acc = accuracy_fn(y_true=y_train, y_pred=y_pred)
+//!     optimizer.zero_grad(); loss.backward(); optimizer.step()
+//!     model.eval()
+//!     with torch.inference_mode():
+//!         test_logits = model(X_test).squeeze()
+//!         test_pred = ...; test_loss = loss_fn(test_logits, y_test); test_acc = accuracy_fn(...)
+//! ```
+//!
+//! Full batch, no shuffling, no dropout: the only randomness is the initial weights.
+
+use super::{LossKind, OptimizerKind, TrainData, TrainSpec};
+use crate::error::CliError;
+use crate::record::{EpochRecord, RunRecord};
+use autograd::{no_grad, Var};
+use nn::{
+    Adam, AdamConfig, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, Linear, Module, Optimizer, ReLU, Sequential,
+    SgdConfig, SGD,
+};
+use std::time::Instant;
+use tensor::{DType, Device, Tensor};
+
+/// Overrides of a run's defaults (the CLI flags).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrainOptions {
+    /// Seed for `manual_seed` before the model is built.
+    pub seed: u64,
+    /// Epochs (default: the spec's).
+    pub epochs: Option<usize>,
+    /// Learning rate (default: the spec's).
+    pub lr: Option<f64>,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        Self { seed: 42, epochs: None, lr: None }
+    }
+}
+
+/// A trained model with its data and history.
+pub struct Trained {
+    /// The model.
+    pub model: Sequential,
+    /// The data it was trained on.
+    pub data: TrainData,
+    /// The history.
+    pub record: RunRecord,
+    /// The loss it was trained with (decides how logits become labels).
+    pub loss: LossKind,
+    /// Where it lives.
+    pub device: Device,
+}
+
+/// `torch.manual_seed(seed); nn.Sequential(Linear, [ReLU,] Linear, ...)`.
+pub fn build_model(spec: &TrainSpec, seed: u64, device: &Device) -> Sequential {
+    nn::manual_seed(seed);
+    let mut layers: Vec<Box<dyn Module>> = Vec::new();
+    for (i, w) in spec.widths.windows(2).enumerate() {
+        if i > 0 && spec.relu {
+            layers.push(Box::new(ReLU::new()));
+        }
+        layers.push(Box::new(Linear::with_options(w[0], w[1], true, device)));
+    }
+    Sequential::from(layers)
+}
+
+/// The features as a `[n, n_features]` constant.
+fn features(x: &[f32], n_features: usize, device: &Device) -> Var {
+    Var::constant(Tensor::from_slice(x, &[x.len() / n_features, n_features], device))
+}
+
+/// The targets: float32 for BCE and L1 (`[n]` resp. `[n, 1]`), int64 class ids for cross-entropy.
+fn targets(y: &[f32], loss: LossKind, device: &Device) -> Tensor {
+    match loss {
+        LossKind::BceWithLogits => Tensor::from_slice(y, &[y.len()], device),
+        LossKind::L1 => Tensor::from_slice(y, &[y.len(), 1], device),
+        LossKind::CrossEntropy => {
+            let ids: Vec<i64> = y.iter().map(|&v| v as i64).collect();
+            Tensor::from_vec(ids, &[y.len()], device)
+        }
+    }
+}
+
+/// The predicted labels of `logits`, as `y_true`'s dtype: `round(sigmoid(logits))` for BCE,
+/// `softmax(logits, 1).argmax(1)` for cross-entropy.
+pub fn labels(logits: &Tensor, loss: LossKind) -> Tensor {
+    match loss {
+        LossKind::BceWithLogits => logits.sigmoid().round(),
+        LossKind::CrossEntropy => logits.softmax(1).argmax(1, false),
+        LossKind::L1 => logits.clone(),
+    }
+}
+
+/// The tutorial's `accuracy_fn`: `torch.eq(y_true, y_pred).sum().item() / len(y_pred) * 100`,
+/// computed in f64 in that order (so 427/800 gives 53.374999..., printed `53.37`).
+pub fn accuracy_fn(y_true: &Tensor, y_pred: &Tensor) -> f64 {
+    let correct = y_true.eq(&y_pred.to_dtype(y_true.dtype())).sum_all().to_dtype(DType::F64).item();
+    (correct / y_pred.numel() as f64) * 100.0
+}
+
+/// The model's logits, squeezed to `[n]` for BCE as the tutorial's `.squeeze()`.
+fn forward(model: &Sequential, x: &Var, loss: LossKind) -> Var {
+    let out = model.forward(x);
+    if loss == LossKind::BceWithLogits {
+        out.squeeze(1)
+    } else {
+        out
+    }
+}
+
+/// The loss of `logits` against `y`.
+fn loss_of(loss: LossKind, logits: &Var, y: &Tensor) -> Var {
+    match loss {
+        LossKind::BceWithLogits => BCEWithLogitsLoss::new().forward(logits, y),
+        LossKind::CrossEntropy => CrossEntropyLoss::new().forward(logits, y),
+        LossKind::L1 => L1Loss::new().forward(logits, y),
+    }
+}
+
+/// Trains `spec` on `device`. `on_epoch` sees every record as it is made (for the log and the
+/// progress bar); the timing excludes the data and the model construction.
+pub fn train(
+    name: &str,
+    spec: &TrainSpec,
+    opts: TrainOptions,
+    device: &Device,
+    on_epoch: &mut dyn FnMut(&EpochRecord),
+) -> Result<Trained, CliError> {
+    let epochs = opts.epochs.unwrap_or(spec.epochs);
+    let lr = opts.lr.unwrap_or(spec.lr);
+    if !(lr.is_finite() && lr > 0.0) {
+        return Err(CliError::new(format!("--lr {lr}: pass a positive learning rate such as {}", spec.lr)));
+    }
+    let data = super::data::load(spec.data)?;
+    let nf = data.n_features;
+    let (x_train, x_test) = (features(&data.x_train, nf, device), features(&data.x_test, nf, device));
+    let (y_train, y_test) = (targets(&data.y_train, spec.loss, device), targets(&data.y_test, spec.loss, device));
+    let classify = spec.loss != LossKind::L1;
+
+    let model = build_model(spec, opts.seed, device);
+    let params = model.parameters();
+    let mut opt: Box<dyn Optimizer> = match spec.optimizer {
+        OptimizerKind::Sgd => Box::new(SGD::new(params, SgdConfig::new(lr))),
+        OptimizerKind::Adam => Box::new(Adam::new(params, AdamConfig::new(lr))),
+    };
+
+    let mut history = Vec::with_capacity(epochs);
+    let start = Instant::now();
+    for epoch in 0..epochs {
+        // Train step: forward, loss, accuracy, zero_grad, backward, step.
+        let logits = forward(&model, &x_train, spec.loss);
+        let loss = loss_of(spec.loss, &logits, &y_train);
+        let train_acc = classify.then(|| accuracy_fn(&y_train, &labels(&logits.tensor(), spec.loss)));
+        opt.zero_grad();
+        loss.backward().map_err(|e| CliError::new(format!("{name}: backward failed at epoch {epoch}: {e}")))?;
+        opt.step();
+        let train_loss = loss.tensor().item();
+
+        // Evaluation of the test set, no graph recorded.
+        let (test_loss, test_acc) = no_grad(|| {
+            let logits = forward(&model, &x_test, spec.loss);
+            let loss = loss_of(spec.loss, &logits, &y_test);
+            let acc = classify.then(|| accuracy_fn(&y_test, &labels(&logits.tensor(), spec.loss)));
+            (loss.tensor().item(), acc)
+        });
+        let rec = EpochRecord { epoch, train_loss, train_acc, test_loss, test_acc };
+        on_epoch(&rec);
+        history.push(rec);
+    }
+    device.synchronize().map_err(|e| CliError::new(format!("{name}: the device failed: {e}")))?;
+    let train_seconds = start.elapsed().as_secs_f64();
+
+    let record =
+        RunRecord { run: name.to_string(), device: device.name(), seed: opts.seed, lr, epochs, train_seconds, history };
+    Ok(Trained { model, data, record, loss: spec.loss, device: device.clone() })
+}
+
+impl Trained {
+    /// The model's raw outputs on `points` (`[n, n_features]` row-major), without a graph.
+    pub fn logits(&self, points: &[f32]) -> Tensor {
+        let x = features(points, self.data.n_features, &self.device);
+        no_grad(|| self.model.forward(&x).tensor())
+    }
+
+    /// Predicted labels of `points`: `round(sigmoid)` for two classes, `argmax(softmax)` for more.
+    pub fn predict_labels(&self, points: &[f32]) -> Vec<i64> {
+        let logits = self.logits(points);
+        let logits = if self.loss == LossKind::BceWithLogits { logits.squeeze(1) } else { logits };
+        labels(&logits, self.loss).to_dtype(DType::I64).to_vec::<i64>()
+    }
+}

@@ -1,0 +1,305 @@
+//! Replay tests: every training run against real PyTorch (CPU), epoch by epoch, and the seed-42
+//! printed lines against the lines printed in the seed notebooks.
+//!
+//! The fixtures in `fixtures/replay/` are written by `scripts/make_replay_fixtures.py`: the same
+//! data, `torch.manual_seed(seed)` then the same model, the same loop, for seeds 42 and 7, every
+//! epoch's train/test loss and accuracy rounded to 9 significant digits.
+//!
+//! Tolerances, and why:
+//! - The first 100 epochs: losses within 1e-5 relative (+1e-7 absolute). Both sides compute in
+//!   float32 from bit-identical data and initial weights; what differs is only the order of the
+//!   float32 sums inside matmul, the mean reductions and softmax (a few ulps, ~1e-7 relative per
+//!   op), and SGD amplifies such noise slowly on these smooth losses. Accuracies may differ by at
+//!   most one sample (a point whose logit sits within rounding noise of the boundary).
+//! - After epoch 100: 1e-3 relative on losses, two samples on accuracies. Over 1000 epochs the
+//!   per-step noise compounds (Adam divides by sqrt of tiny second moments, ReLU kinks switch) but
+//!   stays far below anything visible at the printed precision.
+//! - `line` at lr 0.1 is chaotic: L1's gradient is a sign, every step overshoots by ~lr, and a
+//!   one-ulp difference flips a sign within a few dozen epochs, after which the two trajectories
+//!   are different (both bounded) orbits. We compare the first 20 epochs tightly, then only the
+//!   range: the mean train loss of the last 200 epochs within a factor 2 of PyTorch's and below 0.1.
+
+use experiments::commands;
+use experiments::record::RunRecord;
+use experiments::runs::train::{train, TrainOptions};
+use experiments::runs::{self, RunKind};
+use serde::Deserialize;
+use tensor::Device;
+
+#[derive(Deserialize)]
+struct Fixture {
+    run: String,
+    seed: u64,
+    lr: f64,
+    epochs: usize,
+    train_loss: Vec<f64>,
+    train_acc: Vec<Option<f64>>,
+    test_loss: Vec<f64>,
+    test_acc: Vec<Option<f64>>,
+}
+
+fn fixture(file: &str) -> Fixture {
+    let path = format!("{}/tests/fixtures/replay/{file}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap()
+}
+
+fn run(name: &str, seed: u64, lr: Option<f64>) -> RunRecord {
+    let spec = runs::find(name).unwrap();
+    let RunKind::Train(ts) = spec.kind else { panic!("{name} is not a training run") };
+    train(name, &ts, TrainOptions { seed, epochs: None, lr }, &Device::Cpu, &mut |_| {}).unwrap().record
+}
+
+fn close(ours: f64, theirs: f64, rel: f64) -> bool {
+    (ours - theirs).abs() <= rel * theirs.abs() + 1e-7
+}
+
+/// Compares `rec` with the fixture epoch by epoch; `tight` epochs at (1e-5, 1 sample), the rest
+/// at (1e-3, 2 samples); `None` skips the rest.
+fn compare(rec: &RunRecord, fx: &Fixture, tight: usize, loose: Option<(f64, f64)>, n_train: f64, n_test: f64) {
+    assert_eq!(rec.history.len(), fx.epochs, "{}: epochs", fx.run);
+    for (e, h) in rec.history.iter().enumerate() {
+        let (rel, samples) = if e < tight {
+            (1e-5, 1.0)
+        } else if let Some(l) = loose {
+            l
+        } else {
+            break;
+        };
+        let ctx = format!("{} seed {} lr {} epoch {e}", fx.run, fx.seed, fx.lr);
+        assert!(
+            close(h.train_loss, fx.train_loss[e], rel),
+            "{ctx}: train loss {} vs torch {}",
+            h.train_loss,
+            fx.train_loss[e]
+        );
+        assert!(
+            close(h.test_loss, fx.test_loss[e], rel),
+            "{ctx}: test loss {} vs torch {}",
+            h.test_loss,
+            fx.test_loss[e]
+        );
+        if let (Some(a), Some(b)) = (h.train_acc, fx.train_acc[e]) {
+            assert!((a - b).abs() <= samples * 100.0 / n_train + 1e-9, "{ctx}: train acc {a} vs torch {b}");
+        }
+        if let (Some(a), Some(b)) = (h.test_acc, fx.test_acc[e]) {
+            assert!((a - b).abs() <= samples * 100.0 / n_test + 1e-9, "{ctx}: test acc {a} vs torch {b}");
+        }
+        assert_eq!(h.train_acc.is_some(), fx.train_acc[e].is_some(), "{ctx}: accuracy presence");
+    }
+}
+
+fn replay_smooth(name: &str, n_train: f64, n_test: f64) {
+    for seed in [42, 7] {
+        let fx = fixture(&format!("{name}_seed{seed}.json"));
+        assert_eq!((fx.run.as_str(), fx.seed), (name, seed));
+        let rec = run(name, seed, None);
+        assert_eq!(rec.lr, fx.lr);
+        compare(&rec, &fx, 100, Some((1e-3, 2.0)), n_train, n_test);
+    }
+}
+
+#[test]
+fn circles_v0_replays_pytorch() {
+    replay_smooth("circles-v0", 800.0, 200.0);
+}
+
+#[test]
+fn circles_v1_replays_pytorch() {
+    replay_smooth("circles-v1", 800.0, 200.0);
+}
+
+#[test]
+fn circles_v2_replays_pytorch() {
+    replay_smooth("circles-v2", 800.0, 200.0);
+}
+
+#[test]
+fn blobs_replays_pytorch() {
+    replay_smooth("blobs", 800.0, 200.0);
+}
+
+#[test]
+fn moons_replays_pytorch() {
+    replay_smooth("moons", 800.0, 200.0);
+}
+
+#[test]
+fn spirals_replays_pytorch() {
+    replay_smooth("spirals", 240.0, 60.0);
+}
+
+fn mean_tail(v: impl Iterator<Item = f64>, n: usize) -> f64 {
+    let v: Vec<f64> = v.collect();
+    v[v.len() - n..].iter().sum::<f64>() / n as f64
+}
+
+#[test]
+fn line_replays_pytorch_then_stays_in_range() {
+    for (lr, tag) in [(None, ""), (Some(0.01), "_lr0.01")] {
+        for seed in [42, 7] {
+            let fx = fixture(&format!("line{tag}_seed{seed}.json"));
+            let rec = run("line", seed, lr);
+            compare(&rec, &fx, 20, None, 80.0, 20.0);
+            let ours = mean_tail(rec.history.iter().map(|h| h.train_loss), 200);
+            let theirs = mean_tail(fx.train_loss.iter().copied(), 200);
+            assert!(
+                ours < 2.0 * theirs && ours > 0.5 * theirs,
+                "line{tag} seed {seed}: tail mean {ours} vs torch {theirs}"
+            );
+            assert!(ours < 0.1, "line{tag} seed {seed}: the model does not fit the line ({ours})");
+        }
+    }
+}
+
+/// Collapses runs of spaces (seed 002 pads the epoch, 000/004 do not).
+fn norm(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn printed(name: &str, lr: Option<f64>) -> Vec<String> {
+    let spec = runs::find(name).unwrap();
+    let mut lines = Vec::new();
+    commands::execute(
+        spec,
+        name,
+        TrainOptions { lr, ..TrainOptions::default() },
+        &Device::Cpu,
+        None,
+        false,
+        &mut |l| lines.push(l.to_string()),
+    )
+    .unwrap();
+    lines
+}
+
+fn assert_lines(name: &str, ours: &[String], seed: &[&str], skip: &[usize]) {
+    assert_eq!(ours.len(), seed.len(), "{name}: number of printed lines");
+    for (i, (o, s)) in ours.iter().zip(seed).enumerate() {
+        if skip.contains(&i) {
+            assert_ne!(norm(o), norm(s), "{name}: line {i} was expected to differ (CUDA) but matches; update the test");
+            continue;
+        }
+        assert_eq!(norm(o), norm(s), "{name}: line {i}");
+    }
+}
+
+#[test]
+fn seed_002_circles_v1_lines() {
+    let seed = [
+        "Epoch: 0   | Loss: 0.69396, Accuracy: 50.88% | Test loss: 0.69261, Test acc: 51.00%",
+        "Epoch: 100 | Loss: 0.69305, Accuracy: 50.38% | Test loss: 0.69379, Test acc: 48.00%",
+        "Epoch: 200 | Loss: 0.69299, Accuracy: 51.12% | Test loss: 0.69437, Test acc: 46.00%",
+        "Epoch: 300 | Loss: 0.69298, Accuracy: 51.62% | Test loss: 0.69458, Test acc: 45.00%",
+        "Epoch: 400 | Loss: 0.69298, Accuracy: 51.12% | Test loss: 0.69465, Test acc: 46.00%",
+        "Epoch: 500 | Loss: 0.69298, Accuracy: 51.00% | Test loss: 0.69467, Test acc: 46.00%",
+        "Epoch: 600 | Loss: 0.69298, Accuracy: 51.00% | Test loss: 0.69468, Test acc: 46.00%",
+        "Epoch: 700 | Loss: 0.69298, Accuracy: 51.00% | Test loss: 0.69468, Test acc: 46.00%",
+        "Epoch: 800 | Loss: 0.69298, Accuracy: 51.00% | Test loss: 0.69468, Test acc: 46.00%",
+        "Epoch: 900 | Loss: 0.69298, Accuracy: 51.00% | Test loss: 0.69468, Test acc: 46.00%",
+    ];
+    assert_lines("circles-v1", &printed("circles-v1", None), &seed, &[]);
+}
+
+#[test]
+fn seed_002_line_lines() {
+    let seed = [
+        "Epoch: 0   | Train loss: 0.75986, Test loss: 0.54143",
+        "Epoch: 100 | Train loss: 0.09309, Test loss: 0.02901",
+        "Epoch: 200 | Train loss: 0.07376, Test loss: 0.02850",
+        "Epoch: 300 | Train loss: 0.06745, Test loss: 0.00615",
+        "Epoch: 400 | Train loss: 0.06107, Test loss: 0.02004",
+        "Epoch: 500 | Train loss: 0.05698, Test loss: 0.01061",
+        "Epoch: 600 | Train loss: 0.04857, Test loss: 0.01326",
+        "Epoch: 700 | Train loss: 0.06109, Test loss: 0.02127",
+        "Epoch: 800 | Train loss: 0.05599, Test loss: 0.01426",
+        "Epoch: 900 | Train loss: 0.05571, Test loss: 0.00603",
+    ];
+    // Line 8 (epoch 800) was printed from a CUDA run: PyTorch on the CPU prints 0.05600, 0.01425.
+    assert_lines("line", &printed("line", None), &seed, &[8]);
+}
+
+/// Seed 004 prints `Epoch: 0 | Loss: 0.75986 | Test loss: 0.91103`: compare the numbers.
+#[test]
+fn seed_004_line_lr_0_01_numbers() {
+    let seed = [
+        (0.75986, 0.91103),
+        (0.02858, 0.00081),
+        (0.02533, 0.00209),
+        (0.02137, 0.00305),
+        (0.01964, 0.00341),
+        (0.01940, 0.00387),
+        (0.01903, 0.00379),
+        (0.01878, 0.00381),
+        (0.01840, 0.00329),
+        (0.01798, 0.00360),
+    ];
+    let ours = printed("line", Some(0.01));
+    assert_eq!(ours.len(), seed.len());
+    for (o, (l, t)) in ours.iter().zip(seed) {
+        assert!(o.ends_with(&format!("Train loss: {l:.5}, Test loss: {t:.5}")), "{o} vs ({l:.5}, {t:.5})");
+    }
+}
+
+#[test]
+fn seed_002_circles_v2_lines() {
+    let seed = [
+        "Epoch: 0   | Loss: 0.69295, Accuracy: 50.00% | Test Loss: 0.69319, Test Accuracy: 50.00%",
+        "Epoch: 100 | Loss: 0.69115, Accuracy: 52.88% | Test Loss: 0.69102, Test Accuracy: 52.50%",
+        "Epoch: 200 | Loss: 0.68977, Accuracy: 53.37% | Test Loss: 0.68940, Test Accuracy: 55.00%",
+        "Epoch: 300 | Loss: 0.68795, Accuracy: 53.00% | Test Loss: 0.68723, Test Accuracy: 56.00%",
+        "Epoch: 400 | Loss: 0.68517, Accuracy: 52.75% | Test Loss: 0.68411, Test Accuracy: 56.50%",
+        "Epoch: 500 | Loss: 0.68102, Accuracy: 52.75% | Test Loss: 0.67941, Test Accuracy: 56.50%",
+        "Epoch: 600 | Loss: 0.67515, Accuracy: 54.50% | Test Loss: 0.67285, Test Accuracy: 56.00%",
+        "Epoch: 700 | Loss: 0.66659, Accuracy: 58.38% | Test Loss: 0.66322, Test Accuracy: 59.00%",
+        "Epoch: 800 | Loss: 0.65160, Accuracy: 64.00% | Test Loss: 0.64757, Test Accuracy: 67.50%",
+        "Epoch: 900 | Loss: 0.62362, Accuracy: 74.00% | Test Loss: 0.62145, Test Accuracy: 79.00%",
+    ];
+    assert_lines("circles-v2", &printed("circles-v2", None), &seed, &[]);
+}
+
+#[test]
+fn seed_002_blobs_lines() {
+    let seed = [
+        "Epoch: 0  | Loss: 1.04324, Acc: 65.50% | Test Loss: 0.57861, Test Acc: 95.50%",
+        "Epoch: 10 | Loss: 0.14398, Acc: 99.12% | Test Loss: 0.13037, Test Acc: 99.00%",
+        "Epoch: 20 | Loss: 0.08062, Acc: 99.12% | Test Loss: 0.07216, Test Acc: 99.50%",
+        "Epoch: 30 | Loss: 0.05924, Acc: 99.12% | Test Loss: 0.05133, Test Acc: 99.50%",
+        "Epoch: 40 | Loss: 0.04892, Acc: 99.00% | Test Loss: 0.04098, Test Acc: 99.50%",
+        "Epoch: 50 | Loss: 0.04295, Acc: 99.00% | Test Loss: 0.03486, Test Acc: 99.50%",
+        "Epoch: 60 | Loss: 0.03910, Acc: 99.00% | Test Loss: 0.03083, Test Acc: 99.50%",
+        "Epoch: 70 | Loss: 0.03643, Acc: 99.00% | Test Loss: 0.02799, Test Acc: 99.50%",
+        "Epoch: 80 | Loss: 0.03448, Acc: 99.00% | Test Loss: 0.02587, Test Acc: 99.50%",
+        "Epoch: 90 | Loss: 0.03300, Acc: 99.12% | Test Loss: 0.02423, Test Acc: 99.50%",
+    ];
+    assert_lines("blobs", &printed("blobs", None), &seed, &[]);
+}
+
+#[test]
+fn seed_000_moons_lines() {
+    let seed = [
+        "Epoch: 0 | Loss: 0.69532, Accuracy: 37.38% | Test loss: 0.69446, Test acc: 49.50%",
+        "Epoch: 100 | Loss: 0.38865, Accuracy: 81.62% | Test loss: 0.40304, Test acc: 76.00%",
+        "Epoch: 200 | Loss: 0.24289, Accuracy: 88.50% | Test loss: 0.24102, Test acc: 89.50%",
+        "Epoch: 300 | Loss: 0.20105, Accuracy: 90.88% | Test loss: 0.19153, Test acc: 93.50%",
+        "Epoch: 400 | Loss: 0.16584, Accuracy: 92.88% | Test loss: 0.15421, Test acc: 94.00%",
+        "Epoch: 500 | Loss: 0.12358, Accuracy: 95.12% | Test loss: 0.11175, Test acc: 96.00%",
+        "Epoch: 600 | Loss: 0.08452, Accuracy: 97.88% | Test loss: 0.07401, Test acc: 98.50%",
+        "Epoch: 700 | Loss: 0.05662, Accuracy: 99.00% | Test loss: 0.04811, Test acc: 99.50%",
+        "Epoch: 800 | Loss: 0.04003, Accuracy: 99.25% | Test loss: 0.03284, Test acc: 99.50%",
+        "Epoch: 900 | Loss: 0.02999, Accuracy: 99.75% | Test loss: 0.02394, Test acc: 100.00%",
+    ];
+    assert_lines("moons", &printed("moons", None), &seed, &[]);
+}
+
+/// Seed 000's spirals log cannot be matched (see the header of `runs/spirals.rs`); its accuracy
+/// column format (float32 fractions) and its target are checked instead.
+#[test]
+fn spirals_prints_seed_000_format_and_reaches_95_percent() {
+    let ours = printed("spirals", None);
+    assert_eq!(ours.len(), 10);
+    // Epoch 0's accuracy: 78/240 = 0.325, which float32 holds as 0.32499998 -> "0.32" as in the seed.
+    assert!(ours[0].contains("Acc: 0.32 |"), "{}", ours[0]);
+    let rec = run("spirals", 42, None);
+    assert!(rec.last().unwrap().test_acc.unwrap() > 95.0);
+}
