@@ -292,7 +292,19 @@ def make_optim():
                          "grads": [[flat(t) for t in step] for step in grads], "cases": cases})
 
 
-SECTIONS = {"init": make_init, "modules": make_modules, "losses": make_losses, "optim": make_optim}
+# --- checkpoints ---------------------------------------------------------------------------------------------
+def make_checkpoints():
+    from safetensors.torch import save_file
+
+    for name, build in [("circle_v0", CircleModelV0), ("blob", lambda: BlobModel(2, 4, 8))]:
+        torch.manual_seed(42)
+        m = build()
+        save_file(m.state_dict(), os.path.join(OUT, f"checkpoint_{name}.safetensors"))
+        print(f"wrote checkpoint_{name}.safetensors")
+
+
+SECTIONS = {"init": make_init, "modules": make_modules, "losses": make_losses, "optim": make_optim,
+            "checkpoints": make_checkpoints}
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
