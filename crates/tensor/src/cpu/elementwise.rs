@@ -12,9 +12,10 @@
 
 use rayon::prelude::*;
 
+use super::simd::{self, Operand, SimdFloat};
 use crate::dtype::{DType, Element, HostBuffer};
 use crate::layout::Layout;
-use crate::ops::{self, BinaryOp, Float, UnaryOp};
+use crate::ops::{self, BinaryOp, UnaryOp};
 
 /// Below this many elements, element-wise kernels stay on the calling thread.
 pub(crate) const PAR_THRESHOLD: usize = 1 << 16;
@@ -122,30 +123,119 @@ pub(crate) fn zip<T: Element, U: Element>(
     out
 }
 
-/// Unary float op.
-pub(crate) fn unary_float<T: Float + Element>(op: UnaryOp, x: &[T], layout: &Layout) -> Vec<T> {
-    // Monomorphise the common ops so the inner loop has no `match`.
-    match op {
-        UnaryOp::Relu => map(x, layout, ops::relu),
-        UnaryOp::Sigmoid => map(x, layout, ops::sigmoid),
-        UnaryOp::Neg => map(x, layout, |v: T| -v),
-        UnaryOp::Exp => map(x, layout, |v: T| v.exp()),
-        UnaryOp::Affine(a, b) => {
-            let (a, b) = (T::of(a), T::of(b));
-            map(x, layout, move |v: T| v * a + b)
+/// Unary float op: contiguous runs (the whole tensor, or each row of a view whose last dimension has stride 1)
+/// go to the SIMD kernels of [`super::simd`]; other views apply the scalar definition element by element.
+pub(crate) fn unary_float<T: SimdFloat + Element>(op: UnaryOp, x: &[T], layout: &Layout) -> Vec<T> {
+    let isa = simd::active();
+    let mut out = vec![T::ZERO; layout.numel()];
+    if let Some(range) = layout.contiguous_range() {
+        let x = &x[range];
+        if x.len() >= PAR_THRESHOLD {
+            // Fixed chunks: each element is computed alone, so the split cannot change a result anyway.
+            super::parallel::install(|| {
+                out.par_chunks_mut(PAR_CHUNK)
+                    .zip(x.par_chunks(PAR_CHUNK))
+                    .for_each(|(o, x)| T::unary_run(isa, op, x, o))
+            });
+        } else {
+            T::unary_run(isa, op, x, &mut out);
         }
-        op => map(x, layout, move |v: T| ops::unary(op, v)),
+        return out;
+    }
+    let rows = Rows::of(layout);
+    if rows.len == 0 {
+        return out;
+    }
+    for (start, o) in rows.outer.offsets().zip(out.chunks_exact_mut(rows.len)) {
+        if rows.stride == 1 {
+            T::unary_run(isa, op, &x[start..start + rows.len], o);
+        } else {
+            for (j, o) in o.iter_mut().enumerate() {
+                *o = ops::unary(op, x[start + j * rows.stride]);
+            }
+        }
+    }
+    out
+}
+
+/// The run of `len` elements of a row starting at `start` with stride `stride`, as a kernel operand: a slice
+/// (stride 1) or a broadcast scalar (stride 0); `None` for other strides.
+fn operand<T: Copy>(x: &[T], start: usize, len: usize, stride: usize) -> Option<Operand<'_, T>> {
+    match stride {
+        1 => Some(Operand::Slice(&x[start..start + len])),
+        0 => Some(Operand::Scalar(x[start])),
+        _ => None,
     }
 }
 
-/// Binary float op.
-pub(crate) fn binary_float<T: Float + Element>(op: BinaryOp, l: &[T], ll: &Layout, r: &[T], rl: &Layout) -> Vec<T> {
-    match op {
-        BinaryOp::Add => zip(l, ll, r, rl, |a: T, b: T| a + b),
-        BinaryOp::Sub => zip(l, ll, r, rl, |a: T, b: T| a - b),
-        BinaryOp::Mul => zip(l, ll, r, rl, |a: T, b: T| a * b),
-        BinaryOp::Div => zip(l, ll, r, rl, |a: T, b: T| a / b),
-        op => zip(l, ll, r, rl, move |a: T, b: T| ops::binary(op, a, b)),
+/// Binary float op. Paths, in order:
+/// 1. both operands contiguous, or one contiguous and the other a single broadcast value (`x / 2`): one SIMD
+///    call over the whole tensor, split in fixed chunks over the pool above [`PAR_THRESHOLD`];
+/// 2. row by row, each operand's row a slice (stride 1) or a broadcast value (stride 0), e.g. `x @ w + b`:
+///    one SIMD call per row;
+/// 3. rows with other strides: the scalar definition element by element.
+pub(crate) fn binary_float<T: SimdFloat + Element>(op: BinaryOp, l: &[T], ll: &Layout, r: &[T], rl: &Layout) -> Vec<T> {
+    debug_assert_eq!(ll.shape(), rl.shape());
+    let isa = simd::active();
+    let n = ll.numel();
+    let mut out = vec![T::ZERO; n];
+    if let (Some(lw), Some(rw)) = (Whole::of(ll), Whole::of(rl)) {
+        if n >= PAR_THRESHOLD {
+            super::parallel::install(|| {
+                out.par_chunks_mut(PAR_CHUNK).enumerate().for_each(|(c, o)| {
+                    let at = c * PAR_CHUNK;
+                    let (lo, ro) = (lw.operand(l, at, o.len()), rw.operand(r, at, o.len()));
+                    T::binary_run(isa, op, lo, ro, o)
+                })
+            });
+        } else {
+            T::binary_run(isa, op, lw.operand(l, 0, n), rw.operand(r, 0, n), &mut out);
+        }
+        return out;
+    }
+    let (lrows, rrows) = (Rows::of(ll), Rows::of(rl));
+    let len = lrows.len;
+    if len == 0 {
+        return out;
+    }
+    for ((ls, rs), o) in lrows.outer.offsets().zip(rrows.outer.offsets()).zip(out.chunks_exact_mut(len)) {
+        match (operand(l, ls, len, lrows.stride), operand(r, rs, len, rrows.stride)) {
+            (Some(lo), Some(ro)) => T::binary_run(isa, op, lo, ro, o),
+            _ => {
+                for (j, o) in o.iter_mut().enumerate() {
+                    *o = ops::binary(op, l[ls + j * lrows.stride], r[rs + j * rrows.stride]);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// How a whole operand is read by path 1 of [`binary_float`].
+enum Whole {
+    /// Contiguous: this storage range.
+    Slice(std::ops::Range<usize>),
+    /// Every element is the storage element at this index.
+    Scalar(usize),
+}
+
+impl Whole {
+    fn of(layout: &Layout) -> Option<Whole> {
+        if let Some(range) = layout.contiguous_range() {
+            Some(Whole::Slice(range))
+        } else if layout.numel() > 0 && layout.strides().iter().all(|&s| s == 0) {
+            Some(Whole::Scalar(layout.offset()))
+        } else {
+            None
+        }
+    }
+
+    /// Elements `at..at + len` of the operand.
+    fn operand<'a, T: Copy>(&self, x: &'a [T], at: usize, len: usize) -> Operand<'a, T> {
+        match self {
+            Whole::Slice(range) => Operand::Slice(&x[range.start + at..range.start + at + len]),
+            Whole::Scalar(i) => Operand::Scalar(x[*i]),
+        }
     }
 }
 

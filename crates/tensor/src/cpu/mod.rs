@@ -8,6 +8,8 @@
 //! * `reduce.rs` — sum/max/min/argmax/argmin over an axis, softmax and log-softmax;
 //! * `matmul.rs` — batched matmul on top of `gemm/` (packed BLIS-style GEMM with SIMD microkernels);
 //! * `index.rs` — gather, index_select, concat;
+//! * `simd/` — AVX-512 / AVX2 kernels for contiguous f32 runs (arithmetic, relu, exp, sigmoid, tanh, log1p,
+//!   bce, sums, max/min) with a portable fallback, and the accuracy of each;
 //! * `parallel.rs` — the rayon pool and its thresholds.
 
 mod elementwise;
@@ -16,6 +18,7 @@ mod index;
 mod matmul;
 pub mod parallel;
 mod reduce;
+pub mod simd;
 
 use crate::backend::Backend;
 use crate::dtype::{DType, HostBuffer};

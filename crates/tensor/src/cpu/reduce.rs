@@ -4,15 +4,17 @@
 //! one *row* (a run with a fixed stride). The output offsets come from the contiguous output layout permuted the
 //! same way. Rows are reduced in a fixed order, so results do not depend on the thread count.
 //!
-//! Sums of contiguous rows use pairwise summation over blocks of 8 partial sums (as NumPy), which keeps the
-//! rounding error of an n-element f32 sum at O(log n) ulps instead of O(n).
+//! Sums of contiguous rows use the pairwise summation of [`simd::pairwise`] (the same bits on every SIMD path),
+//! which keeps the rounding error of an n-element f32 sum at O(log n) ulps instead of O(n).
 
 use rayon::prelude::*;
 
 use super::elementwise::Rows;
+use super::simd::Operand;
+use super::simd::{self, Isa, SimdFloat};
 use crate::dtype::{Element, HostBuffer};
 use crate::layout::Layout;
-use crate::ops::{self, Float, ReduceOp};
+use crate::ops::{self, BinaryOp, ReduceOp, UnaryOp};
 
 /// Rows below this many elements in total stay on the calling thread.
 const PAR_THRESHOLD: usize = 1 << 16;
@@ -24,56 +26,22 @@ fn axis_last(layout: &Layout, axis: usize) -> Layout {
     layout.permute(&perm)
 }
 
-/// Pairwise sum of `n` elements starting at `x[start]` with stride `stride`.
-#[inline]
-pub(crate) fn sum_row<T: Float>(x: &[T], start: usize, n: usize, stride: usize) -> T {
-    if stride == 1 {
-        return pairwise(&x[start..start + n]);
-    }
-    let mut acc = T::ZERO;
-    for j in 0..n {
-        acc = acc + x[start + j * stride];
-    }
-    acc
-}
-
-/// Pairwise summation: blocks of up to 128 elements are summed with 8 interleaved accumulators, larger slices are
-/// split in halves (NumPy's `pairwise_sum`).
-pub(crate) fn pairwise<T: Float>(x: &[T]) -> T {
-    let n = x.len();
-    if n < 8 {
-        let mut acc = T::ZERO;
-        for &v in x {
-            acc = acc + v;
-        }
-        acc
-    } else if n <= 128 {
-        let mut r = [T::ZERO; 8];
-        r.copy_from_slice(&x[..8]);
-        let mut i = 8;
-        while i + 8 <= n {
-            for k in 0..8 {
-                r[k] = r[k] + x[i + k];
-            }
-            i += 8;
-        }
-        let mut acc = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        while i < n {
-            acc = acc + x[i];
-            i += 1;
-        }
-        acc
-    } else {
-        let half = (n / 2) & !7;
-        pairwise(&x[..half]) + pairwise(&x[half..])
-    }
-}
-
 /// Reduces one row with `op`, returning (value, index) — the index is meaningful for arg ops only.
+/// Contiguous rows of `Sum`, `Max` and `Min` go to the SIMD kernels; the arg ops and strided rows are scalar.
 #[inline]
-fn reduce_row<T: Float>(op: ReduceOp, x: &[T], start: usize, n: usize, stride: usize) -> (T, usize) {
+fn reduce_row<T: SimdFloat>(isa: Isa, op: ReduceOp, x: &[T], start: usize, n: usize, stride: usize) -> (T, usize) {
     match op {
-        ReduceOp::Sum => (sum_row(x, start, n, stride), 0),
+        ReduceOp::Sum if stride == 1 => (T::sum_run(isa, &x[start..start + n]), 0),
+        ReduceOp::Sum => {
+            let mut acc = T::ZERO;
+            for j in 0..n {
+                acc = acc + x[start + j * stride];
+            }
+            (acc, 0)
+        }
+        ReduceOp::Max | ReduceOp::Min if stride == 1 => {
+            (T::max_min_run(isa, &x[start..start + n], op == ReduceOp::Max), 0)
+        }
         ReduceOp::Max | ReduceOp::ArgMax => {
             let (mut best, mut at) = (x[start], 0);
             for j in 1..n {
@@ -101,7 +69,7 @@ fn reduce_row<T: Float>(op: ReduceOp, x: &[T], start: usize, n: usize, stride: u
 }
 
 /// Reduces `axis` of a float view.
-pub(crate) fn reduce_float<T: Float + Element>(op: ReduceOp, x: &[T], layout: &Layout, axis: usize) -> HostBuffer {
+pub(crate) fn reduce_float<T: SimdFloat + Element>(op: ReduceOp, x: &[T], layout: &Layout, axis: usize) -> HostBuffer {
     let moved = axis_last(layout, axis);
     let rows = Rows::of(&moved);
     let out_len = rows.outer.numel();
@@ -125,7 +93,8 @@ pub(crate) fn reduce_float<T: Float + Element>(op: ReduceOp, x: &[T], layout: &L
     }
     let starts: Vec<usize> = rows.outer.offsets().collect();
     let n = rows.len;
-    let run = |start: usize| reduce_row(op, x, start, n, rows.stride);
+    let isa = simd::active();
+    let run = |start: usize| reduce_row(isa, op, x, start, n, rows.stride);
     let results: Vec<(T, usize)> = if out_len * n >= PAR_THRESHOLD && out_len > 1 {
         super::parallel::install(|| starts.par_iter().map(|&s| run(s)).collect())
     } else if n == 0 {
@@ -173,39 +142,83 @@ pub(crate) fn reduce_i64(op: ReduceOp, x: &[i64], layout: &Layout, axis: usize) 
 
 /// Softmax or log-softmax along `axis`, stable by max subtraction:
 /// `softmax(x)_j = e^(x_j - m) / Σ_i e^(x_i - m)`, `log_softmax(x)_j = x_j - m - ln Σ_i e^(x_i - m)`, `m = max x`.
-pub(crate) fn softmax<T: Float + Element>(x: &[T], layout: &Layout, axis: usize, log: bool) -> Vec<T> {
+///
+/// A row of `-∞` (an all-masked row) would give NaN through `-∞ - -∞`; the shift is 0 then, as in PyTorch.
+pub(crate) fn softmax<T: SimdFloat + Element>(x: &[T], layout: &Layout, axis: usize, log: bool) -> Vec<T> {
+    let n = layout.shape().get(axis).copied().unwrap_or(1);
+    let mut out = vec![T::ZERO; layout.numel()];
+    if n == 0 || out.is_empty() {
+        return out;
+    }
+    let isa = simd::active();
+    if let (Some(range), true) = (layout.contiguous_range(), axis + 1 == layout.rank()) {
+        // Rows are contiguous: work on blocks of whole rows so that the exponentials of many short rows (the
+        // tutorial's 800×4 logits) are one long SIMD call. Blocks have a fixed number of rows, so the split over
+        // threads cannot change a result.
+        let x = &x[range];
+        let rows_per_block = (SOFTMAX_BLOCK / n).max(1);
+        let block = |(xb, ob): (&[T], &mut [T])| softmax_rows(isa, xb, ob, n, log);
+        if out.len() >= PAR_THRESHOLD && out.len() > rows_per_block * n {
+            super::parallel::install(|| {
+                x.par_chunks(rows_per_block * n).zip(out.par_chunks_mut(rows_per_block * n)).for_each(block)
+            });
+        } else {
+            x.chunks(rows_per_block * n).zip(out.chunks_mut(rows_per_block * n)).for_each(block);
+        }
+        return out;
+    }
+    // Any other view: gather each row, then the same row kernel.
     let moved = axis_last(layout, axis);
     let rows = Rows::of(&moved);
     let out_layout = axis_last(&Layout::contiguous(layout.shape()), axis);
     let out_rows = Rows::of(&out_layout);
-    let n = rows.len;
-    let mut out = vec![T::ZERO; layout.numel()];
-    if n == 0 {
-        return out;
-    }
-    let mut exps = vec![T::ZERO; n];
+    let (mut row, mut row_out) = (vec![T::ZERO; n], vec![T::ZERO; n]);
     for (s, o) in rows.outer.offsets().zip(out_rows.outer.offsets()) {
-        let get = |j: usize| x[s + j * rows.stride];
-        let mut m = get(0);
-        for j in 1..n {
-            m = ops::maximum(m, get(j));
+        for (j, r) in row.iter_mut().enumerate() {
+            *r = x[s + j * rows.stride];
         }
-        // A row of -inf (or an all-masked row) would give NaN via -inf - -inf; use 0 as the shift then.
-        let shift = if m.is_infinite() && m < T::ZERO { T::ZERO } else { m };
-        for j in 0..n {
-            exps[j] = (get(j) - shift).exp();
-        }
-        let total = pairwise(&exps);
-        if log {
-            let lse = total.ln();
-            for j in 0..n {
-                out[o + j * out_rows.stride] = get(j) - shift - lse;
-            }
-        } else {
-            for j in 0..n {
-                out[o + j * out_rows.stride] = exps[j] / total;
-            }
+        softmax_rows(isa, &row, &mut row_out, n, log);
+        for (j, &v) in row_out.iter().enumerate() {
+            out[o + j * out_rows.stride] = v;
         }
     }
     out
+}
+
+/// Elements per block of rows in the contiguous softmax path (16 KiB of f32: the block and its temporary stay
+/// in L1/L2).
+const SOFTMAX_BLOCK: usize = 4096;
+
+/// Softmax of consecutive rows of length `n`: `x` and `out` hold whole rows.
+fn softmax_rows<T: SimdFloat>(isa: Isa, x: &[T], out: &mut [T], n: usize, log: bool) {
+    // 1. shifted[j] = x_j - m per row (into `out` for log-softmax, into `tmp` otherwise).
+    let mut tmp = vec![T::ZERO; x.len()];
+    let shifted: &mut [T] = if log { &mut *out } else { &mut tmp };
+    for (xr, sr) in x.chunks_exact(n).zip(shifted.chunks_exact_mut(n)) {
+        let mut m = xr[0];
+        for &v in &xr[1..] {
+            m = ops::maximum(m, v);
+        }
+        let shift = if m.is_infinite() && m < T::ZERO { T::ZERO } else { m };
+        T::binary_run(isa, BinaryOp::Sub, Operand::Slice(xr), Operand::Scalar(shift), sr);
+    }
+    if log {
+        // 2. e^(x - m) for the whole block at once, 3. per row: out = (x - m) - ln Σ e^(x - m).
+        T::unary_run(isa, UnaryOp::Exp, out, &mut tmp);
+        for (er, or) in tmp.chunks_exact(n).zip(out.chunks_exact_mut(n)) {
+            let lse = T::sum_run(isa, er).ln();
+            for o in or.iter_mut() {
+                *o = *o - lse;
+            }
+        }
+    } else {
+        // 2. e^(x - m) for the whole block at once, 3. per row: out = e^(x - m) / Σ e^(x - m).
+        T::unary_run(isa, UnaryOp::Exp, &tmp, out);
+        for or in out.chunks_exact_mut(n) {
+            let total = T::sum_run(isa, or);
+            for o in or.iter_mut() {
+                *o = *o / total;
+            }
+        }
+    }
 }
