@@ -303,7 +303,64 @@ def make_checkpoints():
         print(f"wrote checkpoint_{name}.safetensors")
 
 
-SECTIONS = {"init": make_init, "modules": make_modules, "losses": make_losses, "optim": make_optim,
+# --- metrics -------------------------------------------------------------------------------------------------
+def make_metrics():
+    import warnings
+
+    from sklearn import metrics as skm
+    from torchmetrics.classification import MulticlassAccuracy
+
+    rng = np.random.RandomState(5)
+    cases = []
+    yt_b = rng.randint(0, 2, 40)
+    yp_b = np.where(rng.rand(40) < 0.8, yt_b, 1 - yt_b)
+    yt_m = rng.randint(0, 4, 50)
+    yp_m = np.where(rng.rand(50) < 0.6, yt_m, rng.randint(0, 4, 50))
+    yt_z = rng.randint(0, 3, 30)          # class 2 is never predicted: precision of class 2 is 0/0
+    yp_z = np.where(yt_z == 2, 0, yt_z)
+    yp_z[:5] = 1
+    yt_x = np.array([0, 0, 1, 1, 2, 2, 0, 1])   # a predicted label (3) that never occurs: recall 0/0
+    yp_x = np.array([0, 3, 1, 1, 2, 0, 0, 3])
+    yt_p = np.array([2, 0, 1, 2, 1, 0])
+    for name, yt, yp, names in [
+        ("binary", yt_b, yp_b, ["class 0", "class 1"]),
+        ("multiclass", yt_m, yp_m, ["red", "green", "blue", "a very long class name"]),
+        ("never_predicted", yt_z, yp_z, None),
+        ("never_true", yt_x, yp_x, None),
+        ("perfect", yt_p, yt_p.copy(), None),
+    ]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            labels = sorted(set(yt) | set(yp))
+            rec = {"name": name, "y_true": [int(v) for v in yt], "y_pred": [int(v) for v in yp],
+                   "labels": [int(v) for v in labels],
+                   "accuracy": float(skm.accuracy_score(yt, yp)),
+                   "confusion_matrix": skm.confusion_matrix(yt, yp).tolist(),
+                   "report": skm.classification_report(yt, yp),
+                   "report_digits4": skm.classification_report(yt, yp, digits=4)}
+            if names is not None:
+                rec["target_names"] = names
+                rec["report_named"] = skm.classification_report(yt, yp, target_names=names)
+            p, r, f, sup = skm.precision_recall_fscore_support(yt, yp, average=None)
+            rec["per_class"] = {"precision": p.tolist(), "recall": r.tolist(), "f1": f.tolist(),
+                                "support": [int(v) for v in sup]}
+            avgs = ["macro", "micro", "weighted"] + (["binary"] if len(labels) <= 2 else [])
+            rec["averages"] = {a: {"precision": float(skm.precision_score(yt, yp, average=a)),
+                                   "recall": float(skm.recall_score(yt, yp, average=a)),
+                                   "f1": float(skm.f1_score(yt, yp, average=a))} for a in avgs}
+            k = int(max(labels)) + 1
+            rec["torchmetrics"] = {
+                "num_classes": int(k),
+                "micro": float(MulticlassAccuracy(num_classes=k, average="micro")(torch.tensor(yp), torch.tensor(yt))),
+                "macro": float(MulticlassAccuracy(num_classes=k, average="macro")(torch.tensor(yp), torch.tensor(yt))),
+                "weighted": float(MulticlassAccuracy(num_classes=k, average="weighted")(torch.tensor(yp),
+                                                                                        torch.tensor(yt))),
+            }
+        cases.append(rec)
+    write("metrics.json", cases)
+
+
+SECTIONS = {"metrics": make_metrics, "init": make_init, "modules": make_modules, "losses": make_losses, "optim": make_optim,
             "checkpoints": make_checkpoints}
 
 if __name__ == "__main__":

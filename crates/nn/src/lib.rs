@@ -10,13 +10,15 @@
 //! 4. [`layers`] — [`Linear`], [`ReLU`], [`Sigmoid`], [`Tanh`], [`Softmax`], [`Sequential`].
 //! 5. [`loss`] — `BCEWithLogitsLoss`, `BCELoss`, `CrossEntropyLoss`, `NLLLoss`, `L1Loss`, `MSELoss`.
 //! 6. [`optim`] — the [`Optimizer`] trait, `SGD`, `Adam`, `AdamW`, their saved state.
-//! 7. [`checkpoint`] — parameters to and from safetensors files under PyTorch's names.
+//! 7. [`metrics`] — accuracy, precision / recall / F1, confusion matrix, `classification_report` (scikit-learn).
+//! 8. [`checkpoint`] — parameters to and from safetensors files under PyTorch's names.
 
 pub mod checkpoint;
 pub mod generator;
 pub mod init;
 pub mod layers;
 pub mod loss;
+pub mod metrics;
 pub mod module;
 pub mod optim;
 

@@ -1,0 +1,343 @@
+//! Classification metrics on label tensors, computed as scikit-learn (and, for [`multiclass_accuracy`],
+//! torchmetrics) compute them: accuracy, precision / recall / F1 with [`Average`], the confusion matrix and
+//! `classification_report`'s exact text.
+//!
+//! Inputs are label tensors of any dtype (int64 classes, or floats like `torch.round(torch.sigmoid(logits))`)
+//! and any shape (flattened); every value must be an integer. The classes are the sorted union of the labels
+//! in `y_true` and `y_pred`, as scikit-learn's `unique_labels`.
+//!
+//! **Zero division** follows scikit-learn's default (`zero_division="warn"`): a ratio with a zero denominator
+//! — the precision of a class never predicted, the recall of a class that never occurs — counts as 0, and
+//! [`ClassScores::ill_defined`] says so (where scikit-learn would print an `UndefinedMetricWarning`).
+
+use tensor::Tensor;
+
+/// How per-class scores are combined (scikit-learn's `average=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Average {
+    /// The score of the positive class (label 1) only; the labels must be a subset of {0, 1}.
+    Binary,
+    /// The unweighted mean of the per-class scores.
+    Macro,
+    /// The score of the pooled counts (for single-label multiclass: the accuracy).
+    Micro,
+    /// The mean of the per-class scores weighted by support (the number of true instances).
+    Weighted,
+}
+
+/// The labels of a tensor as integers, flattened.
+///
+/// # Panics
+/// When a value is not an integer (pass predicted labels, not probabilities).
+#[track_caller]
+fn labels(op: &str, t: &Tensor) -> Vec<i64> {
+    t.to_f64_vec()
+        .into_iter()
+        .map(|v| {
+            assert!(
+                v.fract() == 0.0 && v.is_finite(),
+                "{op}: label {v} is not an integer (round or argmax the predictions first)"
+            );
+            v as i64
+        })
+        .collect()
+}
+
+/// Both label vectors, checked to have the same length.
+#[track_caller]
+fn pair(op: &str, y_true: &Tensor, y_pred: &Tensor) -> (Vec<i64>, Vec<i64>) {
+    let (t, p) = (labels(op, y_true), labels(op, y_pred));
+    assert!(
+        t.len() == p.len(),
+        "{op}: y_true {:?} and y_pred {:?} have different numbers of labels ({} and {})",
+        y_true.shape(),
+        y_pred.shape(),
+        t.len(),
+        p.len()
+    );
+    (t, p)
+}
+
+/// The sorted union of the labels (scikit-learn's `unique_labels`).
+fn unique_labels(t: &[i64], p: &[i64]) -> Vec<i64> {
+    let mut l: Vec<i64> = t.iter().chain(p).copied().collect();
+    l.sort_unstable();
+    l.dedup();
+    l
+}
+
+/// The fraction of labels predicted correctly (`sklearn.metrics.accuracy_score`); 0 for no labels.
+#[track_caller]
+pub fn accuracy(y_true: &Tensor, y_pred: &Tensor) -> f64 {
+    let (t, p) = pair("accuracy", y_true, y_pred);
+    if t.is_empty() {
+        return 0.0;
+    }
+    t.iter().zip(&p).filter(|(a, b)| a == b).count() as f64 / t.len() as f64
+}
+
+/// The tutorial's `accuracy_fn`: the percentage of labels predicted correctly,
+/// `torch.eq(y_true, y_pred).sum().item() / len(y_pred) * 100`.
+#[track_caller]
+pub fn accuracy_fn(y_true: &Tensor, y_pred: &Tensor) -> f64 {
+    let (t, p) = pair("accuracy_fn", y_true, y_pred);
+    let correct = t.iter().zip(&p).filter(|(a, b)| a == b).count();
+    (correct as f64 / p.len() as f64) * 100.0
+}
+
+/// The confusion matrix `[L, L]` (int64): row = true label, column = predicted label, over the sorted union of
+/// the labels ([`confusion_matrix_labels`] gives them), as `sklearn.metrics.confusion_matrix`.
+#[track_caller]
+pub fn confusion_matrix(y_true: &Tensor, y_pred: &Tensor) -> Tensor {
+    let (t, p) = pair("confusion_matrix", y_true, y_pred);
+    let labels = unique_labels(&t, &p);
+    let counts = counts(&t, &p, &labels);
+    let l = labels.len();
+    Tensor::from_vec(
+        counts.into_iter().flatten().map(|c| c as i64).collect::<Vec<i64>>(),
+        &[l, l],
+        &tensor::Device::Cpu,
+    )
+}
+
+/// The labels indexing the rows and columns of [`confusion_matrix`].
+#[track_caller]
+pub fn confusion_matrix_labels(y_true: &Tensor, y_pred: &Tensor) -> Vec<i64> {
+    let (t, p) = pair("confusion_matrix", y_true, y_pred);
+    unique_labels(&t, &p)
+}
+
+fn counts(t: &[i64], p: &[i64], labels: &[i64]) -> Vec<Vec<u64>> {
+    let index = |v: i64| labels.binary_search(&v).expect("labels are the union");
+    let mut m = vec![vec![0u64; labels.len()]; labels.len()];
+    for (&a, &b) in t.iter().zip(p) {
+        m[index(a)][index(b)] += 1;
+    }
+    m
+}
+
+/// Per-class scores (`precision_recall_fscore_support(average=None)`), indexed like `labels`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassScores {
+    /// The classes, sorted.
+    pub labels: Vec<i64>,
+    /// `tp / (tp + fp)` per class.
+    pub precision: Vec<f64>,
+    /// `tp / (tp + fn)` per class.
+    pub recall: Vec<f64>,
+    /// `2·tp / (2·tp + fp + fn)` per class.
+    pub f1: Vec<f64>,
+    /// The number of true instances per class.
+    pub support: Vec<u64>,
+    /// True when some ratio had a zero denominator and was set to 0 (scikit-learn warns).
+    pub ill_defined: bool,
+    /// Per-class counts `(tp, fp, fn)`.
+    counts: Vec<(u64, u64, u64)>,
+}
+
+/// `a / b`, or 0 (flagged) when `b = 0`.
+fn safe_div(a: f64, b: f64, flag: &mut bool) -> f64 {
+    if b == 0.0 {
+        *flag = true;
+        0.0
+    } else {
+        a / b
+    }
+}
+
+/// Precision, recall, F1 and support of every class (scikit-learn's `average=None`).
+#[track_caller]
+pub fn precision_recall_fscore_support(y_true: &Tensor, y_pred: &Tensor) -> ClassScores {
+    let (t, p) = pair("precision_recall_fscore_support", y_true, y_pred);
+    let labels = unique_labels(&t, &p);
+    let m = counts(&t, &p, &labels);
+    let n = labels.len();
+    let mut s = ClassScores {
+        labels,
+        precision: Vec::with_capacity(n),
+        recall: Vec::with_capacity(n),
+        f1: Vec::with_capacity(n),
+        support: Vec::with_capacity(n),
+        ill_defined: false,
+        counts: Vec::with_capacity(n),
+    };
+    for c in 0..n {
+        let tp = m[c][c];
+        let fp = (0..n).map(|r| m[r][c]).sum::<u64>() - tp;
+        let fn_ = m[c].iter().sum::<u64>() - tp;
+        let mut flag = false;
+        s.precision.push(safe_div(tp as f64, (tp + fp) as f64, &mut flag));
+        s.recall.push(safe_div(tp as f64, (tp + fn_) as f64, &mut flag));
+        // F1 from the counts, as scikit-learn ≥ 1.3: (1+β²)·tp / ((1+β²)·tp + β²·fn + fp) with β = 1.
+        s.f1.push(safe_div(2.0 * tp as f64, (2 * tp + fn_ + fp) as f64, &mut flag));
+        s.ill_defined |= flag;
+        s.support.push(tp + fn_);
+        s.counts.push((tp, fp, fn_));
+    }
+    s
+}
+
+/// Which of precision, recall, F1.
+#[derive(Clone, Copy)]
+enum Score {
+    Precision,
+    Recall,
+    F1,
+}
+
+#[track_caller]
+fn averaged(op: &str, y_true: &Tensor, y_pred: &Tensor, average: Average, score: Score) -> f64 {
+    let s = precision_recall_fscore_support(y_true, y_pred);
+    let per_class = match score {
+        Score::Precision => &s.precision,
+        Score::Recall => &s.recall,
+        Score::F1 => &s.f1,
+    };
+    match average {
+        Average::Binary => {
+            assert!(
+                s.labels.iter().all(|l| *l == 0 || *l == 1),
+                "{op}: average=Binary needs labels in {{0, 1}}, got {:?}; choose Average::Macro, Micro or Weighted",
+                s.labels
+            );
+            s.labels.iter().position(|&l| l == 1).map_or(0.0, |i| per_class[i])
+        }
+        Average::Macro => {
+            if per_class.is_empty() {
+                0.0
+            } else {
+                per_class.iter().sum::<f64>() / per_class.len() as f64
+            }
+        }
+        Average::Weighted => {
+            let total: u64 = s.support.iter().sum();
+            let weighted: f64 = per_class.iter().zip(&s.support).map(|(v, &w)| v * w as f64).sum();
+            safe_div(weighted, total as f64, &mut false)
+        }
+        Average::Micro => {
+            let (tp, fp, fn_) = s.counts.iter().fold((0, 0, 0), |a, c| (a.0 + c.0, a.1 + c.1, a.2 + c.2));
+            let (tp, fp, fn_) = (tp as f64, fp as f64, fn_ as f64);
+            let mut flag = false;
+            match score {
+                Score::Precision => safe_div(tp, tp + fp, &mut flag),
+                Score::Recall => safe_div(tp, tp + fn_, &mut flag),
+                Score::F1 => safe_div(2.0 * tp, 2.0 * tp + fp + fn_, &mut flag),
+            }
+        }
+    }
+}
+
+/// `sklearn.metrics.precision_score(y_true, y_pred, average=...)`.
+#[track_caller]
+pub fn precision(y_true: &Tensor, y_pred: &Tensor, average: Average) -> f64 {
+    averaged("precision", y_true, y_pred, average, Score::Precision)
+}
+
+/// `sklearn.metrics.recall_score(y_true, y_pred, average=...)`.
+#[track_caller]
+pub fn recall(y_true: &Tensor, y_pred: &Tensor, average: Average) -> f64 {
+    averaged("recall", y_true, y_pred, average, Score::Recall)
+}
+
+/// `sklearn.metrics.f1_score(y_true, y_pred, average=...)`.
+#[track_caller]
+pub fn f1_score(y_true: &Tensor, y_pred: &Tensor, average: Average) -> f64 {
+    averaged("f1_score", y_true, y_pred, average, Score::F1)
+}
+
+/// torchmetrics' `MulticlassAccuracy(num_classes, average)(preds, target)` (note the argument order:
+/// predictions first). `preds` are labels `[N]`, or scores `[N, C]` reduced by argmax over the classes.
+/// `Micro` is the plain accuracy; `Macro` averages the per-class recall over the classes that occur in
+/// `target` or `preds` (torchmetrics gives the others weight 0); `Weighted` weights each class's recall by its
+/// support. `Binary` is not a torchmetrics option and panics.
+#[track_caller]
+pub fn multiclass_accuracy(preds: &Tensor, target: &Tensor, num_classes: usize, average: Average) -> f64 {
+    let preds = if preds.rank() == 2 && preds.dtype().is_float() { preds.argmax(1usize, false) } else { preds.clone() };
+    let (t, p) = pair("multiclass_accuracy", target, &preds);
+    let mut tp = vec![0u64; num_classes];
+    let mut fp = vec![0u64; num_classes];
+    let mut fn_ = vec![0u64; num_classes];
+    for (&a, &b) in t.iter().zip(&p) {
+        assert!(
+            (0..num_classes as i64).contains(&a) && (0..num_classes as i64).contains(&b),
+            "multiclass_accuracy: label {} is outside 0..{num_classes}",
+            if (0..num_classes as i64).contains(&a) { b } else { a }
+        );
+        let (a, b) = (a as usize, b as usize);
+        if a == b {
+            tp[a] += 1;
+        } else {
+            fp[b] += 1;
+            fn_[a] += 1;
+        }
+    }
+    let recall: Vec<f64> =
+        (0..num_classes).map(|c| safe_div(tp[c] as f64, (tp[c] + fn_[c]) as f64, &mut false)).collect();
+    let weights: Vec<f64> = match average {
+        Average::Micro => {
+            let total = t.len() as f64;
+            return safe_div(tp.iter().sum::<u64>() as f64, total, &mut false);
+        }
+        Average::Macro => (0..num_classes).map(|c| if tp[c] + fp[c] + fn_[c] == 0 { 0.0 } else { 1.0 }).collect(),
+        Average::Weighted => (0..num_classes).map(|c| (tp[c] + fn_[c]) as f64).collect(),
+        Average::Binary => panic!("multiclass_accuracy: average must be Micro, Macro or Weighted"),
+    };
+    let total: f64 = weights.iter().sum();
+    safe_div(recall.iter().zip(&weights).map(|(r, w)| r * w).sum(), total, &mut false)
+}
+
+/// `sklearn.metrics.classification_report(y_true, y_pred, target_names, digits)` — the same text, to the
+/// character: per-class precision, recall, F1 and support, then the accuracy, macro and weighted averages.
+/// `target_names` (one per class, in sorted label order) replace the labels; `digits` is 2 by default in
+/// scikit-learn.
+///
+/// # Panics
+/// When `target_names` does not have one name per class.
+#[track_caller]
+pub fn classification_report(y_true: &Tensor, y_pred: &Tensor, target_names: Option<&[&str]>, digits: usize) -> String {
+    let s = precision_recall_fscore_support(y_true, y_pred);
+    let names: Vec<String> = match target_names {
+        Some(n) => {
+            assert!(
+                n.len() == s.labels.len(),
+                "classification_report: {} target names for {} classes {:?}",
+                n.len(),
+                s.labels.len(),
+                s.labels
+            );
+            n.iter().map(|s| s.to_string()).collect()
+        }
+        None => s.labels.iter().map(|l| l.to_string()).collect(),
+    };
+    let headers = ["precision", "recall", "f1-score", "support"];
+    let last_heading = "weighted avg";
+    let name_width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let width = name_width.max(last_heading.len()).max(digits);
+
+    // head_fmt = "{:>{width}s} " + " {:>9}" * 4
+    let mut out = format!("{:>width$} ", "");
+    for h in headers {
+        out += &format!(" {h:>9}");
+    }
+    out += "\n\n";
+    // row_fmt = "{:>{width}s} " + " {:>9.{digits}f}" * 3 + " {:>9}\n"
+    let row = |name: &str, p: f64, r: f64, f: f64, support: u64| -> String {
+        format!("{name:>width$}  {p:>9.digits$} {r:>9.digits$} {f:>9.digits$} {support:>9}\n")
+    };
+    for i in 0..s.labels.len() {
+        out += &row(&names[i], s.precision[i], s.recall[i], s.f1[i], s.support[i]);
+    }
+    out += "\n";
+    let total: u64 = s.support.iter().sum();
+    // Single-label multiclass or binary: the micro average is the accuracy, printed on its own line.
+    let (tp, fp, fn_) = s.counts.iter().fold((0, 0, 0), |a, c| (a.0 + c.0, a.1 + c.1, a.2 + c.2));
+    let micro_f1 = safe_div(2.0 * tp as f64, (2 * tp + fp + fn_) as f64, &mut false);
+    out += &format!("{:>width$}  {:>9} {:>9} {micro_f1:>9.digits$} {total:>9}\n", "accuracy", "", "");
+    let n = s.labels.len().max(1) as f64;
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / n;
+    out += &row("macro avg", mean(&s.precision), mean(&s.recall), mean(&s.f1), total);
+    let weighted =
+        |v: &[f64]| safe_div(v.iter().zip(&s.support).map(|(x, &w)| x * w as f64).sum(), total as f64, &mut false);
+    out += &row("weighted avg", weighted(&s.precision), weighted(&s.recall), weighted(&s.f1), total);
+    out
+}
