@@ -1,0 +1,263 @@
+//! Launchers of `elementwise.wgsl` (unary, binary) and `copy.wgsl` (strided copy, cast, fill, where, concat).
+//!
+//! CPU twins: `cpu/elementwise.rs` and `concat` in `cpu/index.rs`. Each launcher simplifies the views together
+//! ([`collapse`]), fills the kernel's `Params` and dispatches one invocation per output element.
+
+use super::params::{binary_code, collapse, pad6, u32_of, unary_code, CopyParams, ElementwiseParams};
+use super::shaders::{COPY, ELEMENTWISE};
+use super::{grid, WgpuBackend, WgpuStorage};
+use crate::dtype::DType;
+use crate::layout::{contiguous_strides, Layout};
+use crate::ops::{BinaryOp, UnaryOp};
+
+const WORKGROUP: usize = 256;
+
+/// The i32 form of an integral f64 parameter, if it has one.
+fn as_i32(v: f64) -> Option<i32> {
+    (v.fract() == 0.0 && v >= i32::MIN as f64 && v <= i32::MAX as f64).then_some(v as i32)
+}
+
+/// `out[i] = op(x[i])`.
+pub(super) fn unary(be: &WgpuBackend, op: UnaryOp, x: &WgpuStorage, layout: &Layout) -> WgpuStorage {
+    let numel = layout.numel();
+    let out = be.alloc(numel, x.dtype);
+    if numel == 0 {
+        return out;
+    }
+    let s = collapse(op.name(), &[layout]);
+    let mut p = ElementwiseParams {
+        numel: u32_of("numel", numel),
+        rank: s.shape.len() as u32,
+        op: unary_code(op),
+        contiguous: layout.is_contiguous() as u32,
+        lhs_offset: u32_of("offset", layout.offset()),
+        shape: pad6(&s.shape),
+        lhs_strides: pad6(&s.strides[0]),
+        ..Default::default()
+    };
+    match op {
+        UnaryOp::Powf(e) => p.a = e as f32,
+        UnaryOp::Clamp(lo, hi) => {
+            (p.a, p.b) = (lo as f32, hi as f32);
+            // As `ops::unary_i64`: integers clamp to [ceil(lo), floor(hi)] (`as` saturates to i32).
+            (p.ia, p.ib) = (lo.ceil() as i32, hi.floor() as i32);
+        }
+        UnaryOp::Affine(mul, add) => {
+            (p.a, p.b) = (mul as f32, add as f32);
+            if let (Some(m), Some(a)) = (as_i32(mul), as_i32(add)) {
+                (p.ia, p.ib, p.int_affine) = (m, a, 1);
+            }
+        }
+        _ => {}
+    }
+    let entry = if x.dtype == DType::I64 { "unary_i32" } else { "unary_f32" };
+    be.ctx().dispatch(
+        &ELEMENTWISE,
+        entry,
+        &[(0, x.buffer()), (2, out.buffer())],
+        3,
+        bytemuck::bytes_of(&p),
+        grid(numel.div_ceil(WORKGROUP)),
+    );
+    out
+}
+
+/// `out[i] = op(lhs[i], rhs[i])` over two views of one shape (a broadcast operand has stride-0 dimensions).
+pub(super) fn binary(
+    be: &WgpuBackend,
+    op: BinaryOp,
+    lhs: &WgpuStorage,
+    ll: &Layout,
+    rhs: &WgpuStorage,
+    rl: &Layout,
+) -> WgpuStorage {
+    let numel = ll.numel();
+    let out = be.alloc(numel, lhs.dtype);
+    if numel == 0 {
+        return out;
+    }
+    let s = collapse(op.name(), &[ll, rl]);
+    let p = ElementwiseParams {
+        numel: u32_of("numel", numel),
+        rank: s.shape.len() as u32,
+        op: binary_code(op),
+        contiguous: (ll.is_contiguous() && rl.is_contiguous()) as u32,
+        lhs_offset: u32_of("offset", ll.offset()),
+        rhs_offset: u32_of("offset", rl.offset()),
+        shape: pad6(&s.shape),
+        lhs_strides: pad6(&s.strides[0]),
+        rhs_strides: pad6(&s.strides[1]),
+        ..Default::default()
+    };
+    let entry = if lhs.dtype == DType::I64 { "binary_i32" } else { "binary_f32" };
+    be.ctx().dispatch(
+        &ELEMENTWISE,
+        entry,
+        &[(0, lhs.buffer()), (1, rhs.buffer()), (2, out.buffer())],
+        3,
+        bytemuck::bytes_of(&p),
+        grid(numel.div_ceil(WORKGROUP)),
+    );
+    out
+}
+
+/// `CopyParams` for views of one shape: `x` (binding 0), optionally `on_true`/`on_false`, and the output view.
+fn copy_params(op: &str, x: &Layout, tf: Option<(&Layout, &Layout)>, out: &Layout) -> CopyParams {
+    let mut views = vec![x, out];
+    if let Some((t, f)) = tf {
+        views.extend([t, f]);
+    }
+    let s = collapse(op, &views);
+    let mut p = CopyParams {
+        numel: u32_of("numel", x.numel()),
+        rank: s.shape.len() as u32,
+        contiguous: (x.is_contiguous() && out.is_contiguous()) as u32,
+        x_offset: u32_of("offset", x.offset()),
+        out_offset: u32_of("offset", out.offset()),
+        shape: pad6(&s.shape),
+        x_strides: pad6(&s.strides[0]),
+        out_strides: pad6(&s.strides[1]),
+        ..Default::default()
+    };
+    if let Some((t, f)) = tf {
+        (p.t_offset, p.f_offset) = (u32_of("offset", t.offset()), u32_of("offset", f.offset()));
+        (p.t_strides, p.f_strides) = (pad6(&s.strides[2]), pad6(&s.strides[3]));
+    }
+    p
+}
+
+/// A contiguous copy of a view (a plain buffer copy when the view already is contiguous).
+pub(super) fn copy_strided(be: &WgpuBackend, x: &WgpuStorage, layout: &Layout) -> WgpuStorage {
+    let numel = layout.numel();
+    let out = be.alloc(numel, x.dtype);
+    if numel == 0 {
+        return out;
+    }
+    if let Some(r) = layout.contiguous_range() {
+        be.ctx().copy(x.buffer(), r.start as u64 * 4, out.buffer(), 0, numel as u64 * 4);
+        return out;
+    }
+    let p = copy_params("contiguous", layout, None, &Layout::contiguous(layout.shape()));
+    be.ctx().dispatch(
+        &COPY,
+        "copy_strided_x32",
+        &[(0, x.buffer()), (3, out.buffer())],
+        4,
+        bytemuck::bytes_of(&p),
+        grid(numel.div_ceil(WORKGROUP)),
+    );
+    out
+}
+
+/// Every element of a view converted to `dtype` (f32 -> int truncates toward zero).
+pub(super) fn cast(be: &WgpuBackend, x: &WgpuStorage, layout: &Layout, dtype: DType) -> WgpuStorage {
+    let entry = match (x.dtype, dtype) {
+        (a, b) if a == b => return copy_strided(be, x, layout),
+        (DType::F32, DType::I64) => "cast_f32_i32",
+        (DType::I64, DType::F32) => "cast_i32_f32",
+        (a, b) => panic!("cast: the wgpu device has no {a} -> {b} conversion (no float64 on the device)"),
+    };
+    let numel = layout.numel();
+    let out = be.alloc(numel, dtype);
+    if numel == 0 {
+        return out;
+    }
+    let p = copy_params("to_dtype", layout, None, &Layout::contiguous(layout.shape()));
+    be.ctx().dispatch(
+        &COPY,
+        entry,
+        &[(0, x.buffer()), (3, out.buffer())],
+        4,
+        bytemuck::bytes_of(&p),
+        grid(numel.div_ceil(WORKGROUP)),
+    );
+    out
+}
+
+/// `numel` copies of `value` converted to `dtype`.
+pub(super) fn full(be: &WgpuBackend, numel: usize, value: f64, dtype: DType) -> WgpuStorage {
+    let bits = match dtype {
+        DType::F32 => (value as f32).to_bits(),
+        DType::I64 => {
+            let v = value as i64;
+            i32::try_from(v)
+                .unwrap_or_else(|_| panic!("full: the wgpu device stores int64 as int32, and {v} does not fit"))
+                as u32
+        }
+        DType::F64 => panic!("full: the wgpu device has no float64 tensors"),
+    };
+    let out = be.alloc(numel, dtype);
+    if numel == 0 {
+        return out;
+    }
+    if bits == 0 {
+        be.ctx().clear(out.buffer(), numel as u64 * 4);
+        return out;
+    }
+    let p = CopyParams { numel: u32_of("numel", numel), value: bits, ..Default::default() };
+    be.ctx().dispatch(
+        &COPY,
+        "fill_x32",
+        &[(3, out.buffer())],
+        4,
+        bytemuck::bytes_of(&p),
+        grid(numel.div_ceil(WORKGROUP)),
+    );
+    out
+}
+
+/// `out[i] = cond[i] != 0 ? on_true[i] : on_false[i]`.
+pub(super) fn where_cond(
+    be: &WgpuBackend,
+    cond: &WgpuStorage,
+    cl: &Layout,
+    on_true: &WgpuStorage,
+    tl: &Layout,
+    on_false: &WgpuStorage,
+    fl: &Layout,
+) -> WgpuStorage {
+    let numel = cl.numel();
+    let out = be.alloc(numel, on_true.dtype);
+    if numel == 0 {
+        return out;
+    }
+    let mut p = copy_params("where", cl, Some((tl, fl)), &Layout::contiguous(cl.shape()));
+    p.contiguous = 0;
+    let entry = if cond.dtype == DType::I64 { "where_cond_i32" } else { "where_cond_f32" };
+    be.ctx().dispatch(
+        &COPY,
+        entry,
+        &[(0, cond.buffer()), (1, on_true.buffer()), (2, on_false.buffer()), (3, out.buffer())],
+        4,
+        bytemuck::bytes_of(&p),
+        grid(numel.div_ceil(WORKGROUP)),
+    );
+    out
+}
+
+/// Concatenation along `axis`: each part is a strided copy into the output, at its offset along `axis`.
+pub(super) fn concat(be: &WgpuBackend, parts: &[(&WgpuStorage, &Layout)], axis: usize) -> WgpuStorage {
+    let mut shape = parts[0].1.shape().to_vec();
+    shape[axis] = parts.iter().map(|(_, l)| l.shape()[axis]).sum();
+    let numel: usize = shape.iter().product();
+    let out = be.alloc(numel, parts[0].0.dtype);
+    let out_strides = contiguous_strides(&shape);
+    let mut start = 0;
+    for (x, l) in parts {
+        let n = l.shape()[axis];
+        if l.numel() > 0 {
+            let dst = Layout::from_parts(l.shape().to_vec(), out_strides.clone(), start * out_strides[axis]);
+            let p = copy_params("cat", l, None, &dst);
+            be.ctx().dispatch(
+                &COPY,
+                "copy_strided_x32",
+                &[(0, x.buffer()), (3, out.buffer())],
+                4,
+                bytemuck::bytes_of(&p),
+                grid(l.numel().div_ceil(WORKGROUP)),
+            );
+        }
+        start += n;
+    }
+    out
+}

@@ -1,0 +1,283 @@
+//! The wgpu backend: [`WgpuBackend`] implements [`Backend`] with the hand-written WGSL kernels of `/shaders`.
+//!
+//! Reading order:
+//! * `shaders.rs` — the table of shaders (one WGSL file per kernel family);
+//! * `params.rs` — the `Params` structs mirrored from WGSL, op codes, the rank-6 view simplification;
+//! * `context.rs` — device creation, the pipeline cache, the buffer pool, batched submission, readback;
+//! * `elementwise.rs`, `reduce.rs`, `matmul.rs`, `index.rs` — the launchers: they turn a `(storage, layout)`
+//!   call of the trait into a kernel's params and workgroup grid, as `cpu/` turns it into loops;
+//! * `bench.rs` — throughput helpers for `experiments bench` and `benches/gpu.rs`.
+//!
+//! Data stays on the device and crosses only in [`Backend::from_host`] / [`Backend::to_host`]. Every element is
+//! 32 bits on the device: f32 as is, I64 as i32 (uploading a value outside i32 panics, naming it). There is no f64
+//! (the tensor layer refuses it through `Device::supports`).
+
+mod context;
+mod elementwise;
+mod index;
+mod matmul;
+pub mod params;
+mod reduce;
+pub mod shaders;
+
+pub mod bench;
+pub mod testing;
+
+use std::sync::{Arc, OnceLock};
+
+use crate::backend::Backend;
+use crate::dtype::{DType, HostBuffer};
+use crate::error::{Error, Result};
+use crate::layout::Layout;
+use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
+use context::{Context, ERROR_INDEX};
+
+/// The GPU backend: a handle to the process's one wgpu device (cheap to clone).
+#[derive(Clone, Debug)]
+pub struct WgpuBackend {
+    ctx: Arc<Context>,
+}
+
+/// A flat buffer of 32-bit elements on the device. Its buffer goes back to the pool when it is dropped.
+pub struct WgpuStorage {
+    buffer: Option<wgpu::Buffer>,
+    len: usize,
+    dtype: DType,
+    ctx: Arc<Context>,
+}
+
+impl WgpuStorage {
+    /// The dtype of the elements (`I64` is stored as i32 on the device).
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when there are no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub(crate) fn buffer(&self) -> &wgpu::Buffer {
+        self.buffer.as_ref().expect("a live storage has a buffer")
+    }
+}
+
+impl Drop for WgpuStorage {
+    fn drop(&mut self) {
+        if let Some(b) = self.buffer.take() {
+            self.ctx.release(b);
+        }
+    }
+}
+
+impl std::fmt::Debug for WgpuStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "WgpuStorage({} x {})", self.len, self.dtype)
+    }
+}
+
+/// Workgroup grid for `groups` workgroups of a 1-D kernel, folded into (x, y) when it exceeds one dimension.
+pub(crate) fn grid(groups: usize) -> (u32, u32, u32) {
+    const MAX: usize = 65535;
+    if groups <= MAX {
+        (groups as u32, 1, 1)
+    } else {
+        (MAX as u32, params::u32_of("workgroups", groups.div_ceil(MAX)), 1)
+    }
+}
+
+impl WgpuBackend {
+    /// The process's GPU backend, created on first use. Fails with [`Error::NoAdapter`] (saying what to install)
+    /// when wgpu finds no adapter.
+    pub fn shared() -> Result<WgpuBackend> {
+        static SHARED: OnceLock<Result<WgpuBackend>> = OnceLock::new();
+        SHARED.get_or_init(|| Context::new().map(|c| WgpuBackend { ctx: Arc::new(c) })).clone()
+    }
+
+    /// True when both handles are the same device.
+    pub fn same_device(&self, other: &WgpuBackend) -> bool {
+        Arc::ptr_eq(&self.ctx, &other.ctx)
+    }
+
+    /// Submits pending kernels and waits for them. Reports a device error (lost, out of memory, validation) or
+    /// an out-of-range index seen by a gather kernel since the last check.
+    pub fn synchronize(&self) -> Result<()> {
+        let (_, flags) = self.ctx.read(&self.ctx.dummy_read, 0, 0)?;
+        check_flags(flags).map_err(Error::Device)
+    }
+
+    /// The device's limits (for tests and benches).
+    pub fn limits(&self) -> wgpu::Limits {
+        self.ctx.limits.clone()
+    }
+
+    /// A new storage of `len` elements of `dtype` (contents undefined).
+    pub(crate) fn alloc(&self, len: usize, dtype: DType) -> WgpuStorage {
+        assert!(dtype != DType::F64, "wgpu: the device has no float64 tensors");
+        let buffer = self.ctx.alloc(len as u64 * 4);
+        WgpuStorage { buffer: Some(buffer), len, dtype, ctx: self.ctx.clone() }
+    }
+
+    pub(crate) fn ctx(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// The 32-bit words of a view, in logical order.
+    #[track_caller]
+    fn read_words(&self, x: &WgpuStorage, layout: &Layout) -> Vec<u32> {
+        let numel = layout.numel();
+        let (bytes, flags) = match layout.contiguous_range() {
+            Some(r) => self.ctx.read(x.buffer(), r.start as u64 * 4, numel as u64 * 4),
+            None => {
+                let c = self.copy_strided(x, layout);
+                self.ctx.read(c.buffer(), 0, numel as u64 * 4)
+            }
+        }
+        .unwrap_or_else(|e| panic!("to_host: {e}"));
+        if let Err(e) = check_flags(flags) {
+            panic!("{e}");
+        }
+        bytemuck::pod_collect_to_vec(&bytes)
+    }
+}
+
+/// Turns the error flags of the kernels into a message.
+fn check_flags(flags: u32) -> std::result::Result<(), String> {
+    if flags & ERROR_INDEX != 0 {
+        return Err("gather/index_select: an index was out of range (detected by the GPU kernel, which clamped it; \
+                    the results since the last readback are wrong)"
+            .into());
+    }
+    Ok(())
+}
+
+impl Backend for WgpuBackend {
+    type Storage = WgpuStorage;
+
+    fn name(&self) -> String {
+        format!("wgpu:{}", self.ctx.adapter)
+    }
+
+    fn dtype(&self, x: &WgpuStorage) -> DType {
+        x.dtype
+    }
+
+    /// # Panics
+    /// For f64 data, and for an I64 value outside the i32 range of the device (naming the value).
+    #[track_caller]
+    fn from_host(&self, data: HostBuffer) -> WgpuStorage {
+        let (words, dtype): (Vec<u32>, DType) = match &data {
+            HostBuffer::F32(v) => (v.iter().map(|x| x.to_bits()).collect(), DType::F32),
+            HostBuffer::I64(v) => (
+                v.iter()
+                    .map(|&x| match i32::try_from(x) {
+                        Ok(w) => w as u32,
+                        Err(_) => panic!(
+                            "from_host: the wgpu device stores int64 tensors as int32, and {x} does not fit \
+                             (range {}..={})",
+                            i32::MIN,
+                            i32::MAX
+                        ),
+                    })
+                    .collect(),
+                DType::I64,
+            ),
+            HostBuffer::F64(_) => panic!("from_host: the wgpu device has no float64 tensors (convert to f32 first)"),
+        };
+        let out = self.alloc(words.len(), dtype);
+        self.ctx.upload(bytemuck::cast_slice(&words), out.buffer());
+        out
+    }
+
+    #[track_caller]
+    fn to_host(&self, x: &WgpuStorage, layout: &Layout) -> HostBuffer {
+        let words = self.read_words(x, layout);
+        match x.dtype {
+            DType::F32 => HostBuffer::F32(bytemuck::cast_slice(&words).to_vec()),
+            DType::I64 => HostBuffer::I64(words.iter().map(|&w| w as i32 as i64).collect()),
+            DType::F64 => unreachable!("wgpu storages are never f64"),
+        }
+    }
+
+    fn full(&self, numel: usize, value: f64, dtype: DType) -> WgpuStorage {
+        elementwise::full(self, numel, value, dtype)
+    }
+
+    fn copy_strided(&self, x: &WgpuStorage, layout: &Layout) -> WgpuStorage {
+        elementwise::copy_strided(self, x, layout)
+    }
+
+    fn cast(&self, x: &WgpuStorage, layout: &Layout, dtype: DType) -> WgpuStorage {
+        elementwise::cast(self, x, layout, dtype)
+    }
+
+    fn concat(&self, parts: &[(&WgpuStorage, &Layout)], axis: usize) -> WgpuStorage {
+        elementwise::concat(self, parts, axis)
+    }
+
+    fn unary(&self, op: UnaryOp, x: &WgpuStorage, layout: &Layout) -> WgpuStorage {
+        elementwise::unary(self, op, x, layout)
+    }
+
+    fn binary(
+        &self,
+        op: BinaryOp,
+        lhs: &WgpuStorage,
+        lhs_layout: &Layout,
+        rhs: &WgpuStorage,
+        rhs_layout: &Layout,
+    ) -> WgpuStorage {
+        elementwise::binary(self, op, lhs, lhs_layout, rhs, rhs_layout)
+    }
+
+    fn where_cond(
+        &self,
+        cond: &WgpuStorage,
+        cond_layout: &Layout,
+        on_true: &WgpuStorage,
+        true_layout: &Layout,
+        on_false: &WgpuStorage,
+        false_layout: &Layout,
+    ) -> WgpuStorage {
+        elementwise::where_cond(self, cond, cond_layout, on_true, true_layout, on_false, false_layout)
+    }
+
+    fn reduce(&self, op: ReduceOp, x: &WgpuStorage, layout: &Layout, axis: usize) -> WgpuStorage {
+        reduce::reduce(self, op, x, layout, axis)
+    }
+
+    fn softmax(&self, x: &WgpuStorage, layout: &Layout, axis: usize, log: bool) -> WgpuStorage {
+        reduce::softmax(self, x, layout, axis, log)
+    }
+
+    fn matmul(&self, lhs: &WgpuStorage, lhs_layout: &Layout, rhs: &WgpuStorage, rhs_layout: &Layout) -> WgpuStorage {
+        matmul::matmul(self, lhs, lhs_layout, rhs, rhs_layout)
+    }
+
+    fn gather(
+        &self,
+        x: &WgpuStorage,
+        layout: &Layout,
+        axis: usize,
+        index: &WgpuStorage,
+        index_layout: &Layout,
+    ) -> WgpuStorage {
+        index::gather(self, x, layout, axis, index, index_layout)
+    }
+
+    fn index_select(
+        &self,
+        x: &WgpuStorage,
+        layout: &Layout,
+        axis: usize,
+        index: &WgpuStorage,
+        index_layout: &Layout,
+    ) -> WgpuStorage {
+        index::index_select(self, x, layout, axis, index, index_layout)
+    }
+}

@@ -1,0 +1,274 @@
+//! The `Params` structs of the shaders, mirrored field for field as `#[repr(C)]` [`bytemuck::Pod`] structs, the op
+//! codes, and [`Strided`], the rank-6 view descriptor the kernels index with.
+//!
+//! Every struct here says which WGSL struct it must stay in sync with; all fields are 32-bit, so the WGSL storage
+//! layout (4-byte alignment, `array<u32, 6>` of stride 4) and the Rust layout agree without padding rules.
+
+use bytemuck::{Pod, Zeroable};
+
+use crate::layout::Layout;
+use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
+
+/// The largest rank the kernels index directly. Views are first simplified by [`collapse`], so only a tensor with
+/// more than 6 dimensions that cannot be merged is refused.
+pub const MAX_RANK: usize = 6;
+
+/// Code of a unary op in `elementwise.wgsl` (`fn unary`): the variant's position in [`UnaryOp`].
+pub fn unary_code(op: UnaryOp) -> u32 {
+    match op {
+        UnaryOp::Neg => 0,
+        UnaryOp::Exp => 1,
+        UnaryOp::Log => 2,
+        UnaryOp::Log1p => 3,
+        UnaryOp::Sqrt => 4,
+        UnaryOp::Abs => 5,
+        UnaryOp::Relu => 6,
+        UnaryOp::Sigmoid => 7,
+        UnaryOp::Tanh => 8,
+        UnaryOp::Sign => 9,
+        UnaryOp::Round => 10,
+        UnaryOp::Powf(_) => 11,
+        UnaryOp::Clamp(..) => 12,
+        UnaryOp::Affine(..) => 13,
+    }
+}
+
+/// Code of a binary op in `elementwise.wgsl` (`fn binary`): the variant's position in [`BinaryOp`].
+pub fn binary_code(op: BinaryOp) -> u32 {
+    match op {
+        BinaryOp::Add => 0,
+        BinaryOp::Sub => 1,
+        BinaryOp::Mul => 2,
+        BinaryOp::Div => 3,
+        BinaryOp::Maximum => 4,
+        BinaryOp::Minimum => 5,
+        BinaryOp::Pow => 6,
+        BinaryOp::Eq => 7,
+        BinaryOp::Ne => 8,
+        BinaryOp::Lt => 9,
+        BinaryOp::Le => 10,
+        BinaryOp::Gt => 11,
+        BinaryOp::Ge => 12,
+        BinaryOp::BceWithLogits => 13,
+    }
+}
+
+/// Code of a reduction in `reduce.wgsl`: the variant's position in [`ReduceOp`].
+pub fn reduce_code(op: ReduceOp) -> u32 {
+    match op {
+        ReduceOp::Sum => 0,
+        ReduceOp::Max => 1,
+        ReduceOp::Min => 2,
+        ReduceOp::ArgMax => 3,
+        ReduceOp::ArgMin => 4,
+    }
+}
+
+/// Keep in sync with `struct Params` in `shaders/elementwise.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct ElementwiseParams {
+    pub numel: u32,
+    pub rank: u32,
+    pub op: u32,
+    pub contiguous: u32,
+    pub lhs_offset: u32,
+    pub rhs_offset: u32,
+    pub a: f32,
+    pub b: f32,
+    pub ia: i32,
+    pub ib: i32,
+    pub int_affine: u32,
+    pub _pad: u32,
+    pub shape: [u32; MAX_RANK],
+    pub lhs_strides: [u32; MAX_RANK],
+    pub rhs_strides: [u32; MAX_RANK],
+}
+
+/// Keep in sync with `struct Params` in `shaders/copy.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct CopyParams {
+    pub numel: u32,
+    pub rank: u32,
+    pub contiguous: u32,
+    pub value: u32,
+    pub x_offset: u32,
+    pub t_offset: u32,
+    pub f_offset: u32,
+    pub out_offset: u32,
+    pub shape: [u32; MAX_RANK],
+    pub x_strides: [u32; MAX_RANK],
+    pub t_strides: [u32; MAX_RANK],
+    pub f_strides: [u32; MAX_RANK],
+    pub out_strides: [u32; MAX_RANK],
+}
+
+/// Keep in sync with `struct Params` in `shaders/reduce.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct ReduceParams {
+    pub rows: u32,
+    pub n: u32,
+    pub row_stride: u32,
+    pub chunk: u32,
+    pub chunks: u32,
+    pub op: u32,
+    pub partial: u32,
+    pub x_offset: u32,
+    pub outer_rank: u32,
+    pub _pad: [u32; 3],
+    pub outer_shape: [u32; MAX_RANK],
+    pub outer_strides: [u32; MAX_RANK],
+}
+
+/// Keep in sync with `struct Params` in `shaders/softmax.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct SoftmaxParams {
+    pub rows: u32,
+    pub n: u32,
+    pub x_row_stride: u32,
+    pub out_row_stride: u32,
+    pub log: u32,
+    pub x_offset: u32,
+    pub outer_rank: u32,
+    pub _pad: u32,
+    pub outer_shape: [u32; MAX_RANK],
+    pub x_outer_strides: [u32; MAX_RANK],
+    pub out_outer_strides: [u32; MAX_RANK],
+}
+
+/// Keep in sync with `struct Params` in `shaders/gather.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct GatherParams {
+    pub numel: u32,
+    pub rank: u32,
+    pub axis: u32,
+    pub axis_size: u32,
+    pub x_offset: u32,
+    pub index_offset: u32,
+    pub _pad: [u32; 2],
+    pub shape: [u32; MAX_RANK],
+    pub x_strides: [u32; MAX_RANK],
+    pub index_strides: [u32; MAX_RANK],
+}
+
+/// Keep in sync with `struct Params` in `shaders/matmul.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct MatmulParams {
+    pub batch: u32,
+    pub m: u32,
+    pub k: u32,
+    pub n: u32,
+    pub lhs_offset: u32,
+    pub lhs_batch_stride: u32,
+    pub lhs_row_stride: u32,
+    pub lhs_col_stride: u32,
+    pub rhs_offset: u32,
+    pub rhs_batch_stride: u32,
+    pub rhs_row_stride: u32,
+    pub rhs_col_stride: u32,
+}
+
+/// A `usize` as the `u32` of a kernel parameter, panicking (with the name of what overflowed) beyond 2^32 - 1.
+#[track_caller]
+pub fn u32_of(what: &str, v: usize) -> u32 {
+    u32::try_from(v).unwrap_or_else(|_| panic!("wgpu: {what} = {v} does not fit the kernels' 32-bit indices"))
+}
+
+/// Several views of one shape, simplified together for a kernel: size-1 dimensions dropped, and neighbouring
+/// dimensions merged wherever every view steps through them as one (`stride[d] = stride[d+1] * shape[d+1]`).
+/// The element order is unchanged, so output element `i` still is logical element `i`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Strided {
+    pub shape: Vec<usize>,
+    /// One stride vector per view.
+    pub strides: Vec<Vec<usize>>,
+}
+
+/// Simplifies `views` (all of the same shape) as [`Strided`] describes.
+///
+/// # Panics
+/// When the result still has more than [`MAX_RANK`] dimensions.
+#[track_caller]
+pub fn collapse(op: &str, views: &[&Layout]) -> Strided {
+    let shape0 = views[0].shape();
+    let mut shape: Vec<usize> = Vec::new();
+    let mut strides: Vec<Vec<usize>> = vec![Vec::new(); views.len()];
+    for d in 0..shape0.len() {
+        let n = shape0[d];
+        if n == 1 {
+            continue;
+        }
+        let mergeable =
+            !shape.is_empty() && views.iter().zip(&strides).all(|(v, s)| s[s.len() - 1] == v.strides()[d] * n);
+        if mergeable {
+            let last = shape.len() - 1;
+            shape[last] *= n;
+            for (v, s) in views.iter().zip(strides.iter_mut()) {
+                s[last] = v.strides()[d];
+            }
+        } else {
+            shape.push(n);
+            for (v, s) in views.iter().zip(strides.iter_mut()) {
+                s.push(v.strides()[d]);
+            }
+        }
+    }
+    if shape.len() > MAX_RANK {
+        crate::error::shape_error(
+            op,
+            format_args!(
+                "the wgpu kernels index at most {MAX_RANK} dimensions; view {:?} (strides {:?}) still has {} after \
+                 merging (make it contiguous first)",
+                shape0,
+                views[0].strides(),
+                shape.len()
+            ),
+        );
+    }
+    Strided { shape, strides }
+}
+
+/// Pads a list of at most [`MAX_RANK`] sizes/strides to the fixed array of a `Params` struct.
+pub fn pad6(v: &[usize]) -> [u32; MAX_RANK] {
+    let mut out = [0u32; MAX_RANK];
+    for (o, &x) in out.iter_mut().zip(v) {
+        *o = u32_of("a size or stride", x);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collapse_merges_contiguous_runs() {
+        let c = Layout::contiguous(&[2, 3, 4]);
+        let s = collapse("t", &[&c]);
+        assert_eq!(s.shape, vec![24]);
+        assert_eq!(s.strides, vec![vec![1]]);
+        // A broadcast bias row [4] expanded to [2, 3, 4] merges its two stride-0 dims but not the last.
+        let b = Layout::contiguous(&[4]).expand(&[2, 3, 4]);
+        let s = collapse("t", &[&c, &b]);
+        assert_eq!(s.shape, vec![6, 4]);
+        assert_eq!(s.strides, vec![vec![4, 1], vec![0, 1]]);
+        // A transposed view keeps both dims; size-1 dims vanish.
+        let t = Layout::contiguous(&[3, 1, 4]).permute(&[2, 1, 0]);
+        let s = collapse("t", &[&t]);
+        assert_eq!(s.shape, vec![4, 3]);
+        assert_eq!(s.strides, vec![vec![1, 4]]);
+    }
+
+    #[test]
+    fn collapse_keeps_the_element_order() {
+        let l = Layout::contiguous(&[2, 3, 5]).narrow(2, 1, 3).transpose(0, 1);
+        let s = collapse("t", &[&l]);
+        let v = Layout::from_parts(s.shape.clone(), s.strides[0].clone(), l.offset());
+        assert_eq!(v.offsets().collect::<Vec<_>>(), l.offsets().collect::<Vec<_>>());
+    }
+}

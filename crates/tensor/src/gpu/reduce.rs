@@ -1,0 +1,158 @@
+//! Launchers of `reduce.wgsl` (sum, max, min, argmax, argmin over an axis) and `softmax.wgsl`.
+//!
+//! CPU twin: `cpu/reduce.rs`. As there, the reduced axis is moved last so each output element reduces one row;
+//! the rows' start offsets are described by the remaining ("outer") dimensions, simplified by [`collapse`].
+//!
+//! Reductions pick a geometry by row length `n`: rows of at most [`ROWS_MAX`] elements are folded by one
+//! invocation each; longer rows get workgroups of 256 invocations over chunks of [`CHUNK`] elements, and when a row
+//! has several chunks the partial results (value and index) are reduced again, pass after pass, until one chunk is
+//! left — a 10^6-element sum is two passes (245 partials, then 1).
+
+use super::params::{collapse, pad6, reduce_code, u32_of, ReduceParams, SoftmaxParams};
+use super::shaders::{REDUCE, SOFTMAX};
+use super::{grid, WgpuBackend, WgpuStorage};
+use crate::dtype::DType;
+use crate::layout::{contiguous_strides, Layout};
+use crate::ops::ReduceOp;
+
+/// Rows up to this length are reduced by one invocation each.
+const ROWS_MAX: usize = 64;
+/// Elements of a row per workgroup in the multi-pass reduction (16 per invocation).
+const CHUNK: usize = 4096;
+/// Softmax rows up to this length are handled by one invocation each.
+const SOFTMAX_ROWS_MAX: usize = 128;
+
+/// The layout with `axis` moved last.
+fn axis_last(layout: &Layout, axis: usize) -> Layout {
+    let mut perm: Vec<usize> = (0..layout.rank()).filter(|&d| d != axis).collect();
+    perm.push(axis);
+    layout.permute(&perm)
+}
+
+/// The outer dimensions of a layout whose reduced axis is last: (shape, strides) without the last dimension.
+fn outer(l: &Layout) -> Layout {
+    let r = l.rank() - 1;
+    Layout::from_parts(l.shape()[..r].to_vec(), l.strides()[..r].to_vec(), l.offset())
+}
+
+/// Reduces `axis` of a view; arg ops give I64 (stored as i32).
+pub(super) fn reduce(be: &WgpuBackend, op: ReduceOp, x: &WgpuStorage, layout: &Layout, axis: usize) -> WgpuStorage {
+    let moved = axis_last(layout, axis);
+    let outer_view = outer(&moved);
+    let rows = outer_view.numel();
+    let n = layout.shape()[axis];
+    let out_dtype = if op.is_arg() { DType::I64 } else { x.dtype };
+    let out = be.alloc(rows, out_dtype);
+    if rows == 0 {
+        return out;
+    }
+    let s = collapse(op.name(), &[&outer_view]);
+    let entry_rows = if x.dtype == DType::I64 { "reduce_rows_i32" } else { "reduce_rows_f32" };
+    let entry_wg = if x.dtype == DType::I64 { "reduce_i32" } else { "reduce_f32" };
+    let ctx = be.ctx();
+    let mut p = ReduceParams {
+        rows: u32_of("rows", rows),
+        n: u32_of("n", n),
+        row_stride: u32_of("stride", moved.strides()[moved.rank() - 1]),
+        chunk: CHUNK as u32,
+        chunks: 1,
+        op: reduce_code(op),
+        partial: 0,
+        x_offset: u32_of("offset", layout.offset()),
+        outer_rank: s.shape.len() as u32,
+        outer_shape: pad6(&s.shape),
+        outer_strides: pad6(&s.strides[0]),
+        ..Default::default()
+    };
+    // The buffers the final pass writes: values (a scratch buffer for arg ops) and indices (arg ops only).
+    let values = if op.is_arg() { Some(be.alloc(rows, x.dtype)) } else { None };
+    let (final_values, final_index) = match &values {
+        Some(v) => (v.buffer(), out.buffer()),
+        None => (out.buffer(), &ctx.dummy_write),
+    };
+    if n <= ROWS_MAX {
+        ctx.dispatch(
+            &REDUCE,
+            entry_rows,
+            &[(0, x.buffer()), (1, &ctx.dummy_read), (2, final_values), (3, final_index)],
+            4,
+            bytemuck::bytes_of(&p),
+            grid(rows.div_ceil(256)),
+        );
+        return out;
+    }
+    // Multi-pass: pass 1 reads the view; later passes read the partials [rows, chunks] of the pass before.
+    let mut input: Option<(WgpuStorage, WgpuStorage)> = None;
+    let mut len = n;
+    loop {
+        let chunks = len.div_ceil(CHUNK);
+        p.chunks = chunks as u32;
+        let last = chunks == 1;
+        let partials = (!last).then(|| (be.alloc(rows * chunks, x.dtype), be.alloc(rows * chunks, DType::I64)));
+        let (vals, idx) = match &partials {
+            Some((v, i)) => (v.buffer(), i.buffer()),
+            None => (final_values, final_index),
+        };
+        let (src, src_idx) = match &input {
+            Some((v, i)) => (v.buffer(), i.buffer()),
+            None => (x.buffer(), &ctx.dummy_read),
+        };
+        ctx.dispatch(
+            &REDUCE,
+            entry_wg,
+            &[(0, src), (1, src_idx), (2, vals), (3, idx)],
+            4,
+            bytemuck::bytes_of(&p),
+            grid(rows * chunks),
+        );
+        if last {
+            return out;
+        }
+        // The next pass reduces rows of `chunks` contiguous partials.
+        len = chunks;
+        p = ReduceParams {
+            n: len as u32,
+            row_stride: 1,
+            partial: 1,
+            x_offset: 0,
+            outer_rank: 1,
+            outer_shape: pad6(&[rows]),
+            outer_strides: pad6(&[len]),
+            ..p
+        };
+        input = partials;
+    }
+}
+
+/// Softmax (or log-softmax) along `axis`; the output is contiguous with the input's shape.
+pub(super) fn softmax(be: &WgpuBackend, x: &WgpuStorage, layout: &Layout, axis: usize, log: bool) -> WgpuStorage {
+    let numel = layout.numel();
+    let out = be.alloc(numel, DType::F32);
+    let n = layout.shape()[axis];
+    if numel == 0 {
+        return out;
+    }
+    let moved = axis_last(layout, axis);
+    let out_layout =
+        axis_last(&Layout::from_parts(layout.shape().to_vec(), contiguous_strides(layout.shape()), 0), axis);
+    let (xo, oo) = (outer(&moved), outer(&out_layout));
+    let rows = xo.numel();
+    let s = collapse(if log { "log_softmax" } else { "softmax" }, &[&xo, &oo]);
+    let p = SoftmaxParams {
+        rows: u32_of("rows", rows),
+        n: u32_of("n", n),
+        x_row_stride: u32_of("stride", moved.strides()[moved.rank() - 1]),
+        out_row_stride: u32_of("stride", out_layout.strides()[out_layout.rank() - 1]),
+        log: log as u32,
+        x_offset: u32_of("offset", layout.offset()),
+        outer_rank: s.shape.len() as u32,
+        _pad: 0,
+        outer_shape: pad6(&s.shape),
+        x_outer_strides: pad6(&s.strides[0]),
+        out_outer_strides: pad6(&s.strides[1]),
+    };
+    let (entry, groups) =
+        if n <= SOFTMAX_ROWS_MAX { ("softmax_rows_f32", rows.div_ceil(256)) } else { ("softmax_f32", rows) };
+    be.ctx().dispatch(&SOFTMAX, entry, &[(0, x.buffer()), (1, out.buffer())], 2, bytemuck::bytes_of(&p), grid(groups));
+    out
+}

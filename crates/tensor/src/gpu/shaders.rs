@@ -1,0 +1,57 @@
+//! The table of WGSL shaders: one file per kernel family in `/shaders`, loaded with `include_str!`.
+//!
+//! Each shader's module comment names its CPU twin, its bindings and the dispatch geometry of every entry point.
+//! The test `tests/gpu_shaders_validate.rs` parses and validates every entry of [`ALL`] with naga, without a GPU.
+
+/// A WGSL shader: a family of kernels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Shader {
+    /// The file's stem (`"elementwise"`), also the shader module's label.
+    pub name: &'static str,
+    /// The WGSL source.
+    pub source: &'static str,
+    /// The entry points (`@compute` functions), all of which the backend uses.
+    pub entries: &'static [&'static str],
+}
+
+/// Unary and binary ops over strided layouts (`unary_f32`, `binary_f32`, and their i32 twins).
+pub const ELEMENTWISE: Shader = Shader {
+    name: "elementwise",
+    source: include_str!("../../../../shaders/elementwise.wgsl"),
+    entries: &["unary_f32", "unary_i32", "binary_f32", "binary_i32"],
+};
+
+/// Strided copy (and concat), cast, fill, where.
+pub const COPY: Shader = Shader {
+    name: "copy",
+    source: include_str!("../../../../shaders/copy.wgsl"),
+    entries: &["copy_strided_x32", "cast_f32_i32", "cast_i32_f32", "fill_x32", "where_cond_f32", "where_cond_i32"],
+};
+
+/// Sum, max, min, argmax, argmin over an axis (a workgroup per row chunk, multi-pass; or an invocation per row).
+pub const REDUCE: Shader = Shader {
+    name: "reduce",
+    source: include_str!("../../../../shaders/reduce.wgsl"),
+    entries: &["reduce_f32", "reduce_rows_f32", "reduce_i32", "reduce_rows_i32"],
+};
+
+/// Softmax and log-softmax along an axis.
+pub const SOFTMAX: Shader = Shader {
+    name: "softmax",
+    source: include_str!("../../../../shaders/softmax.wgsl"),
+    entries: &["softmax_f32", "softmax_rows_f32"],
+};
+
+/// Gather and index_select (bounds-checked).
+pub const GATHER: Shader =
+    Shader { name: "gather", source: include_str!("../../../../shaders/gather.wgsl"), entries: &["gather_x32"] };
+
+/// Batched matmul: tiled and register-blocked, plus a naive kernel for skinny shapes.
+pub const MATMUL: Shader = Shader {
+    name: "matmul",
+    source: include_str!("../../../../shaders/matmul.wgsl"),
+    entries: &["matmul_f32", "matmul_naive_f32"],
+};
+
+/// Every shader of the backend.
+pub const ALL: &[Shader] = &[ELEMENTWISE, COPY, REDUCE, SOFTMAX, GATHER, MATMUL];

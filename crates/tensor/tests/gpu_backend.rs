@@ -1,0 +1,84 @@
+//! The wgpu backend as a device: creation, upload/download, int64 storage as int32, batching and the buffer pool,
+//! error reporting (out-of-range gather indices, values that do not fit). Every test is gated by `gpu_or_skip`.
+#![cfg(feature = "wgpu")]
+
+use tensor::gpu::testing::gpu_or_skip;
+use tensor::{Backend, DType, Device, Tensor};
+
+#[test]
+fn round_trip_f32_and_i64() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    assert!(gpu.name().starts_with("wgpu:"), "{}", gpu.name());
+    let x = Tensor::from_vec(vec![1.0f32, -2.5, 3.25, f32::INFINITY, -0.0, 7.0], &[2, 3], &gpu);
+    assert_eq!(x.to_vec::<f32>(), vec![1.0, -2.5, 3.25, f32::INFINITY, -0.0, 7.0]);
+    let i = Tensor::from_vec(vec![i32::MIN as i64, -1, 0, 5, i32::MAX as i64], &[5], &gpu);
+    assert_eq!(i.to_vec::<i64>(), vec![i32::MIN as i64, -1, 0, 5, i32::MAX as i64]);
+    // A transposed view reads back in logical order.
+    assert_eq!(x.t().to_vec::<f32>(), vec![1.0, f32::INFINITY, -2.5, -0.0, 3.25, 7.0]);
+    assert!(gpu.supports(DType::F32) && !gpu.supports(DType::F64));
+    gpu.synchronize().unwrap();
+}
+
+#[test]
+#[should_panic(expected = "does not fit")]
+fn i64_outside_i32_panics_naming_the_value() {
+    let Some(gpu) = gpu_or_skip() else { panic!("does not fit (skipped: no GPU)") };
+    let _ = Tensor::from_vec(vec![1i64 << 40], &[1], &gpu);
+}
+
+#[test]
+fn shared_device_is_one_device() {
+    let Some(a) = gpu_or_skip() else { return };
+    let b = Device::gpu().unwrap();
+    assert!(a.same(&b));
+    assert!(!a.same(&Device::Cpu));
+}
+
+#[test]
+fn fill_and_empty_tensors() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    assert_eq!(Tensor::full(&[3], 2.5, DType::F32, &gpu).to_vec::<f32>(), vec![2.5; 3]);
+    assert_eq!(Tensor::full(&[2], -7.0, DType::I64, &gpu).to_vec::<i64>(), vec![-7; 2]);
+    assert_eq!(Tensor::zeros(&[4], DType::F32, &gpu).to_vec::<f32>(), vec![0.0; 4]);
+    let e = Tensor::zeros(&[0, 3], DType::F32, &gpu);
+    assert_eq!(e.to_vec::<f32>(), Vec::<f32>::new());
+    assert_eq!((&e + &e).shape(), &[0, 3]);
+}
+
+#[test]
+fn long_chains_are_batched_and_buffers_reused() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    // More kernels than one batch holds, each freeing its input: the pool recycles buffers while earlier kernels
+    // of the same batch may still read them, which must not change any result.
+    let mut x = Tensor::from_vec((0..1000).map(|i| i as f32).collect::<Vec<_>>(), &[1000], &gpu);
+    for _ in 0..300 {
+        x = x.affine(1.0, 1.0);
+    }
+    let want: Vec<f32> = (0..1000).map(|i| i as f32 + 300.0).collect();
+    assert_eq!(x.to_vec::<f32>(), want);
+}
+
+#[test]
+fn uploads_stay_in_order_with_kernels() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    // Free a buffer that a pending kernel reads, then upload into (probably) the same pooled buffer.
+    let mut outs = Vec::new();
+    for i in 0..20 {
+        let a = Tensor::from_vec(vec![i as f32; 64], &[64], &gpu);
+        outs.push(a.affine(2.0, 0.0));
+    }
+    for (i, o) in outs.iter().enumerate() {
+        assert_eq!(o.to_vec::<f32>(), vec![2.0 * i as f32; 64]);
+    }
+}
+
+#[test]
+fn too_large_a_tensor_is_a_clear_error() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    let tensor::Device::Wgpu(be) = &gpu else { unreachable!() };
+    let limit = be.limits().max_storage_buffer_binding_size as u64;
+    let numel = (limit / 4 + 1) as usize;
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| be.full(numel, 0.0, DType::F32)));
+    let msg = r.err().and_then(|e| e.downcast_ref::<String>().cloned()).unwrap_or_default();
+    assert!(msg.contains("max_storage_buffer_binding_size"), "{msg}");
+}

@@ -1,0 +1,344 @@
+// Element-wise kernels: the unary family (`unary_f32`, `unary_i32`) and the binary family (`binary_f32`,
+// `binary_i32`). The op is a field of `Params` (its code is the variant's position in `UnaryOp` / `BinaryOp`).
+//
+// CPU twin: crates/tensor/src/cpu/elementwise.rs, and the scalar definitions in crates/tensor/src/ops.rs: every
+// `fn` below named like a function of ops.rs (`sigmoid`, `bce_with_logits`, ...) is its twin.
+//
+// Data is bound as raw 32-bit words (`array<u32>`) and bitcast to f32 or i32 (the device stores I64 as i32), so the
+// f32 and i32 entry points share their bindings.
+//
+// Bindings (inputs, output, params): 0 `lhs` (the `x` of unary ops), 1 `rhs`, 2 `out`, 3 `params`.
+//
+// Addressing: output element `i` (row-major over `shape`) reads `lhs[lhs_offset + Σ_d i_d * lhs_strides[d]]`;
+// a broadcast operand has stride 0. When every operand is contiguous the host sets `contiguous = 1` and the
+// address is simply `offset + i` (the fast path).
+
+// Keep in sync with `ElementwiseParams` in crates/tensor/src/gpu/params.rs.
+struct Params {
+    numel: u32,
+    rank: u32,
+    op: u32,
+    contiguous: u32,
+    lhs_offset: u32,
+    rhs_offset: u32,
+    // Float scalars of the op: powf exponent; clamp lo, hi; affine mul, add.
+    a: f32,
+    b: f32,
+    // Integer scalars: clamp ceil(lo), floor(hi); affine mul, add when both are integral.
+    ia: i32,
+    ib: i32,
+    // 1 when an i32 affine can use integer arithmetic (`ia`, `ib`), else it goes through f32.
+    int_affine: u32,
+    _pad: u32,
+    shape: array<u32, 6>,
+    lhs_strides: array<u32, 6>,
+    rhs_strides: array<u32, 6>,
+}
+
+@group(0) @binding(0) var<storage, read> lhs: array<u32>;
+@group(0) @binding(1) var<storage, read> rhs: array<u32>;
+@group(0) @binding(2) var<storage, read_write> out: array<u32>;
+@group(0) @binding(3) var<storage, read> params: Params;
+
+const WORKGROUP: u32 = 256u;
+
+// The linear index of this invocation. Dispatch geometry: 1-D grid of ceil(numel / 256) workgroups of 256,
+// folded into (x, y) with x <= 65535 when it is larger than one dimension allows.
+fn linear_id(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
+    return (wid.y * nwg.x + wid.x) * WORKGROUP + lid;
+}
+
+// Storage index of logical element `i` of a view with `strides` and `base` offset over `params.shape`.
+fn strided(i: u32, base: u32, strides: array<u32, 6>) -> u32 {
+    var s = strides;
+    var rest = i;
+    var off = base;
+    for (var d = i32(params.rank) - 1; d >= 0; d--) {
+        let n = params.shape[d];
+        off += (rest % n) * s[d];
+        rest /= n;
+    }
+    return off;
+}
+
+fn lhs_index(i: u32) -> u32 {
+    if params.contiguous == 1u {
+        return params.lhs_offset + i;
+    }
+    return strided(i, params.lhs_offset, params.lhs_strides);
+}
+
+fn rhs_index(i: u32) -> u32 {
+    if params.contiguous == 1u {
+        return params.rhs_offset + i;
+    }
+    return strided(i, params.rhs_offset, params.rhs_strides);
+}
+
+// --- float helpers (bit tests: they survive any fast-math assumption of the driver) -------------------------
+
+fn is_nan(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+}
+
+fn is_inf(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u;
+}
+
+// ln(1 + x), accurate near 0: the rounding error of u = 1 + x is cancelled by the factor x / (u - 1).
+fn log1p(x: f32) -> f32 {
+    let u = 1.0 + x;
+    if u == 1.0 {
+        return x;
+    }
+    if is_inf(u) {
+        return u;
+    }
+    return log(u) * (x / (u - 1.0));
+}
+
+fn relu(x: f32) -> f32 {
+    if x > 0.0 || is_nan(x) {
+        return x;
+    }
+    return 0.0;
+}
+
+// 1 / (1 + e^-x); for x < 0 it is e^x / (1 + e^x), so neither branch overflows.
+fn sigmoid(x: f32) -> f32 {
+    if x >= 0.0 {
+        return 1.0 / (1.0 + exp(-x));
+    }
+    let e = exp(x);
+    return e / (1.0 + e);
+}
+
+// tanh saturates to ±1 in f32 beyond |x| = 10; the builtin may overflow in e^2x there.
+fn tanh_(x: f32) -> f32 {
+    if abs(x) > 10.0 {
+        return sign(x);
+    }
+    return tanh(x);
+}
+
+fn sign_(x: f32) -> f32 {
+    if x > 0.0 {
+        return 1.0;
+    }
+    if x < 0.0 {
+        return -1.0;
+    }
+    return x; // 0, -0 or NaN
+}
+
+fn clamp_(x: f32, lo: f32, hi: f32) -> f32 {
+    if x < lo {
+        return lo;
+    }
+    if x > hi {
+        return hi;
+    }
+    return x;
+}
+
+// x^y as Rust's `powf`: exact repeated squaring for small integral exponents (x^2 is the common case), the
+// sign of a negative base for integral exponents, NaN for a negative base and a fractional exponent.
+fn powf(x: f32, y: f32) -> f32 {
+    if y == 0.0 || x == 1.0 {
+        return 1.0;
+    }
+    let integral = floor(y) == y;
+    if integral && abs(y) <= 64.0 {
+        var e = u32(abs(y));
+        var base = x;
+        var acc = 1.0;
+        loop {
+            if (e & 1u) == 1u {
+                acc *= base;
+            }
+            e = e >> 1u;
+            if e == 0u {
+                break;
+            }
+            base *= base;
+        }
+        if y < 0.0 {
+            return 1.0 / acc;
+        }
+        return acc;
+    }
+    if x == 0.0 {
+        if y > 0.0 {
+            return 0.0;
+        }
+        return bitcast<f32>(0x7f800000u);
+    }
+    let r = exp2(y * log2(abs(x)));
+    if x < 0.0 {
+        if !integral {
+            return bitcast<f32>(0x7fc00000u);
+        }
+        // An odd integral exponent keeps the sign (|y| > 64 here, so y fits in f32's exact range test).
+        if (floor(y * 0.5) * 2.0) != y {
+            return -r;
+        }
+    }
+    return r;
+}
+
+fn maximum(a: f32, b: f32) -> f32 {
+    if is_nan(a) || a > b {
+        return a;
+    }
+    return b;
+}
+
+fn minimum(a: f32, b: f32) -> f32 {
+    if is_nan(a) || a < b {
+        return a;
+    }
+    return b;
+}
+
+// a * b, with 0 * anything = 0 (so that 0 * ∞ does not give NaN).
+fn mul0(a: f32, b: f32) -> f32 {
+    if b == 0.0 {
+        return 0.0;
+    }
+    return a * b;
+}
+
+// ℓ(x, y) = max(x, 0) - x·y + ln(1 + e^-|x|), finite for any logit including ±∞ (see ops::bce_with_logits).
+fn bce_with_logits(x: f32, y: f32) -> f32 {
+    var linear: f32;
+    if x >= 0.0 {
+        linear = mul0(x, 1.0 - y);
+    } else {
+        linear = mul0(-x, y);
+    }
+    return linear + log1p(exp(-abs(x)));
+}
+
+// Codes: the position of the variant in `UnaryOp` (keep in sync with `unary_code` in gpu/params.rs).
+fn unary(op: u32, x: f32) -> f32 {
+    switch op {
+        case 0u: { return -x; }
+        case 1u: { return exp(x); }
+        case 2u: { return log(x); }
+        case 3u: { return log1p(x); }
+        case 4u: { return sqrt(x); }
+        case 5u: { return abs(x); }
+        case 6u: { return relu(x); }
+        case 7u: { return sigmoid(x); }
+        case 8u: { return tanh_(x); }
+        case 9u: { return sign_(x); }
+        case 10u: { return round(x); } // WGSL's round is half-to-even, as torch.round
+        case 11u: { return powf(x, params.a); }
+        case 12u: { return clamp_(x, params.a, params.b); }
+        default: { return x * params.a + params.b; } // 13: affine
+    }
+}
+
+// Codes: the position of the variant in `BinaryOp` (keep in sync with `binary_code` in gpu/params.rs).
+fn binary(op: u32, a: f32, b: f32) -> f32 {
+    switch op {
+        case 0u: { return a + b; }
+        case 1u: { return a - b; }
+        case 2u: { return a * b; }
+        case 3u: { return a / b; }
+        case 4u: { return maximum(a, b); }
+        case 5u: { return minimum(a, b); }
+        case 6u: { return powf(a, b); }
+        case 7u: { return select(0.0, 1.0, a == b); }
+        case 8u: { return select(0.0, 1.0, a != b); }
+        case 9u: { return select(0.0, 1.0, a < b); }
+        case 10u: { return select(0.0, 1.0, a <= b); }
+        case 11u: { return select(0.0, 1.0, a > b); }
+        case 12u: { return select(0.0, 1.0, a >= b); }
+        default: { return bce_with_logits(a, b); } // 13
+    }
+}
+
+// Integer twins (`ops::unary_i64` / `ops::binary_i64`, on i32): wrapping arithmetic as WGSL defines it.
+fn unary_int(op: u32, x: i32) -> i32 {
+    switch op {
+        case 0u: { return -x; }
+        case 5u: { return abs(x); }
+        case 6u: { return max(x, 0); }
+        case 9u: { return sign(x); }
+        case 12u: { return min(max(x, params.ia), params.ib); }
+        case 13u: {
+            if params.int_affine == 1u {
+                return x * params.ia + params.ib;
+            }
+            return i32(f32(x) * params.a + params.b);
+        }
+        default: { return x; } // float-only ops are refused by the tensor layer
+    }
+}
+
+fn binary_int(op: u32, a: i32, b: i32) -> i32 {
+    switch op {
+        case 0u: { return a + b; }
+        case 1u: { return a - b; }
+        case 2u: { return a * b; }
+        case 3u: { return a / b; } // WGSL: a / 0 = a (the tensor layer documents CPU-only panics)
+        case 4u: { return max(a, b); }
+        case 5u: { return min(a, b); }
+        case 7u: { return select(0, 1, a == b); }
+        case 8u: { return select(0, 1, a != b); }
+        case 9u: { return select(0, 1, a < b); }
+        case 10u: { return select(0, 1, a <= b); }
+        case 11u: { return select(0, 1, a > b); }
+        case 12u: { return select(0, 1, a >= b); }
+        default: { return 0; }
+    }
+}
+
+// Dispatch: ceil(numel / 256) workgroups (folded into x, y); one invocation per output element.
+@compute @workgroup_size(256)
+fn unary_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+             @builtin(local_invocation_index) lid: u32) {
+    let i = linear_id(wid, nwg, lid);
+    if i >= params.numel {
+        return;
+    }
+    out[i] = bitcast<u32>(unary(params.op, bitcast<f32>(lhs[lhs_index(i)])));
+}
+
+// Dispatch: as `unary_f32`.
+@compute @workgroup_size(256)
+fn unary_i32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+             @builtin(local_invocation_index) lid: u32) {
+    let i = linear_id(wid, nwg, lid);
+    if i >= params.numel {
+        return;
+    }
+    out[i] = bitcast<u32>(unary_int(params.op, bitcast<i32>(lhs[lhs_index(i)])));
+}
+
+// Dispatch: as `unary_f32`.
+@compute @workgroup_size(256)
+fn binary_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+              @builtin(local_invocation_index) lid: u32) {
+    let i = linear_id(wid, nwg, lid);
+    if i >= params.numel {
+        return;
+    }
+    let a = bitcast<f32>(lhs[lhs_index(i)]);
+    let b = bitcast<f32>(rhs[rhs_index(i)]);
+    out[i] = bitcast<u32>(binary(params.op, a, b));
+}
+
+// Dispatch: as `unary_f32`.
+@compute @workgroup_size(256)
+fn binary_i32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+              @builtin(local_invocation_index) lid: u32) {
+    let i = linear_id(wid, nwg, lid);
+    if i >= params.numel {
+        return;
+    }
+    let a = bitcast<i32>(lhs[lhs_index(i)]);
+    let b = bitcast<i32>(rhs[rhs_index(i)]);
+    out[i] = bitcast<u32>(binary_int(params.op, a, b));
+}

@@ -1,0 +1,155 @@
+// Batched matrix product `out[b] <- lhs[b] · rhs[b]`: lhs is [batch, m, k], rhs is [batch, k, n], out is the
+// contiguous [batch, m, n]. Operands are read through their strides (transposed or broadcast operands, including a
+// batch stride of 0, are never copied).
+//
+// CPU twin: `matmul` in crates/tensor/src/cpu/matmul.rs (over the GEMM of cpu/gemm).
+//
+// Names: m, k, n are the matrix sizes; BM × BN is the output tile of a workgroup, BK the depth of one k panel;
+// each invocation owns a TM × TN register block of the tile.
+//
+// Two kernels:
+// * `matmul_f32`: tiled. A workgroup of 16 × 16 invocations computes a 64 × 64 tile of out; each invocation a
+//   4 × 4 block (rows ty + 16 r, columns tx + 16 c, so neighbouring invocations touch neighbouring columns).
+//   LOOP 1 walks k in panels of BK = 16: the workgroup stages a 64 × 16 panel of lhs and a 16 × 64 panel of rhs
+//   in workgroup memory (zero-padded at the edges); LOOP 2 walks the panel's depth, loading 4 values of lhs and
+//   4 of rhs into registers and doing 16 multiply-adds.
+// * `matmul_naive_f32`: one invocation per output element, a plain dot product. Used for the skinny shapes where
+//   tiles would be mostly padding (k <= 16, as 800×2 · 2×10, or tiny outputs such as 10×800 · 800×10).
+//
+// Bindings (inputs, output, params): 0 `lhs`, 1 `rhs`, 2 `out`, 3 `params`.
+
+// Keep in sync with `MatmulParams` in crates/tensor/src/gpu/params.rs.
+struct Params {
+    batch: u32,
+    m: u32,
+    k: u32,
+    n: u32,
+    lhs_offset: u32,
+    lhs_batch_stride: u32,
+    lhs_row_stride: u32,
+    lhs_col_stride: u32,
+    rhs_offset: u32,
+    rhs_batch_stride: u32,
+    rhs_row_stride: u32,
+    rhs_col_stride: u32,
+}
+
+@group(0) @binding(0) var<storage, read> lhs: array<f32>;
+@group(0) @binding(1) var<storage, read> rhs: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<storage, read> params: Params;
+
+const BM: u32 = 64u;
+const BN: u32 = 64u;
+const BK: u32 = 16u;
+const TM: u32 = 4u;
+const TN: u32 = 4u;
+
+// Panels, stored k-major: lhs_panel[kk * BM + row], rhs_panel[kk * BN + col].
+var<workgroup> lhs_panel: array<f32, 1024>; // BK * BM
+var<workgroup> rhs_panel: array<f32, 1024>; // BK * BN
+
+fn lhs_at(b: u32, row: u32, col: u32) -> f32 {
+    return lhs[params.lhs_offset + b * params.lhs_batch_stride + row * params.lhs_row_stride
+        + col * params.lhs_col_stride];
+}
+
+fn rhs_at(b: u32, row: u32, col: u32) -> f32 {
+    return rhs[params.rhs_offset + b * params.rhs_batch_stride + row * params.rhs_row_stride
+        + col * params.rhs_col_stride];
+}
+
+// Dispatch: (ceil(n / 64), ceil(m / 64), batch) workgroups of 256; workgroup (x, y, b) computes the tile at
+// rows 64 y.., columns 64 x.. of out[b].
+@compute @workgroup_size(256)
+fn matmul_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+    let b = wid.z;
+    if b >= params.batch {
+        return; // uniform: the whole workgroup leaves
+    }
+    let m = params.m;
+    let n = params.n;
+    let k = params.k;
+    let row0 = wid.y * BM;
+    let col0 = wid.x * BN;
+    let tx = tid % 16u;
+    let ty = tid / 16u;
+    var acc: array<array<f32, 4>, 4>; // acc[r][c] for row ty + 16 r, column tx + 16 c
+    for (var r = 0u; r < TM; r++) {
+        for (var c = 0u; c < TN; c++) {
+            acc[r][c] = 0.0;
+        }
+    }
+    // LOOP 1: k panels.
+    for (var k0 = 0u; k0 < k; k0 += BK) {
+        // Stage the panels: 1024 values each, 4 per invocation. For lhs, consecutive invocations take
+        // consecutive k (contiguous for a row-major lhs); for rhs, consecutive columns.
+        for (var l = 0u; l < 4u; l++) {
+            let e = tid + 256u * l;
+            let kk_a = e % BK;
+            let mm = e / BK;
+            let row = row0 + mm;
+            var va = 0.0;
+            if row < m && k0 + kk_a < k {
+                va = lhs_at(b, row, k0 + kk_a);
+            }
+            lhs_panel[kk_a * BM + mm] = va;
+            let nn = e % BN;
+            let kk_b = e / BN;
+            let col = col0 + nn;
+            var vb = 0.0;
+            if col < n && k0 + kk_b < k {
+                vb = rhs_at(b, k0 + kk_b, col);
+            }
+            rhs_panel[kk_b * BN + nn] = vb;
+        }
+        workgroupBarrier();
+        // LOOP 2: the panel's depth; a 4 × 4 outer product per step.
+        for (var kk = 0u; kk < BK; kk++) {
+            var a: array<f32, 4>;
+            var bv: array<f32, 4>;
+            for (var r = 0u; r < TM; r++) {
+                a[r] = lhs_panel[kk * BM + ty + 16u * r];
+            }
+            for (var c = 0u; c < TN; c++) {
+                bv[c] = rhs_panel[kk * BN + tx + 16u * c];
+            }
+            for (var r = 0u; r < TM; r++) {
+                for (var c = 0u; c < TN; c++) {
+                    acc[r][c] = fma(a[r], bv[c], acc[r][c]);
+                }
+            }
+        }
+        workgroupBarrier();
+    }
+    // Write the register block (edge tiles: only the elements inside out).
+    for (var r = 0u; r < TM; r++) {
+        let row = row0 + ty + 16u * r;
+        for (var c = 0u; c < TN; c++) {
+            let col = col0 + tx + 16u * c;
+            if row < m && col < n {
+                out[(b * m + row) * n + col] = acc[r][c];
+            }
+        }
+    }
+}
+
+// Dispatch: ceil(batch * m * n / 256) workgroups of 256 (folded into x, y); one invocation per output element.
+@compute @workgroup_size(256)
+fn matmul_naive_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                    @builtin(local_invocation_index) tid: u32) {
+    let i = (wid.y * nwg.x + wid.x) * 256u + tid;
+    let m = params.m;
+    let n = params.n;
+    if i >= params.batch * m * n {
+        return;
+    }
+    let col = i % n;
+    let row = (i / n) % m;
+    let b = i / (m * n);
+    var acc = 0.0;
+    for (var kk = 0u; kk < params.k; kk++) {
+        acc = fma(lhs_at(b, row, kk), rhs_at(b, kk, col), acc);
+    }
+    out[i] = acc;
+}
