@@ -85,16 +85,15 @@ fn is_inf(x: f32) -> bool {
     return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u;
 }
 
-// ln(1 + x), accurate near 0: the rounding error of u = 1 + x is cancelled by the factor x / (u - 1).
+// ln(1 + x), accurate near 0 without trusting `log` near 1 (GPUs only promise an absolute error there):
+// ln(1 + x) = 2 atanh(s), s = x / (2 + x), summed as a series for |x| < 0.5 (|s| < 0.2, 6 terms: error < 1e-9).
 fn log1p(x: f32) -> f32 {
-    let u = 1.0 + x;
-    if u == 1.0 {
-        return x;
+    if abs(x) < 0.5 {
+        let s = x / (2.0 + x);
+        let s2 = s * s;
+        return 2.0 * s * (1.0 + s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0 + s2 * (1.0 / 9.0 + s2 / 11.0)))));
     }
-    if is_inf(u) {
-        return u;
-    }
-    return log(u) * (x / (u - 1.0));
+    return log(1.0 + x);
 }
 
 fn relu(x: f32) -> f32 {
@@ -113,12 +112,19 @@ fn sigmoid(x: f32) -> f32 {
     return e / (1.0 + e);
 }
 
-// tanh saturates to ±1 in f32 beyond |x| = 10; the builtin may overflow in e^2x there.
+// tanh x: an odd Taylor series for |x| < 0.25 (the builtin loses relative precision near 0 on some drivers),
+// 1 - 2 / (e^2|x| + 1) up to |x| = 10, and ±1 beyond (tanh 10 rounds to 1 in f32; e^2x would overflow later).
 fn tanh_(x: f32) -> f32 {
-    if abs(x) > 10.0 {
+    let a = abs(x);
+    if a < 0.25 {
+        let x2 = x * x;
+        // x - x^3/3 + 2x^5/15 - 17x^7/315 + 62x^9/2835
+        return x * (1.0 + x2 * (-1.0 / 3.0 + x2 * (2.0 / 15.0 + x2 * (-17.0 / 315.0 + x2 * (62.0 / 2835.0)))));
+    }
+    if a > 10.0 {
         return sign(x);
     }
-    return tanh(x);
+    return sign(x) * (1.0 - 2.0 / (exp(2.0 * a) + 1.0));
 }
 
 fn sign_(x: f32) -> f32 {
