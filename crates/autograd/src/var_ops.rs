@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use tensor::{Dim, Tensor};
+use tensor::{BinaryOp, Dim, Tensor};
 
 use crate::op::Op;
 use crate::var::Var;
@@ -21,11 +21,18 @@ use crate::var::Var;
 impl Var {
     // --- element-wise, two operands (broadcasting) -------------------------------------------------------
 
-    /// Records a broadcasting binary op whose value is `out`: the operands are expanded to `out`'s shape first.
+    /// Applies the tensor op `forward` to the values of `self` and `rhs` (which checks the shapes, panicking at
+    /// the caller's line), then records `op`; when the shapes differ, the operands are first expanded to the
+    /// result's shape as graph nodes.
     #[track_caller]
-    fn record_binary(&self, rhs: &Var, out: Tensor, op: impl FnOnce(Tensor, Tensor) -> Op) -> Var {
+    fn binary(&self, rhs: &Var, forward: BinaryOp, op: fn(Tensor, Tensor) -> Op) -> Var {
+        let (l, r) = (self.tensor(), rhs.tensor());
+        let out = l.binary(forward, &r);
         if !Var::should_record(&[self, rhs]) {
             return Var::unrecorded(out);
+        }
+        if l.shape() == out.shape() && r.shape() == out.shape() {
+            return Var::record(&[self, rhs], out, |_| op(l, r));
         }
         let (lhs, rhs) = (self.expand(out.shape()), rhs.expand(out.shape()));
         Var::record(&[&lhs, &rhs], out, |_| op(lhs.tensor(), rhs.tensor()))
@@ -34,45 +41,44 @@ impl Var {
     /// `self + rhs` (broadcasting). Saves nothing.
     #[track_caller]
     pub fn add(&self, rhs: &Var) -> Var {
-        self.record_binary(rhs, self.tensor().add(&rhs.tensor()), |_, _| Op::Add)
+        self.binary(rhs, BinaryOp::Add, |_, _| Op::Add)
     }
 
     /// `self - rhs` (broadcasting). Saves nothing.
     #[track_caller]
     pub fn sub(&self, rhs: &Var) -> Var {
-        self.record_binary(rhs, self.tensor().sub(&rhs.tensor()), |_, _| Op::Sub)
+        self.binary(rhs, BinaryOp::Sub, |_, _| Op::Sub)
     }
 
     /// `self * rhs` (broadcasting). Saves both operands.
     #[track_caller]
     pub fn mul(&self, rhs: &Var) -> Var {
-        self.record_binary(rhs, self.tensor().mul(&rhs.tensor()), |lhs, rhs| Op::Mul { lhs, rhs })
+        self.binary(rhs, BinaryOp::Mul, |lhs, rhs| Op::Mul { lhs, rhs })
     }
 
     /// `self / rhs` (broadcasting). Saves both operands.
     #[track_caller]
     pub fn div(&self, rhs: &Var) -> Var {
-        self.record_binary(rhs, self.tensor().div(&rhs.tensor()), |lhs, rhs| Op::Div { lhs, rhs })
+        self.binary(rhs, BinaryOp::Div, |lhs, rhs| Op::Div { lhs, rhs })
     }
 
     /// `max(self, rhs)` element-wise (broadcasting); ties split the gradient evenly. Saves both operands.
     #[track_caller]
     pub fn maximum(&self, rhs: &Var) -> Var {
-        self.record_binary(rhs, self.tensor().maximum(&rhs.tensor()), |lhs, rhs| Op::Maximum { lhs, rhs })
+        self.binary(rhs, BinaryOp::Maximum, |lhs, rhs| Op::Maximum { lhs, rhs })
     }
 
     /// `min(self, rhs)` element-wise (broadcasting); ties split the gradient evenly. Saves both operands.
     #[track_caller]
     pub fn minimum(&self, rhs: &Var) -> Var {
-        self.record_binary(rhs, self.tensor().minimum(&rhs.tensor()), |lhs, rhs| Op::Minimum { lhs, rhs })
+        self.binary(rhs, BinaryOp::Minimum, |lhs, rhs| Op::Minimum { lhs, rhs })
     }
 
     /// Element-wise binary cross-entropy of the logits `self` against `target` (broadcasting), fused and stable
     /// (see [`tensor::ops::bce_with_logits`]). Saves both operands. Reduce it with `mean_all` for the usual loss.
     #[track_caller]
     pub fn bce_with_logits(&self, target: &Var) -> Var {
-        let out = self.tensor().bce_with_logits(&target.tensor());
-        self.record_binary(target, out, |lhs, rhs| Op::BceWithLogits { lhs, rhs })
+        self.binary(target, BinaryOp::BceWithLogits, |lhs, rhs| Op::BceWithLogits { lhs, rhs })
     }
 
     /// `on_true` where `cond != 0`, else `on_false`, all three broadcast together (`torch.where`). Saves `cond`.

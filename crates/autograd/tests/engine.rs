@@ -256,3 +256,29 @@ fn var_is_send_and_sync() {
     let y = std::thread::spawn(move || x.exp()).join().unwrap();
     assert!(y.requires_grad());
 }
+
+/// A shape error inside a `Var` op is reported at the caller's line, not inside the library.
+#[test]
+fn shape_errors_point_at_the_callers_line() {
+    // A panic hook that records where each thread last panicked, then does what the default hook does.
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let at = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
+            LAST_PANIC.with(|p| *p.borrow_mut() = at);
+            default(info);
+        }));
+    });
+    let a = Var::leaf(t64(&[1.0, 2.0], &[2]));
+    let b = Var::leaf(t64(&[1.0, 2.0, 3.0], &[3]));
+    let line = line!() + 1;
+    let caught = std::panic::catch_unwind(|| &a + &b);
+    assert!(caught.is_err());
+    let location = LAST_PANIC.with(|l| l.borrow().clone());
+    assert_eq!(location, Some(format!("{}:{line}", file!())));
+}
+
+thread_local! {
+    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
