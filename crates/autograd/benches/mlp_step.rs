@@ -58,7 +58,7 @@ fn main() {
 
     let start = Instant::now();
     for _ in 0..iters {
-        no_grad(&forward);
+        no_grad(forward);
     }
     let nograd_us = start.elapsed().as_secs_f64() * 1e6 / iters as f64;
     let start = Instant::now();
