@@ -167,7 +167,7 @@ impl Context {
     /// could not bind it.
     #[track_caller]
     pub fn alloc(&self, bytes: u64) -> wgpu::Buffer {
-        let limit = (self.limits.max_storage_buffer_binding_size as u64).min(self.limits.max_buffer_size);
+        let limit = self.limits.max_storage_buffer_binding_size.min(self.limits.max_buffer_size);
         if bytes > limit {
             panic!(
                 "{}",
