@@ -360,7 +360,36 @@ def make_metrics():
     write("metrics.json", cases)
 
 
-SECTIONS = {"metrics": make_metrics, "init": make_init, "modules": make_modules, "losses": make_losses, "optim": make_optim,
+# --- training: model + loss + optimizer end to end -------------------------------------------------------------
+def make_training():
+    g = torch.Generator().manual_seed(2024)
+    x = torch.rand(32, 2, generator=g) * 2 - 1
+    y_bin = ((x ** 2).sum(1) < 0.5).float()
+    y_cls = (x[:, 0] > 0).long() + 2 * (x[:, 1] > 0).long()
+    cases = []
+    for name, build, loss_fn, opt_fn, y in [
+        ("CircleModelV2+BCEWithLogits+SGD", CircleModelV2, nn.BCEWithLogitsLoss(),
+         lambda p: torch.optim.SGD(p, lr=0.1), y_bin),
+        ("BlobModel+CrossEntropy+Adam", lambda: BlobModel(2, 4, 8), nn.CrossEntropyLoss(),
+         lambda p: torch.optim.Adam(p, lr=0.02, foreach=False), y_cls),
+    ]:
+        torch.manual_seed(42)
+        m = build()
+        opt = opt_fn(m.parameters())
+        losses = []
+        for _ in range(10):
+            logits = m(x)
+            loss = loss_fn(logits.squeeze(1) if logits.shape[1] == 1 else logits, y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        cases.append({"name": name, "losses": losses,
+                      "params": {n: flat(p) for n, p in m.named_parameters()}})
+    write("training.json", {"x": flat(x), "y_bin": flat(y_bin), "y_cls": [int(v) for v in y_cls], "cases": cases})
+
+
+SECTIONS = {"training": make_training, "metrics": make_metrics, "init": make_init, "modules": make_modules, "losses": make_losses, "optim": make_optim,
             "checkpoints": make_checkpoints}
 
 if __name__ == "__main__":
