@@ -93,6 +93,10 @@ fn ours_packed(d: &mut Data) {
     ours(d, Some(Path::Packed))
 }
 
+fn ours_direct(d: &mut Data) {
+    ours(d, Some(Path::Direct))
+}
+
 fn ours_parallel(d: &mut Data) {
     ours(d, Some(Path::PackedParallel))
 }
@@ -226,8 +230,8 @@ fn best_of(f: fn(&mut Data), d: &mut Data, budget: Duration) -> f64 {
     best
 }
 
-/// Prints the side-by-side best-of-N table (`MATMUL_TABLE=1`).
-fn table() {
+/// Prints the side-by-side best-of-N table (`MATMUL_TABLE=1`; `=square` or `=mlp` for one half).
+fn table(which: &str) {
     let square: Vec<Case> = [64, 128, 256, 512, 1024, 2048]
         .iter()
         .map(|&n| Case { name: "square", m: n, k: n, n, lhs_t: false, rhs_t: false })
@@ -258,6 +262,26 @@ fn table() {
             // Speed ratio: > 1 means ours is faster than the best baseline.
             println!("{:>14.2}", best_other / times[0]);
         }
+    }
+}
+
+/// Prints ours alone, packed single-thread and packed + parallel, in GFLOP/s (`MATMUL_TABLE=tune`): the quick
+/// loop used to pick the blocking.
+fn tune() {
+    let sizes: Vec<usize> = std::env::var("MATMUL_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
+        .unwrap_or_else(|| vec![64, 128, 256, 512, 1024]);
+    println!("{:<8}{:>14}{:>14}{:>14}{:>14}", "n", "packed_1t", "parallel", "auto", "direct");
+    for n in sizes {
+        let case = Case { name: "square", m: n, k: n, n, lhs_t: false, rhs_t: false };
+        let mut d = Data::new(case);
+        let budget = Duration::from_millis(300);
+        let t: Vec<f64> = [ours_packed as fn(&mut Data), ours_parallel, ours_auto, ours_direct]
+            .iter()
+            .map(|f| case.flops() / best_of(*f, &mut d, budget) / 1e9)
+            .collect();
+        println!("{n:<8}{:>14.1}{:>14.1}{:>14.1}{:>14.1}", t[0], t[1], t[2], t[3]);
     }
 }
 
@@ -299,9 +323,10 @@ fn main() {
     if std::env::var_os("MATMUL_NUM_THREADS").is_none() {
         std::env::set_var("MATMUL_NUM_THREADS", "2");
     }
-    if std::env::var_os("MATMUL_TABLE").is_some() {
-        table();
-        return;
+    match std::env::var("MATMUL_TABLE").as_deref() {
+        Ok("tune") => return tune(),
+        Ok(which) => return table(which),
+        Err(_) => {}
     }
     let mut c = Criterion::default().configure_from_args();
     bench_square(&mut c);

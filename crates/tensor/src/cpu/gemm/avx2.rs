@@ -56,13 +56,13 @@ mod kernels {
     use super::imp;
 
     pub static F32: Kernels<f32> = Kernels {
-        micro: MicroKernel { mr: 6, nr: 16, kc: 256, mc: 72, nc: 1024, run: imp::micro_f32 },
-        direct: DirectKernel { rows: DIRECT_ROWS, width: DIRECT_WIDTH, run: imp::direct_block::<f32> },
+        micro: MicroKernel { mr: 6, nr: 16, kc: 256, mc: 120, nc: 512, run: imp::micro_f32 },
+        direct: DirectKernel { rows: DIRECT_ROWS, width: DIRECT_WIDTH, run: imp::direct_block::<f32>, dot: None },
     };
 
     pub static F64: Kernels<f64> = Kernels {
-        micro: MicroKernel { mr: 6, nr: 8, kc: 256, mc: 72, nc: 1024, run: imp::micro_f64 },
-        direct: DirectKernel { rows: DIRECT_ROWS, width: DIRECT_WIDTH, run: imp::direct_block::<f64> },
+        micro: MicroKernel { mr: 6, nr: 8, kc: 256, mc: 120, nc: 256, run: imp::micro_f64 },
+        direct: DirectKernel { rows: DIRECT_ROWS, width: DIRECT_WIDTH, run: imp::direct_block::<f64>, dot: None },
     };
 }
 

@@ -40,12 +40,14 @@ mod imp {
             zero: $zero:ident, set1: $set1:ident, loadz: $loadz:ident, store: $store:ident, fmadd: $fmadd:ident,
             add: $add:ident, gather: $gather:ident, index: $index:expr
         ) => {
-            /// One direct block of `R` rows × `cols ≤ lanes` columns (see `DirectFn`).
+            /// One direct block of `R` rows × `cols ≤ lanes` columns (see `DirectFn`). With few rows the `k`
+            /// sum is split over `S` interleaved accumulators (step `p` goes to `p mod S`, the leftover steps
+            /// to the first), added at the end in order, so that `R · S` FMA chains hide the FMA latency.
             ///
             /// # Safety
             /// As [`super::super::direct::DirectFn`] with `rows == R`.
             #[target_feature(enable = "avx512f")]
-            unsafe fn $block<const R: usize>(
+            unsafe fn $block<const R: usize, const S: usize>(
                 lhs: &MatRef<$t>,
                 rhs: &MatRef<$t>,
                 c: *mut $t,
@@ -61,38 +63,62 @@ mod imp {
                 // SAFETY: (i0, 0) and (0, j0) are elements of the bounds-checked views.
                 let (a0, b0) =
                     unsafe { (lhs.data.as_ptr().add(lhs.idx(i0, 0)), rhs.data.as_ptr().add(rhs.idx(0, j0))) };
-                let mut acc: [$vec; R] = [$zero(); R];
+                let mut acc: [[$vec; R]; S] = [[$zero(); R]; S];
                 // Columns of rhs are contiguous (the common case) → masked loads; otherwise gather them
                 // (the byte offsets of `cols` elements must fit an i32).
                 let gather = bcs != 1
                     && bcs.checked_mul(cols * std::mem::size_of::<$t>()).is_some_and(|x| x <= i32::MAX as usize);
                 let offsets: $idx = $index(bcs * std::mem::size_of::<$t>());
-                for p in 0..k {
-                    // SAFETY: row p, columns j0..j0+cols of rhs are in bounds; masked-off lanes are not read.
-                    let b = unsafe {
-                        let row = b0.add(p * brs);
-                        if bcs == 1 {
-                            $loadz(mask, row)
-                        } else if gather {
-                            $gather::<1>($zero(), mask, offsets, row)
-                        } else {
-                            let mut tmp = [<$t>::default(); $lanes];
-                            for j in 0..cols {
-                                tmp[j] = *row.add(j * bcs);
+                // One step: acc[s][r] += lhs[i0 + r, p] · rhs[p, j0..].
+                macro_rules! step {
+                    ($p:expr, $s:expr) => {{
+                        let p = $p;
+                        // SAFETY: row p, columns j0..j0+cols of rhs are in bounds; masked-off lanes are not
+                        // read.
+                        let b = unsafe {
+                            let row = b0.add(p * brs);
+                            if bcs == 1 {
+                                $loadz(mask, row)
+                            } else if gather {
+                                $gather::<1>($zero(), mask, offsets, row)
+                            } else {
+                                let mut tmp = [<$t>::default(); $lanes];
+                                for j in 0..cols {
+                                    tmp[j] = *row.add(j * bcs);
+                                }
+                                $loadz(mask, tmp.as_ptr())
                             }
-                            $loadz(mask, tmp.as_ptr())
+                        };
+                        for r in 0..R {
+                            // SAFETY: element (i0 + r, p) of lhs is in bounds (r < R ≤ rows of the block).
+                            let a = $set1(unsafe { *a0.add(r * ars + p * acs) });
+                            acc[$s][r] = $fmadd(a, b, acc[$s][r]);
                         }
-                    };
+                    }};
+                }
+                let mut p = 0;
+                while p + S <= k {
+                    for s in 0..S {
+                        step!(p + s, s);
+                    }
+                    p += S;
+                }
+                while p < k {
+                    step!(p, 0);
+                    p += 1;
+                }
+                for s in 1..S {
                     for r in 0..R {
-                        // SAFETY: element (i0 + r, p) of lhs is in bounds (r < R ≤ rows of the block).
-                        let a = $set1(unsafe { *a0.add(r * ars + p * acs) });
-                        acc[r] = $fmadd(a, b, acc[r]);
+                        acc[0][r] = $add(acc[0][r], acc[s][r]);
                     }
                 }
+                let acc = acc[0];
                 for r in 0..R {
                     // SAFETY: row i0 + r, columns j0..j0+cols of `c` are writable (masked lanes untouched).
+                    let p = unsafe { c.add((i0 + r) * ldc + j0) };
+                    // SAFETY: as above, masked to the block's columns. (Full-width stores spilling into the
+                    // next row were measured slower: they split cache lines far more often.)
                     unsafe {
-                        let p = c.add((i0 + r) * ldc + j0);
                         let v = if accumulate { $add($loadz(mask, p), acc[r]) } else { acc[r] };
                         $store(p, mask, v);
                     }
@@ -117,24 +143,100 @@ mod imp {
             ) {
                 // SAFETY: forwarded from the caller, with R == rows.
                 unsafe {
-                    match rows {
-                        1 => $block::<1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        2 => $block::<2>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        3 => $block::<3>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        4 => $block::<4>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        5 => $block::<5>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        6 => $block::<6>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        7 => $block::<7>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        8 => $block::<8>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        9 => $block::<9>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        10 => $block::<10>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        11 => $block::<11>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        _ => $block::<DIRECT_ROWS>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                    // A long `k` with few rows: split the sum so that enough FMA chains are in flight.
+                    match (rows, lhs.cols >= 64) {
+                        (1, true) => $block::<1, 8>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (2, true) => $block::<2, 4>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (3, true) => $block::<3, 4>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (4, true) => $block::<4, 2>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (5, true) => $block::<5, 2>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (6, true) => $block::<6, 2>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (1, _) => $block::<1, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (2, _) => $block::<2, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (3, _) => $block::<3, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (4, _) => $block::<4, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (5, _) => $block::<5, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (6, _) => $block::<6, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (7, _) => $block::<7, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (8, _) => $block::<8, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (9, _) => $block::<9, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (10, _) => $block::<10, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (11, _) => $block::<11, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        _ => $block::<DIRECT_ROWS, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
                     }
                 }
             }
         };
     }
+
+    /// Defines the dot kernel for one element type (a `DotFn`): for `n ≤ 4` output columns and `k ≤ lanes`,
+    /// each row of `lhs` is one masked vector load, multiplied by each (pre-loaded) column of `rhs` and
+    /// summed across lanes: `out[r, j] (+)= Σ_lanes lhs[r, :] ⊙ rhs[:, j]`. For skinny outputs (`800×10 ·
+    /// 10×1`) this uses all `k` lanes instead of `n` of 16.
+    macro_rules! dot_kernel {
+        (
+            $name:ident, $block:ident, $t:ty, $vec:ty, $mask:ty, $lanes:expr,
+            zero: $zero:ident, loadz: $loadz:ident, mul: $mul:ident, reduce: $reduce:ident
+        ) => {
+            /// The dot kernel with `N` output columns.
+            ///
+            /// # Safety
+            /// As [`super::super::direct::DotFn`] with `rhs.cols == N`.
+            #[target_feature(enable = "avx512f")]
+            unsafe fn $block<const N: usize>(lhs: &MatRef<$t>, rhs: &MatRef<$t>, out: *mut $t, accumulate: bool) {
+                let (m, k) = (lhs.rows, lhs.cols);
+                let mask = ((1u32 << k) - 1) as $mask;
+                // The N columns of rhs as vectors of k lanes, read once.
+                let mut bcol: [$vec; N] = [$zero(); N];
+                for j in 0..N {
+                    let mut tmp = [<$t>::default(); $lanes];
+                    for p in 0..k {
+                        tmp[p] = rhs.data[rhs.idx(p, j)];
+                    }
+                    // SAFETY: `tmp` holds `lanes ≥ k` elements.
+                    bcol[j] = unsafe { $loadz(mask, tmp.as_ptr()) };
+                }
+                for r in 0..m {
+                    // SAFETY: lhs rows are contiguous (cs == 1) and in bounds: lanes k.. are masked off.
+                    let a = unsafe { $loadz(mask, lhs.data.as_ptr().add(lhs.idx(r, 0))) };
+                    for j in 0..N {
+                        let v = $reduce($mul(a, bcol[j]));
+                        // SAFETY: `out` holds m × N elements (the caller's contract).
+                        unsafe {
+                            let o = out.add(r * N + j);
+                            *o = if accumulate { *o + v } else { v };
+                        }
+                    }
+                }
+            }
+
+            /// The dot kernel of this element type (a `DotFn`).
+            ///
+            /// # Safety
+            /// As [`super::super::direct::DotFn`].
+            #[target_feature(enable = "avx512f")]
+            pub(super) unsafe fn $name(lhs: &MatRef<$t>, rhs: &MatRef<$t>, out: *mut $t, accumulate: bool) {
+                // SAFETY: forwarded from the caller, with N == rhs.cols.
+                unsafe {
+                    match rhs.cols {
+                        1 => $block::<1>(lhs, rhs, out, accumulate),
+                        2 => $block::<2>(lhs, rhs, out, accumulate),
+                        3 => $block::<3>(lhs, rhs, out, accumulate),
+                        _ => $block::<4>(lhs, rhs, out, accumulate),
+                    }
+                }
+            }
+        };
+    }
+
+    dot_kernel!(
+        dot_f32, dot_block_f32, f32, __m512, __mmask16, 16,
+        zero: _mm512_setzero_ps, loadz: _mm512_maskz_loadu_ps, mul: _mm512_mul_ps, reduce: _mm512_reduce_add_ps
+    );
+    dot_kernel!(
+        dot_f64, dot_block_f64, f64, __m512d, __mmask8, 8,
+        zero: _mm512_setzero_pd, loadz: _mm512_maskz_loadu_pd, mul: _mm512_mul_pd, reduce: _mm512_reduce_add_pd
+    );
 
     /// Byte offsets `j · stride` of the 16 `f32` lanes.
     #[target_feature(enable = "avx512f")]
@@ -173,13 +275,13 @@ mod kernels {
     use super::imp;
 
     pub static F32: Kernels<f32> = Kernels {
-        micro: MicroKernel { mr: 6, nr: 64, kc: 256, mc: 120, nc: 1024, run: imp::micro_f32 },
-        direct: DirectKernel { rows: imp::DIRECT_ROWS, width: 16, run: imp::direct_f32 },
+        micro: MicroKernel { mr: 6, nr: 64, kc: 256, mc: 240, nc: 512, run: imp::micro_f32 },
+        direct: DirectKernel { rows: imp::DIRECT_ROWS, width: 16, run: imp::direct_f32, dot: Some(imp::dot_f32) },
     };
 
     pub static F64: Kernels<f64> = Kernels {
-        micro: MicroKernel { mr: 6, nr: 32, kc: 256, mc: 120, nc: 1024, run: imp::micro_f64 },
-        direct: DirectKernel { rows: imp::DIRECT_ROWS, width: 8, run: imp::direct_f64 },
+        micro: MicroKernel { mr: 6, nr: 32, kc: 256, mc: 120, nc: 256, run: imp::micro_f64 },
+        direct: DirectKernel { rows: imp::DIRECT_ROWS, width: 8, run: imp::direct_f64, dot: Some(imp::dot_f64) },
     };
 }
 

@@ -1,13 +1,19 @@
 //! The packed path: BLIS's five loops around a register-blocked microkernel.
 //!
 //! ```text
-//! LOOP 5  for jc in n step nc          (a column block of out; rhs block kc×nc lives in L3)
-//! LOOP 4    for pc in k step kc        pack rhs[pc.., jc..] → B̃ (kc × nc)
-//! LOOP 3      for ic in m step mc      pack lhs[ic.., pc..] → Ã (mc × kc, lives in L2)
-//! LOOP 2        for jr in nc step nr   (one micro-panel of B̃, kc × nr, lives in L1)
-//! LOOP 1          for ir in mc step mr (one micro-panel of Ã, streamed from L2)
+//! LOOP 5  for jc in n step nc          (a column block of out)
+//! LOOP 4    for pc in k step kc        pack rhs[pc.., jc..] → B̃ (kc × nc, sized to stay in L2)
+//! LOOP 3      for ic in m step mc      pack lhs[ic.., pc..] → Ã (mc × kc, L2/L3)
+//! LOOP 2        for ir in mc step mr   (one micro-panel of Ã, mr × kc, stays in L1)
+//! LOOP 1          for jr in nc step nr (one micro-panel of B̃, kc × nr, streamed from L2)
 //!                   microkernel: out[ir.., jr..] (+)= Ã[ir] · B̃[jr]   (mr × nr tile in registers)
 //! ```
+//!
+//! Our microkernels are wide (`nr` = 4 vectors) and short (`mr` = 6 broadcasts), so per step they read
+//! `nr` values of B̃ and only `mr` of Ã. The small Ã micro-panel is therefore the one kept in L1 (LOOP 2
+//! outside LOOP 1) and the B̃ micro-panels stream from L2, as in the column-major microkernels of faer/gemm
+//! with the roles of the operands swapped. On the 2-core AVX-512 machine `kc = 256`, `nc = 512`
+//! (B̃ = 512 KiB of the 1 MiB L2) measured as well as any nearby choice.
 //!
 //! Threads: the output is cut into rectangular jobs whose boundaries depend on the shape only; each job runs
 //! the five loops above on its rectangle, alone, with the same `kc` panels in the same order. So every element
@@ -36,9 +42,10 @@ pub struct MicroKernel<T> {
     pub run: MicroFn<T>,
 }
 
-/// Below this many flops (2·m·n·k) a product is not worth waking a second thread for (measured: see
-/// `benches/matmul.rs`).
-pub const PARALLEL_MIN_FLOPS: f64 = 2.0 * 96.0 * 96.0 * 96.0;
+/// Below this many flops (2·m·n·k) a product is not worth waking a second thread for. Products that small
+/// normally take the direct path anyway (see `direct::DIRECT_MAX_FLOPS`); this bound matters for forced
+/// packed calls and for batched products.
+pub const PARALLEL_MIN_FLOPS: f64 = 2.0 * 128.0 * 128.0 * 128.0;
 
 /// Whether [`super::Path::Auto`] should spread a product of this shape over the pool.
 pub fn prefers_parallel(m: usize, k: usize, n: usize) -> bool {
@@ -207,38 +214,64 @@ unsafe fn gemm_rect<T: Element>(
                 for ic in (i0..i1).step_by(kern.mc) {
                     let mcb = kern.mc.min(i1 - ic);
                     pack_lhs(lhs, ic, mcb, pc, kcb, mr, abuf);
-                    // LOOP 2: nr-wide micro-panels of B̃.
-                    for jr in (0..ncb).step_by(nr) {
-                        let nrb = nr.min(ncb - jr);
-                        let b = bbuf[jr * kcb..].as_ptr();
-                        // LOOP 1: mr-tall micro-panels of Ã.
-                        for ir in (0..mcb).step_by(mr) {
-                            let mrb = mr.min(mcb - ir);
-                            let a = abuf[ir * kcb..].as_ptr();
-                            // SAFETY: (ic + ir, jc + jr) is inside this job's rectangle of `c`.
-                            let ct = unsafe { c.add((ic + ir) * ldc + jc + jr) };
-                            if mrb == mr && nrb == nr {
-                                // SAFETY: a/b hold a full packed micro-panel of kcb steps; the full tile
-                                // is inside the rectangle; the caller checked the kernel's ISA.
-                                unsafe { (kern.run)(kcb, a, b, ct, ldc, acc) };
-                            } else {
-                                // Edge tile: compute the full tile into a temporary, keep the valid part.
-                                let mut tmp = [T::ZERO; MAX_TILE];
-                                // SAFETY: as above, with `tmp` (mr·nr ≤ MAX_TILE elements, stride nr).
-                                unsafe { (kern.run)(kcb, a, b, tmp.as_mut_ptr(), nr, false) };
-                                for i in 0..mrb {
-                                    for j in 0..nrb {
-                                        // SAFETY: (i, j) < (mrb, nrb) stays inside the rectangle.
-                                        let o = unsafe { &mut *ct.add(i * ldc + j) };
-                                        let t = tmp[i * nr + j];
-                                        *o = if acc { *o + t } else { t };
-                                    }
-                                }
-                            }
+                    // LOOP 2: mr-tall micro-panels of Ã (one stays in L1 while LOOP 1 runs).
+                    for ir in (0..mcb).step_by(mr) {
+                        // LOOP 1: nr-wide micro-panels of B̃ (streamed from L2).
+                        for jr in (0..ncb).step_by(nr) {
+                            // SAFETY: (ic + ir, jc + jr) is a tile of this job's rectangle; the buffers hold
+                            // the packed panels of this (pc, ic, jc) block.
+                            unsafe { tile(kern, abuf, bbuf, kcb, c, ldc, ic, ir, mcb, jc, jr, ncb, acc) };
                         }
                     }
                 }
             }
         }
     });
+}
+
+/// One microkernel call on the tile at rows `ic + ir`, columns `jc + jr` of `c` (edge tiles through a
+/// temporary).
+///
+/// # Safety
+/// The tile's valid part lies inside the caller's rectangle of `c`; `abuf`/`bbuf` hold the packed block
+/// (`kcb` deep); the kernel runs on this CPU.
+#[inline(always)]
+unsafe fn tile<T: Element>(
+    kern: &MicroKernel<T>,
+    abuf: &[T],
+    bbuf: &[T],
+    kcb: usize,
+    c: *mut T,
+    ldc: usize,
+    ic: usize,
+    ir: usize,
+    mcb: usize,
+    jc: usize,
+    jr: usize,
+    ncb: usize,
+    acc: bool,
+) {
+    let (mr, nr) = (kern.mr, kern.nr);
+    let (mrb, nrb) = (mr.min(mcb - ir), nr.min(ncb - jr));
+    let a = abuf[ir * kcb..].as_ptr();
+    let b = bbuf[jr * kcb..].as_ptr();
+    // SAFETY: (ic + ir, jc + jr) is inside the caller's rectangle.
+    let ct = unsafe { c.add((ic + ir) * ldc + jc + jr) };
+    if mrb == mr && nrb == nr {
+        // SAFETY: a/b hold full packed micro-panels of kcb steps; the full tile is inside the rectangle.
+        unsafe { (kern.run)(kcb, a, b, ct, ldc, acc) };
+    } else {
+        // Edge tile: compute the full tile into a temporary, keep the valid part.
+        let mut tmp = [T::ZERO; MAX_TILE];
+        // SAFETY: as above, with `tmp` (mr·nr ≤ MAX_TILE elements, row stride nr).
+        unsafe { (kern.run)(kcb, a, b, tmp.as_mut_ptr(), nr, false) };
+        for i in 0..mrb {
+            for j in 0..nrb {
+                // SAFETY: (i, j) < (mrb, nrb) stays inside the rectangle.
+                let o = unsafe { &mut *ct.add(i * ldc + j) };
+                let t = tmp[i * nr + j];
+                *o = if acc { *o + t } else { t };
+            }
+        }
+    }
 }
