@@ -82,3 +82,12 @@ fn too_large_a_tensor_is_a_clear_error() {
     let msg = r.err().and_then(|e| e.downcast_ref::<String>().cloned()).unwrap_or_default();
     assert!(msg.contains("max_storage_buffer_binding_size"), "{msg}");
 }
+
+#[test]
+fn bench_helpers_report_positive_rates() {
+    let Some(_gpu) = gpu_or_skip() else { return };
+    let gflops = tensor::gpu::bench::bench_matmul_gflops(128, 2).unwrap();
+    let gbps = tensor::gpu::bench::bench_elementwise_gbps(1 << 16, 4).unwrap();
+    eprintln!("matmul 128: {gflops:.2} GFLOP/s, add 2^16: {gbps:.2} GB/s");
+    assert!(gflops > 0.0 && gflops.is_finite() && gbps > 0.0 && gbps.is_finite());
+}

@@ -60,7 +60,8 @@ struct State {
     /// Params of this batch's dispatches, written to `params_buffer` when the batch is submitted.
     params: Vec<u8>,
     params_buffer: wgpu::Buffer,
-    pipelines: HashMap<(&'static str, &'static str), wgpu::ComputePipeline>,
+    /// Compiled pipelines and their bind group layouts, by (shader, entry point).
+    pipelines: HashMap<(&'static str, &'static str), (wgpu::ComputePipeline, wgpu::BindGroupLayout)>,
     modules: HashMap<&'static str, wgpu::ShaderModule>,
 }
 
@@ -263,7 +264,7 @@ impl Context {
         if st.dispatches + 1 >= MAX_BATCH {
             self.submit(&mut st);
         }
-        let pipeline = self.pipeline(&mut st, shader, entry);
+        let (pipeline, layout) = self.pipeline(&mut st, shader, entry);
         let offset = st.params.len();
         st.params.extend_from_slice(params);
         st.params.resize(offset + PARAMS_SLOT, 0);
@@ -281,7 +282,7 @@ impl Context {
         });
         let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some(entry),
-            layout: &pipeline.get_bind_group_layout(0),
+            layout: &layout,
             entries: &entries,
         });
         let enc = st.encoder.get_or_insert_with(|| {
@@ -297,8 +298,13 @@ impl Context {
         st.dispatches += 1;
     }
 
-    /// The cached pipeline of (shader, entry), compiled on first use.
-    fn pipeline(&self, st: &mut State, shader: &Shader, entry: &'static str) -> wgpu::ComputePipeline {
+    /// The cached pipeline of (shader, entry) and its bind group layout, compiled on first use.
+    fn pipeline(
+        &self,
+        st: &mut State,
+        shader: &Shader,
+        entry: &'static str,
+    ) -> (wgpu::ComputePipeline, wgpu::BindGroupLayout) {
         if let Some(p) = st.pipelines.get(&(shader.name, entry)) {
             return p.clone();
         }
@@ -320,8 +326,9 @@ impl Context {
             compilation_options: Default::default(),
             cache: None,
         });
-        st.pipelines.insert((shader.name, entry), pipeline.clone());
-        pipeline
+        let layout = pipeline.get_bind_group_layout(0);
+        st.pipelines.insert((shader.name, entry), (pipeline.clone(), layout.clone()));
+        (pipeline, layout)
     }
 
     /// Submits the batch: writes its params, then its commands.
