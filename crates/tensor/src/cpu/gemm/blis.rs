@@ -85,12 +85,17 @@ impl ScratchVec for f64 {
 }
 
 thread_local! {
-    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+    /// This thread's buffer for Ã blocks.
+    static SCRATCH_A: RefCell<Scratch> = RefCell::new(Scratch::default());
+    /// This thread's buffer for B̃ blocks (separate: a thread packing B̃ also runs LOOP 3 tasks).
+    static SCRATCH_B: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// Runs `f` with a 64-byte-aligned buffer of at least `len` elements, reusing this thread's scratch (or a
-/// fresh one if it is already borrowed further up the stack).
-fn with_scratch<T: Element, R>(len: usize, f: impl FnOnce(&mut [T]) -> R) -> R {
+type ScratchKey = std::thread::LocalKey<RefCell<Scratch>>;
+
+/// Runs `f` with a 64-byte-aligned buffer of at least `len` elements, reusing this thread's scratch `key`
+/// (or a fresh one if it is already borrowed further up the stack).
+fn with_scratch<T: Element, R>(key: &'static ScratchKey, len: usize, f: impl FnOnce(&mut [T]) -> R) -> R {
     let run = |v: &mut Vec<T>| {
         let pad = 64 / std::mem::size_of::<T>();
         if v.len() < len + pad {
@@ -99,7 +104,7 @@ fn with_scratch<T: Element, R>(len: usize, f: impl FnOnce(&mut [T]) -> R) -> R {
         let off = v.as_ptr().align_offset(64).min(pad);
         f(&mut v[off..off + len])
     };
-    SCRATCH.with(|s| match s.try_borrow_mut() {
+    key.with(|s| match s.try_borrow_mut() {
         Ok(mut s) => run(T::scratch_vec(&mut s)),
         Err(_) => run(&mut Vec::new()),
     })
@@ -120,7 +125,8 @@ impl<T> OutPtr<T> {
     }
 }
 
-/// `out (+)= lhs · rhs` on the packed path, split into jobs over the pool when `parallel`.
+/// `out (+)= lhs · rhs` on the packed path; when `parallel`, B̃ is packed by all threads together and the
+/// LOOP 3 blocks are spread over the pool (the same closures run in a plain loop otherwise).
 pub fn gemm_packed<T: Element>(
     kern: &MicroKernel<T>,
     lhs: MatRef<T>,
@@ -129,28 +135,58 @@ pub fn gemm_packed<T: Element>(
     accumulate: bool,
     parallel: bool,
 ) {
-    let (m, n) = (lhs.rows, rhs.cols);
-    let ldc = n;
-    if !parallel {
-        let c = OutPtr(out.as_mut_ptr());
-        // SAFETY: the rectangle is all of `out`, which is `m × n` row-major (checked by the caller).
-        unsafe { gemm_rect(kern, &lhs, &rhs, c.0, ldc, 0, m, 0, n, accumulate) };
-        return;
-    }
-    let (mb, nb) = job_grid(kern, m, lhs.cols, n);
-    let (jobs_m, jobs_n) = (m.div_ceil(mb), n.div_ceil(nb));
+    let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
+    let nr = kern.nr;
+    let (mb, nb) = if parallel { task_grid(kern, m, n) } else { (kern.mc, kern.nc) };
     let c = OutPtr(out.as_mut_ptr());
+    let b_len = kern.kc.min(k) * kern.nc.min(n).div_ceil(nr) * nr;
     let run = || {
-        use rayon::prelude::*;
-        (0..jobs_m * jobs_n).into_par_iter().for_each(|job| {
-            let (i0, j0) = ((job / jobs_n) * mb, (job % jobs_n) * nb);
-            let (i1, j1) = ((i0 + mb).min(m), (j0 + nb).min(n));
-            // SAFETY: the jobs tile `out` without overlap (a grid of mb × nb rectangles), so this job is the
-            // only writer of rows i0..i1 × cols j0..j1, which lie inside the m × n buffer.
-            unsafe { gemm_rect(kern, &lhs, &rhs, c.get(), ldc, i0, i1, j0, j1, accumulate) };
+        with_scratch::<T, _>(&SCRATCH_B, b_len, |bbuf| {
+            // LOOP 5: split n into nc blocks.
+            for jc in (0..n).step_by(kern.nc) {
+                let ncb = kern.nc.min(n - jc);
+                // LOOP 4: split k into kc panels.
+                for pc in (0..k).step_by(kern.kc) {
+                    let kcb = kern.kc.min(k - pc);
+                    // The first panel overwrites (unless the caller accumulates); later panels add.
+                    let acc = accumulate || pc > 0;
+                    // Pack B̃ = rhs[pc.., jc..] (kcb × ncb), one nr-wide micro-panel per task.
+                    let bpanels = &mut bbuf[..ncb.div_ceil(nr) * nr * kcb];
+                    let pack = |(q, panel): (usize, &mut [T])| {
+                        let j = q * nr;
+                        pack_rhs(&rhs, pc, kcb, jc + j, nr.min(ncb - j), nr, panel);
+                    };
+                    // LOOP 3: split m into mc blocks (tasks: mb-row × nb-column pieces of this jc block).
+                    let (tasks_m, tasks_n) = (m.div_ceil(mb), ncb.div_ceil(nb));
+                    if parallel {
+                        use rayon::prelude::*;
+                        bpanels.par_chunks_mut(nr * kcb).enumerate().for_each(pack);
+                    } else {
+                        bpanels.chunks_mut(nr * kcb).enumerate().for_each(pack);
+                    }
+                    let bpanels = &*bpanels;
+                    let task = |t: usize| {
+                        let (i0, j0) = ((t / tasks_n) * mb, (t % tasks_n) * nb);
+                        let (i1, j1) = ((i0 + mb).min(m), (j0 + nb).min(ncb));
+                        // SAFETY: tasks tile the jc block of `out` without overlap (an mb × nb grid), so this
+                        // task alone writes rows i0..i1 × columns jc+j0..jc+j1; B̃ holds this (pc, jc) panel.
+                        unsafe { block(kern, &lhs, bpanels, kcb, c.get(), n, pc, i0, i1, jc, j0, j1, acc) };
+                    };
+                    if parallel {
+                        use rayon::prelude::*;
+                        (0..tasks_m * tasks_n).into_par_iter().for_each(task);
+                    } else {
+                        (0..tasks_m * tasks_n).for_each(task);
+                    }
+                }
+            }
         })
     };
-    in_pool(run);
+    if parallel {
+        in_pool(run)
+    } else {
+        run()
+    }
 }
 
 /// Runs `f` in the tapegrad pool, or in the current rayon pool when called from one of its threads (a caller
@@ -163,66 +199,54 @@ pub(crate) fn in_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     }
 }
 
-/// The job rectangle `mb × nb` for a parallel product, from the shape only: about [`TARGET_JOBS`] jobs (so two
-/// threads stay balanced), cut along `m` first (jobs then share no `lhs` block), each a multiple of the tile.
-fn job_grid<T>(kern: &MicroKernel<T>, m: usize, _k: usize, n: usize) -> (usize, usize) {
-    const TARGET_JOBS: usize = 4;
+/// The task rectangle `mb × nb` of a parallel product, from the shape only (never the thread count): about
+/// `TARGET_TASKS` tasks so that two threads stay balanced, cut along `m` first (a row cut shares B̃; a
+/// column cut packs the same Ã twice), each a multiple of the tile and at most `mc` rows.
+fn task_grid<T>(kern: &MicroKernel<T>, m: usize, n: usize) -> (usize, usize) {
+    const TARGET_TASKS: usize = 4;
     let round_up = |x: usize, to: usize| x.div_ceil(to) * to;
-    let row_blocks = m.div_ceil(kern.mr).min(TARGET_JOBS);
-    let mb = round_up(m.div_ceil(row_blocks), kern.mr);
-    let col_blocks = TARGET_JOBS.div_ceil(m.div_ceil(mb)).min(n.div_ceil(kern.nr));
-    let nb = round_up(n.div_ceil(col_blocks), kern.nr);
+    let row_blocks = m.div_ceil(kern.mr).min(TARGET_TASKS);
+    let mb = round_up(m.div_ceil(row_blocks), kern.mr).min(kern.mc);
+    let ncb = kern.nc.min(n);
+    let col_blocks = TARGET_TASKS.div_ceil(m.div_ceil(mb)).min(ncb.div_ceil(kern.nr));
+    let nb = round_up(ncb.div_ceil(col_blocks), kern.nr);
     (mb, nb)
 }
 
-/// The five loops on the rectangle `rows i0..i1 × cols j0..j1` of the row-major `c` (row stride `ldc`).
+/// LOOP 3 body on rows `i0..i1` × columns `jc+j0 .. jc+j1` of the row-major `c` (row stride `ldc`): pack Ã
+/// (per mc rows) into this thread's scratch, then LOOP 2 / LOOP 1 over the tiles against the packed B̃.
 ///
 /// # Safety
-/// `c` must be valid for writes on that rectangle and nobody else may access it meanwhile; `lhs`/`rhs` must
-/// lie inside their data (checked by the public entry points); `kern` must run on this CPU.
-unsafe fn gemm_rect<T: Element>(
+/// `c` must be valid for writes on that rectangle and nobody else may access it meanwhile; `bpanels` holds
+/// the packed (pc, jc) panel of `kcb` steps; `lhs` lies inside its data; `kern` runs on this CPU.
+unsafe fn block<T: Element>(
     kern: &MicroKernel<T>,
     lhs: &MatRef<T>,
-    rhs: &MatRef<T>,
+    bpanels: &[T],
+    kcb: usize,
     c: *mut T,
     ldc: usize,
+    pc: usize,
     i0: usize,
     i1: usize,
+    jc: usize,
     j0: usize,
     j1: usize,
-    accumulate: bool,
+    acc: bool,
 ) {
-    let k = lhs.cols;
     let (mr, nr) = (kern.mr, kern.nr);
-    let kc_max = kern.kc.min(k);
-    let mc_max = kern.mc.min((i1 - i0).div_ceil(mr) * mr);
-    let nc_max = kern.nc.min((j1 - j0).div_ceil(nr) * nr);
-    let a_len = mc_max * kc_max;
-    let b_len = nc_max * kc_max;
-    with_scratch::<T, _>(a_len + b_len, |buf| {
-        let (abuf, bbuf) = buf.split_at_mut(a_len);
-        // LOOP 5: split n into nc blocks.
-        for jc in (j0..j1).step_by(kern.nc) {
-            let ncb = kern.nc.min(j1 - jc);
-            // LOOP 4: split k into kc panels; pack the kc × nc block of rhs once per panel.
-            for pc in (0..k).step_by(kern.kc) {
-                let kcb = kern.kc.min(k - pc);
-                // The first panel overwrites (unless the caller accumulates); later panels add.
-                let acc = accumulate || pc > 0;
-                pack_rhs(rhs, pc, kcb, jc, ncb, nr, bbuf);
-                // LOOP 3: split m into mc blocks; pack the mc × kc block of lhs.
-                for ic in (i0..i1).step_by(kern.mc) {
-                    let mcb = kern.mc.min(i1 - ic);
-                    pack_lhs(lhs, ic, mcb, pc, kcb, mr, abuf);
-                    // LOOP 2: mr-tall micro-panels of Ã (one stays in L1 while LOOP 1 runs).
-                    for ir in (0..mcb).step_by(mr) {
-                        // LOOP 1: nr-wide micro-panels of B̃ (streamed from L2).
-                        for jr in (0..ncb).step_by(nr) {
-                            // SAFETY: (ic + ir, jc + jr) is a tile of this job's rectangle; the buffers hold
-                            // the packed panels of this (pc, ic, jc) block.
-                            unsafe { tile(kern, abuf, bbuf, kcb, c, ldc, ic, ir, mcb, jc, jr, ncb, acc) };
-                        }
-                    }
+    let a_len = kern.mc.min((i1 - i0).div_ceil(mr) * mr) * kcb;
+    with_scratch::<T, _>(&SCRATCH_A, a_len, |abuf| {
+        for ic in (i0..i1).step_by(kern.mc) {
+            let mcb = kern.mc.min(i1 - ic);
+            pack_lhs(lhs, ic, mcb, pc, kcb, mr, abuf);
+            // LOOP 2: mr-tall micro-panels of Ã (one stays in L1 while LOOP 1 runs).
+            for ir in (0..mcb).step_by(mr) {
+                // LOOP 1: nr-wide micro-panels of B̃ (streamed from L2).
+                for jr in (j0..j1).step_by(nr) {
+                    // SAFETY: (ic + ir, jc + jr) is a tile of the caller's rectangle; the buffers hold the
+                    // packed panels of this (pc, ic, jc) block.
+                    unsafe { tile(kern, abuf, bpanels, kcb, c, ldc, ic, ir, mcb, jc, jr, j1, acc) };
                 }
             }
         }
