@@ -236,9 +236,11 @@ fn table(which: &str) {
         .iter()
         .map(|&n| Case { name: "square", m: n, k: n, n, lhs_t: false, rhs_t: false })
         .collect();
-    for (title, cases, parallel) in
-        [("square (GFLOP/s, 2 threads)", square, true), ("MLP shapes (µs per call)", MLP.to_vec(), false)]
-    {
+    let halves = [("square (GFLOP/s, 2 threads)", square, true), ("MLP shapes (µs per call)", MLP.to_vec(), false)];
+    for (title, cases, parallel) in halves {
+        if (which == "square" && !parallel) || (which == "mlp" && parallel) {
+            continue;
+        }
         let list = impls(parallel);
         println!("\n{title}");
         print!("{:<20}", "shape");

@@ -272,6 +272,12 @@ fn batched_equals_one_call_per_batch_element() {
 }
 
 #[test]
+fn bench_helper_reports_a_rate() {
+    let (gflops, secs) = tensor::cpu::gemm::bench_matmul_gflops(24, 2);
+    assert!(gflops.is_finite() && gflops > 0.0 && secs > 0.0, "{gflops} GFLOP/s in {secs} s");
+}
+
+#[test]
 #[should_panic(expected = "matmul: lhs [800, 2] and rhs [3, 10]: inner dimensions 2 and 3 differ")]
 fn mismatched_inner_dimensions_panic() {
     let (l, r) = (vec![0.0f32; 1600], vec![0.0f32; 30]);

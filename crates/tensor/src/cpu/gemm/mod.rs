@@ -9,10 +9,13 @@
 //! 1. [`naive`]: the triple loop, the oracle every other path is tested against.
 //! 2. [`direct`]: the unpacked path for small and skinny shapes (the MLP layers of the tutorial): no packing,
 //!    no threads, no allocation.
-//! 3. [`blis`]: the packed path, BLIS's five loops around a microkernel, parallel over output blocks.
+//! 3. [`blis`]: the packed path, BLIS's five loops around a microkernel; threads share the packed `rhs` panel
+//!    and split the `lhs` blocks.
 //! 4. [`pack`]: copying `lhs`/`rhs` blocks into the microkernel's panel layout.
-//! 5. [`fallback`], [`avx2`], [`avx512`]: the microkernels (portable / AVX2+FMA / AVX-512F).
+//! 5. [`fallback`], [`avx2`], [`avx512`]: the microkernels (portable / AVX2+FMA / AVX-512F); the SIMD
+//!    microkernel itself is written once in `macros.rs`.
 //! 6. [`detect`]: the one place that asks the CPU what it supports.
+//! 7. [`bench`]: a dependency-free timer for the CLI (criterion benchmarks: `benches/matmul.rs`).
 //!
 //! Which path runs depends only on the shape (never on the thread count), and threads split only the output
 //! into blocks, each computed by one thread with the same `k` order: results are bit-identical whatever the
