@@ -297,7 +297,7 @@ fn bench_square(c: &mut Criterion) {
         }
         let mut d = Data::new(case);
         let mut list: Vec<Impl> = vec![("packed_1thread", ours_packed), ("packed_parallel", ours_parallel)];
-        if n <= 256 {
+        if n <= 128 {
             list.push(("naive", naive));
         }
         list.extend(impls(true).into_iter().skip(1));

@@ -5,7 +5,7 @@
 //!   4 loads + 6 broadcasts feed 24 FMAs, enough independent chains to cover the FMA latency on both pipes.
 //! - `f64`: `6 × 32` — the same register shape with 8 lanes per vector.
 //!
-//! Direct path: blocks of up to 12 rows × one masked vector of columns (16 `f32` / 8 `f64`); the masked
+//! Direct path: blocks of up to 16 rows × one masked vector of columns (16 `f32` / 8 `f64`); the masked
 //! loads and stores handle any column count without touching memory past the edge.
 //!
 //! On other architectures this module exports the portable kernels (never selected: [`super::Isa::Avx512`] is
@@ -30,7 +30,7 @@ mod imp {
     pub(super) use {micro_f32_6x64 as micro_f32, micro_f64_6x32 as micro_f64};
 
     /// Most rows of one direct block.
-    pub(super) const DIRECT_ROWS: usize = 12;
+    pub(super) const DIRECT_ROWS: usize = 16;
 
     /// Defines the direct block kernel for one element type: `$name` dispatches the row count to
     /// `$block::<R>` so that the `R` accumulators are compile-time registers.
@@ -162,6 +162,10 @@ mod imp {
                         (9, _) => $block::<9, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
                         (10, _) => $block::<10, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
                         (11, _) => $block::<11, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (12, _) => $block::<12, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (13, _) => $block::<13, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (14, _) => $block::<14, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (15, _) => $block::<15, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
                         _ => $block::<DIRECT_ROWS, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
                     }
                 }
