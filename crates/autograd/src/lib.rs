@@ -42,6 +42,6 @@ mod var_ops;
 
 pub use error::AutogradError;
 pub use grad_mode::{detect_anomaly, is_anomaly_enabled, is_grad_enabled, no_grad, set_anomaly_mode, NoGradGuard};
-pub use gradcheck::{gradcheck, GradcheckError, GradcheckMode, GradcheckOptions, GradcheckReport};
+pub use gradcheck::{gradcheck, GradcheckError, GradcheckMode, GradcheckOptions, GradcheckReport, Probe};
 pub use op::CustomRule;
 pub use var::Var;

@@ -8,7 +8,7 @@
 
 mod common;
 
-use autograd::{gradcheck, GradcheckError, GradcheckMode, GradcheckOptions, Var};
+use autograd::{gradcheck, GradcheckError, GradcheckMode, GradcheckOptions, Probe, Var};
 use common::*;
 use proptest::prelude::*;
 use rand::{rngs::StdRng, seq::SliceRandom, Rng, SeedableRng};
@@ -351,8 +351,16 @@ fn negative_control_a_wrong_derivative_is_caught() {
     for n in [5, 200] {
         let err =
             gradcheck(|v| custom_sigmoid(&v[0], wrong), &[sigmoid_input(n)], GradcheckOptions::default()).unwrap_err();
-        let GradcheckError::Mismatch { input, analytic, numeric, .. } = err.clone() else { panic!("{err}") };
+        let GradcheckError::Mismatch { input, probe, analytic, numeric, .. } = err.clone() else { panic!("{err}") };
         assert_eq!(input, 0);
+        // Small inputs are checked element by element (and the first element is already wrong); large ones along
+        // random directions.
+        let want = if n == 5 {
+            Probe::Element { input_index: vec![0], output_index: vec![0] }
+        } else {
+            Probe::Direction { direction: 0 }
+        };
+        assert_eq!(probe, want);
         assert!((analytic - numeric).abs() > 1e-2, "{err}");
         assert!(err.to_string().contains("analytic"), "{err}");
     }
