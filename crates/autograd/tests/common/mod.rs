@@ -7,7 +7,8 @@ use rand::{rngs::StdRng, Rng, SeedableRng};
 use tensor::{DType, Device, Tensor};
 
 /// Instantiates a test body `fn name(dev: &Device)` once per device: `test_device!(name, name_cpu, name_wgpu)`.
-/// The GPU instantiation exists only with the `wgpu` feature and skips (passing) when no adapter is present.
+/// The GPU instantiation exists only with this crate's `wgpu` feature; without an adapter it skips (or fails under
+/// `CI=true`, see `tensor::gpu::testing::gpu_or_skip`).
 #[macro_export]
 macro_rules! test_device {
     ($body:ident, $cpu:ident, $wgpu:ident) => {
@@ -18,10 +19,8 @@ macro_rules! test_device {
         #[cfg(feature = "wgpu")]
         #[test]
         fn $wgpu() {
-            match tensor::Device::gpu() {
-                Ok(dev) => $body(&dev),
-                Err(e) => eprintln!("skipped: {e}"),
-            }
+            let Some(dev) = tensor::gpu::testing::gpu_or_skip() else { return };
+            $body(&dev);
         }
     };
 }
