@@ -57,6 +57,9 @@ pub fn prefers_parallel(m: usize, k: usize, n: usize) -> bool {
     2.0 * (m * n * k) as f64 >= PARALLEL_MIN_FLOPS && threads > 1
 }
 
+/// Micro-panels of B̃ per packing task.
+const PACK_PANELS: usize = 4;
+
 /// Largest edge tile any microkernel uses (`mr · nr` elements).
 const MAX_TILE: usize = 512;
 
@@ -152,17 +155,18 @@ pub fn gemm_packed<T: Element>(
                     let acc = accumulate || pc > 0;
                     // Pack B̃ = rhs[pc.., jc..] (kcb × ncb), one nr-wide micro-panel per task.
                     let bpanels = &mut bbuf[..ncb.div_ceil(nr) * nr * kcb];
-                    let pack = |(q, panel): (usize, &mut [T])| {
-                        let j = q * nr;
-                        pack_rhs(&rhs, pc, kcb, jc + j, nr.min(ncb - j), nr, panel);
+                    // Packing tasks take PACK_PANELS micro-panels each (a few hundred contiguous columns per row).
+                    let pack = |(q, panels): (usize, &mut [T])| {
+                        let j = q * PACK_PANELS * nr;
+                        pack_rhs(&rhs, pc, kcb, jc + j, (PACK_PANELS * nr).min(ncb - j), nr, panels);
                     };
                     // LOOP 3: split m into mc blocks (tasks: mb-row × nb-column pieces of this jc block).
                     let (tasks_m, tasks_n) = (m.div_ceil(mb), ncb.div_ceil(nb));
                     if parallel {
                         use rayon::prelude::*;
-                        bpanels.par_chunks_mut(nr * kcb).enumerate().for_each(pack);
+                        bpanels.par_chunks_mut(PACK_PANELS * nr * kcb).enumerate().for_each(pack);
                     } else {
-                        bpanels.chunks_mut(nr * kcb).enumerate().for_each(pack);
+                        bpanels.chunks_mut(PACK_PANELS * nr * kcb).enumerate().for_each(pack);
                     }
                     let bpanels = &*bpanels;
                     let task = |t: usize| {
