@@ -46,7 +46,7 @@ pub fn pack_lhs<T: Element>(lhs: &MatRef<T>, i0: usize, mc: usize, p0: usize, kc
 /// Packs `rhs[p0 .. p0+kc, j0 .. j0+nc]` into `buf` (layout in the module doc).
 pub fn pack_rhs<T: Element>(rhs: &MatRef<T>, p0: usize, kc: usize, j0: usize, nc: usize, nr: usize, buf: &mut [T]) {
     let data = rhs.data;
-    if rhs.cs == 1 && nc % nr == 0 {
+    if rhs.cs == 1 && nc.is_multiple_of(nr) {
         // Row-major, whole panels: read each row of the block once, front to back (one contiguous stream per
         // row instead of one short piece per row and panel), and deal its nr-wide pieces to the panels.
         for p in 0..kc {
