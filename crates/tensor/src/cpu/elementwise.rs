@@ -3,7 +3,7 @@
 //!
 //! Each kernel has three paths, tried in order:
 //! 1. **contiguous** — every operand is one slice: a tight loop the compiler vectorises, split over the thread
-//!    pool in fixed chunks above [`PAR_THRESHOLD`] elements;
+//!    pool in fixed chunks above a size threshold (measured: see the comment at [`PAR_THRESHOLD`]);
 //! 2. **row-strided** — the last dimension is walked with its own stride (1, or 0 for a broadcast operand such as
 //!    a bias row), the outer dimensions with an odometer ([`Rows`]);
 //! 3. there is no third: rank-0 tensors are a single row of length 1.
@@ -17,10 +17,42 @@ use crate::dtype::{DType, Element, HostBuffer};
 use crate::layout::Layout;
 use crate::ops::{self, BinaryOp, UnaryOp};
 
-/// Below this many elements, element-wise kernels stay on the calling thread.
-pub(crate) const PAR_THRESHOLD: usize = 1 << 16;
-/// Chunk size of the parallel element-wise loops (fixed, so results never depend on the thread count).
-const PAR_CHUNK: usize = 1 << 14;
+// Thresholds, by measurement (`ELEMENTWISE_THRESHOLD_TABLE=1 cargo bench --bench elementwise`, which times each
+// op best-of-N inside rayon pools of 1 and 2 threads with the thresholds lowered to 4096). On this 2-core
+// AMD EPYC VM, shared with other builds (load average ~13), two threads never beat one below 2^20 elements
+// (speedups 0.94–1.03 for add, exp, sigmoid, row sums and softmax from 2^12 to 2^19; add at 2^20: 1.14): the
+// second core is rarely free, and waking a worker costs more than the work it takes. The serial costs measured
+// in the same run — add 0.16 ns/element (memory-bound), exp 0.30, sigmoid 0.38, row sums 0.43 — set the
+// thresholds where half the work is ≥ ~40 µs, several times the few µs of a fork-join on an idle machine:
+// 2^20 elements for the cheap ops (one load/store per element), 2^17 for the transcendental ones.
+
+/// Below this many elements, cheap element-wise ops (`+ - * /`, comparisons, relu, affine, copies) stay on the
+/// calling thread.
+pub(crate) const PAR_THRESHOLD_CHEAP: usize = 1 << 20;
+/// Below this many elements, the costly element-wise ops (exp, log, sigmoid, tanh, pow, bce...) stay on the
+/// calling thread.
+pub(crate) const PAR_THRESHOLD: usize = 1 << 17;
+/// Chunk size of the parallel element-wise loops (fixed, so the split never depends on the thread count; 256 KiB
+/// of f32, about an L2).
+const PAR_CHUNK: usize = 1 << 16;
+
+/// The parallel threshold of a unary op: cheap ones need more elements to pay for the threads.
+fn unary_threshold(op: UnaryOp) -> usize {
+    match op {
+        UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Relu | UnaryOp::Clamp(..) | UnaryOp::Affine(..) | UnaryOp::Sign => {
+            PAR_THRESHOLD_CHEAP
+        }
+        _ => PAR_THRESHOLD,
+    }
+}
+
+/// The parallel threshold of a binary op.
+fn binary_threshold(op: BinaryOp) -> usize {
+    match op {
+        BinaryOp::Pow | BinaryOp::BceWithLogits => PAR_THRESHOLD,
+        _ => PAR_THRESHOLD_CHEAP,
+    }
+}
 
 /// The rows of a layout: the storage offset where each row (run along the last dimension) starts, the row
 /// length and the stride inside a row. A 0-d layout is one row of length 1.
@@ -52,7 +84,7 @@ impl Rows {
 pub(crate) fn map<T: Element, U: Element>(x: &[T], layout: &Layout, f: impl Fn(T) -> U + Sync + Send) -> Vec<U> {
     if let Some(range) = layout.contiguous_range() {
         let x = &x[range];
-        if x.len() >= PAR_THRESHOLD {
+        if x.len() >= PAR_THRESHOLD_CHEAP {
             let mut out = vec![U::default(); x.len()];
             super::parallel::install(|| {
                 out.par_chunks_mut(PAR_CHUNK).zip(x.par_chunks(PAR_CHUNK)).for_each(|(o, x)| {
@@ -88,7 +120,7 @@ pub(crate) fn zip<T: Element, U: Element>(
     debug_assert_eq!(ll.shape(), rl.shape());
     if let (Some(lr), Some(rr)) = (ll.contiguous_range(), rl.contiguous_range()) {
         let (l, r) = (&lhs[lr], &rhs[rr]);
-        if l.len() >= PAR_THRESHOLD {
+        if l.len() >= PAR_THRESHOLD_CHEAP {
             let mut out = vec![U::default(); l.len()];
             super::parallel::install(|| {
                 out.par_chunks_mut(PAR_CHUNK).zip(l.par_chunks(PAR_CHUNK).zip(r.par_chunks(PAR_CHUNK))).for_each(
@@ -130,7 +162,7 @@ pub(crate) fn unary_float<T: SimdFloat + Element>(op: UnaryOp, x: &[T], layout: 
     let mut out = vec![T::ZERO; layout.numel()];
     if let Some(range) = layout.contiguous_range() {
         let x = &x[range];
-        if x.len() >= PAR_THRESHOLD {
+        if x.len() >= unary_threshold(op) {
             // Fixed chunks: each element is computed alone, so the split cannot change a result anyway.
             super::parallel::install(|| {
                 out.par_chunks_mut(PAR_CHUNK)
@@ -180,7 +212,7 @@ pub(crate) fn binary_float<T: SimdFloat + Element>(op: BinaryOp, l: &[T], ll: &L
     let n = ll.numel();
     let mut out = vec![T::ZERO; n];
     if let (Some(lw), Some(rw)) = (Whole::of(ll), Whole::of(rl)) {
-        if n >= PAR_THRESHOLD {
+        if n >= binary_threshold(op) {
             super::parallel::install(|| {
                 out.par_chunks_mut(PAR_CHUNK).enumerate().for_each(|(c, o)| {
                     let at = c * PAR_CHUNK;

@@ -42,3 +42,12 @@ pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
         pool().install(f)
     }
 }
+
+/// Runs `f` on a new pool of `threads` threads, which every kernel called by `f` then uses (see [`install`]):
+/// for tests of thread-count independence and for benchmarks.
+///
+/// # Panics
+/// When the pool cannot be created.
+pub fn with_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("failed to build a thread pool").install(f)
+}
