@@ -147,7 +147,14 @@ pub fn execute(
                     b.update(rec.epoch + 1);
                 }
             })?;
-            let targets = evaluate_targets(&ts, &trained.record);
+            let mut targets = evaluate_targets(&ts, &trained.record);
+            if trained.record.lr != ts.lr {
+                // The spec's target was stated for the tutorial's learning rate; say so.
+                for t in &mut targets {
+                    t.source =
+                        format!("{} (stated for lr {}; this run used lr {})", t.source, ts.lr, trained.record.lr);
+                }
+            }
             let pictures = match out {
                 Some(dir) => draw_training_pictures(dir, stem, &trained)?,
                 None => Vec::new(),

@@ -50,8 +50,13 @@ pub fn save_png_svg(
     draw_svg: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), String>,
 ) -> Result<Vec<PathBuf>, CliError> {
     register_font();
-    let png = stem.with_extension("png");
-    let svg = stem.with_extension("svg");
+    // Append, never replace, the extension: a stem such as `line-lr0.01_loss` contains a dot.
+    let with_ext = |ext: &str| {
+        let mut name = stem.as_os_str().to_os_string();
+        name.push(ext);
+        PathBuf::from(name)
+    };
+    let (png, svg) = (with_ext(".png"), with_ext(".svg"));
     let fail = |path: &Path, e: String| CliError::new(format!("cannot draw {}: {e}", path.display()));
     {
         let root = BitMapBackend::new(&png, size).into_drawing_area();
@@ -78,5 +83,26 @@ pub(crate) fn range_padded(values: impl Iterator<Item = f64>, pad: f64) -> (f64,
         (lo - pad, hi + pad)
     } else {
         (-1.0, 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dot_in_the_stem_is_kept() {
+        let dir = std::env::temp_dir().join(format!("experiments-plot-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let files = save_png_svg(
+            &dir.join("line-lr0.01_loss"),
+            (40, 30),
+            |r| r.fill(&WHITE).map_err(err),
+            |r| r.fill(&WHITE).map_err(err),
+        )
+        .unwrap();
+        assert_eq!(files, vec![dir.join("line-lr0.01_loss.png"), dir.join("line-lr0.01_loss.svg")]);
+        assert!(files.iter().all(|f| f.exists()));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
