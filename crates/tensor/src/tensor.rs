@@ -192,14 +192,28 @@ impl Tensor {
     }
 
     /// `steps` evenly spaced values from `start` to `end` inclusive, as `torch.linspace`: element `i` is
-    /// `start + i*step` for the first half and `end - (steps-1-i)*step` for the second, `step` computed in f64.
+    /// `start + i*step` for the first half and `end - (steps-1-i)*step` for the second. As in torch, `step` is
+    /// computed in the output's precision, and for f32 each element is rounded once from the exact
+    /// `start + i*step` (torch's kernel uses a fused multiply-add: `linspace(-1, 1, 7)[3]` is `-2.9802e-08`,
+    /// not 0).
     #[track_caller]
     pub fn linspace(start: f64, end: f64, steps: usize, dtype: DType, device: &Device) -> Tensor {
-        let step = if steps > 1 { (end - start) / (steps - 1) as f64 } else { 0.0 };
         let half = steps / 2;
-        let values: Vec<f64> = (0..steps)
-            .map(|i| if i < half { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 })
-            .collect();
+        let values: Vec<f64> = if dtype == DType::F32 {
+            let (start, end) = (start as f32, end as f32);
+            let step = if steps > 1 { (end - start) / (steps - 1) as f32 } else { 0.0 };
+            // The f64 products and sums of these f32 values are exact (or rounded far below f32's precision).
+            let (start, end, step) = (start as f64, end as f64, step as f64);
+            (0..steps)
+                .map(|i| if i < half { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 })
+                .map(|v| v as f32 as f64)
+                .collect()
+        } else {
+            let step = if steps > 1 { (end - start) / (steps - 1) as f64 } else { 0.0 };
+            (0..steps)
+                .map(|i| if i < half { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 })
+                .collect()
+        };
         Tensor::from_f64_values(&values, &[steps], dtype, device)
     }
 
