@@ -230,6 +230,9 @@ pub(crate) fn binary_float<T: SimdFloat + Element>(op: BinaryOp, l: &[T], ll: &L
     if len == 0 {
         return out;
     }
+    if let Some(()) = tiled_row_broadcast(isa, op, l, ll, r, rl, &mut out) {
+        return out;
+    }
     for ((ls, rs), o) in lrows.outer.offsets().zip(rrows.outer.offsets()).zip(out.chunks_exact_mut(len)) {
         match (operand(l, ls, len, lrows.stride), operand(r, rs, len, rrows.stride)) {
             (Some(lo), Some(ro)) => T::binary_run(isa, op, lo, ro, o),
@@ -241,6 +244,49 @@ pub(crate) fn binary_float<T: SimdFloat + Element>(op: BinaryOp, l: &[T], ll: &L
         }
     }
     out
+}
+
+/// Rows per tile of [`tiled_row_broadcast`]: enough that one SIMD call covers a few hundred elements.
+const TILE_ELEMS: usize = 512;
+
+/// Path 2 for the shape of a bias add, `x[n, len] + b[len]`: one operand contiguous, the other the same row
+/// repeated (strides `[0, .., 0, 1]`). Calling the kernel once per row costs a call per 10 elements in the
+/// tutorial's layers, so the row is tiled into a buffer of whole rows and the kernel runs over runs of
+/// `TILE_ELEMS / len` rows at a time. Results are identical: each element still meets its own row entry.
+fn tiled_row_broadcast<T: SimdFloat + Element>(
+    isa: simd::Isa,
+    op: BinaryOp,
+    l: &[T],
+    ll: &Layout,
+    r: &[T],
+    rl: &Layout,
+    out: &mut [T],
+) -> Option<()> {
+    let is_row = |layout: &Layout| {
+        let rank = layout.rank();
+        rank >= 2 && layout.strides()[rank - 1] == 1 && layout.strides()[..rank - 1].iter().all(|&s| s == 0)
+    };
+    let len = *ll.shape().last()?;
+    if len == 0 || len > TILE_ELEMS / 2 {
+        return None;
+    }
+    let (row_on_right, full, row) = match (ll.contiguous_range(), rl.contiguous_range()) {
+        (Some(range), None) if is_row(rl) => (true, &l[range], &r[rl.offset()..rl.offset() + len]),
+        (None, Some(range)) if is_row(ll) => (false, &r[range], &l[ll.offset()..ll.offset() + len]),
+        _ => return None,
+    };
+    let rows_per_tile = TILE_ELEMS / len;
+    let tile: Vec<T> = row.iter().copied().cycle().take(rows_per_tile * len).collect();
+    for (x, o) in full.chunks(rows_per_tile * len).zip(out.chunks_mut(rows_per_tile * len)) {
+        let t = Operand::Slice(&tile[..x.len()]);
+        let x = Operand::Slice(x);
+        if row_on_right {
+            T::binary_run(isa, op, x, t, o);
+        } else {
+            T::binary_run(isa, op, t, x, o);
+        }
+    }
+    Some(())
 }
 
 /// How a whole operand is read by path 1 of [`binary_float`].
@@ -259,6 +305,15 @@ impl Whole {
             Some(Whole::Scalar(layout.offset()))
         } else {
             None
+        }
+    }
+
+    /// Storage index of logical element `i`.
+    #[inline(always)]
+    fn index(&self, i: usize) -> usize {
+        match self {
+            Whole::Slice(range) => range.start + i,
+            Whole::Scalar(at) => *at,
         }
     }
 
@@ -300,6 +355,9 @@ pub(crate) fn cast(x: &HostBuffer, layout: &Layout, dtype: DType) -> HostBuffer 
 }
 
 /// `out[i] = if cond[i] != 0 { t[i] } else { f[i] }`.
+///
+/// When every operand is contiguous or a single broadcast value (the common case: a mask against a tensor and
+/// a scalar 0), one pass reads each operand directly; otherwise the three layouts are walked element by element.
 pub(crate) fn where_cond(
     cond: &HostBuffer,
     cl: &Layout,
@@ -308,21 +366,56 @@ pub(crate) fn where_cond(
     on_false: &HostBuffer,
     fl: &Layout,
 ) -> HostBuffer {
-    // Select per element: build the boolean mask once, then pick.
-    let mask: Vec<bool> = match cond {
-        HostBuffer::F32(c) => cl.offsets().map(|o| c[o] != 0.0).collect(),
-        HostBuffer::F64(c) => cl.offsets().map(|o| c[o] != 0.0).collect(),
-        HostBuffer::I64(c) => cl.offsets().map(|o| c[o] != 0).collect(),
-    };
-    fn pick<T: Element>(mask: &[bool], t: &[T], tl: &Layout, f: &[T], fl: &Layout) -> Vec<T> {
-        let t = copy_strided(t, tl);
-        let f = copy_strided(f, fl);
-        mask.iter().zip(t.iter().zip(&f)).map(|(&m, (&a, &b))| if m { a } else { b }).collect()
+    fn pick<C: Copy, T: Element>(
+        cs: &[C],
+        cl: &Layout,
+        ts: &[T],
+        tl: &Layout,
+        fs: &[T],
+        fl: &Layout,
+        nonzero: impl Fn(C) -> bool,
+    ) -> Vec<T> {
+        use Whole::{Scalar, Slice};
+        // One loop per operand kind, so that each is a straight select the compiler vectorises.
+        match (Whole::of(cl), Whole::of(tl), Whole::of(fl)) {
+            (Some(Slice(c)), Some(Slice(t)), Some(Slice(f))) => {
+                let (c, t, f) = (&cs[c], &ts[t], &fs[f]);
+                return c.iter().zip(t).zip(f).map(|((&c, &t), &f)| if nonzero(c) { t } else { f }).collect();
+            }
+            (Some(Slice(c)), Some(Slice(t)), Some(Scalar(f))) => {
+                let f = fs[f];
+                return cs[c].iter().zip(&ts[t]).map(|(&c, &t)| if nonzero(c) { t } else { f }).collect();
+            }
+            (Some(Slice(c)), Some(Scalar(t)), Some(Slice(f))) => {
+                let t = ts[t];
+                return cs[c].iter().zip(&fs[f]).map(|(&c, &f)| if nonzero(c) { t } else { f }).collect();
+            }
+            (Some(cw), Some(tw), Some(fw)) => {
+                return (0..cl.numel())
+                    .map(|i| if nonzero(cs[cw.index(i)]) { ts[tw.index(i)] } else { fs[fw.index(i)] })
+                    .collect();
+            }
+            _ => {}
+        }
+        cl.offsets()
+            .zip(tl.offsets())
+            .zip(fl.offsets())
+            .map(|((co, to), fo)| if nonzero(cs[co]) { ts[to] } else { fs[fo] })
+            .collect()
     }
-    match (on_true, on_false) {
-        (HostBuffer::F32(t), HostBuffer::F32(f)) => pick(&mask, t, tl, f, fl).into(),
-        (HostBuffer::F64(t), HostBuffer::F64(f)) => pick(&mask, t, tl, f, fl).into(),
-        (HostBuffer::I64(t), HostBuffer::I64(f)) => pick(&mask, t, tl, f, fl).into(),
-        _ => unreachable!("where: values checked to share a dtype"),
+    macro_rules! values {
+        ($c:expr, $nz:expr) => {
+            match (on_true, on_false) {
+                (HostBuffer::F32(t), HostBuffer::F32(f)) => pick($c, cl, t, tl, f, fl, $nz).into(),
+                (HostBuffer::F64(t), HostBuffer::F64(f)) => pick($c, cl, t, tl, f, fl, $nz).into(),
+                (HostBuffer::I64(t), HostBuffer::I64(f)) => pick($c, cl, t, tl, f, fl, $nz).into(),
+                _ => unreachable!("where: values checked to share a dtype"),
+            }
+        };
+    }
+    match cond {
+        HostBuffer::F32(c) => values!(c, |v: f32| v != 0.0),
+        HostBuffer::F64(c) => values!(c, |v: f64| v != 0.0),
+        HostBuffer::I64(c) => values!(c, |v: i64| v != 0),
     }
 }
