@@ -67,7 +67,9 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
         // d/dx |x| = sign(x)  (0 at 0, as PyTorch)
         Op::Abs { x } => vec![Some(g.mul(&x.sign()))],
         // d/dx max(x, 0) = [x > 0]
-        Op::Relu { out } => vec![Some(Tensor::where_cond(&out.gt(&zero()), g, &zero()))],
+        // (as a product with the 0/1 mask, two vectorised passes; a non-finite upstream gradient where x ≤ 0
+        // gives NaN here, where PyTorch's threshold_backward gives 0)
+        Op::Relu { out } => vec![Some(g.mul(&out.gt(&zero())))],
         // d/dx σ(x) = σ(x)·(1 - σ(x))
         Op::Sigmoid { out } => vec![Some(g.mul(&out.mul(&out.affine(-1.0, 1.0))))],
         // d/dx tanh x = 1 - tanh² x
