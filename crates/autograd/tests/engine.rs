@@ -239,10 +239,19 @@ fn graph_text_lists_nodes_in_creation_order_with_shapes() {
     let ops: Vec<&str> = text.lines().map(|l| l.split(' ').nth(1).unwrap()).collect();
     // b is broadcast to [4, 3] by an explicit expand node.
     assert_eq!(ops, vec!["constant", "leaf", "leaf", "matmul", "expand", "add", "relu"], "{text}");
-    assert!(text.contains(&format!("#{} expand [4, 3] float32 requires_grad <- #{}", y.id() - 2, b.id())), "{text}");
+    // Ids are global (other tests create nodes concurrently), so look them up in the text rather than assume
+    // they are consecutive.
+    let id_of = |op: &str| -> usize {
+        let line = text.lines().find(|l| l.split(' ').nth(1) == Some(op)).unwrap();
+        line[1..line.find(' ').unwrap()].parse().unwrap()
+    };
+    assert!(
+        text.contains(&format!("#{} expand [4, 3] float32 requires_grad <- #{}", id_of("expand"), b.id())),
+        "{text}"
+    );
     let dot = y.graph_dot();
     assert!(dot.starts_with("digraph"));
-    assert!(dot.contains(&format!("n{} -> n{}", w.id(), y.id() - 3)), "{dot}");
+    assert!(dot.contains(&format!("n{} -> n{}", w.id(), id_of("matmul"))), "{dot}");
     // After backward the links are freed, and the text says so.
     y.sum_all().backward().unwrap();
     assert!(y.graph_text().contains("(freed by backward)"));
