@@ -194,6 +194,7 @@ mod baselines {
 }
 
 fn impls(parallel: bool) -> Vec<Impl> {
+    #[cfg_attr(not(feature = "baselines"), allow(unused_mut))]
     let mut v: Vec<Impl> = vec![("ours", ours_auto)];
     #[cfg(feature = "baselines")]
     {
