@@ -295,13 +295,17 @@ impl Tensor {
             "cannot reduce the empty dimension {axis} of shape {:?} (no identity)",
             self.shape()
         );
-        let storage = dispatch!(self, |b, s| b.reduce(op, s, &self.layout, axis));
         let mut shape = self.shape().to_vec();
         if keepdim {
             shape[axis] = 1;
         } else {
             shape.remove(axis);
         }
+        // Reducing a dimension of size 1 with sum/max/min changes nothing but the shape: a view, no kernel.
+        if self.shape()[axis] == 1 && !op.is_arg() {
+            return self.reshape(&shape);
+        }
+        let storage = dispatch!(self, |b, s| b.reduce(op, s, &self.layout, axis));
         Tensor::from_storage(storage, &shape, self.device.clone())
     }
 
