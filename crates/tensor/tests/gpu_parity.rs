@@ -499,6 +499,31 @@ fn matmul_of_the_tutorial_shapes() {
     matmul_case(&gpu, None, 3, 0, 4, false, false, 5);
 }
 
+#[test]
+fn matmul_vec4_path_at_aligned_sizes() {
+    // Row-major operands with k and n multiples of 4, big enough for the tiled kernel: the vec4 variant.
+    let Some(gpu) = gpu_or_skip() else { return };
+    let mut seed = 100;
+    for &m in &[1usize, 63, 64, 65, 130] {
+        for &k in &[20usize, 64, 132] {
+            for &n in &[4usize, 64, 68, 132] {
+                seed += 1;
+                if m * n > 4096 {
+                    matmul_case(&gpu, None, m, k, n, false, false, seed);
+                    matmul_case(&gpu, Some(2), m, k, n, false, false, seed);
+                }
+            }
+        }
+    }
+    // Views: rows narrowed at an offset that is a multiple of 4 (vec4) and at one that is not (scalar kernel).
+    for start in [4usize, 3] {
+        let lc = Tensor::from_vec(values(7, 100 * 40, -1.0, 1.0), &[100, 40], &Device::Cpu).narrow(1, start, 32);
+        let rc = Tensor::from_vec(values(8, 32 * 72, -1.0, 1.0), &[32, 72], &Device::Cpu);
+        let (lg, rg) = (lc.to_device(&gpu), rc.to_device(&gpu));
+        assert_close("matmul (narrowed lhs)", &lc.matmul(&rc), &lg.matmul(&rg), 1e-5, 1e-6 * 32.0 + 1e-7);
+    }
+}
+
 proptest! {
     #![proptest_config(config(24))]
 

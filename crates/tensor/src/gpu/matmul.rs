@@ -3,7 +3,8 @@
 //! CPU twin: `cpu/matmul.rs`. Operands are passed with their strides (a transposed operand or a broadcast batch,
 //! stride 0, is read in place). The tiled kernel computes 64 × 64 output tiles; skinny products, where a tile
 //! would be mostly padding, go to the naive kernel (one invocation per output element):
-//! `k <= 16` (800×2 · 2×10 in the tutorial) or fewer than 4096 outputs (10×800 · 800×10).
+//! `k <= 16` (800×2 · 2×10 in the tutorial) or fewer than 4096 outputs (10×800 · 800×10). Row-major operands
+//! whose rows start at multiples of 4 go to the vec4 variant of the tiled kernel.
 
 use super::params::{u32_of, MatmulParams};
 use super::shaders::MATMUL;
@@ -17,6 +18,14 @@ const TILE: usize = 64;
 /// True when the naive kernel is the better choice for this shape.
 fn skinny(b: usize, m: usize, k: usize, n: usize) -> bool {
     k <= 16 || b * m * n <= 4096 || b > 65535
+}
+
+/// True when `matmul_vec4_f32` can read both operands as aligned vec4s: row-major rows (column stride 1) and
+/// k, n, the offsets and the batch and row strides all multiples of 4.
+fn vec4_aligned(ll: &Layout, rl: &Layout) -> bool {
+    let quad = |v: usize| v % 4 == 0;
+    let rows_ok = |l: &Layout| l.strides()[2] == 1 && quad(l.offset()) && quad(l.strides()[0]) && quad(l.strides()[1]);
+    quad(ll.shape()[2]) && quad(rl.shape()[2]) && rows_ok(ll) && rows_ok(rl)
 }
 
 /// Batched matmul of two 3-D views.
@@ -43,7 +52,8 @@ pub(super) fn matmul(be: &WgpuBackend, lhs: &WgpuStorage, ll: &Layout, rhs: &Wgp
     let (entry, groups) = if skinny(b, m, k, n) {
         ("matmul_naive_f32", grid((b * m * n).div_ceil(256)))
     } else {
-        ("matmul_f32", (u32_of("tiles", n.div_ceil(TILE)), u32_of("tiles", m.div_ceil(TILE)), b as u32))
+        let entry = if vec4_aligned(ll, rl) { "matmul_vec4_f32" } else { "matmul_f32" };
+        (entry, (u32_of("tiles", n.div_ceil(TILE)), u32_of("tiles", m.div_ceil(TILE)), b as u32))
     };
     be.ctx().dispatch(
         &MATMUL,
@@ -54,4 +64,22 @@ pub(super) fn matmul(be: &WgpuBackend, lhs: &WgpuStorage, ll: &Layout, rhs: &Wgp
         groups,
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::vec4_aligned;
+    use crate::layout::Layout;
+
+    #[test]
+    fn vec4_needs_row_major_rows_at_multiples_of_4() {
+        let l = |shape: &[usize]| Layout::contiguous(shape);
+        assert!(vec4_aligned(&l(&[1, 64, 20]), &l(&[1, 20, 68])));
+        assert!(!vec4_aligned(&l(&[1, 64, 18]), &l(&[1, 18, 68]))); // k not a multiple of 4
+        assert!(!vec4_aligned(&l(&[1, 64, 20]), &l(&[1, 20, 66]))); // n not a multiple of 4
+        assert!(!vec4_aligned(&l(&[1, 20, 64]).transpose(1, 2), &l(&[1, 20, 68]))); // transposed lhs
+        assert!(!vec4_aligned(&l(&[1, 64, 24]).narrow(2, 3, 20), &l(&[1, 20, 68]))); // offset 3
+        assert!(vec4_aligned(&l(&[1, 64, 24]).narrow(2, 4, 20), &l(&[1, 20, 68])));
+        // offset 4, row stride 24
+    }
 }

@@ -50,7 +50,7 @@ pub const GATHER: Shader =
 pub const MATMUL: Shader = Shader {
     name: "matmul",
     source: include_str!("../../../../shaders/matmul.wgsl"),
-    entries: &["matmul_f32", "matmul_naive_f32"],
+    entries: &["matmul_f32", "matmul_vec4_f32", "matmul_naive_f32"],
 };
 
 /// Every shader of the backend.
