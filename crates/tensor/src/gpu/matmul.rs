@@ -23,7 +23,7 @@ fn skinny(b: usize, m: usize, k: usize, n: usize) -> bool {
 /// True when `matmul_vec4_f32` can read both operands as aligned vec4s: row-major rows (column stride 1) and
 /// k, n, the offsets and the batch and row strides all multiples of 4.
 fn vec4_aligned(ll: &Layout, rl: &Layout) -> bool {
-    let quad = |v: usize| v % 4 == 0;
+    let quad = |v: usize| v.is_multiple_of(4);
     let rows_ok = |l: &Layout| l.strides()[2] == 1 && quad(l.offset()) && quad(l.strides()[0]) && quad(l.strides()[1]);
     quad(ll.shape()[2]) && quad(rl.shape()[2]) && rows_ok(ll) && rows_ok(rl)
 }
