@@ -233,6 +233,13 @@ pub(crate) fn binary_float<T: SimdFloat + Element>(op: BinaryOp, l: &[T], ll: &L
     if let Some(()) = tiled_row_broadcast(isa, op, l, ll, r, rl, &mut out) {
         return out;
     }
+    if len < SHORT_ROW {
+        // Short rows (e.g. `[800, 4] - [800, 1]` in a log-softmax backward): a kernel call per row would cost
+        // more than the row, so gather both operands into contiguous buffers and make one call.
+        let (lc, rc) = (copy_strided(l, ll), copy_strided(r, rl));
+        T::binary_run(isa, op, Operand::Slice(&lc), Operand::Slice(&rc), &mut out);
+        return out;
+    }
     for ((ls, rs), o) in lrows.outer.offsets().zip(rrows.outer.offsets()).zip(out.chunks_exact_mut(len)) {
         match (operand(l, ls, len, lrows.stride), operand(r, rs, len, rrows.stride)) {
             (Some(lo), Some(ro)) => T::binary_run(isa, op, lo, ro, o),
@@ -245,6 +252,10 @@ pub(crate) fn binary_float<T: SimdFloat + Element>(op: BinaryOp, l: &[T], ll: &L
     }
     out
 }
+
+/// Below this row length, path 2 of [`binary_float`] copies its operands to contiguous buffers and makes one
+/// kernel call instead of one per row.
+const SHORT_ROW: usize = 16;
 
 /// Rows per tile of [`tiled_row_broadcast`]: enough that one SIMD call covers a few hundred elements.
 const TILE_ELEMS: usize = 512;
