@@ -5,7 +5,7 @@
 //! "using the CPU" and the progress bar go to stderr, the bar only when stdout is a terminal.
 
 use crate::bench;
-use crate::cli::{AllArgs, BenchArgs, BenchWhat, DatasetArgs, DatasetName, RunArgs};
+use crate::cli::{AllArgs, BenchArgs, BenchWhat, DatasetArgs, DatasetName, KernelBench, RunArgs};
 use crate::datasets::{
     BlobCenters, BlobSamples, Blobs, Circles, ClusterStd, Dataset, LineDataset, LineParams, Moons, Spirals,
     TwoGroupSamples,
@@ -346,6 +346,25 @@ pub fn dataset(args: DatasetArgs) -> Result<(), CliError> {
     write_file(&args.json, text.as_bytes())
 }
 
+/// `experiments bench softmax|reduce`: prints GB/s and returns the JSON path and value.
+fn memory_bound_bench(
+    op: &str,
+    label: &str,
+    k: KernelBench,
+) -> Result<(Option<PathBuf>, serde_json::Result<serde_json::Value>), CliError> {
+    let device = device_with_note(k.device, false)?;
+    let t = bench::memory_bound(op, k.size, k.reps, &device)?;
+    println!(
+        "{label} {0}x{0} on {1}: {2:.2} GB/s ({3:.6} s, best of {4})",
+        t.size,
+        t.device,
+        t.gbps.unwrap_or(0.0),
+        t.seconds,
+        k.reps
+    );
+    Ok((k.json, serde_json::to_value(&t)))
+}
+
 /// `experiments bench`.
 pub fn bench(args: BenchArgs) -> Result<(), CliError> {
     let (json_path, value) = match args.what {
@@ -362,32 +381,8 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
             );
             (k.json, serde_json::to_value(&t))
         }
-        BenchWhat::Softmax(k) => {
-            let device = device_with_note(k.device, false)?;
-            let t = bench::memory_bound("softmax", k.size, k.reps, &device)?;
-            println!(
-                "softmax {0}x{0} on {1}: {2:.2} GB/s ({3:.6} s, best of {4})",
-                t.size,
-                t.device,
-                t.gbps.unwrap_or(0.0),
-                t.seconds,
-                k.reps
-            );
-            (k.json, serde_json::to_value(&t))
-        }
-        BenchWhat::Reduce(k) => {
-            let device = device_with_note(k.device, false)?;
-            let t = bench::memory_bound("reduce", k.size, k.reps, &device)?;
-            println!(
-                "sum {0}x{0} on {1}: {2:.2} GB/s ({3:.6} s, best of {4})",
-                t.size,
-                t.device,
-                t.gbps.unwrap_or(0.0),
-                t.seconds,
-                k.reps
-            );
-            (k.json, serde_json::to_value(&t))
-        }
+        BenchWhat::Softmax(k) => memory_bound_bench("softmax", "softmax", k)?,
+        BenchWhat::Reduce(k) => memory_bound_bench("reduce", "sum", k)?,
         BenchWhat::Epoch(e) => {
             let spec = find_run(&e.run)?;
             let RunKind::Train(ts) = spec.kind else {
