@@ -122,6 +122,24 @@ impl UnaryOp {
 }
 
 impl BinaryOp {
+    /// Every binary op, in declaration order (tests iterate over it, so a new op is tested everywhere).
+    pub const ALL: [BinaryOp; 14] = [
+        BinaryOp::Add,
+        BinaryOp::Sub,
+        BinaryOp::Mul,
+        BinaryOp::Div,
+        BinaryOp::Maximum,
+        BinaryOp::Minimum,
+        BinaryOp::Pow,
+        BinaryOp::Eq,
+        BinaryOp::Ne,
+        BinaryOp::Lt,
+        BinaryOp::Le,
+        BinaryOp::Gt,
+        BinaryOp::Ge,
+        BinaryOp::BceWithLogits,
+    ];
+
     /// Lower-case name, the stem of the kernel names.
     pub fn name(&self) -> &'static str {
         match self {
@@ -460,6 +478,30 @@ mod tests {
         let s = 1.0 / (1.0 + (-x).exp());
         let want = -(y * s.ln() + (1.0 - y) * (1.0 - s).ln());
         assert!((bce_with_logits(x, y) - want).abs() < 1e-15);
+    }
+
+    #[test]
+    fn binary_all_lists_every_op_once_in_order() {
+        for (i, op) in BinaryOp::ALL.iter().enumerate() {
+            // An exhaustive match: a new variant does not compile here until it has its place in `ALL`.
+            let position = match op {
+                BinaryOp::Add => 0,
+                BinaryOp::Sub => 1,
+                BinaryOp::Mul => 2,
+                BinaryOp::Div => 3,
+                BinaryOp::Maximum => 4,
+                BinaryOp::Minimum => 5,
+                BinaryOp::Pow => 6,
+                BinaryOp::Eq => 7,
+                BinaryOp::Ne => 8,
+                BinaryOp::Lt => 9,
+                BinaryOp::Le => 10,
+                BinaryOp::Gt => 11,
+                BinaryOp::Ge => 12,
+                BinaryOp::BceWithLogits => 13,
+            };
+            assert_eq!(position, i, "{}", op.name());
+        }
     }
 
     #[test]

@@ -124,22 +124,7 @@ const UNARY_OPS: &[UnaryOp] = &[
     UnaryOp::Affine(-2.0, 0.5),
 ];
 
-const BINARY_OPS: &[BinaryOp] = &[
-    BinaryOp::Add,
-    BinaryOp::Sub,
-    BinaryOp::Mul,
-    BinaryOp::Div,
-    BinaryOp::Maximum,
-    BinaryOp::Minimum,
-    BinaryOp::Pow,
-    BinaryOp::Eq,
-    BinaryOp::Ne,
-    BinaryOp::Lt,
-    BinaryOp::Le,
-    BinaryOp::Gt,
-    BinaryOp::Ge,
-    BinaryOp::BceWithLogits,
-];
+const BINARY_OPS: &[BinaryOp] = &BinaryOp::ALL;
 
 // --- elementwise.wgsl ----------------------------------------------------------------------------------------
 
