@@ -12,8 +12,9 @@
 //! Our microkernels are wide (`nr` = 4 vectors) and short (`mr` = 6 broadcasts), so per step they read
 //! `nr` values of B̃ and only `mr` of Ã. The small Ã micro-panel is therefore the one kept in L1 (LOOP 2
 //! outside LOOP 1) and the B̃ micro-panels stream from L2, as in the column-major microkernels of faer/gemm
-//! with the roles of the operands swapped. On the 2-core AVX-512 machine `kc = 256`, `nc = 512`
-//! (B̃ = 512 KiB of the 1 MiB L2) measured as well as any nearby choice.
+//! with the roles of the operands swapped. On the 2-core AVX-512 machine (1 MiB L2, 48 KiB L1 per core)
+//! `kc = 128`, `mc = 240`, `nc = 512` (B̃ = 256 KiB, Ã = 120 KiB) measured best on an idle machine among kc
+//! 96–384, mc 120–480, nc 256–1024 (`MATMUL_TABLE=tune cargo bench --bench matmul`).
 //!
 //! Threads: the output is cut into rectangular jobs whose boundaries depend on the shape only; each job runs
 //! the five loops above on its rectangle, alone, with the same `kc` panels in the same order. So every element
@@ -57,8 +58,8 @@ pub fn prefers_parallel(m: usize, k: usize, n: usize) -> bool {
     2.0 * (m * n * k) as f64 >= PARALLEL_MIN_FLOPS && threads > 1
 }
 
-/// Micro-panels of B̃ per packing task.
-const PACK_PANELS: usize = 4;
+/// Packing tasks per B̃ block (each packs a run of whole micro-panels), so both threads share the packing.
+const PACK_TASKS: usize = 4;
 
 /// Largest edge tile any microkernel uses (`mr · nr` elements).
 const MAX_TILE: usize = 512;
@@ -155,18 +156,19 @@ pub fn gemm_packed<T: Element>(
                     let acc = accumulate || pc > 0;
                     // Pack B̃ = rhs[pc.., jc..] (kcb × ncb), one nr-wide micro-panel per task.
                     let bpanels = &mut bbuf[..ncb.div_ceil(nr) * nr * kcb];
-                    // Packing tasks take PACK_PANELS micro-panels each (a few hundred contiguous columns per row).
+                    // Packing tasks take `per_pack` micro-panels each (about PACK_TASKS tasks per block).
+                    let per_pack = ncb.div_ceil(nr).div_ceil(PACK_TASKS);
                     let pack = |(q, panels): (usize, &mut [T])| {
-                        let j = q * PACK_PANELS * nr;
-                        pack_rhs(&rhs, pc, kcb, jc + j, (PACK_PANELS * nr).min(ncb - j), nr, panels);
+                        let j = q * per_pack * nr;
+                        pack_rhs(&rhs, pc, kcb, jc + j, (per_pack * nr).min(ncb - j), nr, panels);
                     };
                     // LOOP 3: split m into mc blocks (tasks: mb-row × nb-column pieces of this jc block).
                     let (tasks_m, tasks_n) = (m.div_ceil(mb), ncb.div_ceil(nb));
                     if parallel {
                         use rayon::prelude::*;
-                        bpanels.par_chunks_mut(PACK_PANELS * nr * kcb).enumerate().for_each(pack);
+                        bpanels.par_chunks_mut(per_pack * nr * kcb).enumerate().for_each(pack);
                     } else {
-                        bpanels.chunks_mut(PACK_PANELS * nr * kcb).enumerate().for_each(pack);
+                        bpanels.chunks_mut(per_pack * nr * kcb).enumerate().for_each(pack);
                     }
                     let bpanels = &*bpanels;
                     let task = |t: usize| {
@@ -203,14 +205,18 @@ pub(crate) fn in_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     }
 }
 
-/// The task rectangle `mb × nb` of a parallel product, from the shape only (never the thread count): about
-/// `TARGET_TASKS` tasks so that two threads stay balanced, cut along `m` first (a row cut shares B̃; a
-/// column cut packs the same Ã twice), each a multiple of the tile and at most `mc` rows.
+/// The task rectangle `mb × nb` of a parallel product, from the shape only (never the thread count): an even
+/// number of row blocks, at least `TARGET_TASKS`, each at most `mc` rows and a multiple of the tile, as equal as
+/// the tile allows, so that two threads get the same work (a row cut shares B̃; a column cut packs the same Ã
+/// twice, so columns are cut only when `m` is too short to give `TARGET_TASKS` row blocks).
 fn task_grid<T>(kern: &MicroKernel<T>, m: usize, n: usize) -> (usize, usize) {
     const TARGET_TASKS: usize = 4;
     let round_up = |x: usize, to: usize| x.div_ceil(to) * to;
-    let row_blocks = m.div_ceil(kern.mr).min(TARGET_TASKS);
-    let mb = round_up(m.div_ceil(row_blocks), kern.mr).min(kern.mc);
+    let tiles = m.div_ceil(kern.mr);
+    // Row blocks: enough to respect mc, at least TARGET_TASKS, rounded up to an even count.
+    let wanted = round_up(m.div_ceil(kern.mc).max(TARGET_TASKS), 2);
+    let row_blocks = wanted.min(tiles).max(1);
+    let mb = round_up(m.div_ceil(row_blocks), kern.mr).min(round_up(kern.mc, kern.mr));
     let ncb = kern.nc.min(n);
     let col_blocks = TARGET_TASKS.div_ceil(m.div_ceil(mb)).min(ncb.div_ceil(kern.nr));
     let nb = round_up(ncb.div_ceil(col_blocks), kern.nr);
