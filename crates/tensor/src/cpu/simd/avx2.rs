@@ -169,6 +169,10 @@ unsafe fn sum_avx2(s: Avx2, x: &[f32]) -> f32 {
     unsafe { sum_avx2(s, &x[..half]) + sum_avx2(s, &x[half..]) }
 }
 #[target_feature(enable = "avx2,fma")]
+unsafe fn col_sums_avx2(s: Avx2, x: &[f32], inner: usize, out: &mut [f32]) {
+    vector::col_sums(s, x, inner, out)
+}
+#[target_feature(enable = "avx2,fma")]
 unsafe fn max_min_avx2(s: Avx2, x: &[f32], max: bool) -> f32 {
     vector::max_min(s, x, max)
 }
@@ -185,6 +189,10 @@ impl Avx2 {
     pub(crate) fn sum(self, x: &[f32]) -> f32 {
         // SAFETY: the token proves avx2 and fma are available.
         unsafe { sum_avx2(self, x) }
+    }
+    pub(crate) fn col_sums(self, x: &[f32], inner: usize, out: &mut [f32]) {
+        // SAFETY: the token proves the features of `col_sums_avx2` are available.
+        unsafe { col_sums_avx2(self, x, inner, out) }
     }
     pub(crate) fn max_min(self, x: &[f32], max: bool) -> f32 {
         // SAFETY: the token proves avx2 and fma are available.

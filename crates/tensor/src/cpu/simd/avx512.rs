@@ -174,6 +174,10 @@ unsafe fn sum_avx512(s: Avx512, x: &[f32]) -> f32 {
     unsafe { sum_avx512(s, &x[..half]) + sum_avx512(s, &x[half..]) }
 }
 #[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn col_sums_avx512(s: Avx512, x: &[f32], inner: usize, out: &mut [f32]) {
+    vector::col_sums(s, x, inner, out)
+}
+#[target_feature(enable = "avx512f,avx2,fma")]
 unsafe fn max_min_avx512(s: Avx512, x: &[f32], max: bool) -> f32 {
     vector::max_min(s, x, max)
 }
@@ -190,6 +194,10 @@ impl Avx512 {
     pub(crate) fn sum(self, x: &[f32]) -> f32 {
         // SAFETY: the token proves avx512f (and avx2, fma) are available.
         unsafe { sum_avx512(self, x) }
+    }
+    pub(crate) fn col_sums(self, x: &[f32], inner: usize, out: &mut [f32]) {
+        // SAFETY: the token proves the features of `col_sums_avx512` are available.
+        unsafe { col_sums_avx512(self, x, inner, out) }
     }
     pub(crate) fn max_min(self, x: &[f32], max: bool) -> f32 {
         // SAFETY: the token proves avx512f (and avx2, fma) are available.

@@ -74,3 +74,16 @@ pub(crate) fn max_min<T: Float>(x: &[T], max: bool) -> T {
     }
     best
 }
+
+/// Column sums of a row-major `[n, inner]` block, rows added in order (see `vector::col_sums`).
+pub(crate) fn col_sums<T: Float>(x: &[T], inner: usize, out: &mut [T]) {
+    out[..inner].iter_mut().for_each(|o| *o = T::ZERO);
+    if inner == 0 {
+        return;
+    }
+    for row in x.chunks_exact(inner) {
+        for (a, &v) in out.iter_mut().zip(row) {
+            *a = *a + v;
+        }
+    }
+}

@@ -217,6 +217,20 @@ pub fn max_min_f32_with(isa: Isa, x: &[f32], max: bool) -> f32 {
     }
 }
 
+/// Column sums of the row-major `[x.len() / inner, inner]` block `x` into `out[..inner]`, rows added in order
+/// (the same bits on every path).
+///
+/// # Panics
+/// When `out` is shorter than `inner`, or this CPU cannot run `isa`.
+pub fn col_sums_f32_with(isa: Isa, x: &[f32], inner: usize, out: &mut [f32]) {
+    assert!(out.len() >= inner, "simd::col_sums: {} outputs for {inner} columns", out.len());
+    match isa {
+        Isa::Avx512 => avx512::Avx512::new().expect("AVX-512F not available").col_sums(x, inner, out),
+        Isa::Avx2Fma => avx2::Avx2::new().expect("AVX2+FMA not available").col_sums(x, inner, out),
+        Isa::Fallback => fallback::col_sums(x, inner, out),
+    }
+}
+
 // --- what the CPU kernels call ----------------------------------------------------------------------------
 
 /// The contiguous-run kernels of a float type: SIMD for f32 on the [`active`] path, the fallback for f64.
@@ -229,6 +243,8 @@ pub(crate) trait SimdFloat: Float {
     fn sum_run(isa: Isa, x: &[Self]) -> Self;
     /// Largest / smallest element (NaN if any), `x` non-empty.
     fn max_min_run(isa: Isa, x: &[Self], max: bool) -> Self;
+    /// Column sums of a row-major `[n, inner]` block, rows in order.
+    fn col_sums_run(isa: Isa, x: &[Self], inner: usize, out: &mut [Self]);
 }
 
 impl SimdFloat for f32 {
@@ -248,6 +264,10 @@ impl SimdFloat for f32 {
     fn max_min_run(isa: Isa, x: &[f32], max: bool) -> f32 {
         max_min_f32_with(isa, x, max)
     }
+    #[inline]
+    fn col_sums_run(isa: Isa, x: &[f32], inner: usize, out: &mut [f32]) {
+        col_sums_f32_with(isa, x, inner, out)
+    }
 }
 
 impl SimdFloat for f64 {
@@ -266,6 +286,10 @@ impl SimdFloat for f64 {
     #[inline]
     fn max_min_run(_: Isa, x: &[f64], max: bool) -> f64 {
         fallback::max_min(x, max)
+    }
+    #[inline]
+    fn col_sums_run(_: Isa, x: &[f64], inner: usize, out: &mut [f64]) {
+        fallback::col_sums(x, inner, out)
     }
 }
 

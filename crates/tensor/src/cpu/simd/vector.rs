@@ -182,6 +182,49 @@ pub(crate) fn sum_small<S: Vf32>(s: S, x: &[f32]) -> f32 {
     }
 }
 
+/// Column sums of a row-major `[n, inner]` block: `out[j] = (((0 + x[0][j]) + x[1][j]) + …) + x[n-1][j]`, rows
+/// added in order — the bits of the scalar loop, with the accumulators in registers instead of memory.
+///
+/// Columns go in groups of up to four vectors (four independent add chains). A row's load may run past the
+/// group into the next columns or the next row; those lanes are summed too and thrown away, which is what lets
+/// a 10-column block (the tutorial's bias gradients) use one 16-lane vector per row. Only loads that would
+/// leave `x` (the last rows) go through a zero-padded stack buffer.
+#[inline(always)]
+pub(crate) fn col_sums<S: Vf32>(s: S, x: &[f32], inner: usize, out: &mut [f32]) {
+    let l = S::LANES;
+    let n = if inner == 0 { 0 } else { x.len() / inner };
+    let x = &x[..n * inner];
+    let load = |at: usize| {
+        if at + l <= x.len() {
+            s.load(&x[at..])
+        } else {
+            let mut buf = [0.0f32; 16];
+            let end = x.len().min(at + l);
+            buf[..end.saturating_sub(at)].copy_from_slice(&x[at.min(end)..end]);
+            s.load(&buf)
+        }
+    };
+    let mut j = 0;
+    while j < inner {
+        let groups = (inner - j).div_ceil(l).min(4);
+        let mut acc = [s.splat(0.0); 4];
+        for i in 0..n {
+            let at = i * inner + j;
+            for (g, a) in acc.iter_mut().enumerate().take(groups) {
+                *a = s.add(*a, load(at + g * l));
+            }
+        }
+        let mut buf = [0.0f32; 16];
+        for (g, a) in acc.iter().enumerate().take(groups) {
+            let c0 = j + g * l;
+            let w = l.min(inner - c0);
+            s.store(*a, &mut buf);
+            out[c0..c0 + w].copy_from_slice(&buf[..w]);
+        }
+        j += groups * l;
+    }
+}
+
 /// Largest (`max = true`) or smallest element of a non-empty row; NaN if any element is NaN (the first NaN,
 /// as the scalar kernel).
 #[inline(always)]
