@@ -29,6 +29,19 @@ pub enum Storage {
     Wgpu(WgpuStorage),
 }
 
+/// A CPU buffer goes back to the backend's cache when its last tensor is dropped (see `cpu/pool.rs`).
+impl Drop for Storage {
+    fn drop(&mut self) {
+        if let Storage::Cpu(b) = self {
+            match b {
+                HostBuffer::F32(v) => crate::cpu::pool::give(std::mem::take(v)),
+                HostBuffer::F64(v) => crate::cpu::pool::give(std::mem::take(v)),
+                HostBuffer::I64(v) => crate::cpu::pool::give(std::mem::take(v)),
+            }
+        }
+    }
+}
+
 impl Device {
     /// The CPU.
     pub fn cpu() -> Device {

@@ -61,12 +61,31 @@ pub trait Element: Copy + Send + Sync + PartialOrd + fmt::Debug + Default + 'sta
     fn from_host(b: &HostBuffer) -> Option<&Vec<Self>>;
     /// Takes the vector out of a [`HostBuffer`] of this type, giving the buffer back for another dtype.
     fn from_host_owned(b: HostBuffer) -> Result<Vec<Self>, HostBuffer>;
+    /// A vector of `len` elements with unspecified values, from the CPU backend's buffer cache (kernels that
+    /// write every output element use it; see `cpu/pool.rs`).
+    #[doc(hidden)]
+    fn take_buffer(len: usize) -> Vec<Self> {
+        vec![Self::default(); len]
+    }
+    /// Gives a scratch vector back to the CPU backend's buffer cache.
+    #[doc(hidden)]
+    fn give_buffer(v: Vec<Self>) {
+        drop(v)
+    }
 }
 
 macro_rules! element {
     ($t:ty, $variant:ident) => {
         impl Element for $t {
             const DTYPE: DType = DType::$variant;
+            #[inline]
+            fn take_buffer(len: usize) -> Vec<Self> {
+                crate::cpu::pool::take::<$t>(len)
+            }
+            #[inline]
+            fn give_buffer(v: Vec<Self>) {
+                crate::cpu::pool::give::<$t>(v)
+            }
             #[inline(always)]
             fn to_f64(self) -> f64 {
                 self as f64

@@ -159,7 +159,8 @@ pub(crate) fn zip<T: Element, U: Element>(
 /// go to the SIMD kernels of [`super::simd`]; other views apply the scalar definition element by element.
 pub(crate) fn unary_float<T: SimdFloat + Element>(op: UnaryOp, x: &[T], layout: &Layout) -> Vec<T> {
     let isa = simd::active();
-    let mut out = vec![T::ZERO; layout.numel()];
+    // Every path below writes every element (the cached buffer's old values are never read).
+    let mut out = T::take_buffer(layout.numel());
     if let Some(range) = layout.contiguous_range() {
         let x = &x[range];
         if x.len() >= unary_threshold(op) {
@@ -210,7 +211,8 @@ pub(crate) fn binary_float<T: SimdFloat + Element>(op: BinaryOp, l: &[T], ll: &L
     debug_assert_eq!(ll.shape(), rl.shape());
     let isa = simd::active();
     let n = ll.numel();
-    let mut out = vec![T::ZERO; n];
+    // Every path below writes every element (the cached buffer's old values are never read).
+    let mut out = T::take_buffer(n);
     if let (Some(lw), Some(rw)) = (Whole::of(ll), Whole::of(rl)) {
         if n >= binary_threshold(op) {
             super::parallel::install(|| {
@@ -238,6 +240,8 @@ pub(crate) fn binary_float<T: SimdFloat + Element>(op: BinaryOp, l: &[T], ll: &L
         // more than the row, so gather both operands into contiguous buffers and make one call.
         let (lc, rc) = (copy_strided(l, ll), copy_strided(r, rl));
         T::binary_run(isa, op, Operand::Slice(&lc), Operand::Slice(&rc), &mut out);
+        T::give_buffer(lc);
+        T::give_buffer(rc);
         return out;
     }
     for ((ls, rs), o) in lrows.outer.offsets().zip(rrows.outer.offsets()).zip(out.chunks_exact_mut(len)) {
@@ -287,7 +291,10 @@ fn tiled_row_broadcast<T: SimdFloat + Element>(
         _ => return None,
     };
     let rows_per_tile = TILE_ELEMS / len;
-    let tile: Vec<T> = row.iter().copied().cycle().take(rows_per_tile * len).collect();
+    let mut tile = T::take_buffer(rows_per_tile * len);
+    for t in tile.chunks_exact_mut(len) {
+        t.copy_from_slice(row);
+    }
     for (x, o) in full.chunks(rows_per_tile * len).zip(out.chunks_mut(rows_per_tile * len)) {
         let t = Operand::Slice(&tile[..x.len()]);
         let x = Operand::Slice(x);
@@ -297,6 +304,7 @@ fn tiled_row_broadcast<T: SimdFloat + Element>(
             T::binary_run(isa, op, t, x, o);
         }
     }
+    T::give_buffer(tile);
     Some(())
 }
 

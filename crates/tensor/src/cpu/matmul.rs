@@ -15,7 +15,8 @@ pub(crate) fn matmul(lhs: &HostBuffer, ll: &Layout, rhs: &HostBuffer, rl: &Layou
     };
     macro_rules! run {
         ($l:expr, $r:expr, $t:ty, $gemm:path) => {{
-            let mut out = vec![<$t>::default(); b * m * n];
+            // The GEMM writes every element of each batch (zeros when k = 0), so a cached buffer will do.
+            let mut out = <$t as crate::dtype::Element>::take_buffer(b * m * n);
             for i in 0..b {
                 let (lo, lr, lc, lrs, lcs) = view(ll, i, m, k);
                 let (ro, rr, rc, rrs, rcs) = view(rl, i, k, n);

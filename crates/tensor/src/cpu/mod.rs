@@ -10,13 +10,15 @@
 //! * `index.rs` — gather, index_select, concat;
 //! * `simd/` — AVX-512 / AVX2 kernels for contiguous f32 runs (arithmetic, relu, exp, sigmoid, tanh, log1p,
 //!   bce, sums, max/min) with a portable fallback, and the accuracy of each;
-//! * `parallel.rs` — the rayon pool and its thresholds.
+//! * `parallel.rs` — the rayon pool and its thresholds;
+//! * `pool.rs` — the per-thread cache of output buffers (what one training step frees, the next one reuses).
 
 mod elementwise;
 pub mod gemm;
 mod index;
 mod matmul;
 pub mod parallel;
+pub(crate) mod pool;
 mod reduce;
 pub mod simd;
 

@@ -260,7 +260,8 @@ fn column_sums_match_the_scalar_loop_bit_for_bit_on_every_path() {
     let mut rng = Rng(31);
     for inner in [1, 2, 3, 7, 8, 10, 15, 16, 17, 31, 33, 64, 65, 70, 100, 130] {
         for n in [0, 1, 2, 5, 16, 33, 800] {
-            let x: Vec<f32> = (0..n * inner).map(|_| rng.uniform(-3.0, 3.0) * 10f32.powi(rng.next() as i32 % 5)).collect();
+            let x: Vec<f32> =
+                (0..n * inner).map(|_| rng.uniform(-3.0, 3.0) * 10f32.powi(rng.next() as i32 % 5)).collect();
             // The oracle: one column at a time, rows in order, from zero.
             let want: Vec<f32> = (0..inner).map(|j| (0..n).fold(0.0f32, |a, i| a + x[i * inner + j])).collect();
             for isa in std::iter::once(Isa::Fallback).chain(simd_paths()) {
