@@ -87,6 +87,7 @@ pub(crate) enum VUnary {
     Tanh,
     Clamp(f32, f32),
     Affine(f32, f32),
+    Round,
 }
 
 impl VUnary {
@@ -103,7 +104,8 @@ impl VUnary {
             UnaryOp::Tanh => VUnary::Tanh,
             UnaryOp::Clamp(lo, hi) => VUnary::Clamp(lo as f32, hi as f32),
             UnaryOp::Affine(a, b) => VUnary::Affine(a as f32, b as f32),
-            UnaryOp::Sign | UnaryOp::Round | UnaryOp::Powf(_) => return None,
+            UnaryOp::Round => VUnary::Round,
+            UnaryOp::Sign | UnaryOp::Powf(_) => return None,
         })
     }
 }

@@ -93,6 +93,7 @@ fn exact_unary_ops_match_the_fallback_bit_for_bit() {
         UnaryOp::Sqrt,
         UnaryOp::Clamp(-0.5, 2.0),
         UnaryOp::Affine(0.3, -1.7),
+        UnaryOp::Round,
         UnaryOp::Sign, // no vector kernel: the dispatcher must fall back
     ];
     for isa in simd_paths() {

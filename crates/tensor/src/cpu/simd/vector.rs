@@ -434,6 +434,13 @@ pub(crate) fn unary<S: Vf32>(s: S, op: super::VUnary, x: &[f32], out: &mut [f32]
             #[inline(always)]
             |v| s.neg(v),
         ),
+        U::Round => map(
+            s,
+            x,
+            out,
+            #[inline(always)]
+            |v| s.round(v),
+        ),
         U::Abs => map(
             s,
             x,
