@@ -291,9 +291,14 @@ fn tiled_row_broadcast<T: SimdFloat + Element>(
         _ => return None,
     };
     let rows_per_tile = TILE_ELEMS / len;
+    // The tile is built by doubling (row, 2 rows, 4 rows, ...): a few long copies instead of one per row.
     let mut tile = T::take_buffer(rows_per_tile * len);
-    for t in tile.chunks_exact_mut(len) {
-        t.copy_from_slice(row);
+    tile[..len].copy_from_slice(row);
+    let mut filled = len;
+    while filled < tile.len() {
+        let n = filled.min(tile.len() - filled);
+        tile.copy_within(..n, filled);
+        filled += n;
     }
     for (x, o) in full.chunks(rows_per_tile * len).zip(out.chunks_mut(rows_per_tile * len)) {
         let t = Operand::Slice(&tile[..x.len()]);
