@@ -5,7 +5,7 @@
 //! its output (`d/dx e^x = e^x`), `Log` its input (`d/dx ln x = 1/x`), `Add` nothing at all. The rules themselves
 //! are in `rules.rs`, one arm per variant, in the same order.
 //!
-//! Every variant is one [`Tensor`] op. Everything else the [`Var`](crate::Var) API offers — `mean`, `sqr`,
+//! Every variant is one [`Tensor`] op (`Linear` is the fused `matmul` + bias add of a layer). Everything else the [`Var`](crate::Var) API offers — `mean`, `sqr`,
 //! `transpose`, `squeeze`, `stack`, `index_select`, `sum_all` — is composed from these in `var_ops.rs` and has no
 //! rule of its own.
 //!
@@ -80,6 +80,11 @@ pub(crate) enum Op {
     // --- linear algebra -----------------------------------------------------------------------------------
     /// `lhs @ rhs`, both 2-D or both 3-D (a 2-D operand of a batched product is expanded first).
     Matmul { lhs: Tensor, rhs: Tensor },
+    /// `x Wᵀ (+ b)`, `nn.Linear`'s map, recorded as one node (PyTorch's `addmm`). It is the one fused
+    /// primitive: its rule gives exactly the gradients of the nodes it replaces (`permute`, `matmul`,
+    /// `expand`, `add`) — same tensor ops on the same layouts, so the same bits — for a quarter of the
+    /// bookkeeping in the tutorial's training loops. Inputs: `x`, `weight` and, when present, `bias`.
+    Linear { x: Tensor, weight: Tensor },
 
     // --- movement: no arithmetic, the rule moves the gradient back --------------------------------------
     /// A new shape with the same elements.
@@ -129,6 +134,7 @@ impl Op {
             Op::Softmax { .. } => "softmax",
             Op::LogSoftmax { .. } => "log_softmax",
             Op::Matmul { .. } => "matmul",
+            Op::Linear { .. } => "linear",
             Op::Reshape { .. } => "reshape",
             Op::Permute { .. } => "permute",
             Op::Expand { .. } => "expand",

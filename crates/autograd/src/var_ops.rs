@@ -231,6 +231,23 @@ impl Var {
         Var::record(&[&lhs, &rhs], out, |_| Op::Matmul { lhs: lhs.tensor(), rhs: rhs.tensor() })
     }
 
+    /// `nn.Linear`'s map: `self Wᵀ + b` for `self` `[n, in]`, `weight` `[out, in]`, `bias` `[out]`, recorded as
+    /// one `linear` node (PyTorch's `addmm`). Values and gradients are bit for bit those of
+    /// `self.matmul(&weight.t()) + bias`. Saves `self` and `weight`.
+    ///
+    /// # Panics
+    /// As [`Tensor::linear`].
+    #[track_caller]
+    pub fn linear(&self, weight: &Var, bias: Option<&Var>) -> Var {
+        let out = self.tensor().linear(&weight.tensor(), bias.map(|b| b.tensor()).as_ref());
+        let mut inputs = vec![self, weight];
+        inputs.extend(bias);
+        if !Var::should_record(&inputs) {
+            return Var::unrecorded(out);
+        }
+        Var::record(&inputs, out, |_| Op::Linear { x: self.tensor(), weight: weight.tensor() })
+    }
+
     // --- movement ----------------------------------------------------------------------------------------
 
     /// The same elements with another shape of equal count. Saves the input's shape.

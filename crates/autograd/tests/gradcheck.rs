@@ -152,6 +152,21 @@ proptest! {
         let view = |v: &Var, t: bool| if t { v.transpose(-1, -2) } else { v.clone() };
         check(|v| view(&v[0], lhs_t).matmul(&view(&v[1], rhs_t)).tanh(), &[lhs, rhs]);
     }
+
+    /// `x Wᵀ + b` (one `linear` node), with or without the bias, either operand arriving transposed.
+    #[test]
+    fn linear_gradcheck(n in 1usize..=5, fin in 1usize..=4, fout in 1usize..=4, x_t in any::<bool>(),
+                        w_t in any::<bool>(), with_bias in any::<bool>(), seed in any::<u64>()) {
+        let x = Tensor::new(&values(seed, n * fin, -1.0, 1.0), &if x_t { [fin, n] } else { [n, fin] });
+        let w = Tensor::new(&values(seed ^ 1, fout * fin, -1.0, 1.0), &if w_t { [fin, fout] } else { [fout, fin] });
+        let b = Tensor::new(&values(seed ^ 2, fout, -1.0, 1.0), &[fout]);
+        let view = |v: &Var, t: bool| if t { v.t() } else { v.clone() };
+        if with_bias {
+            check(|v| view(&v[0], x_t).linear(&view(&v[1], w_t), Some(&v[2])).tanh(), &[x, w, b]);
+        } else {
+            check(|v| view(&v[0], x_t).linear(&view(&v[1], w_t), None).tanh(), &[x, w]);
+        }
+    }
 }
 
 // --- movement ---------------------------------------------------------------------------------------------------

@@ -217,6 +217,34 @@ fn matmul(dev: &Device) {
 }
 test_device!(matmul, matmul_cpu, matmul_wgpu);
 
+fn linear(dev: &Device) {
+    // loss = Σ (x Wᵀ + b): d/dx = 1 W (column sums of W in each row), d/dW = 1ᵀ x (column sums of x in each
+    // row), d/db = the number of rows
+    let x: &[f32] = &[1., 2., 3., 4., 5., 6.]; // [3, 2]
+    let w: &[f32] = &[1., 0., 0., 1., 2., 3.]; // [3, 2]: 3 outputs
+    let g =
+        grads_of_sum(dev, &[(x, &[3, 2]), (w, &[3, 2]), (&[0.5, -1., 2.], &[3])], |v| v[0].linear(&v[1], Some(&v[2])));
+    assert_close(&g[0], &[3., 4., 3., 4., 3., 4.], 1e-6);
+    assert_close(&g[1], &[9., 12., 9., 12., 9., 12.], 1e-6);
+    assert_close(&g[2], &[3., 3., 3.], 1e-6);
+    // The same values and gradients as the unfused graph x.matmul(W.t()) + b, bit for bit.
+    let vars = |d: &[f32], s: &[usize]| Var::leaf(t32(dev, d, s));
+    let (x1, w1, b1) = (vars(x, &[3, 2]), vars(w, &[3, 2]), vars(&[0.5, -1., 2.], &[3]));
+    let (x2, w2, b2) = (vars(x, &[3, 2]), vars(w, &[3, 2]), vars(&[0.5, -1., 2.], &[3]));
+    let fused = x1.linear(&w1, Some(&b1)).sigmoid();
+    let unfused = (x2.matmul(&w2.t()) + &b2).sigmoid();
+    assert_eq!(fused.tensor().to_f64_vec(), unfused.tensor().to_f64_vec());
+    fused.sum_all().backward().unwrap();
+    unfused.sum_all().backward().unwrap();
+    for (a, b) in [(&x1, &x2), (&w1, &w2), (&b1, &b2)] {
+        assert_eq!(a.grad().unwrap().to_f64_vec(), b.grad().unwrap().to_f64_vec());
+    }
+    // Without a bias: two inputs.
+    let g = grads_of_sum(dev, &[(x, &[3, 2]), (w, &[3, 2])], |v| v[0].linear(&v[1], None));
+    assert_close(&g[1], &[9., 12., 9., 12., 9., 12.], 1e-6);
+}
+test_device!(linear, linear_cpu, linear_wgpu);
+
 fn reshape(dev: &Device) {
     // reshape moves nothing: the gradient (here w, laid out [3, 2]) comes back in the input's shape [2, 3]
     let x = Var::leaf(t32(dev, &[0.; 6], &[2, 3]));

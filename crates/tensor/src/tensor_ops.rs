@@ -439,6 +439,41 @@ impl Tensor {
         Tensor::from_storage(storage, &shape, self.device.clone())
     }
 
+    /// The affine map of `nn.Linear`: `x Wᵀ + b` for `x` `[n, in]`, `weight` `[out, in]`, `bias` `[out]` →
+    /// `[n, out]`. Computed as `x.matmul(weight.t())` (the transpose is a view) plus the bias broadcast over the
+    /// rows, so its bits are those of the two ops written out; it exists so that the autograd layer can record
+    /// a layer as one node (see `autograd`'s `Op::Linear`).
+    ///
+    /// # Panics
+    /// `linear: x [800, 3] and weight [10, 2]: in_features 3 and 2 differ`, and likewise for operands that are not
+    /// 2-D, a bias that is not `[out]`, or dtypes and devices that differ.
+    #[track_caller]
+    pub fn linear(&self, weight: &Tensor, bias: Option<&Tensor>) -> Tensor {
+        check_same("linear", self, weight);
+        let (xs, ws) = (self.shape(), weight.shape());
+        ensure!(
+            xs.len() == 2 && ws.len() == 2,
+            "linear",
+            "x {xs:?} and weight {ws:?}: both must be 2-D ([n, in] and [out, in])"
+        );
+        ensure!(xs[1] == ws[1], "linear", "x {xs:?} and weight {ws:?}: in_features {} and {} differ", xs[1], ws[1]);
+        let y = self.matmul(&weight.t());
+        match bias {
+            None => y,
+            Some(b) => {
+                check_same("linear", weight, b);
+                let bs = b.shape();
+                ensure!(
+                    bs.len() == 1 && bs[0] == ws[0],
+                    "linear",
+                    "weight {ws:?} and bias {bs:?}: the bias must be [{}]",
+                    ws[0]
+                );
+                y.add(b)
+            }
+        }
+    }
+
     // --- indexing ----------------------------------------------------------------------------------------
 
     #[track_caller]

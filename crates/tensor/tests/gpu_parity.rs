@@ -485,6 +485,23 @@ fn matmul_of_the_tutorial_shapes() {
 }
 
 #[test]
+fn linear_of_the_tutorial_layers() {
+    // nn.Linear's forward, x · Wᵀ + b, on both devices: the layers of the tutorial's models.
+    let Some(gpu) = gpu_or_skip() else { return };
+    for (i, (n, fin, fout)) in
+        [(800, 2, 10), (800, 10, 10), (200, 10, 1), (800, 10, 3), (7, 5, 3)].into_iter().enumerate()
+    {
+        let seed = 40 + i as u64;
+        let x = Tensor::new(&values(seed, n * fin, -2.0, 2.0), &[n, fin]);
+        let w = Tensor::new(&values(seed + 100, fout * fin, -1.0, 1.0), &[fout, fin]);
+        let b = Tensor::new(&values(seed + 200, fout, -1.0, 1.0), &[fout]);
+        let cpu = x.linear(&w, Some(&b));
+        let on_gpu = x.to_device(&gpu).linear(&w.to_device(&gpu), Some(&b.to_device(&gpu)));
+        assert_close(&format!("linear {n}x{fin} -> {fout}"), &cpu, &on_gpu, 1e-5, 1e-5);
+    }
+}
+
+#[test]
 fn matmul_vec4_path_at_aligned_sizes() {
     // Row-major operands with k and n multiples of 4, big enough for the tiled kernel: the vec4 variant.
     let Some(gpu) = gpu_or_skip() else { return };

@@ -25,6 +25,18 @@ fn matmul_batch_sizes() {
 }
 
 #[test]
+#[should_panic(expected = "linear: x [800, 3] and weight [10, 2]: in_features 3 and 2 differ")]
+fn linear_in_features() {
+    ones(&[800, 3]).linear(&ones(&[10, 2]), None);
+}
+
+#[test]
+#[should_panic(expected = "linear: weight [10, 2] and bias [5]: the bias must be [10]")]
+fn linear_bias_shape() {
+    ones(&[800, 2]).linear(&ones(&[10, 2]), Some(&ones(&[5])));
+}
+
+#[test]
 #[should_panic(expected = "gather: index 3 out of range for dimension of size 3 (input [2, 3], index [2, 1])")]
 fn gather_index_out_of_range() {
     ones(&[2, 3]).gather(1usize, &Tensor::new(&[0i64, 3], &[2, 1]));

@@ -50,6 +50,36 @@ proptest! {
         }
     }
 
+    /// `linear` against the scalar definition `y[i, o] = Σ_p x[i, p] · w[o, p] + b[o]`, and bit for bit against
+    /// the two ops it stands for (`x.matmul(w.t()) + b`).
+    #[test]
+    fn linear_matches_its_definition(
+        (n, fin, fout) in (0..9usize, 0..6usize, 0..6usize),
+        (xt, wt, with_bias) in (any::<bool>(), any::<bool>(), any::<bool>()),
+        pool in prop::collection::vec(-2.0..2.0f64, 1..25),
+        f64_ in any::<bool>(),
+    ) {
+        let dtype = if f64_ { DType::F64 } else { DType::F32 };
+        let kind = |t: bool| if t { ViewKind::Transposed } else { ViewKind::Contiguous };
+        let x = view_of(&[n, fin], kind(xt), &pool, dtype);
+        let w = view_of(&[fout, fin], kind(wt), &pool[pool.len() / 3..], dtype);
+        let b = view_of(&[fout], ViewKind::Contiguous, &pool[pool.len() / 2..], dtype);
+        let bias = with_bias.then_some(&b.tensor);
+        let y = x.tensor.linear(&w.tensor, bias);
+        prop_assert_eq!(y.shape(), &[n, fout][..]);
+        let composed = x.tensor.matmul(&w.tensor.t());
+        let composed = if with_bias { composed.add(&b.tensor) } else { composed };
+        prop_assert_eq!(y.to_f64_vec(), composed.to_f64_vec());
+        for i in 0..n {
+            for o in 0..fout {
+                let dot: f64 = (0..fin).map(|p| x.values[i * fin + p] * w.values[o * fin + p]).sum();
+                let want = dot + if with_bias { b.values[o] } else { 0.0 };
+                let got = y.to_f64_vec()[i * fout + o];
+                prop_assert!(close(got, want, 1e-5), "{} · {}ᵀ: {got} vs {want}", x.how, w.how);
+            }
+        }
+    }
+
     #[test]
     fn gather_and_index_select_match_index_arithmetic(
         shape in prop::collection::vec(1..5usize, 1..=3),

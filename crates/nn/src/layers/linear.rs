@@ -105,10 +105,8 @@ impl Module for Linear {
         // Flatten the leading dimensions to one batch dimension: [*, in] -> [n, in].
         let batch: usize = shape[..shape.len() - 1].iter().product();
         let x2 = if shape.len() == 2 { x.clone() } else { x.reshape(&[batch, self.in_features]) };
-        let mut y = x2.matmul(&self.weight.t());
-        if let Some(b) = &self.bias {
-            y = &y + b; // [n, out] + [out], broadcast over the batch
-        }
+        // y = x Wᵀ + b as one `linear` node (the same bits as `x2.matmul(&self.weight.t()) + b`).
+        let y = x2.linear(&self.weight, self.bias.as_ref());
         if shape.len() == 2 {
             return y;
         }
