@@ -41,6 +41,9 @@ pub type DirectFn<T> = unsafe fn(
 /// `m × n` writable elements, and the CPU runs the kernel's ISA.
 pub type DotFn<T> = unsafe fn(lhs: &MatRef<T>, rhs: &MatRef<T>, out: *mut T, accumulate: bool);
 
+/// Largest strided rhs (k·n elements) the direct path copies to row-major before running (a stack buffer).
+const RHS_COPY_MAX: usize = 1024;
+
 /// Most output columns the dot kernels handle.
 pub const DOT_MAX_N: usize = 2;
 
@@ -88,6 +91,19 @@ pub fn gemm_direct<T: Element>(
             unsafe { dot(&lhs, &rhs, out.as_mut_ptr(), accumulate) };
             return;
         }
+    }
+    if rhs.cs != 1 && k * n <= RHS_COPY_MAX {
+        // Columns of rhs that are not contiguous (the layers' Wᵀ, a transposed view) would be gathered lane by
+        // lane at every step of every block; a small rhs is copied once to row-major instead. Only the loads
+        // change, not the arithmetic: the results are the same bits.
+        let mut buf = [T::ZERO; RHS_COPY_MAX];
+        for p in 0..k {
+            for j in 0..n {
+                buf[p * n + j] = rhs.data[rhs.idx(p, j)];
+            }
+        }
+        let packed = MatRef { data: &buf[..k * n], offset: 0, rows: k, cols: n, rs: n, cs: 1 };
+        return gemm_direct(kern, lhs, packed, out, accumulate);
     }
     let c = out.as_mut_ptr();
     for i0 in (0..m).step_by(kern.rows) {
