@@ -457,21 +457,24 @@ impl Tensor {
             "x {xs:?} and weight {ws:?}: both must be 2-D ([n, in] and [out, in])"
         );
         ensure!(xs[1] == ws[1], "linear", "x {xs:?} and weight {ws:?}: in_features {} and {} differ", xs[1], ws[1]);
-        let y = self.matmul(&weight.t());
-        match bias {
-            None => y,
-            Some(b) => {
-                check_same("linear", weight, b);
-                let bs = b.shape();
-                ensure!(
-                    bs.len() == 1 && bs[0] == ws[0],
-                    "linear",
-                    "weight {ws:?} and bias {bs:?}: the bias must be [{}]",
-                    ws[0]
-                );
-                y.add(b)
+        let Some(b) = bias else { return self.matmul(&weight.t()) };
+        check_same("linear", weight, b);
+        let bs = b.shape();
+        ensure!(
+            bs.len() == 1 && bs[0] == ws[0],
+            "linear",
+            "weight {ws:?} and bias {bs:?}: the bias must be [{}]",
+            ws[0]
+        );
+        // On the CPU the bias is the GEMM's starting value where that gives the same bits (see
+        // `cpu::matmul::linear`); elsewhere, and on the GPU, the two ops.
+        let wt = weight.t();
+        if let (Storage::Cpu(xb), Storage::Cpu(wb), Storage::Cpu(bb)) = (&*self.storage, &*wt.storage, &*b.storage) {
+            if let Some(out) = crate::cpu::matmul::linear(xb, &self.layout, wb, &wt.layout, bb, &b.layout) {
+                return Tensor::from_storage(Storage::Cpu(out), &[xs[0], ws[0]], self.device.clone());
             }
         }
+        self.matmul(&wt).add(b)
     }
 
     // --- indexing ----------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@
 mod elementwise;
 pub mod gemm;
 mod index;
-mod matmul;
+pub(crate) mod matmul;
 pub mod parallel;
 pub(crate) mod pool;
 mod reduce;

@@ -112,16 +112,25 @@ mod imp {
                         acc[0][r] = $add(acc[0][r], acc[s][r]);
                     }
                 }
-                let acc = acc[0];
+                let mut acc = acc[0];
+                if accumulate {
+                    // All R rows of `c` are loaded before any is stored: a masked load right after the masked
+                    // store of the row before it (the same cache line) waits for that store to retire, which
+                    // cost 4 ns a row. The sums are the same: out + Σ.
+                    let mut old = [$zero(); R];
+                    for r in 0..R {
+                        // SAFETY: row i0 + r, columns j0..j0+cols of `c` are readable (masked lanes untouched).
+                        old[r] = unsafe { $loadz(mask, c.add((i0 + r) * ldc + j0)) };
+                    }
+                    for r in 0..R {
+                        acc[r] = $add(old[r], acc[r]);
+                    }
+                }
                 for r in 0..R {
                     // SAFETY: row i0 + r, columns j0..j0+cols of `c` are writable (masked lanes untouched).
-                    let p = unsafe { c.add((i0 + r) * ldc + j0) };
-                    // SAFETY: as above, masked to the block's columns. (Full-width stores spilling into the
-                    // next row were measured slower: they split cache lines far more often.)
-                    unsafe {
-                        let v = if accumulate { $add($loadz(mask, p), acc[r]) } else { acc[r] };
-                        $store(p, mask, v);
-                    }
+                    // (Full-width stores spilling into the next row were measured slower: they split cache
+                    // lines far more often.)
+                    unsafe { $store(c.add((i0 + r) * ldc + j0), mask, acc[r]) };
                 }
             }
 
