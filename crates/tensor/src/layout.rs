@@ -8,19 +8,30 @@
 //!
 //! All checks panic through [`shape_error`](crate::error::shape_error) with the op and the shapes.
 
+use smallvec::{smallvec, SmallVec};
+
 use crate::ensure;
+
+/// Sizes or strides of a view: up to 4 dimensions inline (every view op makes a new `Layout`, and most tensors
+/// have at most 4 dimensions, so most views cost no heap allocation), more on the heap.
+type Dims = SmallVec<[usize; 4]>;
 
 /// Shape, strides (in elements) and offset of a view.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Layout {
-    shape: Vec<usize>,
-    strides: Vec<usize>,
+    shape: Dims,
+    strides: Dims,
     offset: usize,
 }
 
 /// Row-major (C-order) strides of `shape`.
 pub fn contiguous_strides(shape: &[usize]) -> Vec<usize> {
-    let mut strides = vec![0; shape.len()];
+    strides_of(shape).into_vec()
+}
+
+/// [`contiguous_strides`] as inline `Dims`.
+fn strides_of(shape: &[usize]) -> Dims {
+    let mut strides: Dims = smallvec![0; shape.len()];
     let mut acc = 1;
     for i in (0..shape.len()).rev() {
         strides[i] = acc;
@@ -50,13 +61,13 @@ pub fn broadcast_shapes(op: &str, lhs: &[usize], rhs: &[usize]) -> Vec<usize> {
 impl Layout {
     /// A contiguous row-major layout of `shape` starting at offset 0.
     pub fn contiguous(shape: &[usize]) -> Layout {
-        Layout { shape: shape.to_vec(), strides: contiguous_strides(shape), offset: 0 }
+        Layout { shape: Dims::from_slice(shape), strides: strides_of(shape), offset: 0 }
     }
 
     /// A layout from its parts (no check that it fits a storage).
     pub fn from_parts(shape: Vec<usize>, strides: Vec<usize>, offset: usize) -> Layout {
         assert_eq!(shape.len(), strides.len(), "Layout::from_parts: shape and strides differ in rank");
-        Layout { shape, strides, offset }
+        Layout { shape: Dims::from_vec(shape), strides: Dims::from_vec(strides), offset }
     }
 
     /// Sizes of the dimensions.
@@ -146,7 +157,7 @@ impl Layout {
             "dimensions {a} and {b} out of range for shape {:?}",
             self.shape
         );
-        let mut perm: Vec<usize> = (0..self.rank()).collect();
+        let mut perm: Dims = (0..self.rank()).collect();
         perm.swap(a, b);
         self.permute(&perm)
     }
@@ -180,7 +191,7 @@ impl Layout {
             self.shape
         );
         let lead = shape.len() - self.rank();
-        let mut strides = vec![0; shape.len()];
+        let mut strides: Dims = smallvec![0; shape.len()];
         for i in 0..self.rank() {
             let (from, to) = (self.shape[i], shape[lead + i]);
             ensure!(
@@ -191,7 +202,7 @@ impl Layout {
             );
             strides[lead + i] = if from == to { self.strides[i] } else { 0 };
         }
-        Layout { shape: shape.to_vec(), strides, offset: self.offset }
+        Layout { shape: Dims::from_slice(shape), strides, offset: self.offset }
     }
 
     /// A view with a new shape of the same element count, when the strides allow it without a copy
@@ -207,13 +218,13 @@ impl Layout {
             self.numel()
         );
         if self.is_contiguous() {
-            return Some(Layout { shape: shape.to_vec(), strides: contiguous_strides(shape), offset: self.offset });
+            return Some(Layout { shape: Dims::from_slice(shape), strides: strides_of(shape), offset: self.offset });
         }
         // General case (as PyTorch's `computeStride`): split the old dimensions into chunks that are contiguous
         // among themselves; each chunk may be re-split into new dimensions.
         let old: Vec<(usize, usize)> =
             self.shape.iter().copied().zip(self.strides.iter().copied()).filter(|&(n, _)| n != 1).collect();
-        let mut strides = vec![0; shape.len()];
+        let mut strides: Dims = smallvec![0; shape.len()];
         let mut new_i = 0;
         let mut old_i = 0;
         while old_i < old.len() {
@@ -251,7 +262,7 @@ impl Layout {
             }
             new_i += 1;
         }
-        Some(Layout { shape: shape.to_vec(), strides, offset: self.offset })
+        Some(Layout { shape: Dims::from_slice(shape), strides, offset: self.offset })
     }
 
     /// Removes dimension `axis`, which must have size 1.
@@ -292,21 +303,21 @@ pub fn resolve_axis(op: &str, axis: isize, rank: usize) -> usize {
 }
 
 fn is_permutation(p: &[usize]) -> bool {
-    let mut seen = vec![false; p.len()];
+    let mut seen: SmallVec<[bool; 8]> = smallvec![false; p.len()];
     p.iter().all(|&i| i < p.len() && !std::mem::replace(&mut seen[i], true))
 }
 
 /// Iterator over the storage indices of a layout in logical order (the strided path of every kernel).
 pub struct Offsets<'a> {
     layout: &'a Layout,
-    index: Vec<usize>,
+    index: Dims,
     next: usize,
     remaining: usize,
 }
 
 impl<'a> Offsets<'a> {
     fn new(layout: &'a Layout) -> Self {
-        Offsets { layout, index: vec![0; layout.rank()], next: layout.offset, remaining: layout.numel() }
+        Offsets { layout, index: smallvec![0; layout.rank()], next: layout.offset, remaining: layout.numel() }
     }
 }
 
