@@ -331,7 +331,8 @@ fn fused_step<T: Float + Element>(x: &Tensor, grad: &Tensor, s: &mut Moments, h:
         }
         // lerp, as `lerp` below
         let diff = binary(Sub, g, m[i]);
-        m[i] = if w.abs() < 0.5 { binary(Add, m[i], aff(w, 0.0, diff)) } else { binary(Sub, g, aff(1.0 - w, 0.0, diff)) };
+        m[i] =
+            if w.abs() < 0.5 { binary(Add, m[i], aff(w, 0.0, diff)) } else { binary(Sub, g, aff(1.0 - w, 0.0, diff)) };
         v[i] = binary(Add, aff(h.beta2, 0.0, v[i]), binary(Mul, aff(1.0 - h.beta2, 0.0, g), g));
         let second = match &mut max {
             Some(max) => {
