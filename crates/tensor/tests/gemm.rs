@@ -6,7 +6,8 @@ use proptest::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tensor::cpu::gemm::{
-    gemm_batched_f32, gemm_f32, gemm_f32_with, gemm_f64, gemm_f64_with, gemm_naive, Isa, MatRef, Path,
+    gemm_batched_f32, gemm_bias_f32_with, gemm_f32, gemm_f32_with, gemm_f64, gemm_f64_with, gemm_naive, Isa, MatRef,
+    Path,
 };
 
 const PATHS: [Path; 5] = [Path::Auto, Path::AutoSerial, Path::Direct, Path::Packed, Path::PackedParallel];
@@ -319,4 +320,39 @@ proptest! {
     ) {
         check_all(m, k, n, ll, rl, accumulate, seed, &[path]);
     }
+}
+
+/// `out = bias + lhs · rhs` (the fused bias of a linear layer) is bit for bit the product followed by the add of
+/// the bias row, on every instruction set, for row-major and transposed operands, including the one- and
+/// two-column outputs that go through the dot kernels; shapes for the packed path are refused.
+#[test]
+fn bias_as_the_starting_value_gives_the_bits_of_adding_it_after() {
+    let mut rng = StdRng::seed_from_u64(21);
+    for (m, k, n) in [(1, 1, 1), (800, 2, 10), (800, 10, 10), (200, 10, 1), (37, 5, 2), (33, 17, 19), (5, 70, 40)] {
+        for (ll, rl) in [
+            (Layout::RowMajor, Layout::RowMajor),
+            (Layout::RowMajor, Layout::Transposed),
+            (Layout::Transposed, Layout::RowMajor),
+        ] {
+            let lhs = Operand::<f32>::new(m, k, ll, &mut rng, |x| x as f32);
+            let rhs = Operand::<f32>::new(k, n, rl, &mut rng, |x| x as f32);
+            let bias: Vec<f32> = (0..n).map(|j| if j % 4 == 3 { -0.0 } else { rng.gen_range(-2.0..2.0) }).collect();
+            for isa in isas() {
+                let mut want = vec![0.0f32; m * n];
+                gemm_f32_with(isa, Path::Auto, lhs.view(), rhs.view(), &mut want, false);
+                for (i, w) in want.iter_mut().enumerate() {
+                    *w += bias[i % n];
+                }
+                let mut got = vec![f32::NAN; m * n];
+                assert!(gemm_bias_f32_with(isa, lhs.view(), rhs.view(), &bias, &mut got), "{m}x{k}x{n} refused");
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert!(bits(&got) == bits(&want), "{isa:?} {m}x{k}x{n} {ll:?}·{rl:?}: not the bits of product + bias");
+            }
+        }
+    }
+    // Big enough for the packed path (which adds k in panels): refused, and `out` untouched.
+    let lhs = Operand::<f32>::new(300, 300, Layout::RowMajor, &mut rng, |x| x as f32);
+    let mut out = vec![7.0f32; 300 * 300];
+    assert!(!gemm_bias_f32_with(Isa::Fallback, lhs.view(), lhs.view(), &[0.0; 300], &mut out));
+    assert!(out.iter().all(|&x| x == 7.0));
 }

@@ -38,13 +38,8 @@ pub(crate) fn matmul(lhs: &HostBuffer, ll: &Layout, rhs: &HostBuffer, rl: &Layou
 }
 
 /// `x · w + b` for a 2-D `x` `[m, k]`, a 2-D `w` `[k, n]` (any strides) and a contiguous bias row `b` `[n]`,
-/// fused: the output starts as the bias broadcast over the rows and the GEMM accumulates into it. `None` when
-/// the fusion would change the bits, and the caller runs the two ops instead.
-///
-/// Why the bits are those of `matmul` then `add`: on the direct path each output is one register sum `Σ`
-/// stored once as `out + Σ`, here `b + Σ`, and IEEE addition is commutative (`b + Σ = Σ + b` exactly, signed
-/// zeros included). The packed path adds `k` in panels (`(b + Σ₁) + Σ₂ ≠ (Σ₁ + Σ₂) + b`), so it is not fused;
-/// nor is `k = 0` (where `0 + b` would turn a bias of `-0.0` into `+0.0`).
+/// fused: the GEMM's sums start from the bias (see [`gemm::gemm_bias_f32`]). `None` when the fusion would change
+/// the bits, and the caller runs the two ops instead.
 pub(crate) fn linear(
     x: &HostBuffer,
     xl: &Layout,
@@ -57,30 +52,20 @@ pub(crate) fn linear(
     let bias = bl.contiguous_range()?;
     macro_rules! run {
         ($x:expr, $w:expr, $b:expr, $t:ty, $gemm:path) => {{
-            if k == 0 || m == 0 || n == 0 || !gemm::direct::prefers_direct::<$t>(m, k, n) {
-                return None;
-            }
-            // The bias row, then doubling copies (1, 2, 4, ... rows): every element is written.
+            // Every element is written when the fused product runs (and the buffer is dropped when it does not).
             let mut out = <$t as crate::dtype::Element>::take_buffer(m * n);
-            out[..n].copy_from_slice(&$b[bias]);
-            let mut filled = n;
-            while filled < out.len() {
-                let len = filled.min(out.len() - filled);
-                out.copy_within(..len, filled);
-                filled += len;
-            }
-            $gemm(
+            let fused = $gemm(
                 MatRef { data: $x, offset: xl.offset(), rows: m, cols: k, rs: xl.strides()[0], cs: xl.strides()[1] },
                 MatRef { data: $w, offset: wl.offset(), rows: k, cols: n, rs: wl.strides()[0], cs: wl.strides()[1] },
+                &$b[bias],
                 &mut out,
-                true,
             );
-            Some(out.into())
+            fused.then(|| out.into())
         }};
     }
     match (x, w, b) {
-        (HostBuffer::F32(x), HostBuffer::F32(w), HostBuffer::F32(b)) => run!(x, w, b, f32, gemm::gemm_f32),
-        (HostBuffer::F64(x), HostBuffer::F64(w), HostBuffer::F64(b)) => run!(x, w, b, f64, gemm::gemm_f64),
+        (HostBuffer::F32(x), HostBuffer::F32(w), HostBuffer::F32(b)) => run!(x, w, b, f32, gemm::gemm_bias_f32),
+        (HostBuffer::F64(x), HostBuffer::F64(w), HostBuffer::F64(b)) => run!(x, w, b, f64, gemm::gemm_bias_f64),
         _ => None,
     }
 }

@@ -9,6 +9,7 @@
 
 #[cfg(target_arch = "x86_64")]
 mod imp {
+    use super::super::direct::Init;
     use super::super::fallback::direct_block_inline;
     use super::super::{Element, MatRef};
     use std::arch::x86_64::*;
@@ -38,10 +39,10 @@ mod imp {
         rows: usize,
         j0: usize,
         cols: usize,
-        accumulate: bool,
+        init: Init<T>,
     ) {
         // SAFETY: forwarded from the caller.
-        unsafe { direct_block_inline(lhs, rhs, c, ldc, i0, rows, j0, cols, accumulate) }
+        unsafe { direct_block_inline(lhs, rhs, c, ldc, i0, rows, j0, cols, init) }
     }
 
     pub(super) use {micro_f32_6x16 as micro_f32, micro_f64_6x8 as micro_f64};

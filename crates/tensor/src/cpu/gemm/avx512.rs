@@ -13,6 +13,7 @@
 
 #[cfg(target_arch = "x86_64")]
 mod imp {
+    use super::super::direct::Init;
     use super::super::MatRef;
     use std::arch::x86_64::*;
 
@@ -55,7 +56,7 @@ mod imp {
                 i0: usize,
                 j0: usize,
                 cols: usize,
-                accumulate: bool,
+                init: Init<$t>,
             ) {
                 let k = lhs.cols;
                 let mask = ((1u32 << cols) - 1) as $mask;
@@ -113,17 +114,29 @@ mod imp {
                     }
                 }
                 let mut acc = acc[0];
-                if accumulate {
-                    // All R rows of `c` are loaded before any is stored: a masked load right after the masked
-                    // store of the row before it (the same cache line) waits for that store to retire, which
-                    // cost 4 ns a row. The sums are the same: out + Σ.
-                    let mut old = [$zero(); R];
-                    for r in 0..R {
-                        // SAFETY: row i0 + r, columns j0..j0+cols of `c` are readable (masked lanes untouched).
-                        old[r] = unsafe { $loadz(mask, c.add((i0 + r) * ldc + j0)) };
+                match init {
+                    Init::Zero => {}
+                    Init::Out => {
+                        // All R rows of `c` are loaded before any is stored: a masked load right after the
+                        // masked store of the row before it (the same cache line) waits for that store to
+                        // retire, which cost 4 ns a row. The sums are the same: out + Σ.
+                        let mut old = [$zero(); R];
+                        for r in 0..R {
+                            // SAFETY: row i0 + r, columns j0..j0+cols of `c` are readable (masked lanes
+                            // untouched).
+                            old[r] = unsafe { $loadz(mask, c.add((i0 + r) * ldc + j0)) };
+                        }
+                        for r in 0..R {
+                            acc[r] = $add(old[r], acc[r]);
+                        }
                     }
-                    for r in 0..R {
-                        acc[r] = $add(old[r], acc[r]);
+                    Init::Row(row) => {
+                        // SAFETY: the caller guarantees the row holds j0 + cols elements (masked lanes
+                        // untouched).
+                        let b = unsafe { $loadz(mask, row.add(j0)) };
+                        for r in 0..R {
+                            acc[r] = $add(b, acc[r]);
+                        }
                     }
                 }
                 for r in 0..R {
@@ -148,34 +161,34 @@ mod imp {
                 rows: usize,
                 j0: usize,
                 cols: usize,
-                accumulate: bool,
+                init: Init<$t>,
             ) {
                 // SAFETY: forwarded from the caller, with R == rows.
                 unsafe {
                     // A long `k` with few rows: split the sum so that enough FMA chains are in flight.
                     match (rows, lhs.cols >= 64) {
-                        (1, true) => $block::<1, 8>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (2, true) => $block::<2, 4>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (3, true) => $block::<3, 4>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (4, true) => $block::<4, 2>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (5, true) => $block::<5, 2>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (6, true) => $block::<6, 2>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (1, _) => $block::<1, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (2, _) => $block::<2, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (3, _) => $block::<3, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (4, _) => $block::<4, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (5, _) => $block::<5, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (6, _) => $block::<6, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (7, _) => $block::<7, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (8, _) => $block::<8, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (9, _) => $block::<9, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (10, _) => $block::<10, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (11, _) => $block::<11, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (12, _) => $block::<12, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (13, _) => $block::<13, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (14, _) => $block::<14, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        (15, _) => $block::<15, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
-                        _ => $block::<DIRECT_ROWS, 1>(lhs, rhs, c, ldc, i0, j0, cols, accumulate),
+                        (1, true) => $block::<1, 8>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (2, true) => $block::<2, 4>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (3, true) => $block::<3, 4>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (4, true) => $block::<4, 2>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (5, true) => $block::<5, 2>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (6, true) => $block::<6, 2>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (1, _) => $block::<1, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (2, _) => $block::<2, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (3, _) => $block::<3, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (4, _) => $block::<4, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (5, _) => $block::<5, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (6, _) => $block::<6, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (7, _) => $block::<7, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (8, _) => $block::<8, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (9, _) => $block::<9, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (10, _) => $block::<10, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (11, _) => $block::<11, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (12, _) => $block::<12, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (13, _) => $block::<13, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (14, _) => $block::<14, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (15, _) => $block::<15, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        _ => $block::<DIRECT_ROWS, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
                     }
                 }
             }

@@ -16,11 +16,34 @@
 
 use super::{Element, MatRef};
 
-/// A direct block kernel: `c[i0+r, j0+j] (+)= Σ_p lhs[i0+r, p] · rhs[p, j0+j]` for `r < rows`, `j < cols`.
+/// Where the sums of a direct block start: `c = Σ` (`Zero`), `c = c + Σ` (`Out`), or `c = row + Σ` with one
+/// row broadcast to every output row (`Row`, the bias of a linear layer). Each is one add of the finished sum
+/// `Σ`, so `Row` gives exactly the bits of adding the row after the product (IEEE addition is commutative).
+#[derive(Clone, Copy, Debug)]
+pub enum Init<T> {
+    Zero,
+    Out,
+    /// A row of at least `n` elements (the output's columns).
+    Row(*const T),
+}
+
+impl<T> Init<T> {
+    /// `Out` when accumulating, else `Zero`.
+    pub fn of(accumulate: bool) -> Init<T> {
+        if accumulate {
+            Init::Out
+        } else {
+            Init::Zero
+        }
+    }
+}
+
+/// A direct block kernel: `c[i0+r, j0+j] = init + Σ_p lhs[i0+r, p] · rhs[p, j0+j]` for `r < rows`, `j < cols`.
 ///
 /// # Safety
 /// `rows ≤` the kernel's `rows`, `cols ≤` its `width`; the block is inside `lhs`/`rhs`/`c` (whose views were
-/// bounds-checked), `c` (row stride `ldc`) is writable and unaliased there, and the CPU runs the kernel's ISA.
+/// bounds-checked), `c` (row stride `ldc`) is writable and unaliased there, an `Init::Row` pointer is valid for
+/// reads of `j0 + cols` elements, and the CPU runs the kernel's ISA.
 pub type DirectFn<T> = unsafe fn(
     lhs: &MatRef<T>,
     rhs: &MatRef<T>,
@@ -30,7 +53,7 @@ pub type DirectFn<T> = unsafe fn(
     rows: usize,
     j0: usize,
     cols: usize,
-    accumulate: bool,
+    init: Init<T>,
 );
 
 /// A dot kernel: `out[r, j] (+)= Σ_p lhs[r, p] · rhs[p, j]` for the whole product, summing each row of `lhs`
@@ -70,20 +93,29 @@ pub fn prefers_direct<T: Element>(m: usize, k: usize, n: usize) -> bool {
     flops <= DIRECT_MAX_FLOPS || (n <= T::LANES512 && flops <= SKINNY_MAX_FLOPS)
 }
 
-/// `out (+)= lhs · rhs` by direct blocks (shapes already checked; m, n, k > 0).
-pub fn gemm_direct<T: Element>(
-    kern: &DirectKernel<T>,
-    lhs: MatRef<T>,
-    rhs: MatRef<T>,
-    out: &mut [T],
-    accumulate: bool,
-) {
+/// `out = init + lhs · rhs` by direct blocks (shapes already checked; m, n, k > 0; an `Init::Row` pointer
+/// valid for `n` reads).
+pub fn gemm_direct<T: Element>(kern: &DirectKernel<T>, lhs: MatRef<T>, rhs: MatRef<T>, out: &mut [T], init: Init<T>) {
     let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
+    if let Init::Row(row) = init {
+        if n <= DOT_MAX_N {
+            // The paths below that reshape the problem (a transposed column product, the dot kernels) take the row
+            // as the output's starting value instead: written out, then accumulated into (the same one add).
+            for r in out.chunks_exact_mut(n) {
+                for (j, o) in r.iter_mut().enumerate() {
+                    // SAFETY: the caller guarantees `row` holds n elements.
+                    *o = unsafe { *row.add(j) };
+                }
+            }
+            return gemm_direct(kern, lhs, rhs, out, Init::Out);
+        }
+    }
+    let accumulate = matches!(init, Init::Out);
     if n == 1 && m > 1 && lhs.rs == 1 && lhs.cs != 1 {
         // A column output from a column-contiguous lhs (the backward `Xᵀ · dy`): out (m×1) has the memory of
         // outᵀ (1×m) = rhsᵀ · lhsᵀ, whose rhs rows are contiguous: one long vector row instead of m
         // one-lane rows.
-        return gemm_direct(kern, rhs.t(), lhs.t(), out, accumulate);
+        return gemm_direct(kern, rhs.t(), lhs.t(), out, init);
     }
     if let Some(dot) = kern.dot {
         if n <= DOT_MAX_N && k <= kern.width && lhs.cs == 1 {
@@ -103,7 +135,7 @@ pub fn gemm_direct<T: Element>(
             }
         }
         let packed = MatRef { data: &buf[..k * n], offset: 0, rows: k, cols: n, rs: n, cs: 1 };
-        return gemm_direct(kern, lhs, packed, out, accumulate);
+        return gemm_direct(kern, lhs, packed, out, init);
     }
     let c = out.as_mut_ptr();
     for i0 in (0..m).step_by(kern.rows) {
@@ -112,7 +144,7 @@ pub fn gemm_direct<T: Element>(
             let cols = kern.width.min(n - j0);
             // SAFETY: the block is inside the m × n `out` (exclusively borrowed) and inside the views, which
             // `check_shapes` bounds-checked; the caller picked a kernel this CPU runs.
-            unsafe { (kern.run)(&lhs, &rhs, c, n, i0, rows, j0, cols, accumulate) };
+            unsafe { (kern.run)(&lhs, &rhs, c, n, i0, rows, j0, cols, init) };
         }
     }
 }

@@ -2,7 +2,7 @@
 //! AVX2, and the reference the SIMD kernels are tested against (same packing, same loop structure).
 
 use super::blis::MicroKernel;
-use super::direct::DirectKernel;
+use super::direct::{DirectKernel, Init};
 use super::{Element, Kernels, MatRef};
 
 /// Register tile of the portable microkernel (small enough that the accumulators stay in registers on any
@@ -63,10 +63,10 @@ pub unsafe fn direct_block<T: Element>(
     rows: usize,
     j0: usize,
     cols: usize,
-    accumulate: bool,
+    init: Init<T>,
 ) {
     // SAFETY: forwarded from the caller.
-    unsafe { direct_block_inline(lhs, rhs, c, ldc, i0, rows, j0, cols, accumulate) }
+    unsafe { direct_block_inline(lhs, rhs, c, ldc, i0, rows, j0, cols, init) }
 }
 
 /// [`direct_block`], always inlined so that `avx2` can compile the same code with AVX2 enabled.
@@ -83,7 +83,7 @@ pub unsafe fn direct_block_inline<T: Element>(
     rows: usize,
     j0: usize,
     cols: usize,
-    accumulate: bool,
+    init: Init<T>,
 ) {
     let k = lhs.cols;
     let mut acc = [[T::ZERO; DIRECT_WIDTH]; DIRECT_ROWS];
@@ -102,8 +102,13 @@ pub unsafe fn direct_block_inline<T: Element>(
     for r in 0..rows {
         // SAFETY: the caller guarantees row i0 + r, columns j0..j0+cols of `c` are writable and unaliased.
         let out = unsafe { std::slice::from_raw_parts_mut(c.add((i0 + r) * ldc + j0), cols) };
-        for (o, &v) in out.iter_mut().zip(&acc[r]) {
-            *o = if accumulate { *o + v } else { v };
+        for (j, (o, &v)) in out.iter_mut().zip(&acc[r]).enumerate() {
+            *o = match init {
+                Init::Zero => v,
+                Init::Out => *o + v,
+                // SAFETY: the caller guarantees the row holds j0 + cols elements.
+                Init::Row(row) => (unsafe { *row.add(j0 + j) }) + v,
+            };
         }
     }
 }

@@ -172,6 +172,62 @@ pub fn gemm_f64_with(isa: Isa, path: Path, lhs: MatRef<f64>, rhs: MatRef<f64>, o
     dispatch(kernels, path, lhs, rhs, out, accumulate);
 }
 
+/// `out = bias + lhs · rhs` with `bias` (`n` elements) broadcast to every row, when the product takes the direct
+/// path — the one path where starting from the bias gives exactly the bits of adding it after the product
+/// (see [`direct::Init`]). Returns `false`, leaving `out` alone, for shapes the packed path would take (it adds
+/// `k` in panels) and for `k = 0`.
+///
+/// # Panics
+/// As [`gemm_f32`], and when `bias` has fewer than `n` elements.
+#[track_caller]
+pub fn gemm_bias_f32(lhs: MatRef<f32>, rhs: MatRef<f32>, bias: &[f32], out: &mut [f32]) -> bool {
+    gemm_bias_f32_with(detect::best(), lhs, rhs, bias, out)
+}
+
+/// [`gemm_bias_f32`] with the instruction set forced (tests).
+///
+/// # Panics
+/// As [`gemm_bias_f32`], and when `isa` is not supported by this CPU.
+#[track_caller]
+pub fn gemm_bias_f32_with(isa: Isa, lhs: MatRef<f32>, rhs: MatRef<f32>, bias: &[f32], out: &mut [f32]) -> bool {
+    isa.assert_available();
+    let kernels = match isa {
+        Isa::Fallback => &fallback::F32,
+        Isa::Avx2Fma => &avx2::F32,
+        Isa::Avx512 => &avx512::F32,
+    };
+    gemm_bias(kernels, lhs, rhs, bias, out)
+}
+
+/// [`gemm_bias_f32`] for `f64`.
+///
+/// # Panics
+/// As [`gemm_bias_f32`].
+#[track_caller]
+pub fn gemm_bias_f64(lhs: MatRef<f64>, rhs: MatRef<f64>, bias: &[f64], out: &mut [f64]) -> bool {
+    gemm_bias(best_kernels_f64(), lhs, rhs, bias, out)
+}
+
+fn best_kernels_f64() -> &'static Kernels<f64> {
+    match detect::best() {
+        Isa::Fallback => &fallback::F64,
+        Isa::Avx2Fma => &avx2::F64,
+        Isa::Avx512 => &avx512::F64,
+    }
+}
+
+#[track_caller]
+fn gemm_bias<T: Element>(kernels: &Kernels<T>, lhs: MatRef<T>, rhs: MatRef<T>, bias: &[T], out: &mut [T]) -> bool {
+    check_shapes(&lhs, &rhs, out.len());
+    let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
+    assert!(bias.len() >= n, "matmul: a bias of {} elements for {n} output columns", bias.len());
+    if m == 0 || n == 0 || k == 0 || !direct::prefers_direct::<T>(m, k, n) {
+        return false;
+    }
+    direct::gemm_direct(&kernels.direct, lhs, rhs, out, direct::Init::Row(bias.as_ptr()));
+    true
+}
+
 /// Batched product: for `b` in `0..batch`, `out[b]` (+)= `lhs[b] · rhs[b]`, where batch element `b` of an
 /// operand is the view shifted by `b * batch_stride` elements (a stride of 0 broadcasts it) and `out[b]` is
 /// the `b`-th contiguous `m×n` chunk of `out`. Small products are spread over the thread pool one batch
@@ -302,7 +358,7 @@ fn dispatch<T: Element>(
         p => p,
     };
     match path {
-        Path::Direct => direct::gemm_direct(&kernels.direct, lhs, rhs, out, accumulate),
+        Path::Direct => direct::gemm_direct(&kernels.direct, lhs, rhs, out, direct::Init::of(accumulate)),
         Path::PackedParallel => blis::gemm_packed(&kernels.micro, lhs, rhs, out, accumulate, true),
         _ => blis::gemm_packed(&kernels.micro, lhs, rhs, out, accumulate, false),
     }
