@@ -8,7 +8,7 @@
 //! every backend gets autograd for free. Binary ops see operands of one shape (broadcasting was recorded as an
 //! `Expand`), so the only "sum back to the input's shape" is the `Expand` arm.
 
-use tensor::{DType, Tensor};
+use tensor::Tensor;
 
 use crate::op::Op;
 
@@ -157,21 +157,10 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
         // out[.., i, ..] = x[.., index[.., i, ..], ..]:  d out_i / d x_j = [index_i = j], so
         // dx[.., j, ..] = Σ_i [index[.., i, ..] = j]·g[.., i, ..]  — a scatter-add, written as a one-hot product
         // (memory numel(index)·n; no scatter kernel needed, so it runs on every backend)
+        // gather picks x[.., index[i], ..] into position i: the gradient goes back to where it was picked from,
+        // added up where an element was picked more than once (scatter_add, gather's adjoint)
         Op::Gather { axis, index, in_shape } => {
-            let n = in_shape[*axis];
-            let mut positions_shape = vec![1; index.rank() + 1];
-            positions_shape[axis + 1] = n;
-            let positions = Tensor::arange(0.0, n as f64, 1.0, DType::I64, g.device()).reshape(&positions_shape);
-            let one_hot = index.unsqueeze(axis + 1).eq(&positions).to_dtype(g.dtype()); // [.., i, j, ..]
-            let dx = one_hot.mul(&g.unsqueeze(axis + 1)).sum(*axis, false); // [.., j, ..]
-                                                                            // The index may be smaller than x in the other dimensions: the rest of x gets zeros.
-            let mut dx = dx;
-            for (d, &size) in in_shape.iter().enumerate() {
-                if d != *axis && dx.shape()[d] < size {
-                    dx = pad(&dx, d, 0, size - dx.shape()[d]);
-                }
-            }
-            vec![Some(dx)]
+            vec![Some(Tensor::zeros(in_shape, g.dtype(), g.device()).scatter_add(*axis, index, g))]
         }
 
         // --- extension point --------------------------------------------------------------------------------

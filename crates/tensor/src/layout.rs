@@ -308,16 +308,47 @@ fn is_permutation(p: &[usize]) -> bool {
 }
 
 /// Iterator over the storage indices of a layout in logical order (the strided path of every kernel).
+///
+/// It walks a simplified copy of the layout: size-1 dimensions dropped and neighbours that step through memory
+/// as one dimension merged (`[800, 1]` becomes `[800]`; a contiguous `[2, 3, 4]` becomes `[24]`), which visits
+/// the same offsets in the same order with fewer odometer steps.
 pub struct Offsets<'a> {
-    layout: &'a Layout,
+    shape: Dims,
+    strides: Dims,
     index: Dims,
     next: usize,
     remaining: usize,
+    _layout: std::marker::PhantomData<&'a Layout>,
 }
 
 impl<'a> Offsets<'a> {
     fn new(layout: &'a Layout) -> Self {
-        Offsets { layout, index: smallvec![0; layout.rank()], next: layout.offset, remaining: layout.numel() }
+        let (mut shape, mut strides) = (Dims::new(), Dims::new());
+        for (&n, &st) in layout.shape.iter().zip(&layout.strides) {
+            if n == 1 {
+                continue;
+            }
+            match (shape.last_mut(), strides.last()) {
+                // The previous dimension steps by exactly this one's whole extent: one dimension.
+                (Some(prev_n), Some(&prev_st)) if prev_st == st * n => {
+                    *prev_n *= n;
+                    *strides.last_mut().expect("same length as shape") = st;
+                }
+                _ => {
+                    shape.push(n);
+                    strides.push(st);
+                }
+            }
+        }
+        let index = smallvec![0; shape.len()];
+        Offsets {
+            shape,
+            strides,
+            index,
+            next: layout.offset,
+            remaining: layout.numel(),
+            _layout: std::marker::PhantomData,
+        }
     }
 }
 
@@ -332,15 +363,15 @@ impl Iterator for Offsets<'_> {
         self.remaining -= 1;
         let out = self.next;
         // Odometer increment, last dimension fastest.
-        let (shape, strides) = (&self.layout.shape, &self.layout.strides);
+        let (shape, strides, index) = (&self.shape[..], &self.strides[..], &mut self.index[..]);
         for d in (0..shape.len()).rev() {
-            self.index[d] += 1;
+            index[d] += 1;
             self.next += strides[d];
-            if self.index[d] < shape[d] {
+            if index[d] < shape[d] {
                 break;
             }
             self.next -= strides[d] * shape[d];
-            self.index[d] = 0;
+            index[d] = 0;
         }
         Some(out)
     }
@@ -355,6 +386,42 @@ impl ExactSizeIterator for Offsets<'_> {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The simplified walk visits exactly the offsets of the plain odometer, in the same order.
+    #[test]
+    fn offsets_match_the_plain_odometer() {
+        let naive = |l: &Layout| -> Vec<usize> {
+            let mut out = Vec::new();
+            let mut idx = vec![0; l.rank()];
+            for _ in 0..l.numel() {
+                out.push(l.offset() + idx.iter().zip(l.strides()).map(|(i, s)| i * s).sum::<usize>());
+                for d in (0..l.rank()).rev() {
+                    idx[d] += 1;
+                    if idx[d] < l.shape()[d] {
+                        break;
+                    }
+                    idx[d] = 0;
+                }
+            }
+            out
+        };
+        let base = Layout::contiguous(&[2, 3, 4]);
+        let layouts = [
+            base.clone(),
+            base.permute(&[2, 0, 1]),
+            base.narrow(1, 1, 2),
+            base.narrow(2, 1, 3).transpose(0, 1),
+            Layout::contiguous(&[800, 1]),
+            Layout::contiguous(&[3, 1]).expand(&[2, 3, 5]),
+            Layout::contiguous(&[1, 4]).expand(&[3, 1, 4]).unsqueeze(1),
+            Layout::contiguous(&[2, 1, 3, 1, 2, 1, 2]).narrow(4, 1, 1),
+            Layout::contiguous(&[0, 3]),
+            Layout::contiguous(&[]),
+        ];
+        for l in &layouts {
+            assert_eq!(l.offsets().collect::<Vec<_>>(), naive(l), "{l:?}");
+        }
+    }
 
     #[test]
     fn strides_and_offsets() {

@@ -532,6 +532,77 @@ impl Tensor {
         Tensor::from_storage(storage, index.shape(), self.device.clone())
     }
 
+    /// `torch.scatter_add(self, axis, index, src)`: a copy of `self` with `out[i][index[i][j]] += src[i][j]` for
+    /// `axis = 1`, and likewise for any axis — the adjoint of [`Tensor::gather`] (its gradient is
+    /// `zeros.scatter_add(axis, index, grad)`). `index` is int64 with the shape of `src`, no larger than `self`
+    /// outside `axis`. Repeated indices add up in the index's row-major order.
+    ///
+    /// On the CPU this is one pass over the index. The GPU has no float atomics to scatter with, so there it is
+    /// computed as a one-hot product: `Σ_i [index_i = j]·src_i` along `axis`, from the existing kernels.
+    ///
+    /// # Panics
+    /// `scatter_add: index 3 out of range for dimension of size 3 (input [2, 3], index [2, 1])`, and likewise for
+    /// ranks or shapes that do not fit, dtypes or devices that differ.
+    #[track_caller]
+    pub fn scatter_add(&self, axis: impl Dim, index: &Tensor, src: &Tensor) -> Tensor {
+        let axis = axis.resolve("scatter_add", self.rank());
+        check_same("scatter_add", self, src);
+        ensure!(
+            index.shape() == src.shape(),
+            "scatter_add",
+            "index {:?} and src {:?} must have the same shape",
+            index.shape(),
+            src.shape()
+        );
+        ensure!(
+            index.rank() == self.rank(),
+            "scatter_add",
+            "input {:?} and index {:?} must have the same rank",
+            self.shape(),
+            index.shape()
+        );
+        for d in 0..self.rank() {
+            ensure!(
+                d == axis || index.shape()[d] <= self.shape()[d],
+                "scatter_add",
+                "input {:?} and index {:?}: index dimension {d} is larger than the input's",
+                self.shape(),
+                index.shape()
+            );
+        }
+        self.check_index("scatter_add", index, self.shape()[axis]);
+        use crate::dtype::HostBuffer as H;
+        if let (Storage::Cpu(x), Storage::Cpu(H::I64(i)), Storage::Cpu(s)) =
+            (&*self.storage, &*index.storage, &*src.storage)
+        {
+            let (xl, il, sl) = (&self.layout, &index.layout, &src.layout);
+            let out = match (x, s) {
+                (H::F32(x), H::F32(s)) => H::F32(crate::cpu::index::scatter_add(x, xl, axis, i, il, s, sl)),
+                (H::F64(x), H::F64(s)) => H::F64(crate::cpu::index::scatter_add(x, xl, axis, i, il, s, sl)),
+                (H::I64(x), H::I64(s)) => H::I64(crate::cpu::index::scatter_add(x, xl, axis, i, il, s, sl)),
+                _ => unreachable!("scatter_add: dtypes checked to match"),
+            };
+            return Tensor::from_storage(Storage::Cpu(out), self.shape(), self.device.clone());
+        }
+        // The one-hot product: onehot[.., i, j, ..] = [index[.., i, ..] = j], summed over i against src.
+        let n = self.shape()[axis];
+        let mut positions_shape = vec![1; index.rank() + 1];
+        positions_shape[axis + 1] = n;
+        let positions = Tensor::arange(0.0, n as f64, 1.0, DType::I64, &self.device).reshape(&positions_shape);
+        let one_hot = index.unsqueeze(axis + 1).eq(&positions).to_dtype(self.dtype); // [.., i, j, ..]
+        let mut added = one_hot.mul(&src.unsqueeze(axis + 1)).sum(axis, false); // [.., j, ..]
+                                                                                // Where the index is smaller than self in the other dimensions, nothing is added.
+        for d in 0..self.rank() {
+            if d != axis && added.shape()[d] < self.shape()[d] {
+                let mut pad_shape = added.shape().to_vec();
+                pad_shape[d] = self.shape()[d] - added.shape()[d];
+                let zeros = Tensor::zeros(&pad_shape, self.dtype, &self.device);
+                added = Tensor::cat(&[&added, &zeros], d);
+            }
+        }
+        self.add(&added)
+    }
+
     /// `torch.index_select(self, axis, index)`: the entries `index` (1-D int64) of dimension `axis`.
     #[track_caller]
     pub fn index_select(&self, axis: impl Dim, index: &Tensor) -> Tensor {

@@ -434,6 +434,11 @@ proptest! {
         // gather of an int tensor.
         let (ci, gi) = (c.to_dtype(DType::I64), g.to_dtype(DType::I64));
         assert_close("gather (i64)", &ci.gather(axis, &ic), &gi.gather(axis, &ig), 0.0, 0.0);
+        // scatter_add, gather's adjoint (repeated indices add up): a direct pass on the CPU, a one-hot product
+        // on the GPU, so the sums may round differently where an index repeats.
+        let src = Tensor::new(&values(seed ^ 9, inum, -2.0, 2.0), &ishape);
+        let on_gpu = g.scatter_add(axis, &ig, &src.to_device(&gpu));
+        assert_close("scatter_add", &c.scatter_add(axis, &ic, &src), &on_gpu, 1e-5, 1e-5);
     }
 }
 

@@ -43,6 +43,18 @@ fn gather_index_out_of_range() {
 }
 
 #[test]
+#[should_panic(expected = "scatter_add: index 3 out of range for dimension of size 3 (input [2, 3], index [2, 1])")]
+fn scatter_add_index_out_of_range() {
+    ones(&[2, 3]).scatter_add(1usize, &Tensor::new(&[0i64, 3], &[2, 1]), &ones(&[2, 1]));
+}
+
+#[test]
+#[should_panic(expected = "scatter_add: index [2, 1] and src [2, 2] must have the same shape")]
+fn scatter_add_src_shape() {
+    ones(&[2, 3]).scatter_add(1usize, &Tensor::new(&[0i64, 1], &[2, 1]), &ones(&[2, 2]));
+}
+
+#[test]
 #[should_panic(expected = "index_select: index -1 out of range for dimension of size 2 (input [2, 3], index [1])")]
 fn index_select_negative_index() {
     ones(&[2, 3]).index_select(0usize, &Tensor::new(&[-1i64], &[1]));

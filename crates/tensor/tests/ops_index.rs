@@ -80,6 +80,42 @@ proptest! {
         }
     }
 
+    /// `scatter_add` against its definition, `out = x; out[.., index[p], ..] += src[p]` in the index's order
+    /// (repeated indices included), for strided `x` and `src`, with an index smaller than `x` outside `axis`.
+    #[test]
+    fn scatter_add_matches_its_definition(
+        shape in prop::collection::vec(1..5usize, 1..=3),
+        (xkind, skind) in (view_kind(), view_kind()),
+        pool in prop::collection::vec(-9.0..9.0f64, 1..20),
+        axis_seed in 0..3usize,
+        (picks, seed) in (0..6usize, 0..1000usize),
+        f64_ in any::<bool>(),
+    ) {
+        let dtype = if f64_ { DType::F64 } else { DType::F32 };
+        let axis = axis_seed % shape.len();
+        let x = view_of(&shape, xkind, &pool, dtype);
+        // The index: `picks` along the axis, the other dimensions possibly one shorter than x's.
+        let ishape: Vec<usize> = shape.iter().enumerate()
+            .map(|(d, &n)| if d == axis { picks } else if (seed >> d) & 1 == 1 { n.max(2) - 1 } else { n })
+            .collect();
+        let inum: usize = ishape.iter().product();
+        let idx: Vec<i64> = (0..inum).map(|i| ((i * 5 + seed) % shape[axis]) as i64).collect();
+        let src = view_of(&ishape, skind, &pool[pool.len() / 2..], dtype);
+        let got = x.tensor.scatter_add(axis, &Tensor::new(&idx, &ishape), &src.tensor);
+        prop_assert_eq!(got.shape(), &shape[..]);
+        // The definition, in f64 and in the same order.
+        let mut want = x.values.clone();
+        let strides = |s: &[usize]| -> Vec<usize> { (0..s.len()).map(|d| s[d + 1..].iter().product()).collect() };
+        let (is, xs) = (strides(&ishape), strides(&shape));
+        for (p, &j) in idx.iter().enumerate() {
+            let off: usize = (0..shape.len()).map(|d| if d == axis { j as usize } else { p / is[d] % ishape[d] } * xs[d]).sum();
+            want[off] += src.values[p];
+        }
+        for (g, w) in got.to_f64_vec().iter().zip(&want) {
+            prop_assert!(close(*g, *w, 1e-5), "{} scatter {}: {g} vs {w}", x.how, src.how);
+        }
+    }
+
     #[test]
     fn gather_and_index_select_match_index_arithmetic(
         shape in prop::collection::vec(1..5usize, 1..=3),

@@ -31,6 +31,40 @@ pub(crate) fn gather<T: Element>(x: &[T], layout: &Layout, axis: usize, idx: &[i
     out
 }
 
+/// `out = x` (contiguous) with `out[.., idx[p], ..] += src[p]` for every position `p` of the index, in the
+/// index's logical order (so repeated indices add up in a fixed order). `idx` and `src` have the same shape.
+pub(crate) fn scatter_add<T: Element + std::ops::Add<Output = T>>(
+    x: &[T],
+    layout: &Layout,
+    axis: usize,
+    idx: &[i64],
+    il: &Layout,
+    src: &[T],
+    sl: &Layout,
+) -> Vec<T> {
+    let mut out = super::elementwise::copy_strided(x, layout);
+    let (shape, out_strides) = (il.shape(), crate::layout::contiguous_strides(layout.shape()));
+    let mut pos = vec![0usize; shape.len()];
+    for (io, so) in il.offsets().zip(sl.offsets()) {
+        // Output offset: the index position, with coordinate `axis` replaced by the index value.
+        let mut off = 0;
+        for d in 0..shape.len() {
+            let c = if d == axis { idx[io] as usize } else { pos[d] };
+            off += c * out_strides[d];
+        }
+        out[off] = out[off] + src[so];
+        // Advance the odometer of index positions.
+        for d in (0..shape.len()).rev() {
+            pos[d] += 1;
+            if pos[d] < shape[d] {
+                break;
+            }
+            pos[d] = 0;
+        }
+    }
+    out
+}
+
 /// The entries `index` of dimension `axis`.
 pub(crate) fn index_select<T: Element>(x: &[T], layout: &Layout, axis: usize, idx: &[i64], il: &Layout) -> Vec<T> {
     let picks: Vec<usize> = il.offsets().map(|o| idx[o] as usize).collect();

@@ -15,7 +15,7 @@
 
 mod elementwise;
 pub mod gemm;
-mod index;
+pub(crate) mod index;
 pub(crate) mod matmul;
 pub mod parallel;
 pub(crate) mod pool;
