@@ -22,9 +22,12 @@ fn rings() -> (Tensor, Tensor) {
 
 /// Losses of 20 training steps on `device`.
 fn train(device: &Device) -> Vec<f32> {
-    nn::manual_seed(42);
-    let model =
-        Sequential::new().add(Linear::new(2, 10)).add(ReLU).add(Linear::new(10, 10)).add(ReLU).add(Linear::new(10, 1));
+    // Seeded and built under one lock of the default generator: the tests of this file run in parallel.
+    let model = nn::with_default_generator(|g| {
+        g.manual_seed(42);
+        let linear = |i, o, g: &mut nn::TorchGenerator| Linear::with_generator(i, o, true, g, &Device::Cpu);
+        Sequential::new().add(linear(2, 10, g)).add(ReLU).add(linear(10, 10, g)).add(ReLU).add(linear(10, 1, g))
+    });
     model.to_device(device);
     let (x, y) = rings();
     let (x, y) = (Var::constant(x.to_device(device)), y.to_device(device));

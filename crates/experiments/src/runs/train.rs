@@ -60,16 +60,21 @@ pub struct Trained {
 }
 
 /// `torch.manual_seed(seed); nn.Sequential(Linear, [ReLU,] Linear, ...)`.
+///
+/// Seeding and building happen under one lock of the default generator, so that runs built at the same time on
+/// other threads (the replay tests run in parallel) cannot draw from it in between.
 pub fn build_model(spec: &TrainSpec, seed: u64, device: &Device) -> Sequential {
-    nn::manual_seed(seed);
-    let mut layers: Vec<Box<dyn Module>> = Vec::new();
-    for (i, w) in spec.widths.windows(2).enumerate() {
-        if i > 0 && spec.relu {
-            layers.push(Box::new(ReLU::new()));
+    nn::with_default_generator(|g| {
+        g.manual_seed(seed);
+        let mut layers: Vec<Box<dyn Module>> = Vec::new();
+        for (i, w) in spec.widths.windows(2).enumerate() {
+            if i > 0 && spec.relu {
+                layers.push(Box::new(ReLU::new()));
+            }
+            layers.push(Box::new(Linear::with_generator(w[0], w[1], true, g, device)));
         }
-        layers.push(Box::new(Linear::with_options(w[0], w[1], true, device)));
-    }
-    Sequential::from(layers)
+        Sequential::from(layers)
+    })
 }
 
 /// The features as a `[n, n_features]` constant.
