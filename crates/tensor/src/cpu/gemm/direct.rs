@@ -101,10 +101,14 @@ pub fn gemm_direct<T: Element>(kern: &DirectKernel<T>, lhs: MatRef<T>, rhs: MatR
         if n <= DOT_MAX_N {
             // The paths below that reshape the problem (a transposed column product, the dot kernels) take the row
             // as the output's starting value instead: written out, then accumulated into (the same one add).
-            for r in out.chunks_exact_mut(n) {
-                for (j, o) in r.iter_mut().enumerate() {
-                    // SAFETY: the caller guarantees `row` holds n elements.
-                    *o = unsafe { *row.add(j) };
+            // SAFETY: the caller guarantees `row` holds n (here 1 or 2) elements.
+            let (b0, b1) = unsafe { (*row, if n == 2 { *row.add(1) } else { T::ZERO }) };
+            if n == 1 {
+                out.fill(b0);
+            } else {
+                for r in out.chunks_exact_mut(2) {
+                    r[0] = b0;
+                    r[1] = b1;
                 }
             }
             return gemm_direct(kern, lhs, rhs, out, Init::Out);
