@@ -5,7 +5,7 @@
 //!   4 loads + 6 broadcasts feed 24 FMAs, enough independent chains to cover the FMA latency on both pipes.
 //! - `f64`: `6 × 32` — the same register shape with 8 lanes per vector.
 //!
-//! Direct path: blocks of up to 16 rows × one masked vector of columns (16 `f32` / 8 `f64`); the masked
+//! Direct path: blocks of up to 24 rows × one masked vector of columns (16 `f32` / 8 `f64`); the masked
 //! loads and stores handle any column count without touching memory past the edge.
 //!
 //! On other architectures this module exports the portable kernels (never selected: [`super::Isa::Avx512`] is
@@ -30,8 +30,9 @@ mod imp {
 
     pub(super) use {micro_f32_6x64 as micro_f32, micro_f64_6x32 as micro_f64};
 
-    /// Most rows of one direct block.
-    pub(super) const DIRECT_ROWS: usize = 16;
+    /// Most rows of one direct block: 24 accumulators, the `rhs` vector and a broadcast fit the 32 registers,
+    /// and fewer, taller blocks measured faster than 16 rows on `800×10 · 10×10` (1.42 vs 1.54 µs).
+    pub(super) const DIRECT_ROWS: usize = 24;
 
     /// Defines the direct block kernel for one element type: `$name` dispatches the row count to
     /// `$block::<R>` so that the `R` accumulators are compile-time registers.
@@ -188,6 +189,14 @@ mod imp {
                         (13, _) => $block::<13, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
                         (14, _) => $block::<14, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
                         (15, _) => $block::<15, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (16, _) => $block::<16, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (17, _) => $block::<17, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (18, _) => $block::<18, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (19, _) => $block::<19, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (20, _) => $block::<20, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (21, _) => $block::<21, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (22, _) => $block::<22, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (23, _) => $block::<23, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
                         _ => $block::<DIRECT_ROWS, 1>(lhs, rhs, c, ldc, i0, j0, cols, init),
                     }
                 }
