@@ -162,11 +162,13 @@ impl Tensor {
             self.shape(),
             rhs.shape()
         );
-        let shape = if self.shape() == rhs.shape() {
-            self.shape().to_vec()
-        } else {
-            broadcast_shapes(op.name(), self.shape(), rhs.shape())
-        };
+        if self.shape() == rhs.shape() {
+            // No broadcast: the layouts as they are.
+            let (ll, rl) = (&self.layout, &rhs.layout);
+            let storage = dispatch2!(self, rhs, |b, l, r| b.binary(op, l, ll, r, rl));
+            return Tensor::from_storage(storage, self.shape(), self.device.clone());
+        }
+        let shape = broadcast_shapes(op.name(), self.shape(), rhs.shape());
         let ll = self.layout.expand(&shape);
         let rl = rhs.layout.expand(&shape);
         let storage = dispatch2!(self, rhs, |b, l, r| b.binary(op, l, &ll, r, &rl));
