@@ -12,6 +12,7 @@
 //!    input links are released as soon as its rule has run.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use tensor::Tensor;
 
@@ -26,23 +27,29 @@ pub(crate) fn backward(root: &Var, grad: Option<&Tensor>, keep_graph: bool) -> R
 
     // 1. Every node that needs a gradient, outputs before inputs.
     let mut order = vec![root.clone()];
-    let mut seen = HashSet::from([root.id()]);
+    let mut seen: IdSet = HashSet::default();
+    seen.insert(root.id());
     let mut stack = vec![root.clone()];
     while let Some(var) = stack.pop() {
-        if var.0.has_grad_fn && lock(&var.0.grad_fn).is_none() {
-            return Err(AutogradError::GraphFreed { id: var.id(), op: var.op_name() });
-        }
-        for input in var.inputs() {
+        let grad_fn = lock(&var.0.grad_fn);
+        let Some(f) = grad_fn.as_ref() else {
+            if var.0.has_grad_fn {
+                return Err(AutogradError::GraphFreed { id: var.id(), op: var.op_name() });
+            }
+            continue;
+        };
+        for input in &f.inputs {
             if input.requires_grad() && seen.insert(input.id()) {
                 order.push(input.clone());
-                stack.push(input);
+                stack.push(input.clone());
             }
         }
     }
     order.sort_unstable_by_key(|v| std::cmp::Reverse(v.id()));
 
     // 2. The walk. `grads[id]` is ∂root/∂node, summed over every path reached so far.
-    let mut grads: HashMap<usize, Tensor> = HashMap::from([(root.id(), seed)]);
+    let mut grads: HashMap<usize, Tensor, BuildHasherDefault<IdHasher>> = HashMap::default();
+    grads.insert(root.id(), seed);
     for var in &order {
         let Some(g) = grads.remove(&var.id()) else { continue };
         if var.is_leaf() {
@@ -83,6 +90,27 @@ pub(crate) fn backward(root: &Var, grad: Option<&Tensor>, keep_graph: bool) -> R
     }
     Ok(())
 }
+
+/// Node ids are distinct integers: hashing them is one multiply (SipHash cost more than the rest of a node's
+/// bookkeeping).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type IdSet = HashSet<usize, BuildHasherDefault<IdHasher>>;
 
 /// The gradient the walk starts from: the given one (checked against the result), or 1 for a scalar.
 fn seed_gradient(root: &Var, grad: Option<&Tensor>) -> Result<Tensor, AutogradError> {
