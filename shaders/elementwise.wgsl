@@ -261,7 +261,8 @@ fn binary(op: u32, a: f32, b: f32) -> f32 {
         case 10u: { return select(0.0, 1.0, a <= b); }
         case 11u: { return select(0.0, 1.0, a > b); }
         case 12u: { return select(0.0, 1.0, a >= b); }
-        default: { return bce_with_logits(a, b); } // 13
+        case 13u: { return bce_with_logits(a, b); }
+        default: { return select(a, 0.0, b <= 0.0); } // 14: relu_backward (threshold_backward at 0)
     }
 }
 

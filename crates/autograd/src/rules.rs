@@ -8,7 +8,7 @@
 //! every backend gets autograd for free. Binary ops see operands of one shape (broadcasting was recorded as an
 //! `Expand`), so the only "sum back to the input's shape" is the `Expand` arm.
 
-use tensor::Tensor;
+use tensor::{BinaryOp, Tensor};
 
 use crate::op::Op;
 
@@ -66,10 +66,9 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
         Op::Sqrt { out } => vec![Some(g.div(&out.mul_scalar(2.0)))],
         // d/dx |x| = sign(x)  (0 at 0, as PyTorch)
         Op::Abs { x } => vec![Some(g.mul(&x.sign()))],
-        // d/dx max(x, 0) = [x > 0]
-        // (as a product with the 0/1 mask, two vectorised passes; a non-finite upstream gradient where x ≤ 0
-        // gives NaN here, where PyTorch's threshold_backward gives 0)
-        Op::Relu { out } => vec![Some(g.mul(&out.gt(&zero())))],
+        // d/dx max(x, 0) = [x > 0]: the upstream gradient where the output is positive, else 0 — one pass,
+        // PyTorch's threshold_backward (a non-finite upstream gradient where x ≤ 0 gives 0)
+        Op::Relu { out } => vec![Some(g.binary(BinaryOp::ReluBackward, out))],
         // d/dx σ(x) = σ(x)·(1 - σ(x))
         Op::Sigmoid { out } => vec![Some(g.mul(&out.mul(&out.affine(-1.0, 1.0))))],
         // d/dx tanh x = 1 - tanh² x

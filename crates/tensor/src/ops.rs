@@ -74,6 +74,9 @@ pub enum BinaryOp {
     /// Binary cross-entropy of logits `lhs` against targets `rhs`, element-wise:
     /// `max(x, 0) - x*y + ln(1 + e^-|x|)`, finite for every finite target and any logit including ±∞.
     BceWithLogits,
+    /// The gradient of ReLU: the upstream gradient `lhs` where `rhs` (the ReLU's output, or its input) is not
+    /// `≤ 0`, else 0 — PyTorch's `threshold_backward(grad, x, 0)`, one pass instead of a mask and a product.
+    ReluBackward,
 }
 
 /// Reductions over one axis.
@@ -123,7 +126,7 @@ impl UnaryOp {
 
 impl BinaryOp {
     /// Every binary op, in declaration order (tests iterate over it, so a new op is tested everywhere).
-    pub const ALL: [BinaryOp; 14] = [
+    pub const ALL: [BinaryOp; 15] = [
         BinaryOp::Add,
         BinaryOp::Sub,
         BinaryOp::Mul,
@@ -138,6 +141,7 @@ impl BinaryOp {
         BinaryOp::Gt,
         BinaryOp::Ge,
         BinaryOp::BceWithLogits,
+        BinaryOp::ReluBackward,
     ];
 
     /// Lower-case name, the stem of the kernel names.
@@ -157,12 +161,13 @@ impl BinaryOp {
             BinaryOp::Gt => "gt",
             BinaryOp::Ge => "ge",
             BinaryOp::BceWithLogits => "bce_with_logits",
+            BinaryOp::ReluBackward => "relu_backward",
         }
     }
 
-    /// True for the ops defined on integers too (all but `pow` and `bce_with_logits`).
+    /// True for the ops defined on integers too (all but `pow`, `bce_with_logits` and `relu_backward`).
     pub fn supports_int(&self) -> bool {
-        !matches!(self, BinaryOp::Pow | BinaryOp::BceWithLogits)
+        !matches!(self, BinaryOp::Pow | BinaryOp::BceWithLogits | BinaryOp::ReluBackward)
     }
 }
 
@@ -409,6 +414,13 @@ pub fn binary<T: Float>(op: BinaryOp, a: T, b: T) -> T {
         BinaryOp::Gt => bool(a > b),
         BinaryOp::Ge => bool(a >= b),
         BinaryOp::BceWithLogits => bce_with_logits(a, b),
+        BinaryOp::ReluBackward => {
+            if b <= T::ZERO {
+                T::ZERO
+            } else {
+                a
+            }
+        }
     }
 }
 
@@ -499,6 +511,7 @@ mod tests {
                 BinaryOp::Gt => 11,
                 BinaryOp::Ge => 12,
                 BinaryOp::BceWithLogits => 13,
+                BinaryOp::ReluBackward => 14,
             };
             assert_eq!(position, i, "{}", op.name());
         }

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use tensor::ops::{self, BinaryOp};
 use tensor::{DType, Tensor};
 
-const OPS: [BinaryOp; 14] = BinaryOp::ALL;
+const OPS: [BinaryOp; 15] = BinaryOp::ALL;
 
 /// An operand shape that broadcasts to `out`: some dimensions set to 1, some leading dimensions dropped.
 fn operand_shape(out: &[usize], ones: u8, drop: usize) -> Vec<usize> {

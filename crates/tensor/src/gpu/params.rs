@@ -50,6 +50,7 @@ pub fn binary_code(op: BinaryOp) -> u32 {
         BinaryOp::Gt => 11,
         BinaryOp::Ge => 12,
         BinaryOp::BceWithLogits => 13,
+        BinaryOp::ReluBackward => 14,
     }
 }
 

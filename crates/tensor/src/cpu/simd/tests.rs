@@ -114,7 +114,7 @@ fn exact_unary_ops_match_the_fallback_bit_for_bit() {
 #[test]
 fn exact_binary_ops_match_the_fallback_bit_for_bit() {
     use BinaryOp::*;
-    let ops = [Add, Sub, Mul, Div, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge, Pow];
+    let ops = [Add, Sub, Mul, Div, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge, ReluBackward, Pow];
     for isa in simd_paths() {
         for op in ops {
             for n in LENGTHS {

@@ -625,6 +625,14 @@ pub(crate) fn binary<S: Vf32>(s: S, op: crate::ops::BinaryOp, lhs: Operand, rhs:
             #[inline(always)]
             |x, y| bce_with_logits(s, x, y),
         ),
+        B::ReluBackward => zip(
+            s,
+            lhs,
+            rhs,
+            out,
+            #[inline(always)]
+            |g, x| s.select(s.le(x, zero), zero, g),
+        ),
         B::Pow => unreachable!("pow has no SIMD kernel (checked by the dispatcher)"),
     }
 }
