@@ -192,7 +192,7 @@ pub(crate) fn sum_small<S: Vf32>(s: S, x: &[f32]) -> f32 {
 #[inline(always)]
 pub(crate) fn col_sums<S: Vf32>(s: S, x: &[f32], inner: usize, out: &mut [f32]) {
     let l = S::LANES;
-    let n = if inner == 0 { 0 } else { x.len() / inner };
+    let n = x.len().checked_div(inner).unwrap_or(0);
     let x = &x[..n * inner];
     let load = |at: usize| {
         if at + l <= x.len() {
