@@ -39,7 +39,7 @@ mod imp {
         rows: usize,
         j0: usize,
         cols: usize,
-        init: Init<T>,
+        init: Init<'_, T>,
     ) {
         // SAFETY: forwarded from the caller.
         unsafe { direct_block_inline(lhs, rhs, c, ldc, i0, rows, j0, cols, init) }

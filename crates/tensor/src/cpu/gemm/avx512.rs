@@ -57,7 +57,7 @@ mod imp {
                 i0: usize,
                 j0: usize,
                 cols: usize,
-                init: Init<$t>,
+                init: Init<'_, $t>,
             ) {
                 let k = lhs.cols;
                 let mask = ((1u32 << cols) - 1) as $mask;
@@ -134,7 +134,7 @@ mod imp {
                     Init::Row(row) => {
                         // SAFETY: the caller guarantees the row holds j0 + cols elements (masked lanes
                         // untouched).
-                        let b = unsafe { $loadz(mask, row.add(j0)) };
+                        let b = unsafe { $loadz(mask, row.as_ptr().add(j0)) };
                         for r in 0..R {
                             acc[r] = $add(b, acc[r]);
                         }
@@ -162,7 +162,7 @@ mod imp {
                 rows: usize,
                 j0: usize,
                 cols: usize,
-                init: Init<$t>,
+                init: Init<'_, $t>,
             ) {
                 // SAFETY: forwarded from the caller, with R == rows.
                 unsafe {

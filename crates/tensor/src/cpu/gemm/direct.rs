@@ -20,16 +20,16 @@ use super::{Element, MatRef};
 /// row broadcast to every output row (`Row`, the bias of a linear layer). Each is one add of the finished sum
 /// `Σ`, so `Row` gives exactly the bits of adding the row after the product (IEEE addition is commutative).
 #[derive(Clone, Copy, Debug)]
-pub enum Init<T> {
+pub enum Init<'a, T> {
     Zero,
     Out,
     /// A row of at least `n` elements (the output's columns).
-    Row(*const T),
+    Row(&'a [T]),
 }
 
-impl<T> Init<T> {
+impl<T> Init<'_, T> {
     /// `Out` when accumulating, else `Zero`.
-    pub fn of(accumulate: bool) -> Init<T> {
+    pub fn of(accumulate: bool) -> Self {
         if accumulate {
             Init::Out
         } else {
@@ -42,8 +42,8 @@ impl<T> Init<T> {
 ///
 /// # Safety
 /// `rows ≤` the kernel's `rows`, `cols ≤` its `width`; the block is inside `lhs`/`rhs`/`c` (whose views were
-/// bounds-checked), `c` (row stride `ldc`) is writable and unaliased there, an `Init::Row` pointer is valid for
-/// reads of `j0 + cols` elements, and the CPU runs the kernel's ISA.
+/// bounds-checked), `c` (row stride `ldc`) is writable and unaliased there, an `Init::Row` holds at least
+/// `j0 + cols` elements, and the CPU runs the kernel's ISA.
 pub type DirectFn<T> = unsafe fn(
     lhs: &MatRef<T>,
     rhs: &MatRef<T>,
@@ -53,7 +53,7 @@ pub type DirectFn<T> = unsafe fn(
     rows: usize,
     j0: usize,
     cols: usize,
-    init: Init<T>,
+    init: Init<'_, T>,
 );
 
 /// A dot kernel: `out[r, j] (+)= Σ_p lhs[r, p] · rhs[p, j]` for the whole product, summing each row of `lhs`
@@ -93,16 +93,24 @@ pub fn prefers_direct<T: Element>(m: usize, k: usize, n: usize) -> bool {
     flops <= DIRECT_MAX_FLOPS || (n <= T::LANES512 && flops <= SKINNY_MAX_FLOPS)
 }
 
-/// `out = init + lhs · rhs` by direct blocks (shapes already checked; m, n, k > 0; an `Init::Row` pointer
-/// valid for `n` reads).
-pub fn gemm_direct<T: Element>(kern: &DirectKernel<T>, lhs: MatRef<T>, rhs: MatRef<T>, out: &mut [T], init: Init<T>) {
+/// `out = init + lhs · rhs` by direct blocks (shapes already checked; m, n, k > 0).
+///
+/// # Panics
+/// When an `Init::Row` has fewer than `n` elements.
+pub fn gemm_direct<T: Element>(
+    kern: &DirectKernel<T>,
+    lhs: MatRef<T>,
+    rhs: MatRef<T>,
+    out: &mut [T],
+    init: Init<'_, T>,
+) {
     let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
     if let Init::Row(row) = init {
+        assert!(row.len() >= n, "matmul: a starting row of {} elements for {n} output columns", row.len());
         if n <= DOT_MAX_N {
             // The paths below that reshape the problem (a transposed column product, the dot kernels) take the row
             // as the output's starting value instead: written out, then accumulated into (the same one add).
-            // SAFETY: the caller guarantees `row` holds n (here 1 or 2) elements.
-            let (b0, b1) = unsafe { (*row, if n == 2 { *row.add(1) } else { T::ZERO }) };
+            let (b0, b1) = (row[0], if n == 2 { row[1] } else { T::ZERO });
             if n == 1 {
                 out.fill(b0);
             } else {

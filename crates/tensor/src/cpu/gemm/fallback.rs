@@ -63,7 +63,7 @@ pub unsafe fn direct_block<T: Element>(
     rows: usize,
     j0: usize,
     cols: usize,
-    init: Init<T>,
+    init: Init<'_, T>,
 ) {
     // SAFETY: forwarded from the caller.
     unsafe { direct_block_inline(lhs, rhs, c, ldc, i0, rows, j0, cols, init) }
@@ -83,7 +83,7 @@ pub unsafe fn direct_block_inline<T: Element>(
     rows: usize,
     j0: usize,
     cols: usize,
-    init: Init<T>,
+    init: Init<'_, T>,
 ) {
     let k = lhs.cols;
     let mut acc = [[T::ZERO; DIRECT_WIDTH]; DIRECT_ROWS];
@@ -106,8 +106,7 @@ pub unsafe fn direct_block_inline<T: Element>(
             *o = match init {
                 Init::Zero => v,
                 Init::Out => *o + v,
-                // SAFETY: the caller guarantees the row holds j0 + cols elements.
-                Init::Row(row) => (unsafe { *row.add(j0 + j) }) + v,
+                Init::Row(row) => row[j0 + j] + v,
             };
         }
     }

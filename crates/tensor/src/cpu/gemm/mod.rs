@@ -224,7 +224,7 @@ fn gemm_bias<T: Element>(kernels: &Kernels<T>, lhs: MatRef<T>, rhs: MatRef<T>, b
     if m == 0 || n == 0 || k == 0 || !direct::prefers_direct::<T>(m, k, n) {
         return false;
     }
-    direct::gemm_direct(&kernels.direct, lhs, rhs, out, direct::Init::Row(bias.as_ptr()));
+    direct::gemm_direct(&kernels.direct, lhs, rhs, out, direct::Init::Row(bias));
     true
 }
 
