@@ -87,7 +87,7 @@ pub(crate) fn take<T: Pooled>(len: usize) -> Vec<T> {
     }
     let cached = T::with_shelf(|s| {
         let v = s.by_len.get_mut(&len)?.pop()?;
-        s.bytes -= len * std::mem::size_of::<T>();
+        s.bytes -= v.capacity() * std::mem::size_of::<T>();
         Some(v)
     })
     .flatten();
@@ -96,7 +96,9 @@ pub(crate) fn take<T: Pooled>(len: usize) -> Vec<T> {
 
 /// Gives `v` back to this thread's cache (or frees it when its size class or the cache is full).
 pub(crate) fn give<T: Pooled>(v: Vec<T>) {
-    let bytes = v.len() * std::mem::size_of::<T>();
+    // Counted by capacity: a short vector over a big allocation (a user's `Vec` given to `Tensor::from_vec`)
+    // is not worth keeping.
+    let bytes = v.capacity() * std::mem::size_of::<T>();
     if v.is_empty() || bytes > MAX_BUFFER_BYTES {
         return;
     }
@@ -146,9 +148,12 @@ mod tests {
             give(vec![0i64; len]);
         }
         assert!(cached_bytes::<i64>() <= MAX_PER_LEN * len * 8);
-        // Too big to keep.
+        // Too big to keep, also when only its capacity is.
         let before = cached_bytes::<f64>();
         give(vec![0f64; MAX_BUFFER_BYTES / 8 + 1]);
+        let mut short = Vec::with_capacity(MAX_BUFFER_BYTES / 8 + 1);
+        short.push(1.0f64);
+        give(short);
         assert_eq!(cached_bytes::<f64>(), before);
     }
 
