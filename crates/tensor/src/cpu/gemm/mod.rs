@@ -139,6 +139,28 @@ pub fn gemm_f64(lhs: MatRef<f64>, rhs: MatRef<f64>, out: &mut [f64], accumulate:
     gemm_f64_with(detect::best(), Path::Auto, lhs, rhs, out, accumulate);
 }
 
+/// The `f32` kernels of `isa` (which this CPU must support).
+#[track_caller]
+fn kernels_f32(isa: Isa) -> &'static Kernels<f32> {
+    isa.assert_available();
+    match isa {
+        Isa::Fallback => &fallback::F32,
+        Isa::Avx2Fma => &avx2::F32,
+        Isa::Avx512 => &avx512::F32,
+    }
+}
+
+/// The `f64` kernels of `isa` (which this CPU must support).
+#[track_caller]
+fn kernels_f64(isa: Isa) -> &'static Kernels<f64> {
+    isa.assert_available();
+    match isa {
+        Isa::Fallback => &fallback::F64,
+        Isa::Avx2Fma => &avx2::F64,
+        Isa::Avx512 => &avx512::F64,
+    }
+}
+
 /// [`gemm_f32`] with the instruction set and the path forced (tests and benchmarks use it to reach every
 /// kernel).
 ///
@@ -147,13 +169,7 @@ pub fn gemm_f64(lhs: MatRef<f64>, rhs: MatRef<f64>, out: &mut [f64], accumulate:
 #[track_caller]
 pub fn gemm_f32_with(isa: Isa, path: Path, lhs: MatRef<f32>, rhs: MatRef<f32>, out: &mut [f32], accumulate: bool) {
     check_shapes(&lhs, &rhs, out.len());
-    isa.assert_available();
-    let kernels = match isa {
-        Isa::Fallback => &fallback::F32,
-        Isa::Avx2Fma => &avx2::F32,
-        Isa::Avx512 => &avx512::F32,
-    };
-    dispatch(kernels, path, lhs, rhs, out, accumulate);
+    dispatch(kernels_f32(isa), path, lhs, rhs, out, accumulate);
 }
 
 /// [`gemm_f64`] with the instruction set and the path forced.
@@ -163,13 +179,7 @@ pub fn gemm_f32_with(isa: Isa, path: Path, lhs: MatRef<f32>, rhs: MatRef<f32>, o
 #[track_caller]
 pub fn gemm_f64_with(isa: Isa, path: Path, lhs: MatRef<f64>, rhs: MatRef<f64>, out: &mut [f64], accumulate: bool) {
     check_shapes(&lhs, &rhs, out.len());
-    isa.assert_available();
-    let kernels = match isa {
-        Isa::Fallback => &fallback::F64,
-        Isa::Avx2Fma => &avx2::F64,
-        Isa::Avx512 => &avx512::F64,
-    };
-    dispatch(kernels, path, lhs, rhs, out, accumulate);
+    dispatch(kernels_f64(isa), path, lhs, rhs, out, accumulate);
 }
 
 /// `out = bias + lhs · rhs` with `bias` (`n` elements) broadcast to every row, when the product takes the direct
@@ -190,13 +200,7 @@ pub fn gemm_bias_f32(lhs: MatRef<f32>, rhs: MatRef<f32>, bias: &[f32], out: &mut
 /// As [`gemm_bias_f32`], and when `isa` is not supported by this CPU.
 #[track_caller]
 pub fn gemm_bias_f32_with(isa: Isa, lhs: MatRef<f32>, rhs: MatRef<f32>, bias: &[f32], out: &mut [f32]) -> bool {
-    isa.assert_available();
-    let kernels = match isa {
-        Isa::Fallback => &fallback::F32,
-        Isa::Avx2Fma => &avx2::F32,
-        Isa::Avx512 => &avx512::F32,
-    };
-    gemm_bias(kernels, lhs, rhs, bias, out)
+    gemm_bias(kernels_f32(isa), lhs, rhs, bias, out)
 }
 
 /// [`gemm_bias_f32`] for `f64`.
@@ -205,15 +209,7 @@ pub fn gemm_bias_f32_with(isa: Isa, lhs: MatRef<f32>, rhs: MatRef<f32>, bias: &[
 /// As [`gemm_bias_f32`].
 #[track_caller]
 pub fn gemm_bias_f64(lhs: MatRef<f64>, rhs: MatRef<f64>, bias: &[f64], out: &mut [f64]) -> bool {
-    gemm_bias(best_kernels_f64(), lhs, rhs, bias, out)
-}
-
-fn best_kernels_f64() -> &'static Kernels<f64> {
-    match detect::best() {
-        Isa::Fallback => &fallback::F64,
-        Isa::Avx2Fma => &avx2::F64,
-        Isa::Avx512 => &avx512::F64,
-    }
+    gemm_bias(kernels_f64(detect::best()), lhs, rhs, bias, out)
 }
 
 #[track_caller]
