@@ -33,36 +33,15 @@ pub fn unary_code(op: UnaryOp) -> u32 {
     }
 }
 
-/// Code of a binary op in `elementwise.wgsl` (`fn binary`): the variant's position in [`BinaryOp`].
+/// Code of a binary op in `elementwise.wgsl` (`fn binary`): the variant's position in [`BinaryOp`] (a fieldless
+/// enum, so its discriminant; `BinaryOp::ALL` lists the variants in that order, checked by a test in `ops.rs`).
 pub fn binary_code(op: BinaryOp) -> u32 {
-    match op {
-        BinaryOp::Add => 0,
-        BinaryOp::Sub => 1,
-        BinaryOp::Mul => 2,
-        BinaryOp::Div => 3,
-        BinaryOp::Maximum => 4,
-        BinaryOp::Minimum => 5,
-        BinaryOp::Pow => 6,
-        BinaryOp::Eq => 7,
-        BinaryOp::Ne => 8,
-        BinaryOp::Lt => 9,
-        BinaryOp::Le => 10,
-        BinaryOp::Gt => 11,
-        BinaryOp::Ge => 12,
-        BinaryOp::BceWithLogits => 13,
-        BinaryOp::ReluBackward => 14,
-    }
+    op as u32
 }
 
-/// Code of a reduction in `reduce.wgsl`: the variant's position in [`ReduceOp`].
+/// Code of a reduction in `reduce.wgsl`: the variant's position in [`ReduceOp`] (its discriminant).
 pub fn reduce_code(op: ReduceOp) -> u32 {
-    match op {
-        ReduceOp::Sum => 0,
-        ReduceOp::Max => 1,
-        ReduceOp::Min => 2,
-        ReduceOp::ArgMax => 3,
-        ReduceOp::ArgMin => 4,
-    }
+    op as u32
 }
 
 /// Keep in sync with `struct Params` in `shaders/elementwise.wgsl`.
