@@ -12,8 +12,8 @@
 //!    input links are released as soon as its rule has run.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 
+use tensor::hash::BuildIntHasher;
 use tensor::Tensor;
 
 use crate::error::AutogradError;
@@ -48,7 +48,7 @@ pub(crate) fn backward(root: &Var, grad: Option<&Tensor>, keep_graph: bool) -> R
     order.sort_unstable_by_key(|v| std::cmp::Reverse(v.id()));
 
     // 2. The walk. `grads[id]` is ∂root/∂node, summed over every path reached so far.
-    let mut grads: HashMap<usize, Tensor, BuildHasherDefault<IdHasher>> = HashMap::default();
+    let mut grads: HashMap<usize, Tensor, BuildIntHasher> = HashMap::default();
     grads.insert(root.id(), seed);
     for var in &order {
         let Some(g) = grads.remove(&var.id()) else { continue };
@@ -91,26 +91,9 @@ pub(crate) fn backward(root: &Var, grad: Option<&Tensor>, keep_graph: bool) -> R
     Ok(())
 }
 
-/// Node ids are distinct integers: hashing them is one multiply (SipHash cost more than the rest of a node's
+/// Node ids are distinct integers: hashed with one multiply (SipHash cost more than the rest of a node's
 /// bookkeeping).
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-type IdSet = HashSet<usize, BuildHasherDefault<IdHasher>>;
+type IdSet = HashSet<usize, BuildIntHasher>;
 
 /// The gradient the walk starts from: the given one (checked against the result), or 1 for a scalar.
 fn seed_gradient(root: &Var, grad: Option<&Tensor>) -> Result<Tensor, AutogradError> {

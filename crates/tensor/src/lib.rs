@@ -29,6 +29,7 @@ pub mod dtype;
 pub mod error;
 #[cfg(feature = "wgpu")]
 pub mod gpu;
+pub mod hash;
 pub mod layout;
 pub mod ops;
 mod tensor;

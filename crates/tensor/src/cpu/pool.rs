@@ -18,7 +18,8 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::hash::BuildIntHasher;
 
 /// Largest buffer kept (bigger ones come from and go back to the system allocator, which maps them anyway).
 pub const MAX_BUFFER_BYTES: usize = 1 << 20;
@@ -27,27 +28,9 @@ pub const MAX_PER_LEN: usize = 8;
 /// Bytes kept per thread and element type.
 pub const MAX_TOTAL_BYTES: usize = 32 << 20;
 
-/// A hasher for `usize` keys: one multiply (Fibonacci hashing). SipHash costs more than the lookup saves.
-#[derive(Default)]
-struct LenHasher(u64);
-
-impl Hasher for LenHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
 /// The cached buffers of one element type on one thread.
 pub(crate) struct Shelf<T> {
-    by_len: HashMap<usize, Vec<Vec<T>>, BuildHasherDefault<LenHasher>>,
+    by_len: HashMap<usize, Vec<Vec<T>>, BuildIntHasher>,
     bytes: usize,
 }
 
