@@ -16,6 +16,9 @@
 //! | reductions    | `reduce`, `softmax`                             |
 //! | linear algebra| `matmul`                                        |
 //! | indexing      | `gather`, `index_select`                        |
+//!
+//! Two fused primitives are optional — they have default implementations that return `None`, and the tensor
+//! layer then composes them from the primitives above: `linear` (`x · w + b`) and `scatter_add`.
 
 use crate::dtype::{DType, HostBuffer};
 use crate::layout::Layout;
@@ -104,6 +107,21 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
         rhs_layout: &Layout,
     ) -> Self::Storage;
 
+    /// Optional: `x · w + b` for a 2-D `x` `[m, k]`, a 2-D `w` `[k, n]` and a bias row `b` `[n]`, fused, with
+    /// exactly the bits of `matmul` followed by the `add` of the broadcast bias. `None` (the default) when the
+    /// backend has no such kernel for these operands: the tensor layer runs the two ops.
+    fn linear(
+        &self,
+        _x: &Self::Storage,
+        _x_layout: &Layout,
+        _w: &Self::Storage,
+        _w_layout: &Layout,
+        _b: &Self::Storage,
+        _b_layout: &Layout,
+    ) -> Option<Self::Storage> {
+        None
+    }
+
     // --- indexing ------------------------------------------------------------------------------------
 
     /// `torch.gather`: `index` (I64) has the rank of `x`; `out[.., i, ..] = x[.., index[.., i, ..], ..]` along
@@ -127,4 +145,21 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
         index: &Self::Storage,
         index_layout: &Layout,
     ) -> Self::Storage;
+
+    /// Optional: `torch.scatter_add`, the adjoint of `gather`: a contiguous copy of `x` with
+    /// `out[.., index[p], ..] += src[p]` along `axis` for every position `p` of `index` (I64, the shape of
+    /// `src`, no larger than `x` outside `axis`; indices in range). `None` (the default) when the backend has no
+    /// kernel for it: the tensor layer composes it from the primitives above.
+    fn scatter_add(
+        &self,
+        _x: &Self::Storage,
+        _layout: &Layout,
+        _axis: usize,
+        _index: &Self::Storage,
+        _index_layout: &Layout,
+        _src: &Self::Storage,
+        _src_layout: &Layout,
+    ) -> Option<Self::Storage> {
+        None
+    }
 }

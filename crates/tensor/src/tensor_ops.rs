@@ -468,15 +468,25 @@ impl Tensor {
             "weight {ws:?} and bias {bs:?}: the bias must be [{}]",
             ws[0]
         );
-        // On the CPU the bias is the GEMM's starting value where that gives the same bits (see
-        // `cpu::matmul::linear`); elsewhere, and on the GPU, the two ops.
+        // The backend's fused kernel where it has one for these operands (the CPU: the bias as the GEMM's
+        // starting value, see `cpu::matmul::linear`), else the two ops.
         let wt = weight.t();
-        if let (Storage::Cpu(xb), Storage::Cpu(wb), Storage::Cpu(bb)) = (&*self.storage, &*wt.storage, &*b.storage) {
-            if let Some(out) = crate::cpu::matmul::linear(xb, &self.layout, wb, &wt.layout, bb, &b.layout) {
-                return Tensor::from_storage(Storage::Cpu(out), &[xs[0], ws[0]], self.device.clone());
+        let (xl, wl, bl) = (&self.layout, &wt.layout, &b.layout);
+        let fused = match (&self.device, &*self.storage, &*wt.storage, &*b.storage) {
+            (Device::Cpu, Storage::Cpu(x), Storage::Cpu(w), Storage::Cpu(bb)) => {
+                CPU.linear(x, xl, w, wl, bb, bl).map(Storage::Cpu)
             }
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(w), Storage::Wgpu(bb)) => {
+                be.linear(x, xl, w, wl, bb, bl).map(Storage::Wgpu)
+            }
+            #[allow(unreachable_patterns)]
+            _ => unreachable!("operands checked to share a device"),
+        };
+        match fused {
+            Some(storage) => Tensor::from_storage(storage, &[xs[0], ws[0]], self.device.clone()),
+            None => self.matmul(&wt).add(b),
         }
-        self.matmul(&wt).add(b)
     }
 
     // --- indexing ----------------------------------------------------------------------------------------
@@ -539,8 +549,9 @@ impl Tensor {
     /// `zeros.scatter_add(axis, index, grad)`). `index` is int64 with the shape of `src`, no larger than `self`
     /// outside `axis`. Repeated indices add up in the index's row-major order.
     ///
-    /// On the CPU this is one pass over the index. The GPU has no float atomics to scatter with, so there it is
-    /// computed as a one-hot product: `Σ_i [index_i = j]·src_i` along `axis`, from the existing kernels.
+    /// On the CPU this is one pass over the index (`Backend::scatter_add`). The GPU has no float atomics to scatter
+    /// with, so there it is computed as a one-hot product: `Σ_i [index_i = j]·src_i` along `axis`, from the
+    /// existing kernels.
     ///
     /// # Panics
     /// `scatter_add: index 3 out of range for dimension of size 3 (input [2, 3], index [2, 1])`, and likewise for
@@ -573,20 +584,22 @@ impl Tensor {
             );
         }
         self.check_index("scatter_add", index, self.shape()[axis]);
-        use crate::dtype::HostBuffer as H;
-        if let (Storage::Cpu(x), Storage::Cpu(H::I64(i)), Storage::Cpu(s)) =
-            (&*self.storage, &*index.storage, &*src.storage)
-        {
-            let (xl, il, sl) = (&self.layout, &index.layout, &src.layout);
-            let out = match (x, s) {
-                (H::F32(x), H::F32(s)) => H::F32(crate::cpu::index::scatter_add(x, xl, axis, i, il, s, sl)),
-                (H::F64(x), H::F64(s)) => H::F64(crate::cpu::index::scatter_add(x, xl, axis, i, il, s, sl)),
-                (H::I64(x), H::I64(s)) => H::I64(crate::cpu::index::scatter_add(x, xl, axis, i, il, s, sl)),
-                _ => unreachable!("scatter_add: dtypes checked to match"),
-            };
-            return Tensor::from_storage(Storage::Cpu(out), self.shape(), self.device.clone());
+        let (xl, il, sl) = (&self.layout, &index.layout, &src.layout);
+        let direct = match (&self.device, &*self.storage, &*index.storage, &*src.storage) {
+            (Device::Cpu, Storage::Cpu(x), Storage::Cpu(i), Storage::Cpu(s)) => {
+                CPU.scatter_add(x, xl, axis, i, il, s, sl).map(Storage::Cpu)
+            }
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu(b), Storage::Wgpu(x), Storage::Wgpu(i), Storage::Wgpu(s)) => {
+                b.scatter_add(x, xl, axis, i, il, s, sl).map(Storage::Wgpu)
+            }
+            #[allow(unreachable_patterns)]
+            _ => unreachable!("operands checked to share a device"),
+        };
+        if let Some(storage) = direct {
+            return Tensor::from_storage(storage, self.shape(), self.device.clone());
         }
-        // The one-hot product: onehot[.., i, j, ..] = [index[.., i, ..] = j], summed over i against src.
+        // No scatter kernel (the GPU has no float atomics to scatter with): the one-hot product: onehot[.., i, j, ..] = [index[.., i, ..] = j], summed over i against src.
         let n = self.shape()[axis];
         let mut positions_shape = vec![1; index.rank() + 1];
         positions_shape[axis + 1] = n;

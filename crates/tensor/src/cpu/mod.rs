@@ -15,8 +15,8 @@
 
 mod elementwise;
 pub mod gemm;
-pub(crate) mod index;
-pub(crate) mod matmul;
+mod index;
+mod matmul;
 pub mod parallel;
 pub(crate) mod pool;
 mod reduce;
@@ -139,6 +139,18 @@ impl Backend for CpuBackend {
         matmul::matmul(lhs, lhs_layout, rhs, rhs_layout)
     }
 
+    fn linear(
+        &self,
+        x: &HostBuffer,
+        x_layout: &Layout,
+        w: &HostBuffer,
+        w_layout: &Layout,
+        b: &HostBuffer,
+        b_layout: &Layout,
+    ) -> Option<HostBuffer> {
+        matmul::linear(x, x_layout, w, w_layout, b, b_layout)
+    }
+
     fn gather(
         &self,
         x: &HostBuffer,
@@ -161,6 +173,26 @@ impl Backend for CpuBackend {
     ) -> HostBuffer {
         let HostBuffer::I64(idx) = index else { unreachable!("index_select: index checked to be int64") };
         with_dtype!(x, |v| index::index_select(v, layout, axis, idx, index_layout).into())
+    }
+
+    fn scatter_add(
+        &self,
+        x: &HostBuffer,
+        layout: &Layout,
+        axis: usize,
+        index: &HostBuffer,
+        index_layout: &Layout,
+        src: &HostBuffer,
+        src_layout: &Layout,
+    ) -> Option<HostBuffer> {
+        let HostBuffer::I64(idx) = index else { unreachable!("scatter_add: index checked to be int64") };
+        let (il, sl) = (index_layout, src_layout);
+        Some(match (x, src) {
+            (HostBuffer::F32(x), HostBuffer::F32(s)) => index::scatter_add(x, layout, axis, idx, il, s, sl).into(),
+            (HostBuffer::F64(x), HostBuffer::F64(s)) => index::scatter_add(x, layout, axis, idx, il, s, sl).into(),
+            (HostBuffer::I64(x), HostBuffer::I64(s)) => index::scatter_add(x, layout, axis, idx, il, s, sl).into(),
+            _ => unreachable!("scatter_add: dtypes checked to match"),
+        })
     }
 }
 
