@@ -72,9 +72,6 @@ fn reduce_row<T: SimdFloat>(isa: Isa, op: ReduceOp, x: &[T], start: usize, n: us
 
 /// Reduces `axis` of a float view.
 pub(crate) fn reduce_float<T: SimdFloat + Element>(op: ReduceOp, x: &[T], layout: &Layout, axis: usize) -> HostBuffer {
-    let moved = axis_last(layout, axis);
-    let rows = Rows::of(&moved);
-    let out_len = rows.outer.numel();
     // Fast path for a column reduction of a contiguous tensor (e.g. summing a bias gradient over the batch):
     // accumulate whole rows of the inner block, which is vectorisable and cache-friendly.
     if op == ReduceOp::Sum && layout.is_contiguous() && axis + 1 < layout.rank() && layout.shape()[axis] > 0 {
@@ -84,7 +81,8 @@ pub(crate) fn reduce_float<T: SimdFloat + Element>(op: ReduceOp, x: &[T], layout
         // Rows are accumulated in order (row 0, then row 1, ...). This order keeps the replays of the tutorial
         // within 1e-5 of PyTorch: a reordering (summing groups of rows first was tried) changes the last bits of
         // the bias gradients, which Adam amplifies into visible differences within a hundred epochs.
-        let mut out = vec![T::ZERO; outer * inner];
+        // `col_sums_run` writes all `inner` sums of each block, so a cached buffer will do.
+        let mut out = T::take_buffer(outer * inner);
         let isa = simd::active();
         for o in (0..outer).filter(|_| inner > 0) {
             let block = &base[o * n * inner..(o + 1) * n * inner];
@@ -92,6 +90,9 @@ pub(crate) fn reduce_float<T: SimdFloat + Element>(op: ReduceOp, x: &[T], layout
         }
         return T::into_host(out);
     }
+    let moved = axis_last(layout, axis);
+    let rows = Rows::of(&moved);
+    let out_len = rows.outer.numel();
     let starts: Vec<usize> = rows.outer.offsets().collect();
     let n = rows.len;
     let isa = simd::active();
