@@ -7,7 +7,7 @@
 // Names: m, k, n are the matrix sizes; BM × BN is the output tile of a workgroup, BK the depth of one k panel;
 // each invocation owns a TM × TN register block of the tile.
 //
-// Two kernels:
+// The kernels:
 // * `matmul_f32`: tiled. A workgroup of 16 × 16 invocations computes a 64 × 64 tile of out; each invocation a
 //   4 × 4 block (rows ty + 16 r, columns tx + 16 c, so neighbouring invocations touch neighbouring columns).
 //   LOOP 1 walks k in panels of BK = 16: the workgroup stages a 64 × 16 panel of lhs and a 16 × 64 panel of rhs
@@ -16,8 +16,18 @@
 // * `matmul_vec4_f32`: the same tiling when both operands are row-major with every offset and stride a multiple of
 //   4 (and k, n multiples of 4): each invocation stages one vec4 of lhs (4 consecutive k) and one vec4 of rhs
 //   (4 consecutive columns) per panel, a quarter of the loads. The launcher picks it when the layout allows.
+// * `matmul_big_f32`, `matmul_big_vec4_f32`: for products with enough 128 × 128 tiles to fill a large GPU
+//   (the launcher's rule). A workgroup of 256 invocations computes a 128 × 128 tile, each invocation an 8 × 8
+//   block: rows 4 ty.. 4 ty + 3 and 64 + 4 ty.., columns 4 tx.. 4 tx + 3 and 64 + 4 tx.., held as 16 vec4
+//   accumulators. LOOP 1 walks k in panels of 8 (staged as vec4 quads: lhs k-major by row quads, rhs by column
+//   quads); LOOP 2 reads, per depth step, two vec4 of lhs and two of rhs from workgroup memory and does 64
+//   multiply-adds — twice the arithmetic per workgroup-memory read of the 64 × 64 kernels. The vec4 variant
+//   reads global memory as vec4 under the same preconditions as `matmul_vec4_f32`.
 // * `matmul_naive_f32`: one invocation per output element, a plain dot product. Used for the skinny shapes where
 //   tiles would be mostly padding (k <= 16, as 800×2 · 2×10, or tiny outputs such as 10×800 · 800×10).
+//
+// Every kernel adds the products of one output element in increasing k, one fused multiply-add each, so all
+// four tiled kernels give the same bits.
 //
 // Bindings (inputs, output, params): 0 `lhs`, 1 `rhs`, 2 `out`, 3 `params`.
 
@@ -221,4 +231,146 @@ fn matmul_naive_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgrou
         acc = fma(lhs_at(b, row, kk), rhs_at(b, kk, col), acc);
     }
     out[i] = acc;
+}
+
+// ---- 128 × 128 tiles -------------------------------------------------------------------------------------------
+
+const BIG: u32 = 128u; // BM = BN of the big kernels
+const BIG_BK: u32 = 8u;
+
+// Panels of the big kernels, as vec4 quads, k-major: big_lhs_panel[kk * 32 + row / 4][row % 4] and
+// big_rhs_panel[kk * 32 + col / 4][col % 4].
+var<workgroup> big_lhs_panel: array<vec4<f32>, 256>; // BIG_BK * BIG / 4
+var<workgroup> big_rhs_panel: array<vec4<f32>, 256>;
+
+// LOOP 2 of the big kernels: acc[2 r + h] holds row (r < 4 ? 4 ty + r : 64 + 4 ty + r - 4), columns
+// 64 h + 4 tx .. 64 h + 4 tx + 3.
+fn big_accumulate(tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 16>>) {
+    for (var kk = 0u; kk < BIG_BK; kk++) {
+        let a0 = big_lhs_panel[kk * 32u + ty];
+        let a1 = big_lhs_panel[kk * 32u + 16u + ty];
+        let b0 = big_rhs_panel[kk * 32u + tx];
+        let b1 = big_rhs_panel[kk * 32u + 16u + tx];
+        (*acc)[0] = fma(vec4(a0.x), b0, (*acc)[0]);
+        (*acc)[1] = fma(vec4(a0.x), b1, (*acc)[1]);
+        (*acc)[2] = fma(vec4(a0.y), b0, (*acc)[2]);
+        (*acc)[3] = fma(vec4(a0.y), b1, (*acc)[3]);
+        (*acc)[4] = fma(vec4(a0.z), b0, (*acc)[4]);
+        (*acc)[5] = fma(vec4(a0.z), b1, (*acc)[5]);
+        (*acc)[6] = fma(vec4(a0.w), b0, (*acc)[6]);
+        (*acc)[7] = fma(vec4(a0.w), b1, (*acc)[7]);
+        (*acc)[8] = fma(vec4(a1.x), b0, (*acc)[8]);
+        (*acc)[9] = fma(vec4(a1.x), b1, (*acc)[9]);
+        (*acc)[10] = fma(vec4(a1.y), b0, (*acc)[10]);
+        (*acc)[11] = fma(vec4(a1.y), b1, (*acc)[11]);
+        (*acc)[12] = fma(vec4(a1.z), b0, (*acc)[12]);
+        (*acc)[13] = fma(vec4(a1.z), b1, (*acc)[13]);
+        (*acc)[14] = fma(vec4(a1.w), b0, (*acc)[14]);
+        (*acc)[15] = fma(vec4(a1.w), b1, (*acc)[15]);
+    }
+}
+
+// Writes an invocation's 8 × 8 block (edge tiles: only the elements inside out).
+fn big_store(b: u32, row0: u32, col0: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 16>>) {
+    let m = params.m;
+    let n = params.n;
+    for (var r = 0u; r < 8u; r++) {
+        let row = row0 + select(64u + 4u * ty + r - 4u, 4u * ty + r, r < 4u);
+        if row >= m {
+            continue;
+        }
+        for (var h = 0u; h < 2u; h++) {
+            let v = (*acc)[2u * r + h];
+            let c0 = col0 + 64u * h + 4u * tx;
+            for (var i = 0u; i < 4u; i++) {
+                if c0 + i < n {
+                    out[(b * m + row) * n + c0 + i] = v[i];
+                }
+            }
+        }
+    }
+}
+
+// Dispatch: (ceil(n / 128), ceil(m / 128), batch) workgroups of 256; workgroup (x, y, b) computes the tile at
+// rows 128 y.., columns 128 x.. of out[b]. Operands are read through their strides.
+@compute @workgroup_size(256)
+fn matmul_big_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+    let b = wid.z;
+    if b >= params.batch {
+        return; // uniform: the whole workgroup leaves
+    }
+    let m = params.m;
+    let n = params.n;
+    let k = params.k;
+    let row0 = wid.y * BIG;
+    let col0 = wid.x * BIG;
+    var acc: array<vec4<f32>, 16>;
+    // Staging: lhs row tid / 2, k quad tid % 2 (128 rows × 2 quads); rhs k row tid / 32, column quad tid % 32.
+    let a_row = tid / 2u;
+    let a_quad = tid % 2u;
+    let b_k = tid / 32u;
+    let b_quad = tid % 32u;
+    // LOOP 1: k panels.
+    for (var k0 = 0u; k0 < k; k0 += BIG_BK) {
+        for (var i = 0u; i < 4u; i++) {
+            let kk = 4u * a_quad + i;
+            var va = 0.0;
+            if row0 + a_row < m && k0 + kk < k {
+                va = lhs_at(b, row0 + a_row, k0 + kk);
+            }
+            big_lhs_panel[kk * 32u + a_row / 4u][a_row % 4u] = va;
+        }
+        var vb = vec4<f32>(0.0);
+        for (var i = 0u; i < 4u; i++) {
+            let col = col0 + 4u * b_quad + i;
+            if col < n && k0 + b_k < k {
+                vb[i] = rhs_at(b, k0 + b_k, col);
+            }
+        }
+        big_rhs_panel[b_k * 32u + b_quad] = vb;
+        workgroupBarrier();
+        big_accumulate(tid % 16u, tid / 16u, &acc);
+        workgroupBarrier();
+    }
+    big_store(b, row0, col0, tid % 16u, tid / 16u, &acc);
+}
+
+// Dispatch: as `matmul_big_f32`. Preconditions: those of `matmul_vec4_f32` (checked by the launcher).
+@compute @workgroup_size(256)
+fn matmul_big_vec4_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+    let b = wid.z;
+    if b >= params.batch {
+        return; // uniform: the whole workgroup leaves
+    }
+    let m = params.m;
+    let n = params.n;
+    let k = params.k;
+    let row0 = wid.y * BIG;
+    let col0 = wid.x * BIG;
+    var acc: array<vec4<f32>, 16>;
+    let a_row = tid / 2u;
+    let a_quad = tid % 2u;
+    let b_k = tid / 32u;
+    let b_quad = tid % 32u;
+    // LOOP 1: k panels.
+    for (var k0 = 0u; k0 < k; k0 += BIG_BK) {
+        var va = vec4<f32>(0.0);
+        if row0 + a_row < m && k0 + 4u * a_quad < k {
+            va = lhs4[(params.lhs_offset + b * params.lhs_batch_stride + (row0 + a_row) * params.lhs_row_stride + k0
+                + 4u * a_quad) / 4u];
+        }
+        for (var i = 0u; i < 4u; i++) {
+            big_lhs_panel[(4u * a_quad + i) * 32u + a_row / 4u][a_row % 4u] = va[i];
+        }
+        var vb = vec4<f32>(0.0);
+        if col0 + 4u * b_quad < n && k0 + b_k < k {
+            vb = rhs4[(params.rhs_offset + b * params.rhs_batch_stride + (k0 + b_k) * params.rhs_row_stride + col0
+                + 4u * b_quad) / 4u];
+        }
+        big_rhs_panel[b_k * 32u + b_quad] = vb;
+        workgroupBarrier();
+        big_accumulate(tid % 16u, tid / 16u, &acc);
+        workgroupBarrier();
+    }
+    big_store(b, row0, col0, tid % 16u, tid / 16u, &acc);
 }

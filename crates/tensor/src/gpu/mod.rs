@@ -15,7 +15,7 @@
 mod context;
 mod elementwise;
 mod index;
-mod matmul;
+pub mod matmul;
 pub mod params;
 mod reduce;
 pub mod shaders;

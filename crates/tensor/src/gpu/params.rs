@@ -153,10 +153,18 @@ pub struct MatmulParams {
     pub rhs_col_stride: u32,
 }
 
-/// A `usize` as the `u32` of a kernel parameter, panicking (with the name of what overflowed) beyond 2^32 - 1.
+/// A `usize` as the `u32` of a kernel parameter, panicking (with the name of what overflowed) from 2^31 on.
+///
+/// The bound is 2^31, not 2^32: the kernels' loops count in `u32` up to such values by steps far below 2^31, so
+/// no counter can wrap around (the shaders are compiled without naga's loop counters, see `context.rs`). No
+/// real tensor comes near it: a binding holds at most 2^30 elements of 32 bits.
 #[track_caller]
 pub fn u32_of(what: &str, v: usize) -> u32 {
-    u32::try_from(v).unwrap_or_else(|_| panic!("wgpu: {what} = {v} does not fit the kernels' 32-bit indices"))
+    const MAX: usize = i32::MAX as usize;
+    if v > MAX {
+        panic!("wgpu: {what} = {v} does not fit the kernels' 31-bit sizes and indices (at most {MAX})");
+    }
+    v as u32
 }
 
 /// Several views of one shape, simplified together for a kernel: size-1 dimensions dropped, and neighbouring

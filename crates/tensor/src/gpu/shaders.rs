@@ -46,11 +46,11 @@ pub const SOFTMAX: Shader = Shader {
 pub const GATHER: Shader =
     Shader { name: "gather", source: include_str!("../../../../shaders/gather.wgsl"), entries: &["gather_x32"] };
 
-/// Batched matmul: tiled and register-blocked, plus a naive kernel for skinny shapes.
+/// Batched matmul: tiled and register-blocked (64 × 64 and 128 × 128 tiles), plus a naive kernel for skinny shapes.
 pub const MATMUL: Shader = Shader {
     name: "matmul",
     source: include_str!("../../../../shaders/matmul.wgsl"),
-    entries: &["matmul_f32", "matmul_vec4_f32", "matmul_naive_f32"],
+    entries: &["matmul_f32", "matmul_vec4_f32", "matmul_big_f32", "matmul_big_vec4_f32", "matmul_naive_f32"],
 };
 
 /// Every shader of the backend.
