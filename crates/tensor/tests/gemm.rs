@@ -243,6 +243,43 @@ fn results_do_not_depend_on_the_thread_count() {
 }
 
 #[test]
+fn parallel_calls_from_outside_the_pool_match_the_serial_result() {
+    // Called from the test thread (outside any pool), a parallel product runs as a team when the tapegrad pool
+    // has two threads (`cpu::team`; CI's 2-core machines), through rayon otherwise. Either way: the serial bits.
+    // The shapes cover several k panels and n blocks (B̃ double-buffered across rounds), a row split with a
+    // partial tile, outputs too short to split by rows (task grid), and accumulation.
+    let mut rng = StdRng::seed_from_u64(12);
+    for &(m, k, n, acc) in
+        &[(301, 517, 263, true), (50, 300, 1100, false), (13, 260, 700, true), (256, 256, 256, false)]
+    {
+        let lhs = Operand::<f32>::new(m, k, Layout::RowMajor, &mut rng, |x| x as f32);
+        let rhs = Operand::<f32>::new(k, n, Layout::Transposed, &mut rng, |x| x as f32);
+        let start: Vec<f32> = (0..m * n).map(|i| (i % 7) as f32 * 0.25).collect();
+        let mut serial = start.clone();
+        gemm_f32_with(tensor::cpu::gemm::detect::best(), Path::Packed, lhs.view(), rhs.view(), &mut serial, acc);
+        for _ in 0..3 {
+            let mut got = start.clone();
+            gemm_f32_with(
+                tensor::cpu::gemm::detect::best(),
+                Path::PackedParallel,
+                lhs.view(),
+                rhs.view(),
+                &mut got,
+                acc,
+            );
+            assert!(got == serial, "{m}x{k}x{n} (accumulate {acc}): parallel differs from serial");
+        }
+        let lhs = Operand::<f64>::new(m, k, Layout::Transposed, &mut rng, |x| x);
+        let rhs = Operand::<f64>::new(k, n, Layout::RowMajor, &mut rng, |x| x);
+        let mut serial = vec![0.0f64; m * n];
+        gemm_f64_with(tensor::cpu::gemm::detect::best(), Path::Packed, lhs.view(), rhs.view(), &mut serial, false);
+        let mut got = vec![0.0f64; m * n];
+        gemm_f64_with(tensor::cpu::gemm::detect::best(), Path::PackedParallel, lhs.view(), rhs.view(), &mut got, false);
+        assert!(got == serial, "f64 {m}x{k}x{n}: parallel differs from serial");
+    }
+}
+
+#[test]
 fn public_entry_points_agree_with_forced_paths() {
     let mut rng = StdRng::seed_from_u64(3);
     let lhs = Operand::<f64>::new(70, 40, Layout::RowMajor, &mut rng, |x| x);

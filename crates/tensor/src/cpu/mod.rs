@@ -21,6 +21,7 @@ pub mod parallel;
 pub(crate) mod pool;
 mod reduce;
 pub mod simd;
+pub mod team;
 
 use crate::backend::Backend;
 use crate::dtype::{DType, HostBuffer};

@@ -1,7 +1,8 @@
 //! The one rayon pool all CPU kernels run in, and the size thresholds below which they stay serial.
 //!
 //! Every parallel kernel calls [`install`] (never rayon's global pool) so that the thread count is set in one
-//! place: the `TAPEGRAD_NUM_THREADS` environment variable, else the number of available cores. Kernels split
+//! place: the `TAPEGRAD_NUM_THREADS` environment variable, else the number of available cores. (The packed
+//! GEMM on a pool of two threads runs as a [`super::team`] instead: the caller and one worker, no sleeping.) Kernels split
 //! only their outer range into fixed-size chunks whose boundaries do not depend on the thread count, so results
 //! are bit-identical whatever the number of threads.
 

@@ -13,15 +13,19 @@
 //! `nr` values of B̃ and only `mr` of Ã. The small Ã micro-panel is therefore the one kept in L1 (LOOP 2
 //! outside LOOP 1) and the B̃ micro-panels stream from L2, as in the column-major microkernels of faer/gemm
 //! with the roles of the operands swapped. On the 2-core AVX-512 machine (1 MiB L2, 48 KiB L1 per core)
-//! `kc = 128`, `mc = 240`, `nc = 512` (B̃ = 256 KiB, Ã = 120 KiB) measured best on an idle machine among kc
-//! 96–384, mc 120–480, nc 256–1024 (`MATMUL_TABLE=tune cargo bench --bench matmul`).
+//! `kc = 128`, `mc = 72`, `nc = 1024` (B̃ = 512 KiB in L2, Ã = 36 KiB, about L1) measured best on an idle
+//! machine among kc 96–384, mc 60–480, nc 256–2048 (`MATMUL_TABLE=tune cargo bench --bench matmul`; with the
+//! 2-thread team below, 2048² went from 425 to 450–460 GFLOP/s and 1024² from 450 to 470–485 against mc 240,
+//! nc 512).
 //!
-//! Threads: the output is cut into rectangular jobs whose boundaries depend on the shape only; each job runs
-//! the five loops above on its rectangle, alone, with the same `kc` panels in the same order. So every element
-//! of `out` is computed by exactly one thread, in the same order, whatever the thread count.
+//! Threads: the output is cut into rectangles, each computed by one thread running the five loops above on it
+//! with the same `kc` panels in the same order. So every element of `out` is computed by exactly one thread, in
+//! the same order, whatever the thread count and wherever the cuts fall: results are bit-identical for any
+//! number of threads.
 
 use super::pack::{pack_lhs, pack_rhs};
 use super::{Element, MatRef};
+use crate::cpu::team;
 use std::cell::RefCell;
 
 /// A microkernel: `c[0..mr, 0..nr] (+)= Σ_{p < kc} a[p·mr + i] · b[p·nr + j]` where `c` is row-major with
@@ -142,6 +146,12 @@ pub fn gemm_packed<T: Element>(
     let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
     let nr = kern.nr;
     let (mb, nb) = if parallel { task_grid(kern, m, n) } else { (kern.mc, kern.nc) };
+    // A pool of two threads (the 2-core machines this was tuned on) runs the product as a team: no sleeping on
+    // the pool's lock, one spin barrier per B̃ block. Other pools, and callers already on a pool thread, use
+    // rayon below.
+    if parallel && rayon::current_thread_index().is_none() && crate::cpu::parallel::num_threads() == team::MAX_MEMBERS {
+        return gemm_team(kern, lhs, rhs, out, accumulate, mb, nb);
+    }
     let c = OutPtr(out.as_mut_ptr());
     let b_len = kern.kc.min(k) * kern.nc.min(n).div_ceil(nr) * nr;
     let run = || {
@@ -193,6 +203,83 @@ pub fn gemm_packed<T: Element>(
     } else {
         run()
     }
+}
+
+/// [`gemm_packed`] on a [`team`] (called from outside the pool): the same loops, with the packing tasks dealt
+/// round-robin to the members and the rows of `out` cut into one equal share per member, and one barrier per
+/// (jc, pc) round between packing B̃ and using it. B̃ is double-buffered (round r packs into half r mod 2): a
+/// member can pack round r + 1 only after the barrier of round r, which every member reaches only after
+/// finishing its tasks of round r − 1, the last users of that half. Every task computes the same bits as in
+/// the serial loop, whichever member runs it.
+fn gemm_team<T: Element>(
+    kern: &MicroKernel<T>,
+    lhs: MatRef<T>,
+    rhs: MatRef<T>,
+    out: &mut [T],
+    accumulate: bool,
+    mb: usize,
+    nb: usize,
+) {
+    let members = crate::cpu::parallel::num_threads();
+    let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
+    let nr = kern.nr;
+    let b_len = kern.kc.min(k) * kern.nc.min(n).div_ceil(nr) * nr;
+    let c = OutPtr(out.as_mut_ptr());
+    with_scratch::<T, _>(&SCRATCH_B, 2 * b_len, |bbuf| {
+        let halves = OutPtr(bbuf.as_mut_ptr());
+        let body = |id: usize, barrier: &team::Barrier| {
+            // With enough rows, member `id` takes an equal share of whole tiles (rows i0..i1; `block` cuts them
+            // into Ã blocks of at most mc rows), so that no member waits at the barriers for a longer share.
+            // Short outputs are dealt as `mb × nb` tasks instead. (The cut changes no bits: each element
+            // still adds the same kc panels in the same order.)
+            let tiles = m.div_ceil(kern.mr);
+            let own_rows = (tiles >= 2 * members).then(|| {
+                let row = |q: usize| (tiles * q / members * kern.mr).min(m);
+                (row(id), row(id + 1))
+            });
+            let mut round = 0;
+            // LOOP 5 and LOOP 4, as in `gemm_packed`.
+            for jc in (0..n).step_by(kern.nc) {
+                let ncb = kern.nc.min(n - jc);
+                for pc in (0..k).step_by(kern.kc) {
+                    let kcb = kern.kc.min(k - pc);
+                    let acc = accumulate || pc > 0;
+                    let panels_len = ncb.div_ceil(nr) * nr * kcb;
+                    // SAFETY: half `round % 2` of the 2·b_len scratch holds this round's B̃ (panels_len ≤ b_len).
+                    let base = unsafe { halves.get().add((round % 2) * b_len) };
+                    let per_pack = ncb.div_ceil(nr).div_ceil(PACK_TASKS);
+                    let chunk = per_pack * nr * kcb;
+                    for q in (id..panels_len.div_ceil(chunk)).step_by(members) {
+                        let j = q * per_pack * nr;
+                        // SAFETY: packing task q alone writes elements q·chunk.. of this half, and nobody reads
+                        // this half until the barrier below (its previous readers passed it, see above).
+                        let panels = unsafe {
+                            std::slice::from_raw_parts_mut(base.add(q * chunk), chunk.min(panels_len - q * chunk))
+                        };
+                        pack_rhs(&rhs, pc, kcb, jc + j, (per_pack * nr).min(ncb - j), nr, panels);
+                    }
+                    barrier.wait();
+                    // SAFETY: B̃ of this round is complete (barrier) and nobody writes it before the next round's
+                    // barrier.
+                    let bpanels = unsafe { std::slice::from_raw_parts(base as *const T, panels_len) };
+                    if let Some((i0, i1)) = own_rows {
+                        // SAFETY: rows i0..i1 belong to this member alone (`own_rows`), all columns of the block.
+                        unsafe { block(kern, &lhs, bpanels, kcb, c.get(), n, pc, i0, i1, jc, 0, ncb, acc) };
+                    } else {
+                        let (tasks_m, tasks_n) = (m.div_ceil(mb), ncb.div_ceil(nb));
+                        for t in (id..tasks_m * tasks_n).step_by(members) {
+                            let (i0, j0) = ((t / tasks_n) * mb, (t % tasks_n) * nb);
+                            let (i1, j1) = ((i0 + mb).min(m), (j0 + nb).min(ncb));
+                            // SAFETY: as in `gemm_packed`: task t alone writes its rectangle of `out`.
+                            unsafe { block(kern, &lhs, bpanels, kcb, c.get(), n, pc, i0, i1, jc, j0, j1, acc) };
+                        }
+                    }
+                    round += 1;
+                }
+            }
+        };
+        team::run(members, &body);
+    });
 }
 
 /// Runs `f` in the tapegrad pool, or in the current rayon pool when called from one of its threads (a caller

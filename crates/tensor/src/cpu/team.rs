@@ -1,0 +1,175 @@
+//! A team of threads for one parallel kernel call: the calling thread as member 0, the team's own worker
+//! thread as member 1, and a spin barrier between them.
+//!
+//! Why not `pool.install` + `par_iter`: `install` from a thread outside the pool puts the caller to sleep on a
+//! lock until the pool is done, and waking it costs a futex round trip: 13–22 µs per call of an empty closure
+//! on the 2-core VM, against 1–2 µs for a team (`cargo run --release -p tensor --example pool_overhead`) — and
+//! a 256³ GEMM takes about 85 µs. A team instead keeps the caller working (it is member 0) and waits by
+//! spinning: on its barrier, and for the worker to finish.
+//!
+//! A team has at most [`MAX_MEMBERS`] = 2 members, and only a thread outside every rayon pool may start one
+//! (see [`run`]). So the one job of a team waits for nothing but its caller, a thread that is always running:
+//! several teams at once (concurrent callers) queue on the worker and delay each other, but cannot deadlock.
+//! Bigger teams would have jobs spinning for other jobs still queued behind them, and concurrent callers could
+//! tie up every worker that way; pools of more threads use rayon's work stealing instead (`pool.install`).
+
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// The most members of a team (the caller and one job), see the module comment.
+pub const MAX_MEMBERS: usize = 2;
+
+/// Spins (with `spin_loop` hints) this many times before each `yield_now` while waiting, so that an
+/// oversubscribed machine (more threads than cores, as in a parallel test run) still makes progress.
+const SPINS_BEFORE_YIELD: u32 = 1 << 12;
+
+/// Waits until `done()` holds: spinning first, then also yielding the core.
+fn spin_until(done: impl Fn() -> bool) {
+    let mut spins = 0u32;
+    while !done() {
+        if spins < SPINS_BEFORE_YIELD {
+            spins += 1;
+            std::hint::spin_loop();
+        } else {
+            spins = 0;
+            std::thread::yield_now();
+        }
+    }
+}
+
+/// A reusable barrier for the `n` members of a team. A member that panics poisons it, and every member
+/// waiting on a poisoned barrier panics instead of waiting forever.
+pub struct Barrier {
+    n: usize,
+    arrived: AtomicUsize,
+    generation: AtomicUsize,
+    poisoned: AtomicBool,
+}
+
+impl Barrier {
+    fn new(n: usize) -> Self {
+        Self { n, arrived: AtomicUsize::new(0), generation: AtomicUsize::new(0), poisoned: AtomicBool::new(false) }
+    }
+
+    /// Returns once all `n` members have called `wait` (for this round). Everything a member wrote before
+    /// `wait` is visible to every member after it.
+    pub fn wait(&self) {
+        let generation = self.generation.load(Ordering::Acquire);
+        if self.arrived.fetch_add(1, Ordering::AcqRel) + 1 == self.n {
+            // The last to arrive opens the next round: reset the count, then release the others.
+            self.arrived.store(0, Ordering::Relaxed);
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        } else {
+            spin_until(|| {
+                self.generation.load(Ordering::Acquire) != generation || self.poisoned.load(Ordering::Acquire)
+            });
+        }
+        if self.poisoned.load(Ordering::Acquire) {
+            panic!("a thread of a parallel kernel panicked");
+        }
+    }
+}
+
+/// The team's worker: a pool of its own with `MAX_MEMBERS - 1` thread(s). (Spawning into the main pool also
+/// woke its other, unused worker, which then spun for jobs beside the team on a 2-core machine and slowed about
+/// one call in three by 25%.)
+fn worker_pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(MAX_MEMBERS - 1)
+            .thread_name(|i| format!("tapegrad-team-{i}"))
+            .build()
+            .expect("failed to build the tapegrad team thread")
+    })
+}
+
+/// What members 1.. share with member 0 (on member 0's stack).
+struct Shared<'a> {
+    body: &'a (dyn Fn(usize, &Barrier) + Sync),
+    barrier: Barrier,
+    /// Members 1.. that have finished (returned or panicked).
+    finished: AtomicUsize,
+    /// The first panic of a member 1.., re-raised on the caller.
+    panic: std::sync::Mutex<Option<Box<dyn std::any::Any + Send>>>,
+}
+
+impl Shared<'_> {
+    /// Runs member `id`, recording a panic instead of unwinding (and poisoning the barrier).
+    fn member(&self, id: usize) -> Option<Box<dyn std::any::Any + Send>> {
+        let result = catch_unwind(AssertUnwindSafe(|| (self.body)(id, &self.barrier)));
+        result.err().inspect(|_| self.barrier.poisoned.store(true, Ordering::Release))
+    }
+}
+
+/// Runs `body(id, barrier)` for `id` in `0..n` at the same time: `id` 0 on the calling thread, `id` 1 on the
+/// team's worker; returns when both have returned. A panic in any member is re-raised here.
+///
+/// # Panics
+/// When called from a thread of a rayon pool (use `rayon::join`/`par_iter` there), when `n` is not 1 or 2
+/// ([`MAX_MEMBERS`]), or when a member panics.
+pub fn run(n: usize, body: &(dyn Fn(usize, &Barrier) + Sync)) {
+    assert!(rayon::current_thread_index().is_none(), "team::run called from a rayon worker thread");
+    assert!((1..=MAX_MEMBERS).contains(&n), "team::run: {n} members (1 to {MAX_MEMBERS})");
+    let pool = worker_pool();
+    let shared =
+        Shared { body, barrier: Barrier::new(n), finished: AtomicUsize::new(0), panic: std::sync::Mutex::new(None) };
+    // The jobs get the address of `shared` as an integer: rayon's `spawn` wants 'static jobs.
+    let addr = &shared as *const Shared as usize;
+    for id in 1..n {
+        pool.spawn(move || {
+            // SAFETY: `run` does not return (and `shared` stays alive) until `finished` counts this job,
+            // which is this job's last access to `shared`.
+            let shared = unsafe { &*(addr as *const Shared) };
+            if let Some(p) = shared.member(id) {
+                shared.panic.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(p);
+            }
+            shared.finished.fetch_add(1, Ordering::Release);
+        });
+    }
+    let own = shared.member(0);
+    spin_until(|| shared.finished.load(Ordering::Acquire) == n - 1);
+    if let Some(p) = own.or_else(|| shared.panic.lock().unwrap_or_else(|e| e.into_inner()).take()) {
+        resume_unwind(p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_run_concurrently_and_the_barrier_orders_their_writes() {
+        let n = MAX_MEMBERS;
+        let slots: Vec<AtomicUsize> = (0..n).map(|_| AtomicUsize::new(0)).collect();
+        let sums: Vec<AtomicUsize> = (0..n).map(|_| AtomicUsize::new(0)).collect();
+        for round in 1..=50 {
+            run(n, &|id, barrier| {
+                slots[id].store(round * (id + 1), Ordering::Relaxed);
+                // Without the barrier a member could read another's slot from the round before.
+                barrier.wait();
+                let s: usize = slots.iter().map(|v| v.load(Ordering::Relaxed)).sum();
+                sums[id].store(s, Ordering::Relaxed);
+                barrier.wait();
+            });
+            let want = round * n * (n + 1) / 2;
+            assert!(sums.iter().all(|s| s.load(Ordering::Relaxed) == want), "round {round}");
+        }
+    }
+
+    #[test]
+    fn a_panicking_member_is_reported_to_the_caller() {
+        let n = MAX_MEMBERS;
+        let r = catch_unwind(|| {
+            run(n, &|id, barrier| {
+                if id == n - 1 {
+                    panic!("member {id} failed");
+                }
+                barrier.wait();
+            })
+        });
+        assert!(r.is_err());
+        // The pool still works afterwards.
+        run(n, &|_, barrier| barrier.wait());
+    }
+}
