@@ -310,7 +310,7 @@ mod kernels {
     use super::imp;
 
     pub static F32: Kernels<f32> = Kernels {
-        micro: MicroKernel { mr: 6, nr: 64, kc: 128, mc: 240, nc: 512, run: imp::micro_f32 },
+        micro: MicroKernel { mr: 6, nr: 64, kc: 128, mc: 72, nc: 1024, run: imp::micro_f32 },
         direct: DirectKernel { rows: imp::DIRECT_ROWS, width: 16, run: imp::direct_f32, dot: Some(imp::dot_f32) },
     };
 
