@@ -90,27 +90,35 @@ struct Shared<'a> {
     barrier: Barrier,
     /// Members 1.. that have finished (returned or panicked).
     finished: AtomicUsize,
-    /// The first panic of a member 1.., re-raised on the caller.
+    /// The first panic of a member, re-raised on the caller.
     panic: std::sync::Mutex<Option<Box<dyn std::any::Any + Send>>>,
 }
 
 impl Shared<'_> {
-    /// Runs member `id`, recording a panic instead of unwinding (and poisoning the barrier).
-    fn member(&self, id: usize) -> Option<Box<dyn std::any::Any + Send>> {
-        let result = catch_unwind(AssertUnwindSafe(|| (self.body)(id, &self.barrier)));
-        result.err().inspect(|_| self.barrier.poisoned.store(true, Ordering::Release))
+    /// Runs member `id`, recording a panic instead of unwinding, then poisoning the barrier (in that order, so
+    /// the panic recorded is the first one, not that of a member woken by the poison).
+    fn member(&self, id: usize) {
+        if let Err(p) = catch_unwind(AssertUnwindSafe(|| (self.body)(id, &self.barrier))) {
+            self.panic.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(p);
+            self.barrier.poisoned.store(true, Ordering::Release);
+        }
     }
 }
 
 /// Runs `body(id, barrier)` for `id` in `0..n` at the same time: `id` 0 on the calling thread, `id` 1 on the
 /// team's worker; returns when both have returned. A panic in any member is re-raised here.
 ///
+/// A team of one is `body(0, barrier)` on the calling thread, whatever that thread is.
+///
 /// # Panics
-/// When called from a thread of a rayon pool (use `rayon::join`/`par_iter` there), when `n` is not 1 or 2
-/// ([`MAX_MEMBERS`]), or when a member panics.
+/// When `n` is 2 and the caller is a thread of a rayon pool (use `rayon::join`/`par_iter` there), when `n` is
+/// not 1 or 2 ([`MAX_MEMBERS`]), or when a member panics.
 pub fn run(n: usize, body: &(dyn Fn(usize, &Barrier) + Sync)) {
-    assert!(rayon::current_thread_index().is_none(), "team::run called from a rayon worker thread");
     assert!((1..=MAX_MEMBERS).contains(&n), "team::run: {n} members (1 to {MAX_MEMBERS})");
+    if n == 1 {
+        return body(0, &Barrier::new(1));
+    }
+    assert!(rayon::current_thread_index().is_none(), "team::run called from a rayon worker thread");
     let pool = worker_pool();
     let shared =
         Shared { body, barrier: Barrier::new(n), finished: AtomicUsize::new(0), panic: std::sync::Mutex::new(None) };
@@ -121,15 +129,13 @@ pub fn run(n: usize, body: &(dyn Fn(usize, &Barrier) + Sync)) {
             // SAFETY: `run` does not return (and `shared` stays alive) until `finished` counts this job,
             // which is this job's last access to `shared`.
             let shared = unsafe { &*(addr as *const Shared) };
-            if let Some(p) = shared.member(id) {
-                shared.panic.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(p);
-            }
+            shared.member(id);
             shared.finished.fetch_add(1, Ordering::Release);
         });
     }
-    let own = shared.member(0);
+    shared.member(0);
     spin_until(|| shared.finished.load(Ordering::Acquire) == n - 1);
-    if let Some(p) = own.or_else(|| shared.panic.lock().unwrap_or_else(|e| e.into_inner()).take()) {
+    if let Some(p) = shared.panic.into_inner().unwrap_or_else(|e| e.into_inner()) {
         resume_unwind(p);
     }
 }
@@ -168,7 +174,10 @@ mod tests {
                 barrier.wait();
             })
         });
-        assert!(r.is_err());
+        // The caller gets the failing member's own panic, not the poison panic of the member that waited.
+        let payload = r.expect_err("the member's panic must reach the caller");
+        let message = payload.downcast_ref::<String>().map(String::as_str).unwrap_or("");
+        assert_eq!(message, format!("member {} failed", n - 1));
         // The pool still works afterwards.
         run(n, &|_, barrier| barrier.wait());
     }

@@ -133,8 +133,11 @@ impl<T> OutPtr<T> {
     }
 }
 
-/// `out (+)= lhs · rhs` on the packed path; when `parallel`, B̃ is packed by all threads together and the
-/// LOOP 3 blocks are spread over the pool (the same closures run in a plain loop otherwise).
+/// `out (+)= lhs · rhs` on the packed path, on one thread or (`parallel`) on several:
+/// * serially, and on a pool of two threads called from outside it, as the members of a [`team`]
+///   ([`gemm_members`]: one member alone, or the caller and one worker with a spin barrier — `pool.install`
+///   would put the caller to sleep on the pool's lock, 13–22 µs a call);
+/// * on other pools, and from a thread already in a rayon pool, with rayon ([`gemm_rayon`]).
 pub fn gemm_packed<T: Element>(
     kern: &MicroKernel<T>,
     lhs: MatRef<T>,
@@ -143,90 +146,39 @@ pub fn gemm_packed<T: Element>(
     accumulate: bool,
     parallel: bool,
 ) {
-    let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
-    let nr = kern.nr;
-    let (mb, nb) = if parallel { task_grid(kern, m, n) } else { (kern.mc, kern.nc) };
-    // A pool of two threads (the 2-core machines this was tuned on) runs the product as a team: no sleeping on
-    // the pool's lock, one spin barrier per B̃ block. Other pools, and callers already on a pool thread, use
-    // rayon below.
-    if parallel && rayon::current_thread_index().is_none() && crate::cpu::parallel::num_threads() == team::MAX_MEMBERS {
-        return gemm_team(kern, lhs, rhs, out, accumulate, mb, nb);
+    if !parallel {
+        return gemm_members(kern, lhs, rhs, out, accumulate, 1, (kern.mc, kern.nc));
     }
-    let c = OutPtr(out.as_mut_ptr());
-    let b_len = kern.kc.min(k) * kern.nc.min(n).div_ceil(nr) * nr;
-    let run = || {
-        with_scratch::<T, _>(&SCRATCH_B, b_len, |bbuf| {
-            // LOOP 5: split n into nc blocks.
-            for jc in (0..n).step_by(kern.nc) {
-                let ncb = kern.nc.min(n - jc);
-                // LOOP 4: split k into kc panels.
-                for pc in (0..k).step_by(kern.kc) {
-                    let kcb = kern.kc.min(k - pc);
-                    // The first panel overwrites (unless the caller accumulates); later panels add.
-                    let acc = accumulate || pc > 0;
-                    // Pack B̃ = rhs[pc.., jc..] (kcb × ncb), one nr-wide micro-panel per task.
-                    let bpanels = &mut bbuf[..ncb.div_ceil(nr) * nr * kcb];
-                    // Packing tasks take `per_pack` micro-panels each (about PACK_TASKS tasks per block).
-                    let per_pack = ncb.div_ceil(nr).div_ceil(PACK_TASKS);
-                    let pack = |(q, panels): (usize, &mut [T])| {
-                        let j = q * per_pack * nr;
-                        pack_rhs(&rhs, pc, kcb, jc + j, (per_pack * nr).min(ncb - j), nr, panels);
-                    };
-                    // LOOP 3: split m into mc blocks (tasks: mb-row × nb-column pieces of this jc block).
-                    let (tasks_m, tasks_n) = (m.div_ceil(mb), ncb.div_ceil(nb));
-                    if parallel {
-                        use rayon::prelude::*;
-                        bpanels.par_chunks_mut(per_pack * nr * kcb).enumerate().for_each(pack);
-                    } else {
-                        bpanels.chunks_mut(per_pack * nr * kcb).enumerate().for_each(pack);
-                    }
-                    let bpanels = &*bpanels;
-                    let task = |t: usize| {
-                        let (i0, j0) = ((t / tasks_n) * mb, (t % tasks_n) * nb);
-                        let (i1, j1) = ((i0 + mb).min(m), (j0 + nb).min(ncb));
-                        // SAFETY: tasks tile the jc block of `out` without overlap (an mb × nb grid), so this
-                        // task alone writes rows i0..i1 × columns jc+j0..jc+j1; B̃ holds this (pc, jc) panel.
-                        unsafe { block(kern, &lhs, bpanels, kcb, c.get(), n, pc, i0, i1, jc, j0, j1, acc) };
-                    };
-                    if parallel {
-                        use rayon::prelude::*;
-                        (0..tasks_m * tasks_n).into_par_iter().for_each(task);
-                    } else {
-                        (0..tasks_m * tasks_n).for_each(task);
-                    }
-                }
-            }
-        })
-    };
-    if parallel {
-        in_pool(run)
+    let grid = task_grid(kern, lhs.rows, rhs.cols);
+    if rayon::current_thread_index().is_none() && crate::cpu::parallel::num_threads() == team::MAX_MEMBERS {
+        gemm_members(kern, lhs, rhs, out, accumulate, team::MAX_MEMBERS, grid)
     } else {
-        run()
+        gemm_rayon(kern, lhs, rhs, out, accumulate, grid)
     }
 }
 
-/// [`gemm_packed`] on a [`team`] (called from outside the pool): the same loops, with the packing tasks dealt
-/// round-robin to the members and the rows of `out` cut into one equal share per member, and one barrier per
-/// (jc, pc) round between packing B̃ and using it. B̃ is double-buffered (round r packs into half r mod 2): a
-/// member can pack round r + 1 only after the barrier of round r, which every member reaches only after
-/// finishing its tasks of round r − 1, the last users of that half. Every task computes the same bits as in
-/// the serial loop, whichever member runs it.
-fn gemm_team<T: Element>(
+/// The packed loops run by `members` threads of a [`team`] (1 or 2): packing tasks are dealt round-robin,
+/// the rows of `out` are cut into one equal share per member, and one barrier per (jc, pc) round separates
+/// packing B̃ from using it. With two members B̃ is double-buffered (round r packs into half r mod 2): a member
+/// can pack round r + 1 only after the barrier of round r, which every member reaches only after finishing
+/// its tasks of round r − 1, the last users of that half. Every element gets the same bits whichever member
+/// computes it.
+fn gemm_members<T: Element>(
     kern: &MicroKernel<T>,
     lhs: MatRef<T>,
     rhs: MatRef<T>,
     out: &mut [T],
     accumulate: bool,
-    mb: usize,
-    nb: usize,
+    members: usize,
+    (mb, nb): (usize, usize),
 ) {
-    let members = crate::cpu::parallel::num_threads();
     let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
     let nr = kern.nr;
     let b_len = kern.kc.min(k) * kern.nc.min(n).div_ceil(nr) * nr;
+    let buffers = members.min(2);
     let c = OutPtr(out.as_mut_ptr());
-    with_scratch::<T, _>(&SCRATCH_B, 2 * b_len, |bbuf| {
-        let halves = OutPtr(bbuf.as_mut_ptr());
+    with_scratch::<T, _>(&SCRATCH_B, buffers * b_len, |bbuf| {
+        let bufs = OutPtr(bbuf.as_mut_ptr());
         let body = |id: usize, barrier: &team::Barrier| {
             // With enough rows, member `id` takes an equal share of whole tiles (rows i0..i1; `block` cuts them
             // into Ã blocks of at most mc rows), so that no member waits at the barriers for a longer share.
@@ -238,21 +190,24 @@ fn gemm_team<T: Element>(
                 (row(id), row(id + 1))
             });
             let mut round = 0;
-            // LOOP 5 and LOOP 4, as in `gemm_packed`.
+            // LOOP 5: split n into nc blocks.
             for jc in (0..n).step_by(kern.nc) {
                 let ncb = kern.nc.min(n - jc);
+                // LOOP 4: split k into kc panels.
                 for pc in (0..k).step_by(kern.kc) {
                     let kcb = kern.kc.min(k - pc);
+                    // The first panel overwrites (unless the caller accumulates); later panels add.
                     let acc = accumulate || pc > 0;
+                    // Pack B̃ = rhs[pc.., jc..] (kcb × ncb): about PACK_TASKS tasks of `per_pack` micro-panels.
                     let panels_len = ncb.div_ceil(nr) * nr * kcb;
-                    // SAFETY: half `round % 2` of the 2·b_len scratch holds this round's B̃ (panels_len ≤ b_len).
-                    let base = unsafe { halves.get().add((round % 2) * b_len) };
+                    // SAFETY: buffer `round % buffers` of the scratch holds this round's B̃ (panels_len ≤ b_len).
+                    let base = unsafe { bufs.get().add((round % buffers) * b_len) };
                     let per_pack = ncb.div_ceil(nr).div_ceil(PACK_TASKS);
                     let chunk = per_pack * nr * kcb;
                     for q in (id..panels_len.div_ceil(chunk)).step_by(members) {
                         let j = q * per_pack * nr;
-                        // SAFETY: packing task q alone writes elements q·chunk.. of this half, and nobody reads
-                        // this half until the barrier below (its previous readers passed it, see above).
+                        // SAFETY: packing task q alone writes elements q·chunk.. of this buffer, and nobody reads
+                        // it until the barrier below (its previous readers passed it, see above).
                         let panels = unsafe {
                             std::slice::from_raw_parts_mut(base.add(q * chunk), chunk.min(panels_len - q * chunk))
                         };
@@ -262,6 +217,7 @@ fn gemm_team<T: Element>(
                     // SAFETY: B̃ of this round is complete (barrier) and nobody writes it before the next round's
                     // barrier.
                     let bpanels = unsafe { std::slice::from_raw_parts(base as *const T, panels_len) };
+                    // LOOP 3 (in `block`): this member's rows, or its share of the mb × nb tasks.
                     if let Some((i0, i1)) = own_rows {
                         // SAFETY: rows i0..i1 belong to this member alone (`own_rows`), all columns of the block.
                         unsafe { block(kern, &lhs, bpanels, kcb, c.get(), n, pc, i0, i1, jc, 0, ncb, acc) };
@@ -270,7 +226,8 @@ fn gemm_team<T: Element>(
                         for t in (id..tasks_m * tasks_n).step_by(members) {
                             let (i0, j0) = ((t / tasks_n) * mb, (t % tasks_n) * nb);
                             let (i1, j1) = ((i0 + mb).min(m), (j0 + nb).min(ncb));
-                            // SAFETY: as in `gemm_packed`: task t alone writes its rectangle of `out`.
+                            // SAFETY: the tasks tile the jc block without overlap (an mb × nb grid), so task t
+                            // alone writes rows i0..i1 × columns jc+j0..jc+j1.
                             unsafe { block(kern, &lhs, bpanels, kcb, c.get(), n, pc, i0, i1, jc, j0, j1, acc) };
                         }
                     }
@@ -280,6 +237,48 @@ fn gemm_team<T: Element>(
         };
         team::run(members, &body);
     });
+}
+
+/// The packed loops on a rayon pool (the tapegrad pool, or the caller's own): B̃ packed by parallel tasks,
+/// then the `mb × nb` LOOP 3 tasks spread over the pool (rayon's joins separate the two).
+fn gemm_rayon<T: Element>(
+    kern: &MicroKernel<T>,
+    lhs: MatRef<T>,
+    rhs: MatRef<T>,
+    out: &mut [T],
+    accumulate: bool,
+    (mb, nb): (usize, usize),
+) {
+    use rayon::prelude::*;
+    let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
+    let nr = kern.nr;
+    let c = OutPtr(out.as_mut_ptr());
+    let b_len = kern.kc.min(k) * kern.nc.min(n).div_ceil(nr) * nr;
+    in_pool(|| {
+        with_scratch::<T, _>(&SCRATCH_B, b_len, |bbuf| {
+            for jc in (0..n).step_by(kern.nc) {
+                let ncb = kern.nc.min(n - jc);
+                for pc in (0..k).step_by(kern.kc) {
+                    let kcb = kern.kc.min(k - pc);
+                    let acc = accumulate || pc > 0;
+                    let bpanels = &mut bbuf[..ncb.div_ceil(nr) * nr * kcb];
+                    let per_pack = ncb.div_ceil(nr).div_ceil(PACK_TASKS);
+                    bpanels.par_chunks_mut(per_pack * nr * kcb).enumerate().for_each(|(q, panels)| {
+                        let j = q * per_pack * nr;
+                        pack_rhs(&rhs, pc, kcb, jc + j, (per_pack * nr).min(ncb - j), nr, panels);
+                    });
+                    let bpanels = &*bpanels;
+                    let (tasks_m, tasks_n) = (m.div_ceil(mb), ncb.div_ceil(nb));
+                    (0..tasks_m * tasks_n).into_par_iter().for_each(|t| {
+                        let (i0, j0) = ((t / tasks_n) * mb, (t % tasks_n) * nb);
+                        let (i1, j1) = ((i0 + mb).min(m), (j0 + nb).min(ncb));
+                        // SAFETY: as in `gemm_members`: task t alone writes its rectangle of `out`.
+                        unsafe { block(kern, &lhs, bpanels, kcb, c.get(), n, pc, i0, i1, jc, j0, j1, acc) };
+                    });
+                }
+            }
+        })
+    })
 }
 
 /// Runs `f` in the tapegrad pool, or in the current rayon pool when called from one of its threads (a caller
