@@ -169,6 +169,53 @@ fn skinny_and_mlp_shapes() {
     }
 }
 
+/// A matmul entry point of one element type.
+type GemmWith<T> = fn(Isa, Path, MatRef<T>, MatRef<T>, &mut [T], bool);
+
+/// `lhs · rhs` on the direct path for a random row-major lhs and for the same values stored transposed.
+fn direct_row_major_and_transposed<T: Copy + Default>(
+    isa: Isa,
+    (m, k, n): (usize, usize, usize),
+    rng: &mut StdRng,
+    conv: fn(f64) -> T,
+    gemm: GemmWith<T>,
+) -> (Vec<T>, Vec<T>) {
+    let row_major = Operand::<T>::new(m, k, Layout::RowMajor, rng, conv);
+    let mut transposed = vec![T::default(); m * k];
+    for i in 0..m {
+        for p in 0..k {
+            transposed[p * m + i] = row_major.data[i * k + p];
+        }
+    }
+    let t_view = MatRef { data: &transposed, offset: 0, rows: m, cols: k, rs: 1, cs: m };
+    let rhs = Operand::<T>::new(k, n, Layout::RowMajor, rng, conv);
+    let (mut want, mut got) = (vec![T::default(); m * n], vec![T::default(); m * n]);
+    gemm(isa, Path::Direct, row_major.view(), rhs.view(), &mut want, false);
+    gemm(isa, Path::Direct, t_view, rhs.view(), &mut got, false);
+    (want, got)
+}
+
+#[test]
+fn transposed_lhs_gives_the_bits_of_its_row_major_copy_on_the_direct_path() {
+    // A transposed lhs (contiguous columns, the backward `Xᵀ · dy`) with a long k takes direct blocks that load
+    // the column once and permute broadcasts out of it; the products and their order are those of a row-major
+    // lhs, so the bits must be equal. Every block height 1..=17, a full block of 24 and a 25th row.
+    let mut rng = StdRng::seed_from_u64(11);
+    for isa in isas() {
+        for m in (1..=17).chain([24, 25]) {
+            for (k, n) in [(100, 10), (64, 16), (77, 3)] {
+                let (want, got) =
+                    direct_row_major_and_transposed(isa, (m, k, n), &mut rng, |x| x as f32, gemm_f32_with);
+                let same = want.iter().zip(&got).all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "{isa:?} f32 m={m} k={k} n={n}: {got:?} != {want:?}");
+                let (want, got) = direct_row_major_and_transposed(isa, (m, k, n), &mut rng, |x| x, gemm_f64_with);
+                let same = want.iter().zip(&got).all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "{isa:?} f64 m={m} k={k} n={n}: {got:?} != {want:?}");
+            }
+        }
+    }
+}
+
 #[test]
 fn every_layout_pair_and_accumulate() {
     let mut seed = 100;
