@@ -3,7 +3,7 @@
 //! ```text
 //! LOOP 5  for jc in n step nc          (a column block of out)
 //! LOOP 4    for pc in k step kc        pack rhs[pc.., jc..] → B̃ (kc × nc, sized to stay in L2)
-//! LOOP 3      for ic in m step mc      pack lhs[ic.., pc..] → Ã (mc × kc, L2/L3)
+//! LOOP 3      for ic in m step mc      pack lhs[ic.., pc..] → Ã (mc × kc, L2/L3; a row-major lhs is read in place)
 //! LOOP 2        for ir in mc step mr   (one micro-panel of Ã, mr × kc, stays in L1)
 //! LOOP 1          for jr in nc step nr (one micro-panel of B̃, kc × nr, streamed from L2)
 //!                   microkernel: out[ir.., jr..] (+)= Ã[ir] · B̃[jr]   (mr × nr tile in registers)
@@ -28,14 +28,17 @@ use super::{Element, MatRef};
 use crate::cpu::team;
 use std::cell::RefCell;
 
-/// A microkernel: `c[0..mr, 0..nr] (+)= Σ_{p < kc} a[p·mr + i] · b[p·nr + j]` where `c` is row-major with
-/// row stride `ldc`. The sum starts from zero and is added to `c` at the end when `accumulate`, so a tile
-/// computed into a temporary and added later rounds exactly like one computed in place.
+/// A microkernel: `c[0..mr, 0..nr] (+)= Σ_{p < kc} a[i·a_rs + p·a_cs] · b[p·nr + j]` where `c` is row-major
+/// with row stride `ldc`. The lhs micro-panel is either packed (`a_rs = 1`, `a_cs = mr`) or read in place
+/// (a row-major lhs: `a_rs` = its row stride, `a_cs = 1`). The sum starts from zero and is added to `c` at the
+/// end when `accumulate`, so a tile computed into a temporary and added later rounds exactly like one computed
+/// in place.
 ///
 /// # Safety
-/// `a` must be valid for `kc·mr` reads, `b` for `kc·nr` reads, `c` for the `mr × nr` tile with stride `ldc`,
-/// and the CPU must support the kernel's instruction set.
-pub type MicroFn<T> = unsafe fn(kc: usize, a: *const T, b: *const T, c: *mut T, ldc: usize, accumulate: bool);
+/// `a` must be valid for reads at `i·a_rs + p·a_cs` for `i < mr`, `p < kc`, `b` for `kc·nr` reads, `c` for
+/// the `mr × nr` tile with stride `ldc`, and the CPU must support the kernel's instruction set.
+pub type MicroFn<T> =
+    unsafe fn(kc: usize, a: *const T, a_rs: usize, a_cs: usize, b: *const T, c: *mut T, ldc: usize, accumulate: bool);
 
 /// A microkernel and the blocking it was tuned with.
 pub struct MicroKernel<T> {
@@ -312,6 +315,11 @@ fn task_grid<T>(kern: &MicroKernel<T>, m: usize, n: usize) -> (usize, usize) {
 /// LOOP 3 body on rows `i0..i1` × columns `jc+j0 .. jc+j1` of the row-major `c` (row stride `ldc`): pack Ã
 /// (per mc rows) into this thread's scratch, then LOOP 2 / LOOP 1 over the tiles against the packed B̃.
 ///
+/// A lhs with contiguous rows (`cs == 1`, the row-major case) is not packed: its full micro-panels are read in
+/// place (`mr` rows of `kcb` contiguous values, which stay in L1 across LOOP 1 as a packed one would), and only
+/// a last partial micro-panel is packed, zero-padded. Packing Ã cost 10% of a 256³ product on 2 threads and
+/// bought nothing for such a lhs. The microkernel multiplies the same values in the same order either way.
+///
 /// # Safety
 /// `c` must be valid for writes on that rectangle and nobody else may access it meanwhile; `bpanels` holds
 /// the packed (pc, jc) panel of `kcb` steps; `lhs` lies inside its data; `kern` runs on this CPU.
@@ -331,60 +339,80 @@ unsafe fn block<T: Element>(
     acc: bool,
 ) {
     let (mr, nr) = (kern.mr, kern.nr);
-    let a_len = kern.mc.min((i1 - i0).div_ceil(mr) * mr) * kcb;
+    let in_place = lhs.cs == 1;
+    let a_len = if in_place { mr * kcb } else { kern.mc.min((i1 - i0).div_ceil(mr) * mr) * kcb };
     with_scratch::<T, _>(&SCRATCH_A, a_len, |abuf| {
         for ic in (i0..i1).step_by(kern.mc) {
             let mcb = kern.mc.min(i1 - ic);
-            pack_lhs(lhs, ic, mcb, pc, kcb, mr, abuf);
+            if !in_place {
+                pack_lhs(lhs, ic, mcb, pc, kcb, mr, abuf);
+            }
             // LOOP 2: mr-tall micro-panels of Ã (one stays in L1 while LOOP 1 runs).
             for ir in (0..mcb).step_by(mr) {
+                let (a, a_rs, a_cs) = if !in_place {
+                    (abuf[ir * kcb..].as_ptr(), 1, mr)
+                } else if ir + mr <= mcb {
+                    // SAFETY: (ic + ir, pc) is an element of the bounds-checked view (a full micro-panel).
+                    (unsafe { lhs.data.as_ptr().add(lhs.idx(ic + ir, pc)) }, lhs.rs, 1)
+                } else {
+                    pack_lhs(lhs, ic + ir, mcb - ir, pc, kcb, mr, abuf);
+                    (abuf.as_ptr(), 1, mr)
+                };
+                let panel = APanel { a, rs: a_rs, cs: a_cs };
                 // LOOP 1: nr-wide micro-panels of B̃ (streamed from L2).
                 for jr in (j0..j1).step_by(nr) {
-                    // SAFETY: (ic + ir, jc + jr) is a tile of the caller's rectangle; the buffers hold the
-                    // packed panels of this (pc, ic, jc) block.
-                    unsafe { tile(kern, abuf, bpanels, kcb, c, ldc, ic, ir, mcb, jc, jr, j1, acc) };
+                    // SAFETY: (ic + ir, jc + jr) is a tile of the caller's rectangle; `panel` is the lhs
+                    // micro-panel of rows ic + ir.. (kcb steps), `bpanels` the packed (pc, jc) block.
+                    unsafe { tile(kern, panel, bpanels, kcb, c, ldc, ic + ir, mr.min(mcb - ir), jc, jr, j1, acc) };
                 }
             }
         }
     });
 }
 
-/// One microkernel call on the tile at rows `ic + ir`, columns `jc + jr` of `c` (edge tiles through a
+/// An lhs micro-panel as the microkernel reads it: element (i, p) at `a + i·rs + p·cs`.
+#[derive(Clone, Copy)]
+struct APanel<T> {
+    a: *const T,
+    rs: usize,
+    cs: usize,
+}
+
+/// One microkernel call on the tile at rows `i..i + mrb`, columns `jc + jr` of `c` (edge tiles through a
 /// temporary).
 ///
 /// # Safety
-/// The tile's valid part lies inside the caller's rectangle of `c`; `abuf`/`bbuf` hold the packed block
-/// (`kcb` deep); the kernel runs on this CPU.
+/// The tile's valid part lies inside the caller's rectangle of `c`; `panel` is valid for `mr × kcb` reads,
+/// `bbuf` holds the packed block (`kcb` deep); the kernel runs on this CPU.
 #[inline(always)]
 unsafe fn tile<T: Element>(
     kern: &MicroKernel<T>,
-    abuf: &[T],
+    panel: APanel<T>,
     bbuf: &[T],
     kcb: usize,
     c: *mut T,
     ldc: usize,
-    ic: usize,
-    ir: usize,
-    mcb: usize,
+    i: usize,
+    mrb: usize,
     jc: usize,
     jr: usize,
     ncb: usize,
     acc: bool,
 ) {
     let (mr, nr) = (kern.mr, kern.nr);
-    let (mrb, nrb) = (mr.min(mcb - ir), nr.min(ncb - jr));
-    let a = abuf[ir * kcb..].as_ptr();
+    let nrb = nr.min(ncb - jr);
+    let APanel { a, rs, cs } = panel;
     let b = bbuf[jr * kcb..].as_ptr();
-    // SAFETY: (ic + ir, jc + jr) is inside the caller's rectangle.
-    let ct = unsafe { c.add((ic + ir) * ldc + jc + jr) };
+    // SAFETY: (i, jc + jr) is inside the caller's rectangle.
+    let ct = unsafe { c.add(i * ldc + jc + jr) };
     if mrb == mr && nrb == nr {
-        // SAFETY: a/b hold full packed micro-panels of kcb steps; the full tile is inside the rectangle.
-        unsafe { (kern.run)(kcb, a, b, ct, ldc, acc) };
+        // SAFETY: `panel` and b hold full micro-panels of kcb steps; the full tile is inside the rectangle.
+        unsafe { (kern.run)(kcb, a, rs, cs, b, ct, ldc, acc) };
     } else {
         // Edge tile: compute the full tile into a temporary, keep the valid part.
         let mut tmp = [T::ZERO; MAX_TILE];
         // SAFETY: as above, with `tmp` (mr·nr ≤ MAX_TILE elements, row stride nr).
-        unsafe { (kern.run)(kcb, a, b, tmp.as_mut_ptr(), nr, false) };
+        unsafe { (kern.run)(kcb, a, rs, cs, b, tmp.as_mut_ptr(), nr, false) };
         for i in 0..mrb {
             for j in 0..nrb {
                 // SAFETY: (i, j) < (mrb, nrb) stays inside the rectangle.

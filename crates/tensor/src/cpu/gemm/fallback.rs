@@ -20,19 +20,31 @@ pub static F64: Kernels<f64> = Kernels {
     direct: DirectKernel { rows: DIRECT_ROWS, width: DIRECT_WIDTH, run: direct_block::<f64>, dot: None },
 };
 
-/// The portable microkernel: `c[0..MR, 0..NR] (+)= Σ_p a[p·MR + i] · b[p·NR + j]` (see [`super::blis::MicroFn`]).
+/// The portable microkernel: `c[0..MR, 0..NR] (+)= Σ_p a[i·a_rs + p·a_cs] · b[p·NR + j]` (see
+/// [`super::blis::MicroFn`]).
 ///
 /// # Safety
 /// As [`super::blis::MicroFn`].
-unsafe fn micro<T: Element>(kc: usize, a: *const T, b: *const T, c: *mut T, ldc: usize, accumulate: bool) {
-    // SAFETY: the caller guarantees kc·MR readable elements at `a` and kc·NR at `b`.
-    let (a, b) = unsafe { (std::slice::from_raw_parts(a, kc * MR), std::slice::from_raw_parts(b, kc * NR)) };
+unsafe fn micro<T: Element>(
+    kc: usize,
+    a: *const T,
+    a_rs: usize,
+    a_cs: usize,
+    b: *const T,
+    c: *mut T,
+    ldc: usize,
+    accumulate: bool,
+) {
+    // SAFETY: the caller guarantees kc·NR readable elements at `b`.
+    let b = unsafe { std::slice::from_raw_parts(b, kc * NR) };
     let mut acc = [[T::ZERO; NR]; MR];
-    for (ap, bp) in a.chunks_exact(MR).zip(b.chunks_exact(NR)) {
+    for (p, bp) in b.chunks_exact(NR).enumerate() {
         // One rank-1 update of the tile: acc += a[:, p] ⊗ b[p, :].
         for i in 0..MR {
+            // SAFETY: element (i, p) of the lhs micro-panel (the caller's contract).
+            let a_ip = unsafe { *a.add(i * a_rs + p * a_cs) };
             for j in 0..NR {
-                acc[i][j] = acc[i][j] + ap[i] * bp[j];
+                acc[i][j] = acc[i][j] + a_ip * bp[j];
             }
         }
     }

@@ -13,7 +13,16 @@ macro_rules! simd_microkernel {
         add: $add:ident
     ) => {
         #[target_feature(enable = $feature)]
-        pub(super) unsafe fn $name(kc: usize, a: *const $t, b: *const $t, c: *mut $t, ldc: usize, accumulate: bool) {
+        pub(super) unsafe fn $name(
+            kc: usize,
+            a: *const $t,
+            a_rs: usize,
+            a_cs: usize,
+            b: *const $t,
+            c: *mut $t,
+            ldc: usize,
+            accumulate: bool,
+        ) {
             const MR: usize = $mr;
             const NV: usize = $nv;
             const NR: usize = NV * $lanes;
@@ -26,15 +35,16 @@ macro_rules! simd_microkernel {
                     bv[v] = unsafe { $load(b.add(v * $lanes)) };
                 }
                 for i in 0..MR {
-                    // SAFETY: `a` points at a packed lhs column of MR elements (the caller's kc·MR contract).
-                    let ai = $set1(unsafe { *a.add(i) });
+                    // SAFETY: `a` points at column p of the lhs micro-panel (rows i · a_rs apart, the caller's
+                    // contract).
+                    let ai = $set1(unsafe { *a.add(i * a_rs) });
                     for v in 0..NV {
                         acc[i][v] = $fmadd(ai, bv[v], acc[i][v]);
                     }
                 }
-                // SAFETY: advancing within (or one past the end of) the packed panels.
+                // SAFETY: advancing within (or one past the end of) the panels.
                 unsafe {
-                    a = a.add(MR);
+                    a = a.add(a_cs);
                     b = b.add(NR);
                 }
             }
