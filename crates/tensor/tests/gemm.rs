@@ -293,12 +293,17 @@ fn results_do_not_depend_on_the_thread_count() {
 fn parallel_calls_from_outside_the_pool_match_the_serial_result() {
     // Called from the test thread (outside any pool), a parallel product runs as a team when the tapegrad pool
     // has two threads (`cpu::team`; CI's 2-core machines), through rayon otherwise. Either way: the serial bits.
-    // The shapes cover several k panels and n blocks (B̃ double-buffered across rounds), a row split with a
-    // partial tile, outputs too short to split by rows (task grid), and accumulation.
+    // The shapes cover several k panels and n blocks, row splits with a partial tile, an output too short to
+    // split by rows (a column split, with a partial panel), one too small to split at all (one member), a lhs
+    // read in place (row-major) and a packed one (transposed), and accumulation.
     let mut rng = StdRng::seed_from_u64(12);
-    for &(m, k, n, acc) in
-        &[(301, 517, 263, true), (50, 300, 1100, false), (13, 260, 700, true), (256, 256, 256, false)]
-    {
+    for &(m, k, n, acc) in &[
+        (301, 517, 263, true),
+        (50, 300, 1100, false),
+        (13, 260, 700, true),
+        (256, 256, 256, false),
+        (7, 300, 100, true),
+    ] {
         let lhs = Operand::<f32>::new(m, k, Layout::RowMajor, &mut rng, |x| x as f32);
         let rhs = Operand::<f32>::new(k, n, Layout::Transposed, &mut rng, |x| x as f32);
         let start: Vec<f32> = (0..m * n).map(|i| (i % 7) as f32 * 0.25).collect();

@@ -138,8 +138,8 @@ impl<T> OutPtr<T> {
 
 /// `out (+)= lhs · rhs` on the packed path, on one thread or (`parallel`) on several:
 /// * serially, and on a pool of two threads called from outside it, as the members of a [`team`]
-///   ([`gemm_members`]: one member alone, or the caller and one worker with a spin barrier — `pool.install`
-///   would put the caller to sleep on the pool's lock, 13–22 µs a call);
+///   ([`gemm_members`]: one member alone, or the caller and one worker — `pool.install` would put the caller
+///   to sleep on the pool's lock, 13–22 µs a call);
 /// * on other pools, and from a thread already in a rayon pool, with rayon ([`gemm_rayon`]).
 pub fn gemm_packed<T: Element>(
     kern: &MicroKernel<T>,
@@ -150,22 +150,33 @@ pub fn gemm_packed<T: Element>(
     parallel: bool,
 ) {
     if !parallel {
-        return gemm_members(kern, lhs, rhs, out, accumulate, 1, (kern.mc, kern.nc));
+        return gemm_members(kern, lhs, rhs, out, accumulate, 1);
     }
-    let grid = task_grid(kern, lhs.rows, rhs.cols);
     if rayon::current_thread_index().is_none() && crate::cpu::parallel::num_threads() == team::MAX_MEMBERS {
-        gemm_members(kern, lhs, rhs, out, accumulate, team::MAX_MEMBERS, grid)
+        gemm_members(kern, lhs, rhs, out, accumulate, team::MAX_MEMBERS)
     } else {
+        let grid = task_grid(kern, lhs.rows, rhs.cols);
         gemm_rayon(kern, lhs, rhs, out, accumulate, grid)
     }
 }
 
-/// The packed loops run by `members` threads of a [`team`] (1 or 2): packing tasks are dealt round-robin,
-/// the rows of `out` are cut into one equal share per member, and one barrier per (jc, pc) round separates
-/// packing B̃ from using it. With two members B̃ is double-buffered (round r packs into half r mod 2): a member
-/// can pack round r + 1 only after the barrier of round r, which every member reaches only after finishing
-/// its tasks of round r − 1, the last users of that half. Every element gets the same bits whichever member
-/// computes it.
+/// The packed loops run by `members` threads of a [`team`] (1 or 2), each on its own rectangle of `out` with
+/// its own packed blocks: nothing is shared but the operands, which are only read. The members never wait for
+/// each other (no barrier) and never write to a cache line that the other one uses.
+///
+/// The cut: the rows (whole `mr` tiles, as equal as they come), each member packing the whole B̃ itself; when
+/// there are too few tiles, the columns (whole `nr` panels). A row cut leaves the two members at most one
+/// shared line of `out`. Measured on the 2-core VM, whose two vCPUs are, for stretches of seconds, far apart
+/// (a cache line passing between them then costs several times more):
+/// - B̃ shared, each member packing half of it with one barrier per block: each member reads half of its B̃
+///   from the other core. 256³: 430–445 GFLOP/s, 330 in the slow stretches.
+/// - columns cut: each row of `out` has a line written by both members (in every k panel, 16 times per call at
+///   2048²). 445–470, but 365–375 in the slow stretches at every size.
+/// - rows cut: 440–450 at 256³ (packing B̃ twice costs about 4% there, less at bigger sizes), and the slow
+///   stretches do not show.
+///
+/// Every element gets the same bits whichever member computes it (each runs the same loops over the same kc
+/// panels in the same order).
 fn gemm_members<T: Element>(
     kern: &MicroKernel<T>,
     lhs: MatRef<T>,
@@ -173,72 +184,65 @@ fn gemm_members<T: Element>(
     out: &mut [T],
     accumulate: bool,
     members: usize,
-    (mb, nb): (usize, usize),
 ) {
-    let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
-    let nr = kern.nr;
-    let b_len = kern.kc.min(k) * kern.nc.min(n).div_ceil(nr) * nr;
-    let buffers = members.min(2);
+    let (m, n) = (lhs.rows, rhs.cols);
+    let (tiles, panels) = (m.div_ceil(kern.mr), n.div_ceil(kern.nr));
+    let by_cols = tiles < 2 * members && panels >= 2 * members;
+    let members = if by_cols || tiles >= 2 * members { members } else { 1 };
     let c = OutPtr(out.as_mut_ptr());
-    with_scratch::<T, _>(&SCRATCH_B, buffers * b_len, |bbuf| {
-        let bufs = OutPtr(bbuf.as_mut_ptr());
-        let body = |id: usize, barrier: &team::Barrier| {
-            // With enough rows, member `id` takes an equal share of whole tiles (rows i0..i1; `block` cuts them
-            // into Ã blocks of at most mc rows), so that no member waits at the barriers for a longer share.
-            // Short outputs are dealt as `mb × nb` tasks instead. (The cut changes no bits: each element
-            // still adds the same kc panels in the same order.)
-            let tiles = m.div_ceil(kern.mr);
-            let own_rows = (tiles >= 2 * members).then(|| {
-                let row = |q: usize| (tiles * q / members * kern.mr).min(m);
-                (row(id), row(id + 1))
-            });
-            let mut round = 0;
-            // LOOP 5: split n into nc blocks.
-            for jc in (0..n).step_by(kern.nc) {
-                let ncb = kern.nc.min(n - jc);
-                // LOOP 4: split k into kc panels.
-                for pc in (0..k).step_by(kern.kc) {
-                    let kcb = kern.kc.min(k - pc);
-                    // The first panel overwrites (unless the caller accumulates); later panels add.
-                    let acc = accumulate || pc > 0;
-                    // Pack B̃ = rhs[pc.., jc..] (kcb × ncb): about PACK_TASKS tasks of `per_pack` micro-panels.
-                    let panels_len = ncb.div_ceil(nr) * nr * kcb;
-                    // SAFETY: buffer `round % buffers` of the scratch holds this round's B̃ (panels_len ≤ b_len).
-                    let base = unsafe { bufs.get().add((round % buffers) * b_len) };
-                    let per_pack = ncb.div_ceil(nr).div_ceil(PACK_TASKS);
-                    let chunk = per_pack * nr * kcb;
-                    for q in (id..panels_len.div_ceil(chunk)).step_by(members) {
-                        let j = q * per_pack * nr;
-                        // SAFETY: packing task q alone writes elements q·chunk.. of this buffer, and nobody reads
-                        // it until the barrier below (its previous readers passed it, see above).
-                        let panels = unsafe {
-                            std::slice::from_raw_parts_mut(base.add(q * chunk), chunk.min(panels_len - q * chunk))
-                        };
-                        pack_rhs(&rhs, pc, kcb, jc + j, (per_pack * nr).min(ncb - j), nr, panels);
-                    }
-                    barrier.wait();
-                    // SAFETY: B̃ of this round is complete (barrier) and nobody writes it before the next round's
-                    // barrier.
-                    let bpanels = unsafe { std::slice::from_raw_parts(base as *const T, panels_len) };
-                    // LOOP 3 (in `block`): this member's rows, or its share of the mb × nb tasks.
-                    if let Some((i0, i1)) = own_rows {
-                        // SAFETY: rows i0..i1 belong to this member alone (`own_rows`), all columns of the block.
-                        unsafe { block(kern, &lhs, bpanels, kcb, c.get(), n, pc, i0, i1, jc, 0, ncb, acc) };
-                    } else {
-                        let (tasks_m, tasks_n) = (m.div_ceil(mb), ncb.div_ceil(nb));
-                        for t in (id..tasks_m * tasks_n).step_by(members) {
-                            let (i0, j0) = ((t / tasks_n) * mb, (t % tasks_n) * nb);
-                            let (i1, j1) = ((i0 + mb).min(m), (j0 + nb).min(ncb));
-                            // SAFETY: the tasks tile the jc block without overlap (an mb × nb grid), so task t
-                            // alone writes rows i0..i1 × columns jc+j0..jc+j1.
-                            unsafe { block(kern, &lhs, bpanels, kcb, c.get(), n, pc, i0, i1, jc, j0, j1, acc) };
-                        }
-                    }
-                    round += 1;
-                }
-            }
+    let body = |id: usize, _: &team::Barrier| {
+        // Member `id`'s equal share of `units` whole units of `unit` elements (the last unit may end at `len`).
+        let share = |units: usize, unit: usize, len: usize| {
+            let at = |q: usize| (units * q / members * unit).min(len);
+            at(id)..at(id + 1)
         };
-        team::run(members, &body);
+        let (rows, cols) = if by_cols { (0..m, share(panels, kern.nr, n)) } else { (share(tiles, kern.mr, m), 0..n) };
+        // SAFETY: the members' rectangles tile `out` without overlap (disjoint shares of the columns or of the
+        // rows), so this member alone writes rows × cols of the m × n `out`, which outlives the team.
+        unsafe { gemm_rect(kern, &lhs, &rhs, c.get(), n, rows, cols, accumulate) };
+    };
+    team::run(members, &body);
+}
+
+/// The five loops on one thread for the rectangle `rows × cols` of the row-major `c` (row stride `ldc`), with
+/// this thread's own packed blocks.
+///
+/// # Safety
+/// `c` must be valid for writes on that rectangle and nobody else may access it meanwhile; `lhs`/`rhs` lie
+/// inside their data; `kern` runs on this CPU.
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_rect<T: Element>(
+    kern: &MicroKernel<T>,
+    lhs: &MatRef<T>,
+    rhs: &MatRef<T>,
+    c: *mut T,
+    ldc: usize,
+    rows: std::ops::Range<usize>,
+    cols: std::ops::Range<usize>,
+    accumulate: bool,
+) {
+    let k = lhs.cols;
+    let nr = kern.nr;
+    if rows.is_empty() || cols.is_empty() {
+        return;
+    }
+    let b_len = kern.kc.min(k) * kern.nc.min(cols.len()).div_ceil(nr) * nr;
+    with_scratch::<T, _>(&SCRATCH_B, b_len, |bbuf| {
+        // LOOP 5: split the columns into nc blocks.
+        for jc in cols.clone().step_by(kern.nc) {
+            let ncb = kern.nc.min(cols.end - jc);
+            // LOOP 4: split k into kc panels.
+            for pc in (0..k).step_by(kern.kc) {
+                let kcb = kern.kc.min(k - pc);
+                // The first panel overwrites (unless the caller accumulates); later panels add.
+                let acc = accumulate || pc > 0;
+                let bpanels = &mut bbuf[..ncb.div_ceil(nr) * nr * kcb];
+                pack_rhs(rhs, pc, kcb, jc, ncb, nr, bpanels);
+                // LOOP 3 (in `block`).
+                // SAFETY: the caller's rectangle, columns jc..jc + ncb of it.
+                unsafe { block(kern, lhs, bpanels, kcb, c, ldc, pc, rows.start, rows.end, jc, 0, ncb, acc) };
+            }
+        }
     });
 }
 
