@@ -217,6 +217,40 @@ fn transposed_lhs_gives_the_bits_of_its_row_major_copy_on_the_direct_path() {
 }
 
 #[test]
+fn short_k_rows_give_the_bits_of_the_packed_path() {
+    // With AVX-512, a product with k ≤ 16 takes the short-k kernel (rhs rows held in registers). Each output is
+    // one FMA chain over p = 0..k from zero, then `out +` it when accumulating: the order of the packed
+    // microkernel for k ≤ kc. So the bits must match, for a contiguous lhs (constant offsets) and a strided
+    // one, full groups of 8 rows and leftover rows. (n ≥ 3: outputs of 1 or 2 columns take the dot kernel.)
+    if !Isa::Avx512.is_available() {
+        eprintln!("short_k_rows_give_the_bits_of_the_packed_path: no AVX-512 on this CPU, nothing to compare");
+        return;
+    }
+    let mut rng = StdRng::seed_from_u64(13);
+    for k in 1..=16 {
+        for (m, n) in [(1, 3), (7, 10), (8, 16), (9, 5), (37, 13), (800, 10)] {
+            for ll in [Layout::RowMajor, Layout::Strided] {
+                let acc = (k + m) % 2 == 1;
+                let lhs = Operand::<f32>::new(m, k, ll, &mut rng, |x| x as f32);
+                let rhs = Operand::<f32>::new(k, n, Layout::RowMajor, &mut rng, |x| x as f32);
+                let start: Vec<f32> = (0..m * n).map(|i| (i % 5) as f32 - 2.0).collect();
+                let (mut want, mut got) = (start.clone(), start);
+                gemm_f32_with(Isa::Avx512, Path::Packed, lhs.view(), rhs.view(), &mut want, acc);
+                gemm_f32_with(Isa::Avx512, Path::Direct, lhs.view(), rhs.view(), &mut got, acc);
+                let same = want.iter().zip(&got).all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "{ll:?} m={m} k={k} n={n} accumulate {acc}");
+                let lhs = Operand::<f64>::new(m, k, ll, &mut rng, |x| x);
+                let rhs = Operand::<f64>::new(k, n.min(8), Layout::RowMajor, &mut rng, |x| x);
+                let (mut want, mut got) = (vec![0.5f64; m * n.min(8)], vec![0.5f64; m * n.min(8)]);
+                gemm_f64_with(Isa::Avx512, Path::Packed, lhs.view(), rhs.view(), &mut want, acc);
+                gemm_f64_with(Isa::Avx512, Path::Direct, lhs.view(), rhs.view(), &mut got, acc);
+                assert!(want == got, "f64 {ll:?} m={m} k={k} n={} accumulate {acc}", n.min(8));
+            }
+        }
+    }
+}
+
+#[test]
 fn every_layout_pair_and_accumulate() {
     let mut seed = 100;
     for ll in LAYOUTS {

@@ -58,12 +58,24 @@ mod kernels {
 
     pub static F32: Kernels<f32> = Kernels {
         micro: MicroKernel { mr: 6, nr: 16, kc: 256, mc: 120, nc: 512, run: imp::micro_f32 },
-        direct: DirectKernel { rows: DIRECT_ROWS, width: DIRECT_WIDTH, run: imp::direct_block::<f32>, dot: None },
+        direct: DirectKernel {
+            rows: DIRECT_ROWS,
+            width: DIRECT_WIDTH,
+            run: imp::direct_block::<f32>,
+            dot: None,
+            short_k: None,
+        },
     };
 
     pub static F64: Kernels<f64> = Kernels {
         micro: MicroKernel { mr: 6, nr: 8, kc: 256, mc: 120, nc: 256, run: imp::micro_f64 },
-        direct: DirectKernel { rows: DIRECT_ROWS, width: DIRECT_WIDTH, run: imp::direct_block::<f64>, dot: None },
+        direct: DirectKernel {
+            rows: DIRECT_ROWS,
+            width: DIRECT_WIDTH,
+            run: imp::direct_block::<f64>,
+            dot: None,
+            short_k: None,
+        },
     };
 }
 

@@ -6,7 +6,10 @@
 //! - `f64`: `6 × 32` — the same register shape with 8 lanes per vector.
 //!
 //! Direct path: blocks of up to 24 rows × one masked vector of columns (16 `f32` / 8 `f64`); the masked
-//! loads and stores handle any column count without touching memory past the edge.
+//! loads and stores handle any column count without touching memory past the edge. For `k ≤ 16` the short-k
+//! kernel instead keeps the `k` rows of rhs in registers for the whole call and streams every row of lhs past
+//! them (`800×10 · 10×10`: 1.47 → 1.26 µs, `800×2 · 2×10`: 0.60 → 0.31 µs); skinny outputs (`n ≤ 2`) with a
+//! short `k` take the dot kernel.
 //!
 //! On other architectures this module exports the portable kernels (never selected: [`super::Isa::Avx512`] is
 //! unavailable there).
@@ -49,11 +52,12 @@ mod imp {
             ///
             /// `COL`: the block's lhs column is contiguous (`lhs.rs == 1`, a transposed lhs such as the
             /// backward `Xᵀ · dy`; requires `R ≤ lanes`). Each step then loads that column once and takes the
-            /// first `2R/5` of its `R` broadcasts from it by in-register permutes instead of broadcast loads.
-            /// The step is bound by the load ports (`R` broadcasts + 1 row of rhs for `R` FMAs); a permute
-            /// runs on a shuffle pipe instead, and `2R/5` balanced the two (`(800×10)ᵀ · 800×10`: 1.30 →
-            /// 1.12 µs; all 10 by permutes: 1.82 µs, the permutes then compete with the FMAs). The
-            /// broadcast values, the FMAs and their order are unchanged: the same bits.
+            /// first `2R/5` of its `R` broadcasts (all of them up to 4 rows) from it by in-register permutes
+            /// instead of broadcast loads. The step is bound by the load ports (`R` broadcasts + 1 row of rhs
+            /// for `R` FMAs); a permute runs on a shuffle pipe instead, and these counts balanced the two
+            /// (`(800×10)ᵀ · 800×10`: 1.30 → 1.12 µs, all 10 by permutes: 1.82 µs, the permutes then compete
+            /// with the FMAs; `(800×2)ᵀ · 800×10`: 0.41 → 0.395 µs, one of 2: 0.49 µs). The broadcast values,
+            /// the FMAs and their order are unchanged: the same bits.
             ///
             /// # Safety
             /// As [`super::super::direct::DirectFn`] with `rows == R`.
@@ -81,6 +85,8 @@ mod imp {
                     && bcs.checked_mul(cols * std::mem::size_of::<$t>()).is_some_and(|x| x <= i32::MAX as usize);
                 let offsets: $idx = $index(bcs * std::mem::size_of::<$t>());
                 debug_assert!(!COL || (ars == 1 && R <= $lanes));
+                // How many of the R broadcasts of a step are permuted out of the loaded column (see `COL`).
+                let permuted = if R <= 4 { R } else { 2 * R / 5 };
                 let col_mask = ((1u32 << R.min($lanes)) - 1) as $mask;
                 // One step: acc[s][r] += lhs[i0 + r, p] · rhs[p, j0..].
                 macro_rules! step {
@@ -105,7 +111,7 @@ mod imp {
                         // SAFETY (COL): elements (i0 .. i0 + R, p) of lhs are in bounds and contiguous.
                         let col = if COL { unsafe { $loadz(col_mask, a0.add(p * acs)) } } else { $zero() };
                         for r in 0..R {
-                            let a = if COL && r < 2 * R / 5 {
+                            let a = if COL && r < permuted {
                                 $permute($lane(r as _), col)
                             } else {
                                 // SAFETY: element (i0 + r, p) of lhs is in bounds (r < R ≤ rows of the block).
@@ -184,8 +190,8 @@ mod imp {
                 // SAFETY: forwarded from the caller, with R == rows.
                 unsafe {
                     // A long `k` with few rows: split the sum so that enough FMA chains are in flight.
-                    // A contiguous lhs column (see `COL`), worth it from 5 rows on (2R/5 ≥ 2 loads saved).
-                    let col = lhs.rs == 1 && lhs.cols >= 64 && (5..=$lanes).contains(&rows);
+                    // A contiguous lhs column (see `COL`).
+                    let col = lhs.rs == 1 && lhs.cols >= 64 && (2..=$lanes).contains(&rows);
                     match (rows, lhs.cols >= 64 && !col) {
                         (1, true) => $block::<1, 8, false>(lhs, rhs, c, ldc, i0, j0, cols, init),
                         (2, true) => $block::<2, 4, false>(lhs, rhs, c, ldc, i0, j0, cols, init),
@@ -193,6 +199,9 @@ mod imp {
                         (4, true) => $block::<4, 2, false>(lhs, rhs, c, ldc, i0, j0, cols, init),
                         (5, true) => $block::<5, 2, false>(lhs, rhs, c, ldc, i0, j0, cols, init),
                         (6, true) => $block::<6, 2, false>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (2, _) if col => $block::<2, 4, true>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (3, _) if col => $block::<3, 4, true>(lhs, rhs, c, ldc, i0, j0, cols, init),
+                        (4, _) if col => $block::<4, 2, true>(lhs, rhs, c, ldc, i0, j0, cols, init),
                         (5, _) if col => $block::<5, 2, true>(lhs, rhs, c, ldc, i0, j0, cols, init),
                         (6, _) if col => $block::<6, 2, true>(lhs, rhs, c, ldc, i0, j0, cols, init),
                         (7, _) if col => $block::<7, 1, true>(lhs, rhs, c, ldc, i0, j0, cols, init),
@@ -304,6 +313,138 @@ mod imp {
         zero: _mm512_setzero_pd, loadz: _mm512_maskz_loadu_pd, mul: _mm512_mul_pd, reduce: _mm512_reduce_add_pd
     );
 
+    /// Defines the short-k kernel for one element type (a `ShortKFn`): the `K ≤ 16` rows of `rhs` are loaded
+    /// once into registers, then the rows of `out` go by in groups of `ROWS`, each row one chain of `K`
+    /// broadcast FMAs — the same products in the same order as a direct block, without reloading `rhs` or
+    /// calling a block kernel for every 24 rows.
+    macro_rules! short_k_kernel {
+        (
+            $name:ident, $block:ident, $t:ty, $vec:ty, $mask:ty,
+            zero: $zero:ident, set1: $set1:ident, loadz: $loadz:ident, store: $store:ident, fmadd: $fmadd:ident,
+            add: $add:ident
+        ) => {
+            /// The short-k kernel for `k == K`.
+            ///
+            /// # Safety
+            /// As [`super::super::direct::ShortKFn`] with `lhs.cols == K`.
+            #[target_feature(enable = "avx512f")]
+            unsafe fn $block<const K: usize, const PACKED: bool>(
+                lhs: &MatRef<$t>,
+                rhs: &MatRef<$t>,
+                out: *mut $t,
+                init: Init<'_, $t>,
+            ) {
+                /// Rows in flight: independent FMA chains to cover the FMA latency.
+                const ROWS: usize = 8;
+                let (m, n) = (lhs.rows, rhs.cols);
+                let mask = ((1u32 << n) - 1) as $mask;
+                let mut b = [$zero(); K];
+                for (p, bp) in b.iter_mut().enumerate() {
+                    // SAFETY: row p of rhs holds n contiguous elements (cs == 1); lanes n.. are masked off.
+                    *bp = unsafe { $loadz(mask, rhs.data.as_ptr().add(rhs.idx(p, 0))) };
+                }
+                // PACKED: lhs rows are K contiguous elements, one after the other (a row-major lhs, the
+                // common case); the element offsets are then constants of the unrolled loop.
+                let (rs, cs) = if PACKED { (K, 1) } else { (lhs.rs, lhs.cs) };
+                // SAFETY: element (0, 0) of the bounds-checked view.
+                let a = unsafe { lhs.data.as_ptr().add(lhs.idx(0, 0)) };
+                // `R` rows from row i: acc[r] = Σ_p lhs[i + r, p] · rhs[p, :], then init, then one masked store.
+                macro_rules! rows {
+                    ($i:expr, $r_count:expr) => {{
+                        let i = $i;
+                        let mut acc = [$zero(); $r_count];
+                        for p in 0..K {
+                            for r in 0..$r_count {
+                                // SAFETY: element (i + r, p) of lhs is in bounds (i + r < m, p < K = k).
+                                let x = $set1(unsafe { *a.add((i + r) * rs + p * cs) });
+                                acc[r] = $fmadd(x, b[p], acc[r]);
+                            }
+                        }
+                        // Every old row is loaded before any is stored (see the direct block's `Init::Out`).
+                        for r in 0..$r_count {
+                            // SAFETY: row i + r of `out` holds n readable elements (lanes n.. untouched); a row of
+                            // `Init::Row` holds at least n.
+                            acc[r] = match init {
+                                Init::Zero => acc[r],
+                                Init::Out => $add(unsafe { $loadz(mask, out.add((i + r) * n)) }, acc[r]),
+                                Init::Row(row) => $add(unsafe { $loadz(mask, row.as_ptr()) }, acc[r]),
+                            };
+                        }
+                        for r in 0..$r_count {
+                            // SAFETY: row i + r of `out` holds n writable elements (lanes n.. untouched).
+                            unsafe { $store(out.add((i + r) * n), mask, acc[r]) };
+                        }
+                    }};
+                }
+                let mut i = 0;
+                while i + ROWS <= m {
+                    rows!(i, ROWS);
+                    i += ROWS;
+                }
+                while i < m {
+                    rows!(i, 1);
+                    i += 1;
+                }
+            }
+
+            /// The short-k kernel of this element type (a `ShortKFn`).
+            ///
+            /// # Safety
+            /// As [`super::super::direct::ShortKFn`].
+            #[target_feature(enable = "avx512f")]
+            pub(super) unsafe fn $name(lhs: &MatRef<$t>, rhs: &MatRef<$t>, out: *mut $t, init: Init<'_, $t>) {
+                // SAFETY: forwarded from the caller, with K == lhs.cols.
+                unsafe {
+                    match (lhs.cols, lhs.cs == 1 && lhs.rs == lhs.cols) {
+                        (1, true) => $block::<1, true>(lhs, rhs, out, init),
+                        (1, false) => $block::<1, false>(lhs, rhs, out, init),
+                        (2, true) => $block::<2, true>(lhs, rhs, out, init),
+                        (2, false) => $block::<2, false>(lhs, rhs, out, init),
+                        (3, true) => $block::<3, true>(lhs, rhs, out, init),
+                        (3, false) => $block::<3, false>(lhs, rhs, out, init),
+                        (4, true) => $block::<4, true>(lhs, rhs, out, init),
+                        (4, false) => $block::<4, false>(lhs, rhs, out, init),
+                        (5, true) => $block::<5, true>(lhs, rhs, out, init),
+                        (5, false) => $block::<5, false>(lhs, rhs, out, init),
+                        (6, true) => $block::<6, true>(lhs, rhs, out, init),
+                        (6, false) => $block::<6, false>(lhs, rhs, out, init),
+                        (7, true) => $block::<7, true>(lhs, rhs, out, init),
+                        (7, false) => $block::<7, false>(lhs, rhs, out, init),
+                        (8, true) => $block::<8, true>(lhs, rhs, out, init),
+                        (8, false) => $block::<8, false>(lhs, rhs, out, init),
+                        (9, true) => $block::<9, true>(lhs, rhs, out, init),
+                        (9, false) => $block::<9, false>(lhs, rhs, out, init),
+                        (10, true) => $block::<10, true>(lhs, rhs, out, init),
+                        (10, false) => $block::<10, false>(lhs, rhs, out, init),
+                        (11, true) => $block::<11, true>(lhs, rhs, out, init),
+                        (11, false) => $block::<11, false>(lhs, rhs, out, init),
+                        (12, true) => $block::<12, true>(lhs, rhs, out, init),
+                        (12, false) => $block::<12, false>(lhs, rhs, out, init),
+                        (13, true) => $block::<13, true>(lhs, rhs, out, init),
+                        (13, false) => $block::<13, false>(lhs, rhs, out, init),
+                        (14, true) => $block::<14, true>(lhs, rhs, out, init),
+                        (14, false) => $block::<14, false>(lhs, rhs, out, init),
+                        (15, true) => $block::<15, true>(lhs, rhs, out, init),
+                        (15, false) => $block::<15, false>(lhs, rhs, out, init),
+                        (_, true) => $block::<16, true>(lhs, rhs, out, init),
+                        (_, false) => $block::<16, false>(lhs, rhs, out, init),
+                    }
+                }
+            }
+        };
+    }
+
+    short_k_kernel!(
+        short_k_f32, short_k_block_f32, f32, __m512, __mmask16,
+        zero: _mm512_setzero_ps, set1: _mm512_set1_ps, loadz: _mm512_maskz_loadu_ps, store: _mm512_mask_storeu_ps,
+        fmadd: _mm512_fmadd_ps, add: _mm512_add_ps
+    );
+    short_k_kernel!(
+        short_k_f64, short_k_block_f64, f64, __m512d, __mmask8,
+        zero: _mm512_setzero_pd, set1: _mm512_set1_pd, loadz: _mm512_maskz_loadu_pd, store: _mm512_mask_storeu_pd,
+        fmadd: _mm512_fmadd_pd, add: _mm512_add_pd
+    );
+
     /// Byte offsets `j · stride` of the 16 `f32` lanes.
     #[target_feature(enable = "avx512f")]
     fn index_f32(stride: usize) -> __m512i {
@@ -344,12 +485,24 @@ mod kernels {
 
     pub static F32: Kernels<f32> = Kernels {
         micro: MicroKernel { mr: 6, nr: 64, kc: 128, mc: 72, nc: 1024, run: imp::micro_f32 },
-        direct: DirectKernel { rows: imp::DIRECT_ROWS, width: 16, run: imp::direct_f32, dot: Some(imp::dot_f32) },
+        direct: DirectKernel {
+            rows: imp::DIRECT_ROWS,
+            width: 16,
+            run: imp::direct_f32,
+            dot: Some(imp::dot_f32),
+            short_k: Some(imp::short_k_f32),
+        },
     };
 
     pub static F64: Kernels<f64> = Kernels {
         micro: MicroKernel { mr: 6, nr: 32, kc: 256, mc: 120, nc: 256, run: imp::micro_f64 },
-        direct: DirectKernel { rows: imp::DIRECT_ROWS, width: 8, run: imp::direct_f64, dot: Some(imp::dot_f64) },
+        direct: DirectKernel {
+            rows: imp::DIRECT_ROWS,
+            width: 8,
+            run: imp::direct_f64,
+            dot: Some(imp::dot_f64),
+            short_k: Some(imp::short_k_f64),
+        },
     };
 }
 

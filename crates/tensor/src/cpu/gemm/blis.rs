@@ -138,9 +138,9 @@ impl<T> OutPtr<T> {
 
 /// `out (+)= lhs · rhs` on the packed path, on one thread or (`parallel`) on several:
 /// * serially, and on a pool of two threads called from outside it, as the members of a [`team`]
-///   ([`gemm_members`]: one member alone, or the caller and one worker — `pool.install` would put the caller
+///   (`gemm_members`: one member alone, or the caller and one worker — `pool.install` would put the caller
 ///   to sleep on the pool's lock, 13–22 µs a call);
-/// * on other pools, and from a thread already in a rayon pool, with rayon ([`gemm_rayon`]).
+/// * on other pools, and from a thread already in a rayon pool, with rayon (`gemm_rayon`).
 pub fn gemm_packed<T: Element>(
     kern: &MicroKernel<T>,
     lhs: MatRef<T>,

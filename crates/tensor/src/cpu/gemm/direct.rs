@@ -3,7 +3,8 @@
 //!
 //! Packing costs a pass over both operands and pays off only when each packed element is reused many times;
 //! for these shapes it is not, and a threaded split costs more than the whole product. So: no packing, no
-//! threads, no allocation. The output is cut into blocks of `rows × width` (`width` = one SIMD register of
+//! threads, no allocation. (An ISA may add kernels for the commonest cases — a short `k` with the rhs held in
+//! registers, skinny outputs summed across lanes — checked first in [`gemm_direct`].) The output is cut into blocks of `rows × width` (`width` = one SIMD register of
 //! columns); a block kernel keeps the block's accumulators in registers for the whole `k` sum:
 //!
 //! ```text
@@ -64,6 +65,19 @@ pub type DirectFn<T> = unsafe fn(
 /// `m × n` writable elements, and the CPU runs the kernel's ISA.
 pub type DotFn<T> = unsafe fn(lhs: &MatRef<T>, rhs: &MatRef<T>, out: *mut T, accumulate: bool);
 
+/// A short-k kernel: the whole product `out = init + lhs · rhs` for `k ≤ SHORT_K_MAX` and `n ≤` the kernel's
+/// `width`, with the `k` rows of `rhs` held in registers for the whole call and the rows of `out` streamed
+/// past them (the forward `x · Wᵀ` of the tutorial's layers: `800×10 · 10×10`).
+///
+/// # Safety
+/// `1 ≤ k ≤ SHORT_K_MAX`, `1 ≤ n ≤` the kernel's `width`, `rhs.cs == 1`; the views were bounds-checked, `out`
+/// holds `m × n` writable elements, an `Init::Row` holds at least `n` elements, and the CPU runs the kernel's
+/// ISA.
+pub type ShortKFn<T> = unsafe fn(lhs: &MatRef<T>, rhs: &MatRef<T>, out: *mut T, init: Init<'_, T>);
+
+/// Longest `k` of the short-k kernels (`k` rhs registers plus 8 accumulators and a broadcast fit the 32).
+pub const SHORT_K_MAX: usize = 16;
+
 /// Largest strided rhs (k·n elements) the direct path copies to row-major before running (a stack buffer).
 const RHS_COPY_MAX: usize = 1024;
 
@@ -77,6 +91,8 @@ pub struct DirectKernel<T> {
     pub run: DirectFn<T>,
     /// For skinny outputs with a short, contiguous `k` (when the ISA has one).
     pub dot: Option<DotFn<T>>,
+    /// For a short `k` (when the ISA has one).
+    pub short_k: Option<ShortKFn<T>>,
 }
 
 /// Products up to this many flops (2·m·n·k, about 2·160³) take the direct path whatever their shape: below it
@@ -148,6 +164,13 @@ pub fn gemm_direct<T: Element>(
         }
         let packed = MatRef { data: &buf[..k * n], offset: 0, rows: k, cols: n, rs: n, cs: 1 };
         return gemm_direct(kern, lhs, packed, out, init);
+    }
+    if let Some(short_k) = kern.short_k {
+        if k <= SHORT_K_MAX && n <= kern.width && rhs.cs == 1 {
+            // SAFETY: the conditions of `ShortKFn` were just checked (an `Init::Row` above); `out` is m × n.
+            unsafe { short_k(&lhs, &rhs, out.as_mut_ptr(), init) };
+            return;
+        }
     }
     let c = out.as_mut_ptr();
     for i0 in (0..m).step_by(kern.rows) {

@@ -12,12 +12,12 @@ const NR: usize = 8;
 
 pub static F32: Kernels<f32> = Kernels {
     micro: MicroKernel { mr: MR, nr: NR, kc: 256, mc: 64, nc: 1024, run: micro::<f32> },
-    direct: DirectKernel { rows: DIRECT_ROWS, width: DIRECT_WIDTH, run: direct_block::<f32>, dot: None },
+    direct: DirectKernel { rows: DIRECT_ROWS, width: DIRECT_WIDTH, run: direct_block::<f32>, dot: None, short_k: None },
 };
 
 pub static F64: Kernels<f64> = Kernels {
     micro: MicroKernel { mr: MR, nr: NR, kc: 256, mc: 64, nc: 1024, run: micro::<f64> },
-    direct: DirectKernel { rows: DIRECT_ROWS, width: DIRECT_WIDTH, run: direct_block::<f64>, dot: None },
+    direct: DirectKernel { rows: DIRECT_ROWS, width: DIRECT_WIDTH, run: direct_block::<f64>, dot: None, short_k: None },
 };
 
 /// The portable microkernel: `c[0..MR, 0..NR] (+)= Σ_p a[i·a_rs + p·a_cs] · b[p·NR + j]` (see
