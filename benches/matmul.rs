@@ -1,5 +1,6 @@
-//! Matmul benchmarks: square products (naive, packed single-thread, packed + parallel, auto) and the MLP
-//! shapes of the tutorial (direct path), reported in GFLOP/s (criterion "elements" = 2·m·n·k flops).
+//! Matmul benchmarks: square products (naive, register-blocked without packing — the direct path —, packed
+//! single-thread, packed + parallel, auto) and the MLP shapes of the tutorial (direct path), reported in
+//! GFLOP/s (criterion "elements" = 2·m·n·k flops).
 //!
 //! ```text
 //! cargo bench --bench matmul                        # criterion, ours only
@@ -309,6 +310,9 @@ fn bench_square(c: &mut Criterion) {
         let mut list: Vec<Impl> = vec![("packed_1thread", ours_packed), ("packed_parallel", ours_parallel)];
         if n <= 128 {
             list.push(("naive", naive));
+        }
+        if n <= 512 {
+            list.push(("blocked_direct", ours_direct));
         }
         list.extend(impls(true).into_iter().skip(1));
         for (name, f) in list {
