@@ -251,6 +251,34 @@ fn short_k_rows_give_the_bits_of_the_packed_path() {
 }
 
 #[test]
+fn partial_panels_of_every_edge_width() {
+    // The last, partial panel of a block is packed and computed by the narrowest kernel that covers it (AVX-512:
+    // 16, 32 or 48 f32 columns, 8, 16 or 24 f64). n mod 64 (f32) and n mod 32 (f64) hit each width exactly and
+    // in between; a row-major rhs (whole-row packing) and a transposed one; accumulation; 2 threads too.
+    let paths = [Path::Packed, Path::PackedParallel];
+    for (s, n) in [80, 96, 112, 100, 90, 70, 65, 40, 45, 56].into_iter().enumerate() {
+        let acc = s % 2 == 0;
+        check_all(13, 40, n, Layout::RowMajor, Layout::RowMajor, acc, 200 + s as u64, &paths);
+        check_all(25, 130, n, Layout::Transposed, Layout::Transposed, !acc, 300 + s as u64, &paths);
+    }
+    // Bit for bit: the same FMA chain per element as the full-width kernel, whose zero-padded columns never
+    // touch the others. For k ≤ kc (one panel) and m ≥ 7 (one sum per element) the direct blocks add in the
+    // same order, so they must agree exactly.
+    if Isa::Avx512.is_available() {
+        let mut rng = StdRng::seed_from_u64(17);
+        for n in [80, 96, 112, 100, 70] {
+            let lhs = Operand::<f32>::new(13, 40, Layout::RowMajor, &mut rng, |x| x as f32);
+            let rhs = Operand::<f32>::new(40, n, Layout::RowMajor, &mut rng, |x| x as f32);
+            let (mut packed, mut direct) = (vec![0.0f32; 13 * n], vec![0.0f32; 13 * n]);
+            gemm_f32_with(Isa::Avx512, Path::Packed, lhs.view(), rhs.view(), &mut packed, false);
+            gemm_f32_with(Isa::Avx512, Path::Direct, lhs.view(), rhs.view(), &mut direct, false);
+            let same = packed.iter().zip(&direct).all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same, "13x40x{n}: packed with an edge kernel differs from direct");
+        }
+    }
+}
+
+#[test]
 fn every_layout_pair_and_accumulate() {
     let mut seed = 100;
     for ll in LAYOUTS {

@@ -57,7 +57,7 @@ mod kernels {
     use super::imp;
 
     pub static F32: Kernels<f32> = Kernels {
-        micro: MicroKernel { mr: 6, nr: 16, kc: 256, mc: 120, nc: 512, run: imp::micro_f32 },
+        micro: MicroKernel { mr: 6, nr: 16, kc: 256, mc: 120, nc: 512, run: imp::micro_f32, edge: &[] },
         direct: DirectKernel {
             rows: DIRECT_ROWS,
             width: DIRECT_WIDTH,
@@ -68,7 +68,7 @@ mod kernels {
     };
 
     pub static F64: Kernels<f64> = Kernels {
-        micro: MicroKernel { mr: 6, nr: 8, kc: 256, mc: 120, nc: 256, run: imp::micro_f64 },
+        micro: MicroKernel { mr: 6, nr: 8, kc: 256, mc: 120, nc: 256, run: imp::micro_f64, edge: &[] },
         direct: DirectKernel {
             rows: DIRECT_ROWS,
             width: DIRECT_WIDTH,

@@ -31,6 +31,38 @@ mod imp {
         fmadd: _mm512_fmadd_pd, add: _mm512_add_pd
     );
 
+    // Narrower kernels for the last, partial panel of a block (`MicroKernel::edge`).
+    simd_microkernel!(
+        micro_f32_6x16, "avx512f", f32, __m512, 16, 6, 1,
+        zero: _mm512_setzero_ps, set1: _mm512_set1_ps, load: _mm512_loadu_ps, store: _mm512_storeu_ps,
+        fmadd: _mm512_fmadd_ps, add: _mm512_add_ps
+    );
+    simd_microkernel!(
+        micro_f32_6x32, "avx512f", f32, __m512, 16, 6, 2,
+        zero: _mm512_setzero_ps, set1: _mm512_set1_ps, load: _mm512_loadu_ps, store: _mm512_storeu_ps,
+        fmadd: _mm512_fmadd_ps, add: _mm512_add_ps
+    );
+    simd_microkernel!(
+        micro_f32_6x48, "avx512f", f32, __m512, 16, 6, 3,
+        zero: _mm512_setzero_ps, set1: _mm512_set1_ps, load: _mm512_loadu_ps, store: _mm512_storeu_ps,
+        fmadd: _mm512_fmadd_ps, add: _mm512_add_ps
+    );
+    simd_microkernel!(
+        micro_f64_6x8, "avx512f", f64, __m512d, 8, 6, 1,
+        zero: _mm512_setzero_pd, set1: _mm512_set1_pd, load: _mm512_loadu_pd, store: _mm512_storeu_pd,
+        fmadd: _mm512_fmadd_pd, add: _mm512_add_pd
+    );
+    simd_microkernel!(
+        micro_f64_6x16, "avx512f", f64, __m512d, 8, 6, 2,
+        zero: _mm512_setzero_pd, set1: _mm512_set1_pd, load: _mm512_loadu_pd, store: _mm512_storeu_pd,
+        fmadd: _mm512_fmadd_pd, add: _mm512_add_pd
+    );
+    simd_microkernel!(
+        micro_f64_6x24, "avx512f", f64, __m512d, 8, 6, 3,
+        zero: _mm512_setzero_pd, set1: _mm512_set1_pd, load: _mm512_loadu_pd, store: _mm512_storeu_pd,
+        fmadd: _mm512_fmadd_pd, add: _mm512_add_pd
+    );
+
     pub(super) use {micro_f32_6x64 as micro_f32, micro_f64_6x32 as micro_f64};
 
     /// Most rows of one direct block: 24 accumulators, the `rhs` vector and a broadcast fit the 32 registers,
@@ -484,7 +516,15 @@ mod kernels {
     use super::imp;
 
     pub static F32: Kernels<f32> = Kernels {
-        micro: MicroKernel { mr: 6, nr: 64, kc: 128, mc: 72, nc: 1024, run: imp::micro_f32 },
+        micro: MicroKernel {
+            mr: 6,
+            nr: 64,
+            kc: 128,
+            mc: 72,
+            nc: 1024,
+            run: imp::micro_f32,
+            edge: &[(16, imp::micro_f32_6x16), (32, imp::micro_f32_6x32), (48, imp::micro_f32_6x48)],
+        },
         direct: DirectKernel {
             rows: imp::DIRECT_ROWS,
             width: 16,
@@ -495,7 +535,15 @@ mod kernels {
     };
 
     pub static F64: Kernels<f64> = Kernels {
-        micro: MicroKernel { mr: 6, nr: 32, kc: 256, mc: 120, nc: 256, run: imp::micro_f64 },
+        micro: MicroKernel {
+            mr: 6,
+            nr: 32,
+            kc: 256,
+            mc: 120,
+            nc: 256,
+            run: imp::micro_f64,
+            edge: &[(8, imp::micro_f64_6x8), (16, imp::micro_f64_6x16), (24, imp::micro_f64_6x24)],
+        },
         direct: DirectKernel {
             rows: imp::DIRECT_ROWS,
             width: 8,

@@ -41,19 +41,36 @@ pub type MicroFn<T> =
     unsafe fn(kc: usize, a: *const T, a_rs: usize, a_cs: usize, b: *const T, c: *mut T, ldc: usize, accumulate: bool);
 
 /// A microkernel and the blocking it was tuned with.
-pub struct MicroKernel<T> {
+pub struct MicroKernel<T: 'static> {
     pub mr: usize,
     pub nr: usize,
     pub kc: usize,
     pub mc: usize,
     pub nc: usize,
     pub run: MicroFn<T>,
+    /// Narrower kernels `(width, kernel)` for the last, partial panel of a block, by increasing width (each
+    /// below `nr`; empty when the ISA has none). A partial panel is packed `width` wide for the narrowest one
+    /// that covers it, instead of `nr` wide with zeros: `n = 160` in panels of 64 + 64 + 32 then computes 160
+    /// columns, not 192.
+    pub edge: &'static [(usize, MicroFn<T>)],
 }
 
-/// Below this many flops (2·m·n·k) a product is not worth waking a second thread for. Products that small
-/// normally take the direct path anyway (see `direct::DIRECT_MAX_FLOPS`); this bound matters for forced
-/// packed calls and for batched products.
-pub const PARALLEL_MIN_FLOPS: f64 = 2.0 * 128.0 * 128.0 * 128.0;
+impl<T: 'static> MicroKernel<T> {
+    /// The kernel for a panel of `cols ≤ nr` columns and the width it is packed at.
+    fn for_cols(&self, cols: usize) -> (usize, MicroFn<T>) {
+        self.edge.iter().copied().find(|&(w, _)| w >= cols).unwrap_or((self.nr, self.run))
+    }
+
+    /// The packed width of a partial panel of `cols` columns (`nr` for a full one).
+    pub fn packed_width(&self, cols: usize) -> usize {
+        self.for_cols(cols).0
+    }
+}
+
+/// Below this many flops (2·m·n·k) a product is not worth waking a second thread for: the direct path's bound
+/// (`direct::DIRECT_MAX_FLOPS`), so that every product the packed path takes under `Path::Auto` is spread over
+/// the pool. It matters on its own for forced packed calls and for batched products.
+pub const PARALLEL_MIN_FLOPS: f64 = (1u64 << 20) as f64;
 
 /// Whether [`super::Path::Auto`] should spread a product of this shape over the pool.
 pub fn prefers_parallel(m: usize, k: usize, n: usize) -> bool {
@@ -237,7 +254,7 @@ unsafe fn gemm_rect<T: Element>(
                 // The first panel overwrites (unless the caller accumulates); later panels add.
                 let acc = accumulate || pc > 0;
                 let bpanels = &mut bbuf[..ncb.div_ceil(nr) * nr * kcb];
-                pack_rhs(rhs, pc, kcb, jc, ncb, nr, bpanels);
+                pack_rhs(rhs, pc, kcb, jc, ncb, nr, kern.packed_width(ncb % nr), bpanels);
                 // LOOP 3 (in `block`).
                 // SAFETY: the caller's rectangle, columns jc..jc + ncb of it.
                 unsafe { block(kern, lhs, bpanels, kcb, c, ldc, pc, rows.start, rows.end, jc, 0, ncb, acc) };
@@ -272,7 +289,8 @@ fn gemm_rayon<T: Element>(
                     let per_pack = ncb.div_ceil(nr).div_ceil(PACK_TASKS);
                     bpanels.par_chunks_mut(per_pack * nr * kcb).enumerate().for_each(|(q, panels)| {
                         let j = q * per_pack * nr;
-                        pack_rhs(&rhs, pc, kcb, jc + j, (per_pack * nr).min(ncb - j), nr, panels);
+                        let edge_w = kern.packed_width(ncb % nr);
+                        pack_rhs(&rhs, pc, kcb, jc + j, (per_pack * nr).min(ncb - j), nr, edge_w, panels);
                     });
                     let bpanels = &*bpanels;
                     let (tasks_m, tasks_n) = (m.div_ceil(mb), ncb.div_ceil(nb));
@@ -409,19 +427,22 @@ unsafe fn tile<T: Element>(
     let b = bbuf[jr * kcb..].as_ptr();
     // SAFETY: (i, jc + jr) is inside the caller's rectangle.
     let ct = unsafe { c.add(i * ldc + jc + jr) };
-    if mrb == mr && nrb == nr {
-        // SAFETY: `panel` and b hold full micro-panels of kcb steps; the full tile is inside the rectangle.
-        unsafe { (kern.run)(kcb, a, rs, cs, b, ct, ldc, acc) };
+    // A partial panel was packed `w` wide for its own kernel (`pack_rhs`, `MicroKernel::edge`).
+    let (w, run) = if nrb == nr { (nr, kern.run) } else { kern.for_cols(nrb) };
+    if mrb == mr && nrb == w {
+        // SAFETY: `panel` and b hold full micro-panels of kcb steps (b `w` wide); the full tile is inside the
+        // rectangle.
+        unsafe { run(kcb, a, rs, cs, b, ct, ldc, acc) };
     } else {
         // Edge tile: compute the full tile into a temporary, keep the valid part.
         let mut tmp = [T::ZERO; MAX_TILE];
-        // SAFETY: as above, with `tmp` (mr·nr ≤ MAX_TILE elements, row stride nr).
-        unsafe { (kern.run)(kcb, a, rs, cs, b, tmp.as_mut_ptr(), nr, false) };
+        // SAFETY: as above, with `tmp` (mr·w ≤ mr·nr ≤ MAX_TILE elements, row stride w).
+        unsafe { run(kcb, a, rs, cs, b, tmp.as_mut_ptr(), w, false) };
         for i in 0..mrb {
             for j in 0..nrb {
                 // SAFETY: (i, j) < (mrb, nrb) stays inside the rectangle.
                 let o = unsafe { &mut *ct.add(i * ldc + j) };
-                let t = tmp[i * nr + j];
+                let t = tmp[i * w + j];
                 *o = if acc { *o + t } else { t };
             }
         }

@@ -11,12 +11,12 @@ const MR: usize = 4;
 const NR: usize = 8;
 
 pub static F32: Kernels<f32> = Kernels {
-    micro: MicroKernel { mr: MR, nr: NR, kc: 256, mc: 64, nc: 1024, run: micro::<f32> },
+    micro: MicroKernel { mr: MR, nr: NR, kc: 256, mc: 64, nc: 1024, run: micro::<f32>, edge: &[] },
     direct: DirectKernel { rows: DIRECT_ROWS, width: DIRECT_WIDTH, run: direct_block::<f32>, dot: None, short_k: None },
 };
 
 pub static F64: Kernels<f64> = Kernels {
-    micro: MicroKernel { mr: MR, nr: NR, kc: 256, mc: 64, nc: 1024, run: micro::<f64> },
+    micro: MicroKernel { mr: MR, nr: NR, kc: 256, mc: 64, nc: 1024, run: micro::<f64>, edge: &[] },
     direct: DirectKernel { rows: DIRECT_ROWS, width: DIRECT_WIDTH, run: direct_block::<f64>, dot: None, short_k: None },
 };
 

@@ -314,7 +314,7 @@ fn batched<T: Element>(
 }
 
 /// The kernels of one instruction set for one element type.
-pub struct Kernels<T> {
+pub struct Kernels<T: 'static> {
     /// The packed-path microkernel and its blocking.
     pub micro: blis::MicroKernel<T>,
     /// The direct-path block kernel.

@@ -6,7 +6,8 @@
 //! - `lhs` block `mc × kc` → `⌈mc/mr⌉` micro-panels; micro-panel `q` holds column `p` at `[q·mr·kc + p·mr ..][..mr]`
 //!   (the `mr` values the microkernel broadcasts at step `p`).
 //! - `rhs` block `kc × nc` → `⌈nc/nr⌉` micro-panels; micro-panel `q` holds row `p` at `[q·nr·kc + p·nr ..][..nr]`
-//!   (the `nr` values the microkernel loads as vectors at step `p`).
+//!   (the `nr` values the microkernel loads as vectors at step `p`); a last, partial panel is `edge_w ≤ nr`
+//!   wide instead (row `p` at `[q·nr·kc + p·edge_w ..][..edge_w]`), for a narrower kernel.
 
 use super::{Element, MatRef};
 
@@ -43,8 +44,22 @@ pub fn pack_lhs<T: Element>(lhs: &MatRef<T>, i0: usize, mc: usize, p0: usize, kc
     }
 }
 
-/// Packs `rhs[p0 .. p0+kc, j0 .. j0+nc]` into `buf` (layout in the module doc).
-pub fn pack_rhs<T: Element>(rhs: &MatRef<T>, p0: usize, kc: usize, j0: usize, nc: usize, nr: usize, buf: &mut [T]) {
+/// Packs `rhs[p0 .. p0+kc, j0 .. j0+nc]` into `buf` (layout in the module doc; a partial last panel
+/// `edge_w` wide).
+///
+/// # Panics
+/// When a partial last panel has more columns than `edge_w`, or `edge_w > nr`.
+#[allow(clippy::too_many_arguments)]
+pub fn pack_rhs<T: Element>(
+    rhs: &MatRef<T>,
+    p0: usize,
+    kc: usize,
+    j0: usize,
+    nc: usize,
+    nr: usize,
+    edge_w: usize,
+    buf: &mut [T],
+) {
     let data = rhs.data;
     if rhs.cs == 1 && nc.is_multiple_of(nr) {
         // Row-major, whole panels: read each row of the block once, front to back (one contiguous stream per
@@ -60,9 +75,14 @@ pub fn pack_rhs<T: Element>(rhs: &MatRef<T>, p0: usize, kc: usize, j0: usize, nc
     for (q, panel) in buf[..nc.div_ceil(nr) * nr * kc].chunks_exact_mut(nr * kc).enumerate() {
         let c0 = q * nr;
         let cols = nr.min(nc - c0);
-        if cols < nr {
-            panel.fill(T::ZERO);
-        }
+        // The row stride of this panel: nr, or edge_w for a partial one.
+        let nr = if cols < nr {
+            assert!(cols <= edge_w && edge_w <= nr, "pack_rhs: {cols} columns in a panel packed {edge_w} wide");
+            panel[..edge_w * kc].fill(T::ZERO);
+            edge_w
+        } else {
+            nr
+        };
         if rhs.cs == 1 {
             // Row-major: each step is one contiguous copy of `cols` values.
             for p in 0..kc {
