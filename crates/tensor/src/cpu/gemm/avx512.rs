@@ -20,48 +20,36 @@ mod imp {
     use super::super::MatRef;
     use std::arch::x86_64::*;
 
-    simd_microkernel!(
-        micro_f32_6x64, "avx512f", f32, __m512, 16, 6, 4,
-        zero: _mm512_setzero_ps, set1: _mm512_set1_ps, load: _mm512_loadu_ps, store: _mm512_storeu_ps,
-        fmadd: _mm512_fmadd_ps, add: _mm512_add_ps
-    );
-    simd_microkernel!(
-        micro_f64_6x32, "avx512f", f64, __m512d, 8, 6, 4,
-        zero: _mm512_setzero_pd, set1: _mm512_set1_pd, load: _mm512_loadu_pd, store: _mm512_storeu_pd,
-        fmadd: _mm512_fmadd_pd, add: _mm512_add_pd
-    );
+    /// An AVX-512 `f32` microkernel of 6 rows × `$nv` vectors of 16.
+    macro_rules! micro_f32 {
+        ($name:ident, $nv:expr) => {
+            simd_microkernel!(
+                $name, "avx512f", f32, __m512, 16, 6, $nv,
+                zero: _mm512_setzero_ps, set1: _mm512_set1_ps, load: _mm512_loadu_ps, store: _mm512_storeu_ps,
+                fmadd: _mm512_fmadd_ps, add: _mm512_add_ps
+            );
+        };
+    }
+    /// An AVX-512 `f64` microkernel of 6 rows × `$nv` vectors of 8.
+    macro_rules! micro_f64 {
+        ($name:ident, $nv:expr) => {
+            simd_microkernel!(
+                $name, "avx512f", f64, __m512d, 8, 6, $nv,
+                zero: _mm512_setzero_pd, set1: _mm512_set1_pd, load: _mm512_loadu_pd, store: _mm512_storeu_pd,
+                fmadd: _mm512_fmadd_pd, add: _mm512_add_pd
+            );
+        };
+    }
 
+    micro_f32!(micro_f32_6x64, 4);
+    micro_f64!(micro_f64_6x32, 4);
     // Narrower kernels for the last, partial panel of a block (`MicroKernel::edge`).
-    simd_microkernel!(
-        micro_f32_6x16, "avx512f", f32, __m512, 16, 6, 1,
-        zero: _mm512_setzero_ps, set1: _mm512_set1_ps, load: _mm512_loadu_ps, store: _mm512_storeu_ps,
-        fmadd: _mm512_fmadd_ps, add: _mm512_add_ps
-    );
-    simd_microkernel!(
-        micro_f32_6x32, "avx512f", f32, __m512, 16, 6, 2,
-        zero: _mm512_setzero_ps, set1: _mm512_set1_ps, load: _mm512_loadu_ps, store: _mm512_storeu_ps,
-        fmadd: _mm512_fmadd_ps, add: _mm512_add_ps
-    );
-    simd_microkernel!(
-        micro_f32_6x48, "avx512f", f32, __m512, 16, 6, 3,
-        zero: _mm512_setzero_ps, set1: _mm512_set1_ps, load: _mm512_loadu_ps, store: _mm512_storeu_ps,
-        fmadd: _mm512_fmadd_ps, add: _mm512_add_ps
-    );
-    simd_microkernel!(
-        micro_f64_6x8, "avx512f", f64, __m512d, 8, 6, 1,
-        zero: _mm512_setzero_pd, set1: _mm512_set1_pd, load: _mm512_loadu_pd, store: _mm512_storeu_pd,
-        fmadd: _mm512_fmadd_pd, add: _mm512_add_pd
-    );
-    simd_microkernel!(
-        micro_f64_6x16, "avx512f", f64, __m512d, 8, 6, 2,
-        zero: _mm512_setzero_pd, set1: _mm512_set1_pd, load: _mm512_loadu_pd, store: _mm512_storeu_pd,
-        fmadd: _mm512_fmadd_pd, add: _mm512_add_pd
-    );
-    simd_microkernel!(
-        micro_f64_6x24, "avx512f", f64, __m512d, 8, 6, 3,
-        zero: _mm512_setzero_pd, set1: _mm512_set1_pd, load: _mm512_loadu_pd, store: _mm512_storeu_pd,
-        fmadd: _mm512_fmadd_pd, add: _mm512_add_pd
-    );
+    micro_f32!(micro_f32_6x16, 1);
+    micro_f32!(micro_f32_6x32, 2);
+    micro_f32!(micro_f32_6x48, 3);
+    micro_f64!(micro_f64_6x8, 1);
+    micro_f64!(micro_f64_6x16, 2);
+    micro_f64!(micro_f64_6x24, 3);
 
     pub(super) use {micro_f32_6x64 as micro_f32, micro_f64_6x32 as micro_f64};
 
