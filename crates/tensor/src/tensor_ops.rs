@@ -491,6 +491,29 @@ impl Tensor {
 
     // --- indexing ----------------------------------------------------------------------------------------
 
+    /// Checks an index along `axis` for `gather`/`scatter_add`: the rank of `self`, no dimension larger than
+    /// the input's outside `axis`, and then [`Self::check_index`] against the size of `axis`.
+    #[track_caller]
+    fn check_axis_index(&self, op: &str, axis: usize, index: &Tensor) {
+        ensure!(
+            index.rank() == self.rank(),
+            op,
+            "input {:?} and index {:?} must have the same rank",
+            self.shape(),
+            index.shape()
+        );
+        for d in 0..self.rank() {
+            ensure!(
+                d == axis || index.shape()[d] <= self.shape()[d],
+                op,
+                "input {:?} and index {:?}: index dimension {d} is larger than the input's",
+                self.shape(),
+                index.shape()
+            );
+        }
+        self.check_index(op, index, self.shape()[axis]);
+    }
+
     #[track_caller]
     fn check_index(&self, op: &str, index: &Tensor, bound: usize) {
         ensure!(index.dtype == DType::I64, op, "index {:?} must be int64, not {}", index.shape(), index.dtype);
@@ -523,23 +546,7 @@ impl Tensor {
     #[track_caller]
     pub fn gather(&self, axis: impl Dim, index: &Tensor) -> Tensor {
         let axis = axis.resolve("gather", self.rank());
-        ensure!(
-            index.rank() == self.rank(),
-            "gather",
-            "input {:?} and index {:?} must have the same rank",
-            self.shape(),
-            index.shape()
-        );
-        for d in 0..self.rank() {
-            ensure!(
-                d == axis || index.shape()[d] <= self.shape()[d],
-                "gather",
-                "input {:?} and index {:?}: index dimension {d} is larger than the input's",
-                self.shape(),
-                index.shape()
-            );
-        }
-        self.check_index("gather", index, self.shape()[axis]);
+        self.check_axis_index("gather", axis, index);
         let storage = dispatch2!(self, index, |b, x, i| b.gather(x, &self.layout, axis, i, &index.layout));
         Tensor::from_storage(storage, index.shape(), self.device.clone())
     }
@@ -567,23 +574,7 @@ impl Tensor {
             index.shape(),
             src.shape()
         );
-        ensure!(
-            index.rank() == self.rank(),
-            "scatter_add",
-            "input {:?} and index {:?} must have the same rank",
-            self.shape(),
-            index.shape()
-        );
-        for d in 0..self.rank() {
-            ensure!(
-                d == axis || index.shape()[d] <= self.shape()[d],
-                "scatter_add",
-                "input {:?} and index {:?}: index dimension {d} is larger than the input's",
-                self.shape(),
-                index.shape()
-            );
-        }
-        self.check_index("scatter_add", index, self.shape()[axis]);
+        self.check_axis_index("scatter_add", axis, index);
         let (xl, il, sl) = (&self.layout, &index.layout, &src.layout);
         let direct = match (&self.device, &*self.storage, &*index.storage, &*src.storage) {
             (Device::Cpu, Storage::Cpu(x), Storage::Cpu(i), Storage::Cpu(s)) => {

@@ -8,18 +8,25 @@ use crate::layout::Layout;
 
 /// `out[..., i, ...] = x[..., index[..., i, ...], ...]` along `axis`; the output has the shape of `index`.
 pub(crate) fn gather<T: Element>(x: &[T], layout: &Layout, axis: usize, idx: &[i64], il: &Layout) -> Vec<T> {
+    let mut out = Vec::with_capacity(il.numel());
+    // Input offset: the output position, with coordinate `axis` replaced by the index value.
+    along_index(il, axis, idx, layout.strides(), layout.offset(), |off| out.push(x[off]));
+    out
+}
+
+/// Calls `f(off)` for every position of the index (layout `il`), in logical order: `off = base + Σ_d c_d ·
+/// strides[d]`, `c` being the position with coordinate `axis` replaced by the index value there.
+fn along_index(il: &Layout, axis: usize, idx: &[i64], strides: &[usize], base: usize, mut f: impl FnMut(usize)) {
     let shape = il.shape();
     let mut pos = vec![0usize; shape.len()];
-    let mut out = Vec::with_capacity(il.numel());
     for io in il.offsets() {
-        // Input offset: the output position, with coordinate `axis` replaced by the index value.
-        let mut off = layout.offset();
+        let mut off = base;
         for d in 0..shape.len() {
             let c = if d == axis { idx[io] as usize } else { pos[d] };
-            off += c * layout.strides()[d];
+            off += c * strides[d];
         }
-        out.push(x[off]);
-        // Advance the odometer of output positions.
+        f(off);
+        // Advance the odometer of index positions.
         for d in (0..shape.len()).rev() {
             pos[d] += 1;
             if pos[d] < shape[d] {
@@ -28,7 +35,6 @@ pub(crate) fn gather<T: Element>(x: &[T], layout: &Layout, axis: usize, idx: &[i
             pos[d] = 0;
         }
     }
-    out
 }
 
 /// `out = x` (contiguous) with `out[.., idx[p], ..] += src[p]` for every position `p` of the index, in the
@@ -43,25 +49,13 @@ pub(crate) fn scatter_add<T: Element + std::ops::Add<Output = T>>(
     sl: &Layout,
 ) -> Vec<T> {
     let mut out = super::elementwise::copy_strided(x, layout);
-    let (shape, out_strides) = (il.shape(), crate::layout::contiguous_strides(layout.shape()));
-    let mut pos = vec![0usize; shape.len()];
-    for (io, so) in il.offsets().zip(sl.offsets()) {
-        // Output offset: the index position, with coordinate `axis` replaced by the index value.
-        let mut off = 0;
-        for d in 0..shape.len() {
-            let c = if d == axis { idx[io] as usize } else { pos[d] };
-            off += c * out_strides[d];
-        }
+    let out_strides = crate::layout::contiguous_strides(layout.shape());
+    let mut src_offsets = sl.offsets();
+    // Output offset: the index position, with coordinate `axis` replaced by the index value.
+    along_index(il, axis, idx, &out_strides, 0, |off| {
+        let so = src_offsets.next().expect("scatter_add: src has the index's shape");
         out[off] = out[off] + src[so];
-        // Advance the odometer of index positions.
-        for d in (0..shape.len()).rev() {
-            pos[d] += 1;
-            if pos[d] < shape[d] {
-                break;
-            }
-            pos[d] = 0;
-        }
-    }
+    });
     out
 }
 
