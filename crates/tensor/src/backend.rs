@@ -18,7 +18,8 @@
 //! | indexing      | `gather`, `index_select`                        |
 //!
 //! Two fused primitives are optional — they have default implementations that return `None`, and the tensor
-//! layer then composes them from the primitives above: `linear` (`x · w + b`) and `scatter_add`.
+//! layer then composes them from the primitives above: `linear` (`x · w + b`, optionally followed by a ReLU) and
+//! `scatter_add`.
 
 use crate::dtype::{DType, HostBuffer};
 use crate::layout::Layout;
@@ -108,8 +109,9 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
     ) -> Self::Storage;
 
     /// Optional: `x · w + b` for a 2-D `x` `[m, k]`, a 2-D `w` `[k, n]` and a bias row `b` `[n]`, fused, with
-    /// exactly the bits of `matmul` followed by the `add` of the broadcast bias. `None` (the default) when the
-    /// backend has no such kernel for these operands: the tensor layer runs the two ops.
+    /// exactly the bits of `matmul` followed by the `add` of the broadcast bias — and, when `relu`, by the
+    /// `Relu` unary op (`max(x · w + b, 0)`, the epilogue of a hidden layer). `None` (the default) when the
+    /// backend has no such kernel for these operands: the tensor layer runs the two (or three) ops.
     fn linear(
         &self,
         _x: &Self::Storage,
@@ -118,6 +120,7 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
         _w_layout: &Layout,
         _b: &Self::Storage,
         _b_layout: &Layout,
+        _relu: bool,
     ) -> Option<Self::Storage> {
         None
     }

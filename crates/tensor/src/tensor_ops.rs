@@ -451,41 +451,52 @@ impl Tensor {
     /// 2-D, a bias that is not `[out]`, or dtypes and devices that differ.
     #[track_caller]
     pub fn linear(&self, weight: &Tensor, bias: Option<&Tensor>) -> Tensor {
-        check_same("linear", self, weight);
+        self.linear_impl("linear", weight, bias, false)
+    }
+
+    /// A hidden layer's `max(x Wᵀ + b, 0)`: [`Tensor::linear`] with a ReLU epilogue, one kernel where the backend
+    /// fuses it, and always exactly the bits of `self.linear(weight, bias).relu()` on the same device.
+    ///
+    /// # Panics
+    /// As [`Tensor::linear`], naming `linear_relu`.
+    #[track_caller]
+    pub fn linear_relu(&self, weight: &Tensor, bias: Option<&Tensor>) -> Tensor {
+        self.linear_impl("linear_relu", weight, bias, true)
+    }
+
+    #[track_caller]
+    fn linear_impl(&self, op: &str, weight: &Tensor, bias: Option<&Tensor>, relu: bool) -> Tensor {
+        check_same(op, self, weight);
         let (xs, ws) = (self.shape(), weight.shape());
         ensure!(
             xs.len() == 2 && ws.len() == 2,
-            "linear",
+            op,
             "x {xs:?} and weight {ws:?}: both must be 2-D ([n, in] and [out, in])"
         );
-        ensure!(xs[1] == ws[1], "linear", "x {xs:?} and weight {ws:?}: in_features {} and {} differ", xs[1], ws[1]);
-        let Some(b) = bias else { return self.matmul(&weight.t()) };
-        check_same("linear", weight, b);
+        ensure!(xs[1] == ws[1], op, "x {xs:?} and weight {ws:?}: in_features {} and {} differ", xs[1], ws[1]);
+        let epilogue = |t: Tensor| if relu { t.relu() } else { t };
+        let Some(b) = bias else { return epilogue(self.matmul(&weight.t())) };
+        check_same(op, weight, b);
         let bs = b.shape();
-        ensure!(
-            bs.len() == 1 && bs[0] == ws[0],
-            "linear",
-            "weight {ws:?} and bias {bs:?}: the bias must be [{}]",
-            ws[0]
-        );
+        ensure!(bs.len() == 1 && bs[0] == ws[0], op, "weight {ws:?} and bias {bs:?}: the bias must be [{}]", ws[0]);
         // The backend's fused kernel where it has one for these operands (the CPU: the bias as the GEMM's
-        // starting value, see `cpu::matmul::linear`), else the two ops.
+        // starting value, see `cpu::matmul::linear`; the GPU: the matmul kernels' bias epilogue), else the ops.
         let wt = weight.t();
         let (xl, wl, bl) = (&self.layout, &wt.layout, &b.layout);
         let fused = match (&self.device, &*self.storage, &*wt.storage, &*b.storage) {
             (Device::Cpu, Storage::Cpu(x), Storage::Cpu(w), Storage::Cpu(bb)) => {
-                CPU.linear(x, xl, w, wl, bb, bl).map(Storage::Cpu)
+                CPU.linear(x, xl, w, wl, bb, bl, relu).map(Storage::Cpu)
             }
             #[cfg(feature = "wgpu")]
             (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(w), Storage::Wgpu(bb)) => {
-                be.linear(x, xl, w, wl, bb, bl).map(Storage::Wgpu)
+                be.linear(x, xl, w, wl, bb, bl, relu).map(Storage::Wgpu)
             }
             #[allow(unreachable_patterns)]
             _ => unreachable!("operands checked to share a device"),
         };
         match fused {
             Some(storage) => Tensor::from_storage(storage, &[xs[0], ws[0]], self.device.clone()),
-            None => self.matmul(&wt).add(b),
+            None => epilogue(self.matmul(&wt).add(b)),
         }
     }
 

@@ -37,6 +37,12 @@ fn linear_bias_shape() {
 }
 
 #[test]
+#[should_panic(expected = "linear_relu: weight [10, 2] and bias [5]: the bias must be [10]")]
+fn linear_relu_bias_shape() {
+    ones(&[800, 2]).linear_relu(&ones(&[10, 2]), Some(&ones(&[5])));
+}
+
+#[test]
 #[should_panic(expected = "gather: index 3 out of range for dimension of size 3 (input [2, 3], index [2, 1])")]
 fn gather_index_out_of_range() {
     ones(&[2, 3]).gather(1usize, &Tensor::new(&[0i64, 3], &[2, 1]));

@@ -70,6 +70,9 @@ proptest! {
         let composed = x.tensor.matmul(&w.tensor.t());
         let composed = if with_bias { composed.add(&b.tensor) } else { composed };
         prop_assert_eq!(y.to_f64_vec(), composed.to_f64_vec());
+        // The ReLU epilogue: bit for bit the `relu` of the same linear.
+        let bits = |t: &Tensor| t.to_f64_vec().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        prop_assert_eq!(bits(&x.tensor.linear_relu(&w.tensor, bias)), bits(&y.relu()));
         for i in 0..n {
             for o in 0..fout {
                 let dot: f64 = (0..fin).map(|p| x.values[i * fin + p] * w.values[o * fin + p]).sum();
@@ -239,4 +242,32 @@ fn ranges_match_torch() {
     assert_eq!(l, want.iter().map(|&v: &f64| v as f32).collect::<Vec<_>>());
     // torch.eye(3)
     assert_eq!(Tensor::eye(3, DType::F32, &cpu).to_vec::<f32>(), vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]);
+}
+
+/// `linear_relu` with non-finite and signed-zero values, on the CPU's fused path (the tutorial's small layers take
+/// the direct GEMM) and on the composed one (a product large enough for the packed GEMM): always the bits of
+/// `linear(..).relu()`, so NaN stays NaN, -0 and negatives become +0, +inf stays.
+#[test]
+fn linear_relu_is_linear_then_relu_with_non_finite_values() {
+    let specials = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, -0.0, 0.0, 1e4, -1e4];
+    for &(n, fin, fout) in &[(800usize, 10usize, 10usize), (800, 2, 10), (7, 3, 1), (160, 96, 130)] {
+        let pick = |i: usize, salt: usize| -> f32 {
+            let h = (i * 2654435761 + salt * 40503) % 1000;
+            if h < 20 {
+                specials[h % specials.len()]
+            } else {
+                (h as f32 - 500.0) / 250.0
+            }
+        };
+        let x = Tensor::new(&(0..n * fin).map(|i| pick(i, 1)).collect::<Vec<_>>(), &[n, fin]);
+        let w = Tensor::new(&(0..fout * fin).map(|i| pick(i, 2)).collect::<Vec<_>>(), &[fout, fin]);
+        let b = Tensor::new(&(0..fout).map(|i| pick(i, 3)).collect::<Vec<_>>(), &[fout]);
+        for bias in [Some(&b), None] {
+            let fused = x.linear_relu(&w, bias).to_vec::<f32>();
+            let composed = x.linear(&w, bias).relu().to_vec::<f32>();
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert!(bits(&fused) == bits(&composed), "linear_relu {n}x{fin} -> {fout} (bias: {})", bias.is_some());
+            assert!(fused.iter().all(|v| v.is_nan() || (*v >= 0.0 && v.to_bits() != (-0.0f32).to_bits())));
+        }
+    }
 }

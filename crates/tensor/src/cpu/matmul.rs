@@ -6,6 +6,7 @@
 use super::gemm::{self, MatRef};
 use crate::dtype::HostBuffer;
 use crate::layout::Layout;
+use crate::ops;
 
 /// Batched matmul of two 3-D views.
 pub(crate) fn matmul(lhs: &HostBuffer, ll: &Layout, rhs: &HostBuffer, rl: &Layout) -> HostBuffer {
@@ -38,8 +39,9 @@ pub(crate) fn matmul(lhs: &HostBuffer, ll: &Layout, rhs: &HostBuffer, rl: &Layou
 }
 
 /// `x · w + b` for a 2-D `x` `[m, k]`, a 2-D `w` `[k, n]` (any strides) and a contiguous bias row `b` `[n]`,
-/// fused: the GEMM's sums start from the bias (see [`gemm::gemm_bias_f32`]). `None` when the fusion would change
-/// the bits, and the caller runs the two ops instead.
+/// fused: the GEMM's sums start from the bias (see [`gemm::gemm_bias_f32`]); with `relu`, the epilogue
+/// `max(·, 0)` ([`ops::relu`]) then runs over the finished output while it is still in cache. `None` when the
+/// fusion would change the bits, and the caller runs the ops one by one instead.
 pub(crate) fn linear(
     x: &HostBuffer,
     xl: &Layout,
@@ -47,6 +49,7 @@ pub(crate) fn linear(
     wl: &Layout,
     b: &HostBuffer,
     bl: &Layout,
+    relu: bool,
 ) -> Option<HostBuffer> {
     let (m, k, n) = (xl.shape()[0], xl.shape()[1], wl.shape()[1]);
     let bias = bl.contiguous_range()?;
@@ -60,6 +63,10 @@ pub(crate) fn linear(
                 &$b[bias],
                 &mut out,
             );
+            if fused && relu {
+                // The epilogue: exactly the `Relu` unary op, element by element (a select, so no rounding).
+                out.iter_mut().for_each(|v| *v = ops::relu(*v));
+            }
             fused.then(|| out.into())
         }};
     }

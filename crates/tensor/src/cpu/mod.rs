@@ -148,8 +148,9 @@ impl Backend for CpuBackend {
         w_layout: &Layout,
         b: &HostBuffer,
         b_layout: &Layout,
+        relu: bool,
     ) -> Option<HostBuffer> {
-        matmul::linear(x, x_layout, w, w_layout, b, b_layout)
+        matmul::linear(x, x_layout, w, w_layout, b, b_layout, relu)
     }
 
     fn gather(
