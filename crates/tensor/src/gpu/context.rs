@@ -405,15 +405,17 @@ impl Pool {
     }
 }
 
-/// Compiles one of our shaders with every runtime check wgpu offers except `force_loop_bounding`.
+/// Compiles one of our shaders with every runtime check wgpu offers except `force_loop_bounding`, and without
+/// bounds checks for the shaders whose table entry says so (`Shader::bounds_checks`).
 ///
 /// By default naga adds a counter to every loop so that a driver can never see an infinite one; that counter
 /// also keeps drivers from unrolling loops and from keeping the tiled matmul's accumulators in registers. On an
 /// H100 (Vulkan), turning it off took `matmul_f32` at 4096² from 0.5 to 17 TFLOP/s. Bounds checks on every
-/// buffer and workgroup-array access stay on, as do the guards of integer division.
+/// buffer and workgroup-array access stay on (but for the unchecked twins), as do the guards of integer division.
 fn create_module(device: &wgpu::Device, shader: &Shader) -> wgpu::ShaderModule {
     let mut checks = wgpu::ShaderRuntimeChecks::checked();
     checks.force_loop_bounding = false;
+    checks.bounds_checks = shader.bounds_checks;
     let desc = wgpu::ShaderModuleDescriptor {
         label: Some(shader.name),
         source: wgpu::ShaderSource::Wgsl(shader.source.into()),
@@ -423,6 +425,8 @@ fn create_module(device: &wgpu::Device, shader: &Shader) -> wgpu::ShaderModule {
     // constant step, or, in `powf`, shifts its counter right until it is zero. Counting loops stop because
     // every size, stride and offset a kernel reads is below 2^31 (`params::u32_of` panics otherwise) and no step
     // exceeds 2^16, so no counter can wrap around past its bound. Bounds checks stay on, so a wrong index still
-    // cannot read or write outside a binding.
+    // cannot read or write outside a binding — except in a shader entered in the table with
+    // `bounds_checks: false`, whose launcher carries the proof that every index it can produce is in range (the
+    // `SAFETY` comment at its dispatch).
     unsafe { device.create_shader_module_trusted(desc, checks) }
 }

@@ -12,6 +12,9 @@ pub struct Shader {
     pub source: &'static str,
     /// The entry points (`@compute` functions), all of which the backend uses.
     pub entries: &'static [&'static str],
+    /// Whether the module is compiled with naga's runtime bounds checks (`false` only for the unchecked twin of a
+    /// fast kernel, whose launcher proves its indices in range).
+    pub bounds_checks: bool,
 }
 
 /// Unary and binary ops over strided layouts (`unary_f32`, `binary_f32`, and their i32 twins).
@@ -19,6 +22,7 @@ pub const ELEMENTWISE: Shader = Shader {
     name: "elementwise",
     source: include_str!("../../../../shaders/elementwise.wgsl"),
     entries: &["unary_f32", "unary_i32", "binary_f32", "binary_i32"],
+    bounds_checks: true,
 };
 
 /// Strided copy (and concat), cast, fill, where.
@@ -26,6 +30,7 @@ pub const COPY: Shader = Shader {
     name: "copy",
     source: include_str!("../../../../shaders/copy.wgsl"),
     entries: &["copy_strided_x32", "cast_f32_i32", "cast_i32_f32", "fill_x32", "where_cond_f32", "where_cond_i32"],
+    bounds_checks: true,
 };
 
 /// Sum, max, min, argmax, argmin over an axis (a workgroup per row chunk, multi-pass; or an invocation per row).
@@ -33,6 +38,7 @@ pub const REDUCE: Shader = Shader {
     name: "reduce",
     source: include_str!("../../../../shaders/reduce.wgsl"),
     entries: &["reduce_f32", "reduce_rows_f32", "reduce_i32", "reduce_rows_i32"],
+    bounds_checks: true,
 };
 
 /// Softmax and log-softmax along an axis.
@@ -40,17 +46,23 @@ pub const SOFTMAX: Shader = Shader {
     name: "softmax",
     source: include_str!("../../../../shaders/softmax.wgsl"),
     entries: &["softmax_f32", "softmax_rows_f32"],
+    bounds_checks: true,
 };
 
 /// Gather and index_select (bounds-checked).
-pub const GATHER: Shader =
-    Shader { name: "gather", source: include_str!("../../../../shaders/gather.wgsl"), entries: &["gather_x32"] };
+pub const GATHER: Shader = Shader {
+    name: "gather",
+    source: include_str!("../../../../shaders/gather.wgsl"),
+    entries: &["gather_x32"],
+    bounds_checks: true,
+};
 
 /// Batched matmul: tiled and register-blocked (64 × 64 and 128 × 128 tiles), plus a naive kernel for skinny shapes.
 pub const MATMUL: Shader = Shader {
     name: "matmul",
     source: include_str!("../../../../shaders/matmul.wgsl"),
     entries: &["matmul_f32", "matmul_vec4_f32", "matmul_big_f32", "matmul_big_vec4_f32", "matmul_naive_f32"],
+    bounds_checks: true,
 };
 
 /// Every shader of the backend.
