@@ -26,10 +26,15 @@
 // * `matmul_naive_f32`: one invocation per output element, a plain dot product. Used for the skinny shapes where
 //   tiles would be mostly padding (k <= 16, as 800×2 · 2×10, or tiny outputs such as 10×800 · 800×10).
 //
-// Every kernel adds the products of one output element in increasing k, one fused multiply-add each, so all
-// four tiled kernels give the same bits.
+// Every kernel adds the products of one output element in increasing k, one fused multiply-add each, starting
+// from 0, so all kernels (those of matmul_pipelined.wgsl too) give the same bits. Tiles pad the k panels past k
+// with lhs = -0 and rhs = +0: fma(-0, +0, acc) = acc exactly, even for acc = -0 (a +0 pad would turn a -0 sum,
+// possible when a product underflows, into +0).
 //
-// Bindings (inputs, output, params): 0 `lhs`, 1 `rhs`, 2 `out`, 3 `params`.
+// The epilogue (`epilogue` in Params) adds a bias row and optionally applies ReLU to each finished element, with
+// the bits of the `add` and `relu` kernels of elementwise.wgsl: a fused linear layer `x Wᵀ + b`.
+//
+// Bindings (inputs, output, params): 0 `lhs`, 1 `rhs`, 2 `bias`, 3 `out`, 4 `params`.
 
 // Keep in sync with `MatmulParams` in crates/tensor/src/gpu/params.rs.
 struct Params {
@@ -45,15 +50,31 @@ struct Params {
     rhs_batch_stride: u32,
     rhs_row_stride: u32,
     rhs_col_stride: u32,
+    // EPILOGUE_* below; the bias row starts at `bias_offset` of `bias`.
+    epilogue: u32,
+    bias_offset: u32,
+    // Used by matmul_pipelined.wgsl only.
+    lhs_mode: u32,
+    rhs_mode: u32,
+    out_vec4: u32,
+    swizzle: u32,
 }
 
 @group(0) @binding(0) var<storage, read> lhs: array<f32>;
 @group(0) @binding(1) var<storage, read> rhs: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
-@group(0) @binding(3) var<storage, read> params: Params;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(4) var<storage, read> params: Params;
 // The same buffers seen as vec4 (only `matmul_vec4_f32` uses these; bindings are per entry point).
 @group(0) @binding(0) var<storage, read> lhs4: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> rhs4: array<vec4<f32>>;
+
+const EPILOGUE_NONE: u32 = 0u;
+const EPILOGUE_BIAS: u32 = 1u;
+const EPILOGUE_BIAS_RELU: u32 = 2u;
+
+// The padding of lhs past k (see the header).
+const NEG_ZERO: f32 = -0.0;
 
 const BM: u32 = 64u;
 const BN: u32 = 64u;
@@ -73,6 +94,27 @@ fn lhs_at(b: u32, row: u32, col: u32) -> f32 {
 fn rhs_at(b: u32, row: u32, col: u32) -> f32 {
     return rhs[params.rhs_offset + b * params.rhs_batch_stride + row * params.rhs_row_stride
         + col * params.rhs_col_stride];
+}
+
+// `ops::relu`: NaN passes through, -0 and negatives give +0 (as `relu` in elementwise.wgsl).
+fn relu(x: f32) -> f32 {
+    if x > 0.0 || (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u {
+        return x;
+    }
+    return 0.0;
+}
+
+// A finished element of column `col`, through the epilogue: `+ bias[col]` (the `add` kernel's `a + b`), then
+// `relu`.
+fn epilogue(v: f32, col: u32) -> f32 {
+    var r = v;
+    if params.epilogue != EPILOGUE_NONE {
+        r = r + bias[params.bias_offset + col];
+    }
+    if params.epilogue == EPILOGUE_BIAS_RELU {
+        r = relu(r);
+    }
+    return r;
 }
 
 // Dispatch: (ceil(n / 64), ceil(m / 64), batch) workgroups of 256; workgroup (x, y, b) computes the tile at
@@ -105,7 +147,7 @@ fn matmul_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
             let kk_a = e % BK;
             let mm = e / BK;
             let row = row0 + mm;
-            var va = 0.0;
+            var va = NEG_ZERO;
             if row < m && k0 + kk_a < k {
                 va = lhs_at(b, row, k0 + kk_a);
             }
@@ -154,7 +196,7 @@ fn store_block(b: u32, row0: u32, col0: u32, tx: u32, ty: u32, acc: ptr<function
         for (var c = 0u; c < TN; c++) {
             let col = col0 + tx + 16u * c;
             if row < m && col < n {
-                out[(b * m + row) * n + col] = (*acc)[r][c];
+                out[(b * m + row) * n + col] = epilogue((*acc)[r][c], col);
             }
         }
     }
@@ -189,7 +231,7 @@ fn matmul_vec4_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
         let mm = tid / 4u;
         let qa = tid % 4u;
         let row = row0 + mm;
-        var va = vec4<f32>(0.0);
+        var va = vec4<f32>(NEG_ZERO);
         if row < m && k0 + 4u * qa < k {
             va = lhs4[(params.lhs_offset + b * params.lhs_batch_stride + row * params.lhs_row_stride + k0 + 4u * qa) / 4u];
         }
@@ -230,7 +272,7 @@ fn matmul_naive_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgrou
     for (var kk = 0u; kk < params.k; kk++) {
         acc = fma(lhs_at(b, row, kk), rhs_at(b, kk, col), acc);
     }
-    out[i] = acc;
+    out[i] = epilogue(acc, col);
 }
 
 // ---- 128 × 128 tiles -------------------------------------------------------------------------------------------
@@ -284,7 +326,7 @@ fn big_store(b: u32, row0: u32, col0: u32, tx: u32, ty: u32, acc: ptr<function, 
             let c0 = col0 + 64u * h + 4u * tx;
             for (var i = 0u; i < 4u; i++) {
                 if c0 + i < n {
-                    out[(b * m + row) * n + c0 + i] = v[i];
+                    out[(b * m + row) * n + c0 + i] = epilogue(v[i], c0 + i);
                 }
             }
         }
@@ -314,7 +356,7 @@ fn matmul_big_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocati
     for (var k0 = 0u; k0 < k; k0 += BIG_BK) {
         for (var i = 0u; i < 4u; i++) {
             let kk = 4u * a_quad + i;
-            var va = 0.0;
+            var va = NEG_ZERO;
             if row0 + a_row < m && k0 + kk < k {
                 va = lhs_at(b, row0 + a_row, k0 + kk);
             }
@@ -354,7 +396,7 @@ fn matmul_big_vec4_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_inv
     let b_quad = tid % 32u;
     // LOOP 1: k panels.
     for (var k0 = 0u; k0 < k; k0 += BIG_BK) {
-        var va = vec4<f32>(0.0);
+        var va = vec4<f32>(NEG_ZERO);
         if row0 + a_row < m && k0 + 4u * a_quad < k {
             va = lhs4[(params.lhs_offset + b * params.lhs_batch_stride + (row0 + a_row) * params.lhs_row_stride + k0
                 + 4u * a_quad) / 4u];

@@ -10,7 +10,6 @@
 use proptest::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tensor::gpu::matmul::{matmul_kernel, MatmulKernel, BIG_MIN_TILES};
 use tensor::gpu::testing::gpu_or_skip;
 use tensor::{BinaryOp, DType, Device, ReduceOp, Tensor, UnaryOp};
 
@@ -529,52 +528,6 @@ fn matmul_vec4_path_at_aligned_sizes() {
         let rc = Tensor::from_vec(values(8, 32 * 72, -1.0, 1.0), &[32, 72], &Device::Cpu);
         let (lg, rg) = (lc.to_device(&gpu), rc.to_device(&gpu));
         assert_close("matmul (narrowed lhs)", &lc.matmul(&rc), &lg.matmul(&rg), 1e-5, 1e-6 * 32.0 + 1e-7);
-    }
-}
-
-#[test]
-fn matmul_big_tiles_match_cpu_and_the_small_tiles_bit_for_bit() {
-    // The 128 × 128 kernels run from `BIG_MIN_TILES` tiles on; a batch of small matrices gets there cheaply (a
-    // lavapipe run stays fast). Each batch repeats one product (a stride-0 batch of both operands), so every slice
-    // must equal, bit for bit, the same product computed alone by a 64 × 64 kernel (all kernels add the k
-    // products of an element in order, one fma each), and the CPU's within the usual tolerance.
-    let Some(gpu) = gpu_or_skip() else { return };
-    let cases = [
-        // (m, k, n, lhs transposed, rhs transposed, vec4 layout)
-        (130, 37, 129, false, false, false),
-        (129, 40, 131, true, false, false),
-        (131, 33, 127, false, true, false),
-        (132, 36, 136, false, false, true),
-        (128, 24, 128, false, false, true),
-    ];
-    for (i, &(m, k, n, lt, rt, vec4)) in cases.iter().enumerate() {
-        let seed = 500 + i as u64;
-        let stored = |rows: usize, cols: usize, t: bool, s: u64| {
-            let shape = if t { [cols, rows] } else { [rows, cols] };
-            let x = Tensor::from_vec(values(s, rows * cols, -1.0, 1.0), &shape, &Device::Cpu);
-            if t {
-                x.t()
-            } else {
-                x
-            }
-        };
-        let (lc, rc) = (stored(m, k, lt, seed), stored(k, n, rt, seed ^ 9));
-        let (lg, rg) = (lc.to_device(&gpu), rc.to_device(&gpu));
-        let batch = BIG_MIN_TILES.div_ceil(m.div_ceil(128) * n.div_ceil(128));
-        let big = if vec4 { MatmulKernel::BigVec4 } else { MatmulKernel::Big };
-        let small = if vec4 { MatmulKernel::TiledVec4 } else { MatmulKernel::Tiled };
-        assert_eq!(matmul_kernel(batch, m, k, n, vec4), big, "case {i} must run the big kernel");
-        assert_eq!(matmul_kernel(1, m, k, n, vec4), small, "case {i} alone must run a 64 × 64 kernel");
-        let alone = lg.matmul(&rg);
-        let batched = lg.unsqueeze(0).expand(&[batch, m, k]).matmul(&rg.unsqueeze(0).expand(&[batch, k, n]));
-        let what = format!("big-tile matmul m={m} k={k} n={n} lhs_t={lt} rhs_t={rt} batch={batch}");
-        assert_close(&what, &lc.matmul(&rc), &alone, 1e-5, 1e-6 * k as f64 + 1e-7);
-        let alone_bits: Vec<u32> = alone.to_vec::<f32>().iter().map(|v| v.to_bits()).collect();
-        let batched = batched.to_vec::<f32>();
-        for (b, slice) in batched.chunks(m * n).enumerate() {
-            let bits: Vec<u32> = slice.iter().map(|v| v.to_bits()).collect();
-            assert!(bits == alone_bits, "{what}: batch {b} differs from the 64 × 64 kernel's product");
-        }
     }
 }
 

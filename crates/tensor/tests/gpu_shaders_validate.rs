@@ -50,3 +50,32 @@ fn validation_catches_a_broken_shader() {
     };
     assert!(invalid);
 }
+
+/// The value of the `u32` constant `name` of a shader, read with naga.
+#[cfg(feature = "wgpu")]
+fn wgsl_u32(source: &str, name: &str) -> u32 {
+    let module = naga::front::wgsl::parse_str(source).expect("the shaders parse");
+    let (_, c) = module.constants.iter().find(|(_, c)| c.name.as_deref() == Some(name)).expect("the constant exists");
+    match module.global_expressions[c.init] {
+        naga::Expression::Literal(naga::Literal::U32(v)) => v,
+        ref e => panic!("{name} is not a u32 literal: {e:?}"),
+    }
+}
+
+#[test]
+#[cfg(feature = "wgpu")]
+fn matmul_codes_match_the_rust_constants() {
+    use tensor::gpu::params::*;
+    for shader in [shaders::MATMUL, shaders::MATMUL_PIPELINED] {
+        for (name, value) in [
+            ("EPILOGUE_NONE", EPILOGUE_NONE),
+            ("EPILOGUE_BIAS", EPILOGUE_BIAS),
+            ("EPILOGUE_BIAS_RELU", EPILOGUE_BIAS_RELU),
+        ] {
+            assert_eq!(wgsl_u32(shader.source, name), value, "{}.wgsl: {name}", shader.name);
+        }
+    }
+    for (name, value) in [("STRIDED", OPERAND_STRIDED), ("K_QUADS", OPERAND_K_QUADS), ("MN_QUADS", OPERAND_MN_QUADS)] {
+        assert_eq!(wgsl_u32(shaders::MATMUL_PIPELINED.source, name), value, "matmul_pipelined.wgsl: {name}");
+    }
+}

@@ -259,6 +259,19 @@ impl Backend for WgpuBackend {
         matmul::matmul(self, lhs, lhs_layout, rhs, rhs_layout)
     }
 
+    fn linear(
+        &self,
+        x: &WgpuStorage,
+        x_layout: &Layout,
+        w: &WgpuStorage,
+        w_layout: &Layout,
+        b: &WgpuStorage,
+        b_layout: &Layout,
+        relu: bool,
+    ) -> Option<WgpuStorage> {
+        matmul::linear(self, x, x_layout, w, w_layout, b, b_layout, relu)
+    }
+
     fn gather(
         &self,
         x: &WgpuStorage,

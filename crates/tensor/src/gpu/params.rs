@@ -135,7 +135,7 @@ pub struct GatherParams {
     pub index_strides: [u32; MAX_RANK],
 }
 
-/// Keep in sync with `struct Params` in `shaders/matmul.wgsl`.
+/// Keep in sync with `struct Params` in `shaders/matmul.wgsl` and `shaders/matmul_pipelined.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct MatmulParams {
@@ -151,7 +151,28 @@ pub struct MatmulParams {
     pub rhs_batch_stride: u32,
     pub rhs_row_stride: u32,
     pub rhs_col_stride: u32,
+    /// [`EPILOGUE_NONE`], [`EPILOGUE_BIAS`] or [`EPILOGUE_BIAS_RELU`].
+    pub epilogue: u32,
+    pub bias_offset: u32,
+    /// How the pipelined kernels read each operand: [`OPERAND_STRIDED`], [`OPERAND_K_QUADS`] or
+    /// [`OPERAND_MN_QUADS`].
+    pub lhs_mode: u32,
+    pub rhs_mode: u32,
+    /// 1 when the pipelined kernels may store the output as vec4 (n a multiple of 4).
+    pub out_vec4: u32,
+    /// Tile rows per band of the pipelined kernels' workgroup order (0: row-major order).
+    pub swizzle: u32,
 }
+
+/// `epilogue` codes of [`MatmulParams`] (the `EPILOGUE_*` constants of the matmul shaders; a test compares them).
+pub const EPILOGUE_NONE: u32 = 0;
+pub const EPILOGUE_BIAS: u32 = 1;
+pub const EPILOGUE_BIAS_RELU: u32 = 2;
+
+/// Operand read modes of `matmul_pipelined.wgsl` (its `STRIDED`, `K_QUADS`, `MN_QUADS`; a test compares them).
+pub const OPERAND_STRIDED: u32 = 0;
+pub const OPERAND_K_QUADS: u32 = 1;
+pub const OPERAND_MN_QUADS: u32 = 2;
 
 /// A `usize` as the `u32` of a kernel parameter, panicking (with the name of what overflowed) from 2^31 on.
 ///

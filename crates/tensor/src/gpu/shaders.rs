@@ -12,8 +12,8 @@ pub struct Shader {
     pub source: &'static str,
     /// The entry points (`@compute` functions), all of which the backend uses.
     pub entries: &'static [&'static str],
-    /// Whether the module is compiled with naga's runtime bounds checks (`false` only for the unchecked twin of a
-    /// fast kernel, whose launcher proves its indices in range).
+    /// Whether the module is compiled with naga's runtime bounds checks (every shader but the unchecked twin of a
+    /// fast kernel, whose launcher proves its indices in range; see [`MATMUL_PIPELINED_UNCHECKED`]).
     pub bounds_checks: bool,
 }
 
@@ -57,7 +57,8 @@ pub const GATHER: Shader = Shader {
     bounds_checks: true,
 };
 
-/// Batched matmul: tiled and register-blocked (64 × 64 and 128 × 128 tiles), plus a naive kernel for skinny shapes.
+/// Batched matmul (with the bias + ReLU epilogue of a fused linear): tiled and register-blocked (64 × 64 and
+/// 128 × 128 tiles, single-buffered), plus a naive kernel for skinny shapes.
 pub const MATMUL: Shader = Shader {
     name: "matmul",
     source: include_str!("../../../../shaders/matmul.wgsl"),
@@ -65,5 +66,32 @@ pub const MATMUL: Shader = Shader {
     bounds_checks: true,
 };
 
+/// The entry points of `matmul_pipelined.wgsl`, by tile (128 × 128 or 128 × 64) and panel depth (8 or 16).
+const MATMUL_PIPELINED_ENTRIES: &[&str] = &[
+    "matmul_pipelined_128x128_k8_f32",
+    "matmul_pipelined_128x128_k16_f32",
+    "matmul_pipelined_128x64_k8_f32",
+    "matmul_pipelined_128x64_k16_f32",
+];
+
+/// Batched matmul for large products: register prefetch + double-buffered workgroup panels, 8 × 8 per invocation.
+pub const MATMUL_PIPELINED: Shader = Shader {
+    name: "matmul_pipelined",
+    source: include_str!("../../../../shaders/matmul_pipelined.wgsl"),
+    entries: MATMUL_PIPELINED_ENTRIES,
+    bounds_checks: true,
+};
+
+/// [`MATMUL_PIPELINED`] compiled without naga's runtime bounds checks (the clamp of every index), so that no
+/// check is left for the driver to hoist. Its launcher's proof that every access is in range is the `SAFETY`
+/// comment in `gpu/matmul.rs`; a test runs every edge case through both and compares the bits.
+pub const MATMUL_PIPELINED_UNCHECKED: Shader = Shader {
+    name: "matmul_pipelined_unchecked",
+    source: include_str!("../../../../shaders/matmul_pipelined.wgsl"),
+    entries: MATMUL_PIPELINED_ENTRIES,
+    bounds_checks: false,
+};
+
 /// Every shader of the backend.
-pub const ALL: &[Shader] = &[ELEMENTWISE, COPY, REDUCE, SOFTMAX, GATHER, MATMUL];
+pub const ALL: &[Shader] =
+    &[ELEMENTWISE, COPY, REDUCE, SOFTMAX, GATHER, MATMUL, MATMUL_PIPELINED, MATMUL_PIPELINED_UNCHECKED];
