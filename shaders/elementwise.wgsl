@@ -11,7 +11,12 @@
 //
 // Addressing: output element `i` (row-major over `shape`) reads `lhs[lhs_offset + Σ_d i_d * lhs_strides[d]]`;
 // a broadcast operand has stride 0. When every operand is contiguous the host sets `contiguous = 1` and the
-// address is simply `offset + i` (the fast path).
+// address is simply `offset + i`.
+//
+// The fast path, `unary_vec4_f32` / `binary_vec4_f32`: contiguous f32 operands whose offsets are multiples of 4
+// are read and written as vec4, QUADS quads per invocation, all loaded before any is computed (several loads in
+// flight per invocation). The last quad may reach past `numel`: its extra lanes stay inside the buffers (whose
+// sizes are multiples of 16 bytes) and land past the output's last element, where nothing reads them.
 
 // Keep in sync with `ElementwiseParams` in crates/tensor/src/gpu/params.rs.
 struct Params {
@@ -39,8 +44,20 @@ struct Params {
 @group(0) @binding(1) var<storage, read> rhs: array<u32>;
 @group(0) @binding(2) var<storage, read_write> out: array<u32>;
 @group(0) @binding(3) var<storage, read> params: Params;
+// The same buffers seen as vec4 (only the `_vec4` entry points use these; bindings are per entry point).
+@group(0) @binding(0) var<storage, read> lhs4: array<vec4<u32>>;
+@group(0) @binding(1) var<storage, read> rhs4: array<vec4<u32>>;
+@group(0) @binding(2) var<storage, read_write> out4: array<vec4<u32>>;
 
 const WORKGROUP: u32 = 256u;
+// Quads per invocation of the vec4 kernels (keep in sync with `VEC4_QUADS` in crates/tensor/src/gpu/elementwise.rs).
+const QUADS: u32 = 4u;
+
+// The binary codes the vec4 kernel computes a quad at a time (the others go lane by lane through `binary`).
+const ADD: u32 = 0u;
+const SUB: u32 = 1u;
+const MUL: u32 = 2u;
+const DIV: u32 = 3u;
 
 // The linear index of this invocation. Dispatch geometry: 1-D grid of ceil(numel / 256) workgroups of 256,
 // folded into (x, y) with x <= 65535 when it is larger than one dimension allows.
@@ -348,4 +365,69 @@ fn binary_i32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
     let a = bitcast<i32>(lhs[lhs_index(i)]);
     let b = bitcast<i32>(rhs[rhs_index(i)]);
     out[i] = bitcast<u32>(binary_int(params.op, a, b));
+}
+
+// --- the vec4 fast path ---------------------------------------------------------------------------------------
+
+// `binary` on each lane of two quads (the four arithmetic ops as one vector op each: the same IEEE operation).
+fn binary4(op: u32, a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
+    switch op {
+        case ADD: { return a + b; }
+        case SUB: { return a - b; }
+        case MUL: { return a * b; }
+        case DIV: { return a / b; }
+        default: {
+            return vec4<f32>(binary(op, a.x, b.x), binary(op, a.y, b.y), binary(op, a.z, b.z), binary(op, a.w, b.w));
+        }
+    }
+}
+
+// Dispatch: ceil(numel / (4 · 256 · QUADS)) workgroups (folded into x, y); invocation `lid` of workgroup w computes
+// the quads w · 256 · QUADS + lid + 256 j, j < QUADS. Preconditions (the launcher's): contiguous operands, offsets
+// multiples of 4.
+@compute @workgroup_size(256)
+fn unary_vec4_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                  @builtin(local_invocation_index) lid: u32) {
+    let first = (wid.y * nwg.x + wid.x) * WORKGROUP * QUADS + lid;
+    let quads = (params.numel + 3u) / 4u;
+    let base = params.lhs_offset / 4u;
+    var x: array<vec4<f32>, QUADS>;
+    for (var j = 0u; j < QUADS; j++) {
+        if first + WORKGROUP * j < quads {
+            x[j] = bitcast<vec4<f32>>(lhs4[base + first + WORKGROUP * j]);
+        }
+    }
+    for (var j = 0u; j < QUADS; j++) {
+        let q = first + WORKGROUP * j;
+        if q < quads {
+            let v = x[j];
+            let op = params.op;
+            out4[q] = bitcast<vec4<u32>>(vec4<f32>(unary(op, v.x), unary(op, v.y), unary(op, v.z), unary(op, v.w)));
+        }
+    }
+}
+
+// Dispatch: as `unary_vec4_f32`.
+@compute @workgroup_size(256)
+fn binary_vec4_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                   @builtin(local_invocation_index) lid: u32) {
+    let first = (wid.y * nwg.x + wid.x) * WORKGROUP * QUADS + lid;
+    let quads = (params.numel + 3u) / 4u;
+    let lhs_base = params.lhs_offset / 4u;
+    let rhs_base = params.rhs_offset / 4u;
+    var a: array<vec4<f32>, QUADS>;
+    var b: array<vec4<f32>, QUADS>;
+    for (var j = 0u; j < QUADS; j++) {
+        let q = first + WORKGROUP * j;
+        if q < quads {
+            a[j] = bitcast<vec4<f32>>(lhs4[lhs_base + q]);
+            b[j] = bitcast<vec4<f32>>(rhs4[rhs_base + q]);
+        }
+    }
+    for (var j = 0u; j < QUADS; j++) {
+        let q = first + WORKGROUP * j;
+        if q < quads {
+            out4[q] = bitcast<vec4<u32>>(binary4(params.op, a[j], b[j]));
+        }
+    }
 }

@@ -9,8 +9,13 @@
 // `Σ_d r_d * out_outer_strides[d]` in the (contiguous) output, with `x_row_stride` / `out_row_stride` between
 // elements of a row.
 //
-// Two geometries: `softmax_f32`, a workgroup of 256 per row (max and sum are fixed-order trees in workgroup
-// memory, so results are deterministic), and `softmax_rows_f32`, one invocation per row (short rows).
+// Three geometries:
+// * `softmax_contiguous_f32`, the fast path for contiguous rows (unit strides, starts multiples of 4, n a multiple
+//   of 4, n <= 4 · 256 · QUADS): a workgroup of 256 per row; each invocation loads its quads `tid, tid + 256, ...`
+//   once into registers, and the row is read once and written once — the least memory traffic softmax can have.
+// * `softmax_f32`, a workgroup of 256 per row for any other long row: three passes over the row in memory.
+// * `softmax_rows_f32`, one invocation per row (short rows).
+// In the workgroup kernels max and sum are fixed-order trees in workgroup memory, so results are deterministic.
 //
 // Bindings (inputs, output, params): 0 `x`, 1 `out`, 2 `params`.
 
@@ -33,8 +38,14 @@ struct Params {
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<storage, read> params: Params;
+// The same buffers seen as vec4 (only `softmax_contiguous_f32` uses these; bindings are per entry point).
+@group(0) @binding(0) var<storage, read> x4: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read_write> out4: array<vec4<f32>>;
 
 const WORKGROUP: u32 = 256u;
+// Quads of a row per invocation in `softmax_contiguous_f32` (keep in sync with SOFTMAX_REGISTERS_MAX in
+// crates/tensor/src/gpu/reduce.rs).
+const QUADS: u32 = 8u;
 
 fn is_nan(v: f32) -> bool {
     return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
@@ -149,5 +160,73 @@ fn softmax_rows_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgrou
     }
     for (var j = 0u; j < params.n; j++) {
         write_row(starts, j, shift, total);
+    }
+}
+
+// The fixed tree of `softmax_f32` over the 256 partials in `tree`: the max (`want_max`) or the sum, read by every
+// invocation.
+fn tree_reduce(tid: u32, v: f32, want_max: bool) -> f32 {
+    tree[tid] = v;
+    workgroupBarrier();
+    for (var s = WORKGROUP / 2u; s > 0u; s >>= 1u) {
+        if tid < s {
+            if want_max {
+                tree[tid] = maximum(tree[tid], tree[tid + s]);
+            } else {
+                tree[tid] = tree[tid] + tree[tid + s];
+            }
+        }
+        workgroupBarrier();
+    }
+    let r = tree[0];
+    workgroupBarrier(); // everyone has read tree[0] before the next tree overwrites it
+    return r;
+}
+
+// Dispatch: `rows` workgroups of 256 (folded into x, y); workgroup w normalises row w. Preconditions (the
+// launcher's): x_row_stride = out_row_stride = 1, n a multiple of 4 and at most 4 · 256 · QUADS, every row start
+// (input and output) a multiple of 4.
+@compute @workgroup_size(256)
+fn softmax_contiguous_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                          @builtin(local_invocation_index) tid: u32) {
+    let row = wid.y * nwg.x + wid.x;
+    if row >= params.rows {
+        return; // uniform across the workgroup
+    }
+    let starts = row_starts(row) / 4u;
+    let n4 = params.n / 4u;
+    // Pass 1 (the only read of the row): the quads into registers, and the running max.
+    var v: array<vec4<f32>, QUADS>;
+    var m = bitcast<f32>(0xff800000u);
+    for (var j = 0u; j < QUADS; j++) {
+        let q = tid + WORKGROUP * j;
+        if q < n4 {
+            v[j] = x4[starts.x + q];
+            m = maximum(maximum(m, v[j].x), maximum(v[j].y, maximum(v[j].z, v[j].w)));
+        }
+    }
+    let shift = shift_of(tree_reduce(tid, m, true));
+    // Σ e^(x - shift), lane by lane in order; softmax keeps the exponentials for the output.
+    var total = 0.0;
+    for (var j = 0u; j < QUADS; j++) {
+        if tid + WORKGROUP * j < n4 {
+            let e = exp(v[j] - shift);
+            total += ((e.x + e.y) + e.z) + e.w;
+            if params.log == 0u {
+                v[j] = e;
+            }
+        }
+    }
+    let sum = tree_reduce(tid, total, false);
+    // Pass 2 (the only write): as `write_row`, a quad at a time.
+    for (var j = 0u; j < QUADS; j++) {
+        let q = tid + WORKGROUP * j;
+        if q < n4 {
+            if params.log == 1u {
+                out4[starts.y + q] = (v[j] - shift) - log(sum);
+            } else {
+                out4[starts.y + q] = v[j] / sum;
+            }
+        }
     }
 }

@@ -79,3 +79,22 @@ fn matmul_codes_match_the_rust_constants() {
         assert_eq!(wgsl_u32(shaders::MATMUL_PIPELINED.source, name), value, "matmul_pipelined.wgsl: {name}");
     }
 }
+
+#[test]
+#[cfg(feature = "wgpu")]
+fn op_codes_named_in_the_shaders_match_the_rust_enums() {
+    use tensor::gpu::params::{binary_code, reduce_code};
+    use tensor::{BinaryOp, ReduceOp};
+    for (name, op) in [("ADD", BinaryOp::Add), ("SUB", BinaryOp::Sub), ("MUL", BinaryOp::Mul), ("DIV", BinaryOp::Div)] {
+        assert_eq!(wgsl_u32(shaders::ELEMENTWISE.source, name), binary_code(op), "elementwise.wgsl: {name}");
+    }
+    for (name, op) in [
+        ("SUM", ReduceOp::Sum),
+        ("MAX", ReduceOp::Max),
+        ("MIN", ReduceOp::Min),
+        ("ARGMAX", ReduceOp::ArgMax),
+        ("ARGMIN", ReduceOp::ArgMin),
+    ] {
+        assert_eq!(wgsl_u32(shaders::REDUCE.source, name), reduce_code(op), "reduce.wgsl: {name}");
+    }
+}

@@ -1,7 +1,10 @@
 //! Launchers of `elementwise.wgsl` (unary, binary) and `copy.wgsl` (strided copy, cast, fill, where, concat).
 //!
 //! CPU twins: `cpu/elementwise.rs` and `concat` in `cpu/index.rs`. Each launcher simplifies the views together
-//! ([`collapse`]), fills the kernel's `Params` and dispatches one invocation per output element.
+//! ([`collapse`]), fills the kernel's `Params` and dispatches one invocation per output element — except for the
+//! fast path of `unary` and `binary`: contiguous f32 operands at offsets that are multiples of 4 go to the vec4
+//! kernels, [`VEC4_QUADS`] quads (4 elements each) per invocation, the kernels a large tensor spends its memory
+//! bandwidth in.
 
 use super::params::{binary_code, collapse, pad6, u32_of, unary_code, CopyParams, ElementwiseParams};
 use super::shaders::{COPY, ELEMENTWISE};
@@ -11,7 +14,14 @@ use crate::layout::{contiguous_strides, Layout};
 use crate::ops::{BinaryOp, UnaryOp};
 
 const WORKGROUP: usize = 256;
+/// Quads per invocation of the vec4 kernels (`QUADS` in elementwise.wgsl): enough loads in flight per invocation
+/// to cover the memory latency, few enough that a large tensor still makes thousands of workgroups.
+pub const VEC4_QUADS: usize = 4;
 
+/// Workgroups of a vec4 kernel over `numel` elements.
+fn vec4_groups(numel: usize) -> (u32, u32, u32) {
+    grid(numel.div_ceil(4 * WORKGROUP * VEC4_QUADS))
+}
 /// The i32 form of an integral f64 parameter, if it has one.
 fn as_i32(v: f64) -> Option<i32> {
     (v.fract() == 0.0 && v >= i32::MIN as f64 && v <= i32::MAX as f64).then_some(v as i32)
@@ -50,15 +60,14 @@ pub(super) fn unary(be: &WgpuBackend, op: UnaryOp, x: &WgpuStorage, layout: &Lay
         }
         _ => {}
     }
-    let entry = if x.dtype == DType::I64 { "unary_i32" } else { "unary_f32" };
-    be.ctx().dispatch(
-        &ELEMENTWISE,
-        entry,
-        &[(0, x.buffer()), (2, out.buffer())],
-        3,
-        bytemuck::bytes_of(&p),
-        grid(numel.div_ceil(WORKGROUP)),
-    );
+    let (entry, groups) = if x.dtype == DType::F32 && layout.is_contiguous() && layout.offset().is_multiple_of(4) {
+        ("unary_vec4_f32", vec4_groups(numel))
+    } else if x.dtype == DType::I64 {
+        ("unary_i32", grid(numel.div_ceil(WORKGROUP)))
+    } else {
+        ("unary_f32", grid(numel.div_ceil(WORKGROUP)))
+    };
+    be.ctx().dispatch(&ELEMENTWISE, entry, &[(0, x.buffer()), (2, out.buffer())], 3, bytemuck::bytes_of(&p), groups);
     out
 }
 
@@ -89,14 +98,25 @@ pub(super) fn binary(
         rhs_strides: pad6(&s.strides[1]),
         ..Default::default()
     };
-    let entry = if lhs.dtype == DType::I64 { "binary_i32" } else { "binary_f32" };
+    let vec4 = lhs.dtype == DType::F32
+        && ll.is_contiguous()
+        && rl.is_contiguous()
+        && ll.offset().is_multiple_of(4)
+        && rl.offset().is_multiple_of(4);
+    let (entry, groups) = if vec4 {
+        ("binary_vec4_f32", vec4_groups(numel))
+    } else if lhs.dtype == DType::I64 {
+        ("binary_i32", grid(numel.div_ceil(WORKGROUP)))
+    } else {
+        ("binary_f32", grid(numel.div_ceil(WORKGROUP)))
+    };
     be.ctx().dispatch(
         &ELEMENTWISE,
         entry,
         &[(0, lhs.buffer()), (1, rhs.buffer()), (2, out.buffer())],
         3,
         bytemuck::bytes_of(&p),
-        grid(numel.div_ceil(WORKGROUP)),
+        groups,
     );
     out
 }

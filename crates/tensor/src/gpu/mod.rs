@@ -17,7 +17,7 @@ mod elementwise;
 mod index;
 pub mod matmul;
 pub mod params;
-mod reduce;
+pub mod reduce;
 pub mod shaders;
 
 pub mod bench;

@@ -3,10 +3,19 @@
 //! CPU twin: `cpu/reduce.rs`. As there, the reduced axis is moved last so each output element reduces one row;
 //! the rows' start offsets are described by the remaining ("outer") dimensions, simplified by [`collapse`].
 //!
-//! Reductions pick a geometry by row length `n`: rows of at most [`ROWS_MAX`] elements are folded by one
-//! invocation each; longer rows get workgroups of 256 invocations over chunks of [`CHUNK`] elements, and when a row
-//! has several chunks the partial results (value and index) are reduced again, pass after pass, until one chunk is
-//! left — a 10^6-element sum is two passes (245 partials, then 1).
+//! Reductions pick a geometry by row length `n` and layout: rows of at most [`ROWS_MAX`] elements are folded by
+//! one invocation each; longer f32 rows of unit stride whose starts are multiples of 4 (a full reduction, the rows
+//! of a row-major matrix) take the fast path, `reduce_contiguous_f32`: workgroups of 256 over chunks of
+//! [`CONTIGUOUS_CHUNK`] elements read as vec4, four loads in flight per invocation. Other long rows get workgroups
+//! of 256 over chunks of [`CHUNK`] elements read one by one through the stride. When a row has several chunks the
+//! partial results (value and index) are reduced again by the general kernel, pass after pass, until one chunk is
+//! left — a full sum of 4096² elements is two passes (1024 partials, then 1). Every order is fixed by `n` and these
+//! constants, so a reduction gives the same bits on every run.
+//!
+//! Softmax: rows of at most [`SOFTMAX_ROWS_MAX`] elements are one invocation each; contiguous f32 rows (unit
+//! stride, starts multiples of 4, `n` a multiple of 4) of at most [`SOFTMAX_REGISTERS_MAX`] elements take
+//! `softmax_contiguous_f32`, which reads its row once into registers and writes it once; other rows take the
+//! three-pass `softmax_f32`.
 
 use super::params::{collapse, pad6, reduce_code, u32_of, ReduceParams, SoftmaxParams};
 use super::shaders::{REDUCE, SOFTMAX};
@@ -19,8 +28,14 @@ use crate::ops::ReduceOp;
 const ROWS_MAX: usize = 64;
 /// Elements of a row per workgroup in the multi-pass reduction (16 per invocation).
 const CHUNK: usize = 4096;
+/// Elements of a row per workgroup of `reduce_contiguous_f32` (16 quads per invocation; a multiple of 4096, as
+/// the kernel requires). Large enough that the workgroup's final tree is a small part of its work, small enough
+/// that a 4096² tensor makes a thousand workgroups to spread over the GPU.
+pub const CONTIGUOUS_CHUNK: usize = 16384;
 /// Softmax rows up to this length are handled by one invocation each.
 const SOFTMAX_ROWS_MAX: usize = 128;
+/// The longest row `softmax_contiguous_f32` holds in registers: 8 quads per invocation (`QUADS` in softmax.wgsl).
+pub const SOFTMAX_REGISTERS_MAX: usize = 8 * 4 * 256;
 
 /// The layout with `axis` moved last.
 fn axis_last(layout: &Layout, axis: usize) -> Layout {
@@ -70,6 +85,11 @@ pub(super) fn reduce(be: &WgpuBackend, op: ReduceOp, x: &WgpuStorage, layout: &L
         Some(v) => (v.buffer(), out.buffer()),
         None => (out.buffer(), &ctx.dummy_write),
     };
+    // The fast path's preconditions: unit stride, and every row start a multiple of 4.
+    let contiguous = x.dtype == DType::F32
+        && p.row_stride == 1
+        && layout.offset().is_multiple_of(4)
+        && s.strides[0].iter().all(|st| st.is_multiple_of(4));
     if n <= ROWS_MAX {
         ctx.dispatch(
             &REDUCE,
@@ -84,8 +104,11 @@ pub(super) fn reduce(be: &WgpuBackend, op: ReduceOp, x: &WgpuStorage, layout: &L
     // Multi-pass: pass 1 reads the view; later passes read the partials [rows, chunks] of the pass before.
     let mut input: Option<(WgpuStorage, WgpuStorage)> = None;
     let mut len = n;
+    let mut entry = if contiguous { "reduce_contiguous_f32" } else { entry_wg };
     loop {
-        let chunks = len.div_ceil(CHUNK);
+        let chunk = if entry == "reduce_contiguous_f32" { CONTIGUOUS_CHUNK } else { CHUNK };
+        let chunks = len.div_ceil(chunk);
+        p.chunk = chunk as u32;
         p.chunks = chunks as u32;
         let last = chunks == 1;
         let partials = (!last).then(|| (be.alloc(rows * chunks, x.dtype), be.alloc(rows * chunks, DType::I64)));
@@ -97,14 +120,11 @@ pub(super) fn reduce(be: &WgpuBackend, op: ReduceOp, x: &WgpuStorage, layout: &L
             Some((v, i)) => (v.buffer(), i.buffer()),
             None => (x.buffer(), &ctx.dummy_read),
         };
-        ctx.dispatch(
-            &REDUCE,
-            entry_wg,
-            &[(0, src), (1, src_idx), (2, vals), (3, idx)],
-            4,
-            bytemuck::bytes_of(&p),
-            grid(rows * chunks),
-        );
+        // The contiguous kernel reads no partials, so its entry point has no binding 1.
+        let all = [(0, src), (1, src_idx), (2, vals), (3, idx)];
+        let no_partials = [(0, src), (2, vals), (3, idx)];
+        let bindings: &[(u32, &wgpu::Buffer)] = if entry == "reduce_contiguous_f32" { &no_partials } else { &all };
+        ctx.dispatch(&REDUCE, entry, bindings, 4, bytemuck::bytes_of(&p), grid(rows * chunks));
         if last {
             return out;
         }
@@ -121,6 +141,7 @@ pub(super) fn reduce(be: &WgpuBackend, op: ReduceOp, x: &WgpuStorage, layout: &L
             ..p
         };
         input = partials;
+        entry = entry_wg;
     }
 }
 
@@ -151,8 +172,20 @@ pub(super) fn softmax(be: &WgpuBackend, x: &WgpuStorage, layout: &Layout, axis: 
         x_outer_strides: pad6(&s.strides[0]),
         out_outer_strides: pad6(&s.strides[1]),
     };
-    let (entry, groups) =
-        if n <= SOFTMAX_ROWS_MAX { ("softmax_rows_f32", rows.div_ceil(256)) } else { ("softmax_f32", rows) };
+    let quad = |v: usize| v.is_multiple_of(4);
+    let contiguous = p.x_row_stride == 1
+        && p.out_row_stride == 1
+        && quad(n)
+        && n <= SOFTMAX_REGISTERS_MAX
+        && quad(layout.offset())
+        && s.strides.iter().flatten().all(|&st| quad(st));
+    let (entry, groups) = if n <= SOFTMAX_ROWS_MAX {
+        ("softmax_rows_f32", rows.div_ceil(256))
+    } else if contiguous {
+        ("softmax_contiguous_f32", rows)
+    } else {
+        ("softmax_f32", rows)
+    };
     be.ctx().dispatch(&SOFTMAX, entry, &[(0, x.buffer()), (1, out.buffer())], 2, bytemuck::bytes_of(&p), grid(groups));
     out
 }

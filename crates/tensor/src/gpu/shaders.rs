@@ -17,11 +17,12 @@ pub struct Shader {
     pub bounds_checks: bool,
 }
 
-/// Unary and binary ops over strided layouts (`unary_f32`, `binary_f32`, and their i32 twins).
+/// Unary and binary ops over strided layouts (`unary_f32`, `binary_f32`, and their i32 twins), with vec4 fast paths
+/// for contiguous f32 operands (`unary_vec4_f32`, `binary_vec4_f32`).
 pub const ELEMENTWISE: Shader = Shader {
     name: "elementwise",
     source: include_str!("../../../../shaders/elementwise.wgsl"),
-    entries: &["unary_f32", "unary_i32", "binary_f32", "binary_i32"],
+    entries: &["unary_vec4_f32", "binary_vec4_f32", "unary_f32", "unary_i32", "binary_f32", "binary_i32"],
     bounds_checks: true,
 };
 
@@ -33,19 +34,21 @@ pub const COPY: Shader = Shader {
     bounds_checks: true,
 };
 
-/// Sum, max, min, argmax, argmin over an axis (a workgroup per row chunk, multi-pass; or an invocation per row).
+/// Sum, max, min, argmax, argmin over an axis (a workgroup per row chunk, multi-pass, with a vec4 fast path for
+/// contiguous rows; or an invocation per row).
 pub const REDUCE: Shader = Shader {
     name: "reduce",
     source: include_str!("../../../../shaders/reduce.wgsl"),
-    entries: &["reduce_f32", "reduce_rows_f32", "reduce_i32", "reduce_rows_i32"],
+    entries: &["reduce_contiguous_f32", "reduce_f32", "reduce_rows_f32", "reduce_i32", "reduce_rows_i32"],
     bounds_checks: true,
 };
 
-/// Softmax and log-softmax along an axis.
+/// Softmax and log-softmax along an axis (a contiguous row held in registers, a workgroup per row, or an invocation
+/// per row).
 pub const SOFTMAX: Shader = Shader {
     name: "softmax",
     source: include_str!("../../../../shaders/softmax.wgsl"),
-    entries: &["softmax_f32", "softmax_rows_f32"],
+    entries: &["softmax_contiguous_f32", "softmax_f32", "softmax_rows_f32"],
     bounds_checks: true,
 };
 
