@@ -105,8 +105,12 @@ impl Context {
         })?;
         let info = adapter.get_info();
         let limits = adapter.limits();
+        // GPU timestamps between dispatches, for the measurement tool, where the adapter has them.
+        let timestamps = wgpu::Features::TIMESTAMP_QUERY | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS;
+        let timestamps = if adapter.features().contains(timestamps) { timestamps } else { wgpu::Features::empty() };
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("tapegrad"),
+            required_features: timestamps,
             required_limits: limits.clone(),
             ..Default::default()
         }))
@@ -224,6 +228,22 @@ impl Context {
         if bytes > 0 {
             self.encode(|enc| enc.copy_buffer_to_buffer(src, src_offset, dst, dst_offset, bytes));
         }
+    }
+
+    /// Encodes a GPU timestamp write into `set` at `index`, between the dispatches encoded before and after it
+    /// (counted as a dispatch). Needs [`Context::has_timestamps`].
+    pub fn write_timestamp(&self, set: &wgpu::QuerySet, index: u32) {
+        self.encode(|enc| enc.write_timestamp(set, index));
+    }
+
+    /// Encodes copying the timestamps `range` of `set` into `dst` (8 bytes each, usage `QUERY_RESOLVE`).
+    pub fn resolve_timestamps(&self, set: &wgpu::QuerySet, range: std::ops::Range<u32>, dst: &wgpu::Buffer) {
+        self.encode(|enc| enc.resolve_query_set(set, range, dst, 0));
+    }
+
+    /// True when the device was opened with timestamp queries inside encoders.
+    pub fn has_timestamps(&self) -> bool {
+        self.device.features().contains(wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS)
     }
 
     /// Encodes zeroing the first `bytes` bytes of `dst`.

@@ -99,6 +99,13 @@ impl WgpuBackend {
         SHARED.get_or_init(|| Context::new().map(|c| WgpuBackend { ctx: Arc::new(c) })).clone()
     }
 
+    /// A new device of the default adapter, separate from [`WgpuBackend::shared`] (its own pipelines, buffers
+    /// and error state): what the measurement tool opens after a device error, so that one failing kernel does not
+    /// void the measurements after it. Fails as [`WgpuBackend::shared`].
+    pub fn open() -> Result<WgpuBackend> {
+        Context::new().map(|c| WgpuBackend { ctx: Arc::new(c) })
+    }
+
     /// True when both handles are the same device.
     pub fn same_device(&self, other: &WgpuBackend) -> bool {
         Arc::ptr_eq(&self.ctx, &other.ctx)
