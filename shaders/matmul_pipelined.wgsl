@@ -36,9 +36,9 @@
 // * STRIDED: any other view (a broadcast batch, odd strides or offsets): 4 scalar loads.
 // Consecutive invocations always take consecutive quads in memory, so the global loads are coalesced.
 //
-// Bounds checks: every workgroup-memory index is [buffer][kk][quad] with kk a constant once LOOP 2 is unrolled
-// and the quad a function of the invocation id alone, so the runtime clamps of a checked module are computed once,
-// outside the loops; the accumulators are indexed by constants only.
+// Bounds checks: every workgroup-memory index is [buffer][kk][quad] with kk a constant past the start of LOOP 2's
+// unrolled block and the quad a function of the invocation id alone, so the runtime clamps of a checked module
+// are computed outside the loops (kk's within a block of eight); the accumulators are indexed by constants only.
 //
 // Edges: lhs rows past m and rhs columns past n are loaded as 0 and never stored. Depths past k pad the panels
 // with lhs = -0 and rhs = +0: their product is -0, and fma(-0, +0, acc) = acc exactly for every acc (signed zeros
@@ -275,6 +275,15 @@ fn outer_product(a0: vec4<f32>, a1: vec4<f32>, b0: vec4<f32>, b1: vec4<f32>, acc
     (*acc)[15] = fma(vec4<f32>(a1.w), b1, (*acc)[15]);
 }
 
+// One step of LOOP 2 at depth kk of buffer `buf`: the invocation's 2 + 2 quads, then their 64 fma.
+fn step(buf: u32, kk: u32, a_quad: u32, b_quad: u32, acc: ptr<function, array<vec4<f32>, 16>>) {
+    let a0 = a_panel[buf][kk][a_quad];
+    let a1 = a_panel[buf][kk][a_quad + 4u];
+    let b0 = b_panel[buf][kk][b_quad];
+    let b1 = b_panel[buf][kk][b_quad + 8u];
+    outer_product(a0, a1, b0, b1, acc);
+}
+
 // --- the kernel body ------------------------------------------------------------------------------------------
 
 // The whole kernel for a BM × bn tile, bn = 64·wc, BK = bk, 128·wc invocations (the entry points pass constants,
@@ -320,13 +329,17 @@ fn pipelined(wid: vec3<u32>, nwg: vec3<u32>, tid: u32, bk: u32, wc: u32) {
                 next_b[j] = load_rhs(t, (p + 1u) * bk, tid + threads * j, bk, bn);
             }
         }
-        // LOOP 2: the panel's depth, 64 fma per step.
-        for (var kk = 0u; kk < bk; kk++) {
-            let a0 = a_panel[buf][kk][a_quad];
-            let a1 = a_panel[buf][kk][a_quad + 4u];
-            let b0 = b_panel[buf][kk][b_quad];
-            let b1 = b_panel[buf][kk][b_quad + 8u];
-            outer_product(a0, a1, b0, b1, &acc);
+        // LOOP 2: the panel's depth, 64 fma per step, unrolled by hand eight steps at a time (so the depths are
+        // constants past k8 and the driver can load a step's quads while the one before multiplies).
+        for (var k8 = 0u; k8 < bk; k8 += 8u) {
+            step(buf, k8, a_quad, b_quad, &acc);
+            step(buf, k8 + 1u, a_quad, b_quad, &acc);
+            step(buf, k8 + 2u, a_quad, b_quad, &acc);
+            step(buf, k8 + 3u, a_quad, b_quad, &acc);
+            step(buf, k8 + 4u, a_quad, b_quad, &acc);
+            step(buf, k8 + 5u, a_quad, b_quad, &acc);
+            step(buf, k8 + 6u, a_quad, b_quad, &acc);
+            step(buf, k8 + 7u, a_quad, b_quad, &acc);
         }
         if more {
             for (var j = 0u; j < a_items; j++) {
