@@ -1,6 +1,6 @@
 //! The GPU kernel measurement: in one process, the device's copy bandwidth (the baseline), every matmul variant at
-//! n = 1024, 2048, 4096, and sum, max, softmax, log-softmax and add over 4096² and 8192² f32 (fast path and
-//! general path), each timed as back-to-back calls (`tensor::gpu::bench::time_calls`: the median over blocks of
+//! n = 1024, 2048, 4096, sum, max, softmax, log-softmax and add over 4096² and 8192² f32 (fast path and general
+//! path), and the fused `linear_relu` of the tutorial's and blobs-large's layers beside its three ops, each timed as back-to-back calls (`tensor::gpu::bench::time_calls`: the median over blocks of
 //! calls between two synchronizations, and by GPU timestamps where the device has them), each checked against a
 //! reference after its output buffer was poisoned with NaN. It prints a Markdown table as it goes and writes it,
 //! and a JSON file, at the end.
@@ -269,6 +269,39 @@ fn matmul_variants(n: usize) -> Vec<(String, MatmulConfig)> {
     v
 }
 
+/// The fused `linear_relu` (one kernel: the product with a bias + ReLU epilogue) against the three ops it
+/// replaces, at a layer's shape `x [m, k] · Wᵀ [k, n]`; checked bit for bit against the three ops.
+fn linear_section(run: &mut Run, (m, k, n): (usize, usize, usize)) {
+    let mut x = Input::new(random(m * k, 11), &[m, k], 0);
+    let mut w = Input::new(random(n * k, 12), &[n, k], 0);
+    let mut b = Input::new(random(n, 13), &[n], 0);
+    let size = format!("{m}×{k}·{k}×{n}");
+    let flops = 2.0 * (m * k * n) as f64;
+    let (xt, wt, bt) = (x.get(run), w.get(run), b.get(run));
+    let want: Vec<u32> = xt.matmul(&wt.t()).add(&bt).relu().to_vec::<f32>().iter().map(|v| v.to_bits()).collect();
+    let check = |out: &Tensor| -> Result<(), String> {
+        let got = out.to_vec::<f32>();
+        match (0..got.len()).find(|&i| got[i].to_bits() != want[i]) {
+            Some(i) => Err(format!("element {i} is {}, the unfused ops give {}", got[i], f32::from_bits(want[i]))),
+            None => Ok(()),
+        }
+    };
+    let (xt, wt, bt) = (x.get(run), w.get(run), b.get(run));
+    run.measure(
+        ("linear_relu", &size, "fused (default kernel)"),
+        (flops, "TFLOP/s", 1),
+        &mut || xt.linear_relu(&wt, Some(&bt)),
+        &check,
+    );
+    let (xt, wt, bt) = (x.get(run), w.get(run), b.get(run));
+    run.measure(
+        ("linear_relu", &size, "matmul + add + relu"),
+        (flops, "TFLOP/s", 3),
+        &mut || xt.matmul(&wt.t()).add(&bt).relu(),
+        &check,
+    );
+}
+
 fn matmul_section(run: &mut Run, n: usize) {
     let (a_host, b_host) = (random(n * n, 1 + n as u64), random(n * n, 2 + n as u64));
     let mut a = Input::new(a_host.clone(), &[n, n], 0);
@@ -497,6 +530,15 @@ fn main() {
     }
     for &n in sizes {
         matmul_section(&mut run, n);
+    }
+    // The tutorial's hidden layer and the blobs-large layers (batch 1024).
+    let layers: &[(usize, usize, usize)] = if quick {
+        &[(800, 10, 10), (64, 32, 64)]
+    } else {
+        &[(800, 10, 10), (1024, 32, 512), (1024, 512, 512), (1024, 512, 10)]
+    };
+    for &shape in layers {
+        linear_section(&mut run, shape);
     }
     let failed = run.rows.iter().filter(|r| r.check != "ok").count();
     let summary = format!(
