@@ -48,6 +48,10 @@ use tensor::{Device, Tensor};
 /// [`children!`](crate::children)). Everything else has a default built from those.
 pub trait Module: Send + Sync {
     /// Computes the output for input `x`.
+    ///
+    /// `#[track_caller]` here makes every implementation report a misuse (an input of the wrong width) at the
+    /// line that called `forward` — through a [`crate::Sequential`] or a custom model too.
+    #[track_caller]
     fn forward(&self, x: &Var) -> Var;
 
     /// The parameters held directly by this module (not by its children), in registration order.
@@ -179,6 +183,7 @@ impl fmt::Debug for dyn Module + '_ {
 
 /// A boxed module is a module (so `Sequential` and custom models can hold `Box<dyn Module>`).
 impl<M: Module + ?Sized> Module for Box<M> {
+    #[track_caller]
     fn forward(&self, x: &Var) -> Var {
         (**self).forward(x)
     }
