@@ -40,6 +40,12 @@ impl From<crate::datasets::DatasetError> for CliError {
 /// Creates `dir` (and its parents) and checks that a file can be created in it, so that an
 /// unwritable `--out` fails before any training rather than after.
 pub fn ensure_writable_dir(dir: &Path) -> Result<(), CliError> {
+    if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
+        return Err(CliError::new(format!(
+            "cannot use {} as the output directory: it exists and is not a directory; name a directory",
+            dir.display()
+        )));
+    }
     std::fs::create_dir_all(dir).map_err(|e| CliError::io("create the output directory", dir, &e))?;
     nn::atomic_file::check_writable(dir.join(".experiments-write-test"))
         .map_err(|e| CliError::io("write into the output directory", dir, &e))

@@ -40,7 +40,7 @@ impl Linear {
     #[track_caller]
     pub fn with_options(in_features: usize, out_features: usize, bias: bool, device: &Device) -> Linear {
         // Checked here, outside the closure, so that a panic names the caller's line.
-        check_linear_size(in_features, out_features);
+        check_linear_size(in_features, out_features, device);
         with_default_generator_for("Linear::new", |g| {
             Linear::with_generator(in_features, out_features, bias, g, device)
         })
@@ -59,7 +59,7 @@ impl Linear {
         generator: &mut TorchGenerator,
         device: &Device,
     ) -> Linear {
-        check_linear_size(in_features, out_features);
+        check_linear_size(in_features, out_features, device);
         let (weight, b) = linear_parameters(in_features, out_features, bias, generator, &Device::Cpu);
         Linear::from_tensors(weight.to_device(device), b.map(|b| b.to_device(device)))
     }
@@ -107,10 +107,14 @@ impl Linear {
     }
 }
 
-/// Panics at the caller when the weight `[out_features, in_features]` cannot exist.
+/// Panics at the caller when the weight `[out_features, in_features]` cannot exist on the CPU (where it is
+/// drawn) or on `device` (a GPU's buffers are far smaller).
 #[track_caller]
-fn check_linear_size(in_features: usize, out_features: usize) {
+fn check_linear_size(in_features: usize, out_features: usize, device: &Device) {
     checked_numel("Linear", &[out_features, in_features], DType::F32);
+    if let Err(e) = device.check_alloc(&[out_features, in_features], DType::F32) {
+        tensor::error::fail("Linear", &e);
+    }
 }
 
 impl Module for Linear {
