@@ -97,13 +97,21 @@ pub fn accuracy_fn(y_true: &Tensor, y_pred: &Tensor) -> f64 {
 pub fn confusion_matrix(y_true: &Tensor, y_pred: &Tensor) -> Tensor {
     let (t, p) = pair("confusion_matrix", y_true, y_pred);
     let labels = unique_labels(&t, &p);
-    let counts = counts(&t, &p, &labels);
     let l = labels.len();
-    Tensor::from_vec(
-        counts.into_iter().flatten().map(|c| c as i64).collect::<Vec<i64>>(),
-        &[l, l],
-        &tensor::Device::Cpu,
-    )
+    // L² counts: refused at the caller when they cannot be had, instead of aborting the process.
+    let cells = l.checked_mul(l).filter(|&c| c.checked_mul(8).is_some_and(|b| b <= isize::MAX as usize));
+    let mut m: Vec<i64> = Vec::new();
+    if cells.is_none_or(|c| m.try_reserve_exact(c).is_err()) {
+        metrics_misuse(format!(
+            "confusion_matrix: {l} distinct labels need a {l}×{l} matrix, which does not fit in memory; pass class \
+             labels, not continuous values"
+        ));
+    }
+    m.resize(l * l, 0);
+    for (&a, &b) in t.iter().zip(&p) {
+        m[index(&labels, a) * l + index(&labels, b)] += 1;
+    }
+    Tensor::from_vec(m, &[l, l], &tensor::Device::Cpu)
 }
 
 /// The labels indexing the rows and columns of [`confusion_matrix`].
@@ -113,13 +121,25 @@ pub fn confusion_matrix_labels(y_true: &Tensor, y_pred: &Tensor) -> Vec<i64> {
     unique_labels(&t, &p)
 }
 
-fn counts(t: &[i64], p: &[i64], labels: &[i64]) -> Vec<Vec<u64>> {
-    let index = |v: i64| labels.binary_search(&v).expect("labels are the union");
-    let mut m = vec![vec![0u64; labels.len()]; labels.len()];
+/// The position of label `v` in the sorted union `labels`.
+fn index(labels: &[i64], v: i64) -> usize {
+    labels.binary_search(&v).unwrap_or_else(|_| unreachable!("labels are the union of both label vectors"))
+}
+
+/// `(tp, fp, fn)` per class of `labels`, from the pairs directly (no L×L matrix: any number of labels is fine).
+/// `tp`: true and predicted `c`; `fp`: predicted `c`, true another; `fn`: true `c`, predicted another.
+fn class_counts(t: &[i64], p: &[i64], labels: &[i64]) -> Vec<(u64, u64, u64)> {
+    let mut c = vec![(0u64, 0u64, 0u64); labels.len()];
     for (&a, &b) in t.iter().zip(p) {
-        m[index(a)][index(b)] += 1;
+        let (i, j) = (index(labels, a), index(labels, b));
+        if i == j {
+            c[i].0 += 1;
+        } else {
+            c[j].1 += 1;
+            c[i].2 += 1;
+        }
     }
-    m
+    c
 }
 
 /// Per-class scores (`precision_recall_fscore_support(average=None)`), indexed like `labels`.
@@ -162,7 +182,7 @@ pub fn precision_recall_fscore_support(y_true: &Tensor, y_pred: &Tensor) -> Clas
 fn scores(op: &str, y_true: &Tensor, y_pred: &Tensor) -> ClassScores {
     let (t, p) = pair(op, y_true, y_pred);
     let labels = unique_labels(&t, &p);
-    let m = counts(&t, &p, &labels);
+    let counts = class_counts(&t, &p, &labels);
     let n = labels.len();
     let mut s = ClassScores {
         labels,
@@ -173,10 +193,7 @@ fn scores(op: &str, y_true: &Tensor, y_pred: &Tensor) -> ClassScores {
         ill_defined: false,
         counts: Vec::with_capacity(n),
     };
-    for c in 0..n {
-        let tp = m[c][c];
-        let fp = (0..n).map(|r| m[r][c]).sum::<u64>() - tp;
-        let fn_ = m[c].iter().sum::<u64>() - tp;
+    for (tp, fp, fn_) in counts {
         let mut flag = false;
         s.precision.push(safe_div(tp as f64, (tp + fp) as f64, &mut flag));
         s.recall.push(safe_div(tp as f64, (tp + fn_) as f64, &mut flag));

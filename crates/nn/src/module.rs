@@ -106,8 +106,19 @@ pub trait Module: Send + Sync {
     }
 
     /// Moves every parameter to `device` in place (`module.to(device)`). Gradients are dropped.
+    ///
+    /// # Panics
+    /// When a parameter cannot live on `device` (a float64 parameter on a GPU, a weight over its buffer limit).
+    #[track_caller]
     fn to_device(&self, device: &Device) {
-        for p in self.parameters() {
+        let params = self.parameters();
+        // Every parameter is checked before any moves, so a refusal leaves the module whole on its device.
+        for (name, p) in self.named_parameters() {
+            if let Err(e) = device.check_alloc(&p.shape(), p.dtype()) {
+                tensor::error::fail(&format!("to_device: parameter `{name}`"), &e);
+            }
+        }
+        for p in params {
             p.set_data(p.tensor().to_device(device));
             p.zero_grad();
         }

@@ -866,6 +866,27 @@ const CASES: &[Case] = &[
         metrics::classification_report(&t, &t, Some(&["a", "b"]), 2);
         Outcome::Wrong("accepted".into())
     }),
+    case("precision_of_200000_distinct_labels", Success, &[], || {
+        let labels: Vec<i64> = (0..200_000).collect();
+        let t = Tensor::new(&labels, &[200_000]);
+        let p = metrics::precision(&t, &t, Average::Macro);
+        if p == 1.0 {
+            Outcome::Ok
+        } else {
+            Outcome::Wrong(format!("{p}"))
+        }
+    }),
+    case(
+        "confusion_matrix_of_200000_distinct_labels",
+        CallerPanic,
+        &["confusion_matrix", "does not fit in memory"],
+        || {
+            let labels: Vec<i64> = (0..200_000).collect();
+            let t = Tensor::new(&labels, &[200_000]);
+            metrics::confusion_matrix(&t, &t);
+            Outcome::Wrong("a 200000² matrix was built".into())
+        },
+    ),
     case("confusion_matrix_of_extreme_labels", Success, &[], || {
         let t = Tensor::new(&[i64::MIN, i64::MAX, 0], &[3]);
         let m = metrics::confusion_matrix(&t, &t);

@@ -48,7 +48,9 @@ impl SavedTensor {
             "float64" => HostBuffer::F64(self.data.clone()),
             other => return Err(OptimizerError::Invalid(format!("a saved tensor has unsupported dtype {other}"))),
         };
-        Ok(Tensor::from_host(data, &self.shape, device))
+        Tensor::try_from_host(data, &self.shape, device).map_err(|e| {
+            OptimizerError::Invalid(format!("a saved tensor of shape {:?} cannot be restored: {e}", self.shape))
+        })
     }
 
     pub(crate) fn dtype(&self) -> Option<DType> {
