@@ -213,32 +213,28 @@ fn ignored(flag: &str, by: &str, instead: &str) -> CliError {
 /// The flags of `run` that `spec` would ignore.
 fn check_run_flags(spec: &RunSpec, args: &RunArgs) -> Result<(), CliError> {
     let name = format!("the run '{}'", spec.name);
-    match spec.kind {
-        RunKind::Train(_) => Ok(()),
-        RunKind::Activations | RunKind::Metrics => {
-            let trains_blobs = spec.kind == RunKind::Metrics;
-            let what = if trains_blobs {
-                "it scores the blobs model trained as the tutorial does"
-            } else {
-                "it trains no model"
-            };
-            for (flag, given) in [("--epochs", args.epochs.is_some()), ("--lr", args.lr.is_some())] {
-                if given {
-                    return Err(ignored(flag, &name, what));
-                }
-            }
-            if !trains_blobs && args.seed.is_some() {
-                return Err(ignored("--seed", &name, "it draws nothing at random"));
-            }
-            if !trains_blobs && args.json.is_some() {
-                return Err(ignored("--json", &name, "it trains no model and has no history to write"));
-            }
-            if trains_blobs && args.out.is_some() {
-                return Err(ignored("--out", &name, "it draws no pictures"));
-            }
-            Ok(())
+    // Only the two runs that train no model of their own ignore flags; every training run uses them all.
+    if !matches!(spec.kind, RunKind::Activations | RunKind::Metrics) {
+        return Ok(());
+    }
+    let trains_blobs = spec.kind == RunKind::Metrics;
+    let what =
+        if trains_blobs { "it scores the blobs model trained as the tutorial does" } else { "it trains no model" };
+    for (flag, given) in [("--epochs", args.epochs.is_some()), ("--lr", args.lr.is_some())] {
+        if given {
+            return Err(ignored(flag, &name, what));
         }
     }
+    if !trains_blobs && args.seed.is_some() {
+        return Err(ignored("--seed", &name, "it draws nothing at random"));
+    }
+    if !trains_blobs && args.json.is_some() {
+        return Err(ignored("--json", &name, "it trains no model and has no history to write"));
+    }
+    if trains_blobs && args.out.is_some() {
+        return Err(ignored("--out", &name, "it draws no pictures"));
+    }
+    Ok(())
 }
 
 /// `experiments run`.
@@ -296,7 +292,7 @@ pub fn all(args: AllArgs) -> Result<(), CliError> {
     ensure_writable_dir(&args.out)?;
     prepare_output_file("report.md in --out", &args.out.join("report.md"))?;
     for (spec, stem, _) in all_runs() {
-        if matches!(spec.kind, RunKind::Train(_) | RunKind::Metrics) {
+        if spec.kind != RunKind::Activations {
             prepare_output_file("a run's JSON in --out", &args.out.join(format!("{stem}.json")))?;
         }
     }
