@@ -1,13 +1,13 @@
 //! What the CLI prints, without ever panicking: `println!` and `eprintln!` panic when the stream
 //! fails ("failed printing to stdout: Broken pipe"), so every line goes through here.
 //!
-//! - [`line`] writes one line of stdout (the tutorial's log, `list`'s table, the bench figures).
+//! - [`line()`] writes one line of stdout (the tutorial's log, `list`'s table, the bench figures).
 //!   When the reader has gone — `experiments all | head -1` closes the pipe — the program ends at
 //!   once and quietly, as a Unix tool killed by SIGPIPE does, with the status a shell reports for
 //!   one ([`EXIT_BROKEN_PIPE`], so `set -o pipefail` still sees the cut). Nothing is half written:
 //!   every file is written atomically, and lines are printed between writes. Any other failure (a
 //!   full disk behind `> file`) is an error naming stdout.
-//! - [`note`] writes one line of stderr; a failure there is ignored (there is nowhere left to say it).
+//! - [`note()`] writes one line of stderr; a failure there is ignored (there is nowhere left to say it).
 
 use crate::error::CliError;
 use std::io::Write;
@@ -31,7 +31,7 @@ pub fn note(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
-/// Collects the first failure of [`line`] in a callback that cannot return one (the log printer
+/// Collects the first failure of [`line()`] in a callback that cannot return one (the log printer
 /// inside the training loop); [`Printer::finish`] hands it over afterwards.
 #[derive(Debug, Default)]
 pub struct Printer {

@@ -2,7 +2,7 @@
 //! JSON, reports and pictures) is replaced atomically, and every file it reads is checked to be a regular file
 //! first. What lives here and nothing else: paths, temporaries, renames, syncs.
 //!
-//! How [`write`] replaces `path`:
+//! How [`write()`] replaces `path`:
 //!
 //! ```text
 //! target = path with every symlink followed        // a link stays a link; its target gets the content
@@ -26,7 +26,7 @@
 //! * Symlinks are written through: `model.safetensors -> runs/7/model.safetensors` keeps the link and replaces
 //!   its target, atomically in the target's directory. A dangling link creates its target.
 //! * A path that is a directory, a block or character device (`/dev/null`, `/dev/full`), a FIFO or a socket is
-//!   refused with an error that says so; it is never replaced. [`read`] refuses them too (a FIFO would block
+//!   refused with an error that says so; it is never replaced. [`read()`] refuses them too (a FIFO would block
 //!   forever, `/dev/zero` would never end).
 //! * Errors are `std::io::Error`s whose text names what is wrong; [`hint`] adds what to do about it.
 
@@ -57,10 +57,10 @@ pub fn write(path: impl AsRef<Path>, bytes: &[u8]) -> io::Result<()> {
     write_with(path, |file| file.write_all(bytes))
 }
 
-/// Like [`write`], with the content written by `fill` into the temporary file (for writers that stream).
+/// Like [`write()`], with the content written by `fill` into the temporary file (for writers that stream).
 ///
 /// # Errors
-/// As [`write`], and whatever `fill` returns.
+/// As [`write()`], and whatever `fill` returns.
 pub fn write_with(path: impl AsRef<Path>, fill: impl FnOnce(&mut File) -> io::Result<()>) -> io::Result<()> {
     let target = resolve_target(path.as_ref())?;
     let (dir, name) = split(&target)?;
@@ -87,12 +87,12 @@ pub fn write_with(path: impl AsRef<Path>, fill: impl FnOnce(&mut File) -> io::Re
     result
 }
 
-/// Checks, without writing anything, that [`write`] to `path` can succeed as far as the file system can tell
+/// Checks, without writing anything, that [`write()`] to `path` can succeed as far as the file system can tell
 /// now: the path is not a directory or special file, its directory exists, and a file can be created in it (a
 /// temporary is created and removed). Lets a program refuse a bad output path before hours of work.
 ///
 /// # Errors
-/// As [`write`].
+/// As [`write()`].
 pub fn check_writable(path: impl AsRef<Path>) -> io::Result<()> {
     let target = resolve_target(path.as_ref())?;
     let (dir, name) = split(&target)?;
@@ -116,7 +116,7 @@ pub fn read(path: impl AsRef<Path>) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// `path` with every symlink followed, as the file [`write`] will replace: an existing regular file, or a path
+/// `path` with every symlink followed, as the file [`write()`] will replace: an existing regular file, or a path
 /// that does not exist yet (a new file, or the target of a dangling link).
 ///
 /// # Errors
