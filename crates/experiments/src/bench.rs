@@ -43,26 +43,36 @@ pub fn best_of(reps: usize, mut f: impl FnMut()) -> f64 {
     best
 }
 
-fn input(size: usize, device: &Device) -> Tensor {
+/// The `size x size` input, or an error when the device cannot hold it.
+fn input(size: usize, device: &Device) -> Result<Tensor, CliError> {
     let values: Vec<f32> = (0..size * size).map(|i| ((i * 7 + 3) % 13) as f32 * 0.125 - 0.75).collect();
-    Tensor::from_vec(values, &[size, size], device)
+    Tensor::try_from_vec(values, &[size, size], device).map_err(|e| too_large(size, device, &e))
 }
 
-fn check_size(size: usize) -> Result<(), CliError> {
-    if size == 0 || size > 16_384 {
-        return Err(CliError::new(format!("--size {size}: pass a matrix side between 1 and 16384")));
+/// Checks the side against `--size`'s bound, then that the device can hold a `size x size` float32
+/// matrix (a GPU's buffer limits are far below the CPU's), before anything is allocated.
+fn check_size(size: usize, device: &Device) -> Result<(), CliError> {
+    if size == 0 || size > crate::limits::MAX_SIZE {
+        return Err(CliError::new(format!(
+            "--size {size}: pass a matrix side between 1 and {}",
+            crate::limits::MAX_SIZE
+        )));
     }
-    Ok(())
+    device.check_alloc(&[size, size], DType::F32).map_err(|e| too_large(size, device, &e))
+}
+
+fn too_large(size: usize, device: &Device, e: &tensor::Error) -> CliError {
+    CliError::new(format!("--size {size}: {} cannot hold a {size}x{size} float32 matrix: {e}", device.name()))
 }
 
 /// `bench matmul`.
 pub fn matmul(size: usize, reps: usize, device: &Device) -> Result<KernelTiming, CliError> {
-    check_size(size)?;
+    check_size(size, device)?;
     let (gflops, seconds) = if device.is_cpu() {
         tensor::cpu::gemm::bench_matmul_gflops(size, reps)
     } else {
-        let a = input(size, device);
-        let b = input(size, device);
+        let a = input(size, device)?;
+        let b = input(size, device)?;
         let s = best_of(reps, || {
             let out = a.matmul(&b);
             std::hint::black_box(&out);
@@ -75,8 +85,8 @@ pub fn matmul(size: usize, reps: usize, device: &Device) -> Result<KernelTiming,
 
 /// `bench softmax` and `bench reduce`.
 pub fn memory_bound(op: &str, size: usize, reps: usize, device: &Device) -> Result<KernelTiming, CliError> {
-    check_size(size)?;
-    let x = input(size, device);
+    check_size(size, device)?;
+    let x = input(size, device)?;
     let seconds = best_of(reps, || {
         let out = if op == "softmax" { x.softmax(1) } else { x.sum_all() };
         std::hint::black_box(&out);

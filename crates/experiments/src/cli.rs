@@ -3,17 +3,23 @@
 //! ```text
 //! experiments list
 //! experiments run <RUN> [--device cpu|gpu|auto] [--seed N] [--epochs N] [--lr F] [--out DIR] [--json PATH] [--quiet]
-//! experiments all [--device ...] [--out DIR] [--json-dir DIR]
+//! experiments all [--device ...] [--out DIR]
 //! experiments dataset <circles|moons|blobs|spirals|line> [generator flags] --json PATH
 //! experiments bench matmul|softmax|reduce --size N [--device ...] [--reps N] [--json PATH]
 //! experiments bench epoch <RUN> [--device ...] [--reps N] [--json PATH]
 //! ```
+//!
+//! Every numeric flag states its bound in its help text and is checked while parsing (see
+//! [`crate::limits`]): a bad value is refused before any work, with the bound and why.
 
 use crate::device::DeviceChoice;
+use crate::limits;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Replays the PyTorch neural-network classification tutorial on tapegrad.
+///
+/// Environment: TAPEGRAD_NUM_THREADS, the number of CPU threads (1 to 1024; default: every core).
 #[derive(Debug, Parser)]
 #[command(name = "experiments", version, about)]
 pub struct Cli {
@@ -45,19 +51,21 @@ pub struct RunArgs {
     /// Where to compute.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
     pub device: DeviceChoice,
-    /// Seed for `manual_seed` right before the model is built.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
-    /// Number of epochs (default: the tutorial's).
-    #[arg(long)]
+    /// Seed for `manual_seed` right before the model is built (default 42): any whole number from 0
+    /// to 2^64 - 1 (only its low 32 bits matter, as in `torch.manual_seed`).
+    #[arg(long, value_parser = limits::seed_u64, allow_hyphen_values = true)]
+    pub seed: Option<u64>,
+    /// Number of epochs, 1 to 10000000 (the history of every epoch is kept in memory); default: the
+    /// tutorial's. Training runs only.
+    #[arg(long, value_parser = limits::epochs(), allow_hyphen_values = true)]
     pub epochs: Option<usize>,
-    /// Learning rate (default: the tutorial's).
-    #[arg(long)]
+    /// Learning rate: a finite number > 0; default: the tutorial's. Training runs only.
+    #[arg(long, value_parser = limits::lr(), allow_hyphen_values = true)]
     pub lr: Option<f64>,
-    /// Directory for the pictures (PNG and SVG).
+    /// Directory for the pictures (PNG and SVG); created if missing.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Writes the run's history as JSON here.
+    /// Writes the run's history as JSON here (atomically; checked before the run starts).
     #[arg(long)]
     pub json: Option<PathBuf>,
     /// Prints nothing but errors.
@@ -101,40 +109,49 @@ pub struct DatasetArgs {
     /// Which generator.
     #[arg(value_enum)]
     pub name: DatasetName,
-    /// `n_samples` (circles, moons: 100; blobs: 100).
-    #[arg(long)]
+    /// `n_samples` (circles, moons, blobs; default 100): 1 to 1000000 (the dataset and its JSON are
+    /// built in memory).
+    #[arg(long, value_parser = limits::count(1, limits::MAX_SAMPLES, "samples", "the dataset and its JSON are built in memory"), allow_hyphen_values = true)]
     pub samples: Option<usize>,
-    /// `noise` (circles, moons; default none).
-    #[arg(long)]
+    /// `noise` (circles, moons; default none): a standard deviation from 0 to 1e300 (beyond, values
+    /// overflow to infinity, which JSON cannot hold).
+    #[arg(long, value_parser = limits::real(|v| (0.0..=limits::MAX_SPREAD).contains(&v), "a standard deviation from 0 to 1e300", "beyond it values overflow to infinity, which JSON cannot hold"), allow_hyphen_values = true)]
     pub noise: Option<f64>,
-    /// `factor` of `make_circles` (default 0.8).
-    #[arg(long)]
+    /// `factor` of `make_circles` (default 0.8): from 0 to less than 1 (inner radius / outer radius).
+    #[arg(long, value_parser = limits::real(|v| (0.0..1.0).contains(&v), "a number from 0 to less than 1", "the inner circle's radius over the outer one's"), allow_hyphen_values = true)]
     pub factor: Option<f64>,
-    /// `n_features` of `make_blobs` (default 2).
-    #[arg(long)]
+    /// `n_features` of `make_blobs` (default 2): 1 to 1000, and samples × features at most 2000000
+    /// (the dataset and its JSON are built in memory).
+    #[arg(long, value_parser = limits::count(1, limits::MAX_FEATURES, "features", "the dataset and its JSON are built in memory"), allow_hyphen_values = true)]
     pub features: Option<usize>,
-    /// `centers` of `make_blobs` (default 3).
-    #[arg(long)]
+    /// `centers` of `make_blobs` (default 3): 1 to 1000 (each a random point of `--features`
+    /// coordinates).
+    #[arg(long, value_parser = limits::count(1, limits::MAX_CENTERS, "centers", "each is a random point of --features coordinates"), allow_hyphen_values = true)]
     pub centers: Option<usize>,
-    /// `cluster_std` of `make_blobs` (default 1.0).
-    #[arg(long)]
+    /// `cluster_std` of `make_blobs` (default 1.0): from 0 to 1e300 (beyond, values overflow to
+    /// infinity, which JSON cannot hold).
+    #[arg(long, value_parser = limits::real(|v| (0.0..=limits::MAX_SPREAD).contains(&v), "a standard deviation from 0 to 1e300", "beyond it values overflow to infinity, which JSON cannot hold"), allow_hyphen_values = true)]
     pub std: Option<f64>,
-    /// `N` of the spirals (default 100).
-    #[arg(long)]
+    /// `N` of the spirals (default 100): 1 to 1000000, and N × K at most 1000000.
+    #[arg(long, value_parser = limits::count(1, limits::MAX_SAMPLES, "points per class", "the dataset and its JSON are built in memory"), allow_hyphen_values = true)]
     pub points_per_class: Option<usize>,
-    /// `K` of the spirals (default 3).
-    #[arg(long)]
+    /// `K` of the spirals (default 3): 1 to 256 (the snippet's labels are uint8).
+    #[arg(long, value_parser = limits::count(1, limits::MAX_CLASSES, "classes", "the snippet's labels are uint8"), allow_hyphen_values = true)]
     pub classes: Option<usize>,
-    /// `random_state` of the generator / `np.random.seed` of the spirals.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u32,
-    /// `random_state` of `train_test_split`.
-    #[arg(long, default_value_t = 42)]
-    pub split_seed: u32,
-    /// `test_size` of `train_test_split` (the line: `1 - train fraction`).
-    #[arg(long, default_value_t = 0.2)]
+    /// `random_state` of the generator / `np.random.seed` of the spirals (default 42): 0 to
+    /// 4294967295. Not for the line, which has no randomness.
+    #[arg(long, value_parser = limits::seed_u32, allow_hyphen_values = true)]
+    pub seed: Option<u32>,
+    /// `random_state` of `train_test_split` (default 42): 0 to 4294967295. Not for the line, which
+    /// is split by position.
+    #[arg(long, value_parser = limits::seed_u32, allow_hyphen_values = true)]
+    pub split_seed: Option<u32>,
+    /// `test_size` of `train_test_split` (the line: `1 - train fraction`): a fraction strictly
+    /// between 0 and 1 that leaves both sets non-empty.
+    #[arg(long, default_value_t = 0.2, value_parser = limits::real(|v| v > 0.0 && v < 1.0, "a fraction strictly between 0 and 1, such as 0.2", "the share of the samples in the test set"), allow_hyphen_values = true)]
     pub test_size: f64,
-    /// Where to write `{"X", "y", "X_train", "X_test", "y_train", "y_test"}`.
+    /// Where to write `{"X", "y", "X_train", "X_test", "y_train", "y_test"}` (atomically; checked
+    /// before the data are generated).
     #[arg(long)]
     pub json: PathBuf,
 }
@@ -163,16 +180,17 @@ pub enum BenchWhat {
 /// Flags of the kernel benchmarks.
 #[derive(Debug, Args)]
 pub struct KernelBench {
-    /// Matrix side.
-    #[arg(long, default_value_t = 512)]
+    /// Matrix side: 1 to 16384 (three size² float32 matrices: 3 GiB at the bound); a size the device
+    /// cannot hold is an error.
+    #[arg(long, default_value_t = 512, value_parser = limits::count(1, limits::MAX_SIZE, "rows", "three size² float32 matrices: 3 GiB at the bound"), allow_hyphen_values = true)]
     pub size: usize,
     /// Where to compute.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
     pub device: DeviceChoice,
-    /// Repetitions (the best is reported).
-    #[arg(long, default_value_t = 10)]
+    /// Repetitions, 1 to 1000 (the best is reported).
+    #[arg(long, default_value_t = 10, value_parser = limits::reps(), allow_hyphen_values = true)]
     pub reps: usize,
-    /// Writes the result as JSON here.
+    /// Writes the result as JSON here (atomically; checked before timing).
     #[arg(long)]
     pub json: Option<PathBuf>,
 }
@@ -185,13 +203,13 @@ pub struct EpochBench {
     /// Where to compute.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
     pub device: DeviceChoice,
-    /// Learning rate (default: the run's).
-    #[arg(long)]
+    /// Learning rate: a finite number > 0; default: the run's.
+    #[arg(long, value_parser = limits::lr(), allow_hyphen_values = true)]
     pub lr: Option<f64>,
-    /// Whole training runs to time (the best is reported).
-    #[arg(long, default_value_t = 5)]
+    /// Whole training runs to time, 1 to 1000 (the best is reported).
+    #[arg(long, default_value_t = 5, value_parser = limits::reps(), allow_hyphen_values = true)]
     pub reps: usize,
-    /// Writes the result as JSON here.
+    /// Writes the result as JSON here (atomically; checked before timing).
     #[arg(long)]
     pub json: Option<PathBuf>,
 }

@@ -2,7 +2,12 @@
 //! `Result<_, CliError>`; `main` prints the error on one line and exits with status 1.
 //!
 //! stdout carries only the tutorial's log (and `list`'s table, the bench figures); notes such as
-//! "using the CPU" and the progress bar go to stderr, the bar only when stdout is a terminal.
+//! "using the CPU" and the progress bar go to stderr, the bar only when stdout is a terminal. All
+//! printing goes through [`crate::output`] (a closed stdout ends the program quietly).
+//!
+//! Before any work each command checks what the parser cannot: flags the chosen run or dataset
+//! would ignore (an error, not a silent no-op), bounds that involve two flags, and that every
+//! output file can be written — so a bad `--json` fails in a second, not after a long run.
 
 use crate::bench;
 use crate::cli::{AllArgs, BenchArgs, BenchWhat, DatasetArgs, DatasetName, KernelBench, RunArgs};
@@ -11,7 +16,9 @@ use crate::datasets::{
     TwoGroupSamples,
 };
 use crate::device::{resolve, DeviceChoice};
-use crate::error::{ensure_writable_dir, write_file, CliError};
+use crate::error::{ensure_writable_dir, prepare_output_file, write_file, CliError};
+use crate::limits;
+use crate::output::{self, Printer};
 use crate::plot::{self, boundary, curves::Curve, predictions::LinePlot};
 use crate::record::RunRecord;
 use crate::report::{self, ReportEntry, TargetResult};
@@ -193,36 +200,70 @@ pub fn execute(
 fn device_with_note(choice: DeviceChoice, quiet: bool) -> Result<tensor::Device, CliError> {
     let (device, note) = resolve(choice)?;
     if !quiet {
-        eprintln!("{note}");
+        output::note(&note);
     }
     Ok(device)
+}
+
+/// An error for `flag`, which the chosen run or dataset would ignore.
+fn ignored(flag: &str, by: &str, instead: &str) -> CliError {
+    CliError::new(format!("{flag}: {by} does not use it ({instead}); drop the flag"))
+}
+
+/// The flags of `run` that `spec` would ignore.
+fn check_run_flags(spec: &RunSpec, args: &RunArgs) -> Result<(), CliError> {
+    let name = format!("the run '{}'", spec.name);
+    // Only the two runs that train no model of their own ignore flags; every training run uses them all.
+    if !matches!(spec.kind, RunKind::Activations | RunKind::Metrics) {
+        return Ok(());
+    }
+    let trains_blobs = spec.kind == RunKind::Metrics;
+    let what =
+        if trains_blobs { "it scores the blobs model trained as the tutorial does" } else { "it trains no model" };
+    for (flag, given) in [("--epochs", args.epochs.is_some()), ("--lr", args.lr.is_some())] {
+        if given {
+            return Err(ignored(flag, &name, what));
+        }
+    }
+    if !trains_blobs && args.seed.is_some() {
+        return Err(ignored("--seed", &name, "it draws nothing at random"));
+    }
+    if !trains_blobs && args.json.is_some() {
+        return Err(ignored("--json", &name, "it trains no model and has no history to write"));
+    }
+    if trains_blobs && args.out.is_some() {
+        return Err(ignored("--out", &name, "it draws no pictures"));
+    }
+    Ok(())
 }
 
 /// `experiments run`.
 pub fn run(args: RunArgs) -> Result<(), CliError> {
     let spec = find_run(&args.run)?;
+    check_run_flags(spec, &args)?;
     if let Some(dir) = &args.out {
         ensure_writable_dir(dir)?;
     }
-    if args.epochs == Some(0) {
-        return Err(CliError::new("--epochs 0: pass at least one epoch"));
+    if let Some(path) = &args.json {
+        prepare_output_file("--json", path)?;
     }
     let device = device_with_note(args.device, args.quiet)?;
-    let opts = TrainOptions { seed: args.seed, epochs: args.epochs, lr: args.lr };
+    let opts = TrainOptions { seed: args.seed.unwrap_or(42), epochs: args.epochs, lr: args.lr };
     let progress = !args.quiet && std::io::stdout().is_terminal();
     let quiet = args.quiet;
-    let mut stdout = std::io::stdout();
+    let mut printer = Printer::default();
     let exec = execute(spec, spec.name, opts, &device, args.out.as_deref(), progress, &mut |l| {
         if !quiet {
-            let _ = writeln!(stdout, "{l}");
+            printer.line(l);
         }
     })?;
+    printer.finish()?;
     if !quiet {
         for t in &exec.targets {
-            eprintln!("target {}: {} ({})", if t.met { "met" } else { "NOT met" }, t.describe, t.achieved);
+            output::note(&format!("target {}: {} ({})", if t.met { "met" } else { "NOT met" }, t.describe, t.achieved));
         }
         for p in &exec.pictures {
-            eprintln!("wrote {}", p.display());
+            output::note(&format!("wrote {}", p.display()));
         }
     }
     if let Some(path) = &args.json {
@@ -249,18 +290,26 @@ pub fn all_runs() -> Vec<(&'static RunSpec, String, TrainOptions)> {
 /// `experiments all`.
 pub fn all(args: AllArgs) -> Result<(), CliError> {
     ensure_writable_dir(&args.out)?;
+    prepare_output_file("report.md in --out", &args.out.join("report.md"))?;
+    for (spec, stem, _) in all_runs() {
+        if spec.kind != RunKind::Activations {
+            prepare_output_file("a run's JSON in --out", &args.out.join(format!("{stem}.json")))?;
+        }
+    }
     let device = device_with_note(args.device, args.quiet)?;
     let mut entries = Vec::new();
     for (spec, stem, opts) in all_runs() {
         if !args.quiet {
-            println!("== {stem} ==");
+            output::line(&format!("== {stem} =="))?;
         }
         let quiet = args.quiet;
+        let mut printer = Printer::default();
         let exec = execute(spec, &stem, opts, &device, Some(&args.out), false, &mut |l| {
             if !quiet {
-                println!("{l}");
+                printer.line(l);
             }
         })?;
+        printer.finish()?;
         if let Some(rec) = &exec.record {
             write_file(&args.out.join(format!("{stem}.json")), rec.to_json().as_bytes())?;
         }
@@ -285,22 +334,75 @@ pub fn all(args: AllArgs) -> Result<(), CliError> {
     let md = report::render(&entries, &device.name(), report::peak_rss_kib());
     let path = args.out.join("report.md");
     write_file(&path, md.as_bytes())?;
-    println!("wrote {}", path.display());
-    Ok(())
+    output::line(&format!("wrote {}", path.display()))
 }
 
 fn rows(d: &Dataset) -> Value {
     Value::Array(d.x.chunks(d.n_features.max(1)).map(|r| json!(r)).collect())
 }
 
+/// The flags of `dataset` that the chosen generator would ignore, and the bounds that involve two
+/// flags.
+fn check_dataset_flags(args: &DatasetArgs) -> Result<(), CliError> {
+    use DatasetName::*;
+    let given = [
+        ("--samples", args.samples.is_some(), [Circles, Moons, Blobs].as_slice()),
+        ("--noise", args.noise.is_some(), &[Circles, Moons]),
+        ("--factor", args.factor.is_some(), &[Circles]),
+        ("--features", args.features.is_some(), &[Blobs]),
+        ("--centers", args.centers.is_some(), &[Blobs]),
+        ("--std", args.std.is_some(), &[Blobs]),
+        ("--points-per-class", args.points_per_class.is_some(), &[Spirals]),
+        ("--classes", args.classes.is_some(), &[Spirals]),
+        ("--seed", args.seed.is_some(), &[Circles, Moons, Blobs, Spirals]),
+        ("--split-seed", args.split_seed.is_some(), &[Circles, Moons, Blobs, Spirals]),
+    ];
+    let name = format!("{:?}", args.name).to_lowercase();
+    for (flag, is_given, used_by) in given {
+        if is_given && !used_by.contains(&args.name) {
+            let users: Vec<String> = used_by.iter().map(|d| format!("{d:?}").to_lowercase()).collect();
+            return Err(ignored(flag, &format!("the {name} generator"), &format!("only {} do", users.join(", "))));
+        }
+    }
+    let values = match args.name {
+        Blobs => args.samples.unwrap_or(100).saturating_mul(args.features.unwrap_or(2)),
+        _ => 0,
+    };
+    if values > limits::MAX_VALUES {
+        return Err(CliError::new(format!(
+            "--samples {} × --features {} = {values} values: at most {} (the dataset and its JSON are built in memory)",
+            args.samples.unwrap_or(100),
+            args.features.unwrap_or(2),
+            limits::MAX_VALUES
+        )));
+    }
+    let points = args.points_per_class.unwrap_or(100).saturating_mul(args.classes.unwrap_or(3));
+    if args.name == Spirals && points > limits::MAX_SAMPLES {
+        return Err(CliError::new(format!(
+            "--points-per-class {} × --classes {} = {points} samples: at most {} (the dataset and its JSON are built \
+             in memory)",
+            args.points_per_class.unwrap_or(100),
+            args.classes.unwrap_or(3),
+            limits::MAX_SAMPLES
+        )));
+    }
+    Ok(())
+}
+
 /// `experiments dataset`.
 pub fn dataset(args: DatasetArgs) -> Result<(), CliError> {
-    if !(args.test_size > 0.0 && args.test_size < 1.0) {
-        return Err(CliError::new(format!("--test-size {}: pass a fraction in (0, 1), e.g. 0.2", args.test_size)));
-    }
+    check_dataset_flags(&args)?;
+    prepare_output_file("--json", &args.json)?;
     let value = if args.name == DatasetName::Line {
         let line =
             LineDataset::generate(&LineParams { train_fraction: 1.0 - args.test_size, ..LineParams::default() })?;
+        if line.train().0.is_empty() || line.test().0.is_empty() {
+            return Err(CliError::new(format!(
+                "--test-size {}: the line's {} points would leave the train or the test set empty; pass e.g. 0.2",
+                args.test_size,
+                line.x.len()
+            )));
+        }
         let col = |v: &[f32]| Value::Array(v.iter().map(|&x| json!([x])).collect());
         let (xtr, ytr) = line.train();
         let (xte, yte) = line.test();
@@ -311,14 +413,14 @@ pub fn dataset(args: DatasetArgs) -> Result<(), CliError> {
                 n_samples: TwoGroupSamples::Total(args.samples.unwrap_or(100)),
                 noise: args.noise,
                 factor: args.factor.unwrap_or(0.8),
-                random_state: args.seed,
+                random_state: args.seed.unwrap_or(42),
                 ..Circles::default()
             }
             .generate()?,
             DatasetName::Moons => Moons {
                 n_samples: TwoGroupSamples::Total(args.samples.unwrap_or(100)),
                 noise: args.noise,
-                random_state: args.seed,
+                random_state: args.seed.unwrap_or(42),
                 ..Moons::default()
             }
             .generate()?,
@@ -327,19 +429,19 @@ pub fn dataset(args: DatasetArgs) -> Result<(), CliError> {
                 n_features: args.features.unwrap_or(2),
                 centers: Some(BlobCenters::Count(args.centers.unwrap_or(3))),
                 cluster_std: ClusterStd::Same(args.std.unwrap_or(1.0)),
-                random_state: args.seed,
+                random_state: args.seed.unwrap_or(42),
                 ..Blobs::default()
             }
             .generate()?,
             DatasetName::Spirals => Spirals {
                 points_per_class: args.points_per_class.unwrap_or(100),
                 classes: args.classes.unwrap_or(3),
-                seed: args.seed,
+                seed: args.seed.unwrap_or(42),
             }
             .generate()?,
             DatasetName::Line => unreachable!("handled above"),
         };
-        let (train, test) = ds.split(args.test_size, args.split_seed)?;
+        let (train, test) = ds.split(args.test_size, args.split_seed.unwrap_or(42))?;
         json!({"X": rows(&ds), "y": ds.y, "X_train": rows(&train), "X_test": rows(&test), "y_train": train.y, "y_test": test.y})
     };
     let text = serde_json::to_string(&value).map_err(|e| CliError::new(format!("cannot encode the dataset: {e}")))?;
@@ -354,31 +456,38 @@ fn memory_bound_bench(
 ) -> Result<(Option<PathBuf>, serde_json::Result<serde_json::Value>), CliError> {
     let device = device_with_note(k.device, false)?;
     let t = bench::memory_bound(op, k.size, k.reps, &device)?;
-    println!(
+    output::line(&format!(
         "{label} {0}x{0} on {1}: {2:.2} GB/s ({3:.6} s, best of {4})",
         t.size,
         t.device,
         t.gbps.unwrap_or(0.0),
         t.seconds,
         k.reps
-    );
+    ))?;
     Ok((k.json, serde_json::to_value(&t)))
 }
 
 /// `experiments bench`.
 pub fn bench(args: BenchArgs) -> Result<(), CliError> {
+    let json = match &args.what {
+        BenchWhat::Matmul(k) | BenchWhat::Softmax(k) | BenchWhat::Reduce(k) => &k.json,
+        BenchWhat::Epoch(e) => &e.json,
+    };
+    if let Some(path) = json {
+        prepare_output_file("--json", path)?;
+    }
     let (json_path, value) = match args.what {
         BenchWhat::Matmul(k) => {
             let device = device_with_note(k.device, false)?;
             let t = bench::matmul(k.size, k.reps, &device)?;
-            println!(
+            output::line(&format!(
                 "matmul {0}x{0} on {1}: {2:.1} GFLOP/s ({3:.6} s, best of {4})",
                 t.size,
                 t.device,
                 t.gflops.unwrap_or(0.0),
                 t.seconds,
                 k.reps
-            );
+            ))?;
             (k.json, serde_json::to_value(&t))
         }
         BenchWhat::Softmax(k) => memory_bound_bench("softmax", "softmax", k)?,
@@ -396,13 +505,13 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
                 best = best.min(t.record.train_seconds);
             }
             let us = best / ts.epochs as f64 * 1e6;
-            println!(
+            output::line(&format!(
                 "{} on {}: {us:.1} µs per epoch ({} epochs in {best:.4} s, best of {})",
                 spec.name,
                 device.name(),
                 ts.epochs,
                 e.reps
-            );
+            ))?;
             (
                 e.json,
                 Ok(

@@ -12,8 +12,9 @@
 //! 3. [`record`] — the per-epoch history and its JSON form.
 //! 4. [`plot`] — decision boundaries, curves, the straight-line predictions, the activations.
 //! 5. [`report`] — `out/report.md` and the peak RSS.
-//! 6. [`bench`] — `experiments bench`: matmul GFLOP/s, softmax, reduce, µs per epoch.
-//! 7. [`cli`] and [`commands`] — the command line and what each subcommand does.
+//! 6. [`bench`](mod@bench) — `experiments bench`: matmul GFLOP/s, softmax, reduce, µs per epoch.
+//! 7. [`cli`] and [`commands`] — the command line and what each subcommand does; [`limits`] — the
+//!    bound of every numeric flag and why; [`output`] — printing that never panics.
 
 pub mod bench;
 pub mod cli;
@@ -21,6 +22,8 @@ pub mod commands;
 pub mod datasets;
 pub mod device;
 pub mod error;
+pub mod limits;
+pub mod output;
 pub mod plot;
 pub mod record;
 pub mod report;

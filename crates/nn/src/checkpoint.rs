@@ -3,17 +3,20 @@
 //! into the same PyTorch model (`model.load_state_dict(load_file(path))`) and a file PyTorch wrote with
 //! `safetensors.torch.save_file(model.state_dict(), path)` loads here.
 //!
-//! * [`save`] writes atomically: the bytes go to `<path>.tmp` in the same directory, are synced to disk, then
-//!   the file is renamed over `path` — a crash leaves the old checkpoint or the new one, never half of one.
+//! * [`save`] writes atomically through [`crate::atomic_file`]: the bytes go to a uniquely named temporary in
+//!   the same directory, are synced to disk, then the temporary is renamed over `path` — a crash leaves the old
+//!   checkpoint or the new one, never half of one; concurrent saves each land whole (the last one wins). A
+//!   symlink is written through (its target gets the new file); a directory, device, FIFO or socket is refused.
+//!   It refuses what [`load`] would refuse (two parameters with one name, integer parameters), so a save never
+//!   succeeds on a file that cannot be loaded back.
 //! * [`load`] validates everything first — the file parses, every parameter is present with its shape and a
 //!   float dtype, no unexpected tensor — and only then replaces parameter values. A failed load changes
 //!   nothing, and its [`CheckpointError`] says what is wrong and what to do.
 //!
 //! [safetensors]: https://github.com/huggingface/safetensors
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use safetensors::tensor::TensorView;
@@ -25,11 +28,11 @@ use crate::module::Module;
 /// Why a checkpoint could not be saved or loaded. Its `Display` says what went wrong and what to do.
 #[derive(Debug)]
 pub enum CheckpointError {
-    /// Reading or writing the file failed (missing file, permissions, disk full...).
+    /// Reading or writing the file failed (missing file, permissions, disk full, a directory...).
     Io {
         /// The file.
         path: PathBuf,
-        /// What was being done.
+        /// What was being done: `"read"` or `"write"`.
         action: &'static str,
         /// The system's error.
         source: std::io::Error,
@@ -48,6 +51,13 @@ pub enum CheckpointError {
         /// Every problem found, one per line.
         problems: Vec<String>,
     },
+    /// The module cannot be saved as a checkpoint that loads back (nothing was written).
+    Unsavable {
+        /// The file.
+        path: PathBuf,
+        /// Every problem found, one per line.
+        problems: Vec<String>,
+    },
 }
 
 impl fmt::Display for CheckpointError {
@@ -55,10 +65,16 @@ impl fmt::Display for CheckpointError {
         match self {
             CheckpointError::Io { path, action, source } => {
                 write!(f, "cannot {action} checkpoint {}: {source}", path.display())?;
-                if source.kind() == std::io::ErrorKind::NotFound {
-                    write!(f, " (check the path, or train and save a model first)")?;
+                let hint = if *action == "read" {
+                    (source.kind() == std::io::ErrorKind::NotFound)
+                        .then(|| "check the path, or train and save a model first".to_string())
+                } else {
+                    crate::atomic_file::hint(source, path)
+                };
+                match hint {
+                    Some(h) => write!(f, " ({h})"),
+                    None => Ok(()),
                 }
-                Ok(())
             }
             CheckpointError::Corrupt { path, reason } => write!(
                 f,
@@ -73,6 +89,12 @@ impl fmt::Display for CheckpointError {
                 path.display(),
                 problems.join("\n  ")
             ),
+            CheckpointError::Unsavable { path, problems } => write!(
+                f,
+                "cannot save checkpoint {} (nothing was written): it could not be loaded back:\n  {}",
+                path.display(),
+                problems.join("\n  ")
+            ),
         }
     }
 }
@@ -84,31 +106,6 @@ impl std::error::Error for CheckpointError {
             _ => None,
         }
     }
-}
-
-/// Writes `bytes` to `path` atomically: `<path>.tmp` in the same directory, synced, renamed over `path`.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut tmp_name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    tmp_name.push(".tmp");
-    let tmp = path.with_file_name(tmp_name);
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, path)?;
-        // Make the rename itself durable (best effort: not every platform can open a directory).
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if let Ok(d) = std::fs::File::open(dir) {
-                let _ = d.sync_all();
-            }
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 /// The safetensors bytes of named tensors (float32 / float64 / int64, little-endian, row-major).
@@ -133,22 +130,45 @@ pub fn to_bytes(tensors: &[(String, Tensor)]) -> Result<Vec<u8>, String> {
     safetensors::serialize(views, None).map_err(|e| e.to_string())
 }
 
-/// Saves `module`'s parameters to `path` (safetensors, PyTorch names), atomically.
+/// Saves `module`'s parameters to `path` (safetensors, PyTorch names), atomically (see the module doc).
+///
+/// # Errors
+/// [`CheckpointError::Unsavable`] when the file could not be loaded back (two parameters with one name, an
+/// integer parameter, a parameter named `__metadata__`); [`CheckpointError::Io`] when the file cannot be
+/// written — the file at `path`, if any, is then unchanged.
 pub fn save(module: &dyn Module, path: impl AsRef<Path>) -> Result<(), CheckpointError> {
     let path = path.as_ref();
-    let bytes = to_bytes(&module.state_dict())
-        .map_err(|reason| CheckpointError::Corrupt { path: path.to_path_buf(), reason })?;
-    write_atomic(path, &bytes).map_err(|source| CheckpointError::Io {
+    let state = module.state_dict();
+    let mut problems = Vec::new();
+    let mut seen = HashSet::new();
+    for (name, t) in &state {
+        if !seen.insert(name.as_str()) {
+            problems.push(format!("two parameters are named `{name}`"));
+        }
+        if !t.dtype().is_float() {
+            problems.push(format!("`{name}` is {}; parameters are float", t.dtype()));
+        }
+        if name == "__metadata__" {
+            problems.push("a parameter is named `__metadata__`, the name safetensors keeps for its header".into());
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CheckpointError::Unsavable { path: path.to_path_buf(), problems });
+    }
+    let bytes = to_bytes(&state)
+        .map_err(|reason| CheckpointError::Unsavable { path: path.to_path_buf(), problems: vec![reason] })?;
+    crate::atomic_file::write(path, &bytes).map_err(|source| CheckpointError::Io {
         path: path.to_path_buf(),
         action: "write",
         source,
     })
 }
 
-/// Reads every tensor of a safetensors file (any dtype this crate has: F32, F64, I64).
+/// Reads every tensor of a safetensors file (any dtype this crate has: F32, F64, I64). A directory, device,
+/// FIFO or socket is refused, not read.
 pub fn read(path: impl AsRef<Path>) -> Result<HashMap<String, Tensor>, CheckpointError> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| CheckpointError::Io {
+    let bytes = crate::atomic_file::read(path).map_err(|source| CheckpointError::Io {
         path: path.to_path_buf(),
         action: "read",
         source,

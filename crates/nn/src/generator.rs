@@ -19,7 +19,42 @@
 //!   and `x * (to - from) + from` is one fused multiply-add (as the compiled aten kernel does).
 //!
 //! Normal draws (`randn`) are not reproduced here: nothing in the tutorial's models needs them.
+//!
+//! # Threads
+//!
+//! The default generator is one per process, as PyTorch's: every [`crate::Linear::new`] draws from it. On one
+//! thread `manual_seed(42)` followed by building a model gives PyTorch's weights bit for bit. But threads that
+//! build models *at the same time* take turns drawing from the one generator, so which weights each model gets
+//! depends on the scheduling — `manual_seed` on each thread does not help. The deterministic ways:
+//!
+//! * give each thread its own generator and build with [`crate::Linear::with_generator`]:
+//!
+//!   ```
+//!   use nn::{Linear, Module, ReLU, Sequential, TorchGenerator};
+//!   use tensor::Device;
+//!   let handles: Vec<_> = (0..4u64)
+//!       .map(|seed| {
+//!           std::thread::spawn(move || {
+//!               let mut g = TorchGenerator::new(seed); // this thread's own torch.manual_seed(seed)
+//!               let model = Sequential::new()
+//!                   .add(Linear::with_generator(2, 10, true, &mut g, &Device::Cpu))
+//!                   .add(ReLU)
+//!                   .add(Linear::with_generator(10, 1, true, &mut g, &Device::Cpu));
+//!               model.num_parameters()
+//!           })
+//!       })
+//!       .collect();
+//!   for h in handles {
+//!       assert_eq!(h.join().unwrap(), 41);
+//!   }
+//!   ```
+//!
+//! * or seed and build under one lock of the default generator, with [`with_default_generator`] (other threads
+//!   wait for the whole build). Inside its closure, draw from the generator it passes — calling
+//!   [`manual_seed`], `Linear::new` or `with_default_generator` there would wait for the lock this thread holds,
+//!   so they panic instead of hanging.
 
+use std::cell::Cell;
 use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use rand_mt::Mt;
@@ -83,14 +118,47 @@ impl TorchGenerator {
     }
 
     /// `n` float32 draws in `[from, to)`: `torch.empty(n).uniform_(from, to)` (row-major for any shape).
+    ///
+    /// # Panics
+    /// When memory for `n` float32 values cannot be had (instead of aborting the process).
+    #[track_caller]
     pub fn uniform_vec_f32(&mut self, n: usize, from: f64, to: f64) -> Vec<f32> {
-        (0..n).map(|_| self.uniform_f32(from, to)).collect()
+        let mut out = reserve("uniform_vec_f32", n, tensor::DType::F32);
+        out.extend((0..n).map(|_| self.uniform_f32(from, to)));
+        out
     }
 
     /// `n` float64 draws in `[from, to)`: `torch.empty(n, dtype=torch.float64).uniform_(from, to)`.
+    ///
+    /// # Panics
+    /// When memory for `n` float64 values cannot be had (instead of aborting the process).
+    #[track_caller]
     pub fn uniform_vec_f64(&mut self, n: usize, from: f64, to: f64) -> Vec<f64> {
-        (0..n).map(|_| self.uniform_f64(from, to)).collect()
+        let mut out = reserve("uniform_vec_f64", n, tensor::DType::F64);
+        out.extend((0..n).map(|_| self.uniform_f64(from, to)));
+        out
     }
+}
+
+/// An empty vector with room for `n` values, or a panic at the caller when the memory cannot be had (a failed
+/// `Vec` allocation would abort the process).
+#[track_caller]
+fn reserve<T>(op: &str, n: usize, dtype: tensor::DType) -> Vec<T> {
+    crate::init::checked_numel(op, &[n], dtype);
+    let mut out = Vec::new();
+    if out.try_reserve_exact(n).is_err() {
+        out_of_memory(op, n, dtype);
+    }
+    out
+}
+
+#[cold]
+#[track_caller]
+fn out_of_memory(op: &str, n: usize, dtype: tensor::DType) -> ! {
+    panic!(
+        "{op}: cannot allocate {n} {dtype} values ({:.1} GiB): not enough memory; pick smaller sizes",
+        (n as f64) * dtype.size_in_bytes() as f64 / (1u64 << 30) as f64
+    )
 }
 
 impl Default for TorchGenerator {
@@ -105,21 +173,68 @@ fn default_generator() -> &'static Mutex<TorchGenerator> {
     DEFAULT.get_or_init(|| Mutex::new(TorchGenerator::default()))
 }
 
+thread_local! {
+    /// Whether this thread holds the default generator's lock (inside [`with_default_generator`]).
+    static HOLDS_DEFAULT: Cell<bool> = const { Cell::new(false) };
+}
+
 /// Locks the default generator; a panic in another thread while it held the lock leaves the state usable.
-fn lock_default() -> MutexGuard<'static, TorchGenerator> {
+///
+/// # Panics
+/// When this thread already holds it (the lock is not re-entrant: waiting would hang forever).
+#[track_caller]
+fn lock_default(op: &str) -> MutexGuard<'static, TorchGenerator> {
+    if HOLDS_DEFAULT.get() {
+        reentrant_lock(op);
+    }
     default_generator().lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+#[cold]
+#[track_caller]
+fn reentrant_lock(op: &str) -> ! {
+    panic!(
+        "{op} inside with_default_generator: this thread already holds the default generator, so waiting for it \
+         would hang; use the `&mut TorchGenerator` the closure gets (Linear::with_generator, g.manual_seed)"
+    )
+}
+
 /// Seeds the process-wide default generator, like `torch.manual_seed(seed)`. Layers built afterwards with
-/// [`crate::Linear::new`] draw their initial weights from it.
+/// [`crate::Linear::new`] draw their initial weights from it. For threads, see [the module doc](self#threads).
+///
+/// # Panics
+/// Inside [`with_default_generator`] (use the generator the closure gets).
+#[track_caller]
 pub fn manual_seed(seed: u64) {
-    lock_default().manual_seed(seed);
+    lock_default("manual_seed").manual_seed(seed);
 }
 
 /// Runs `f` with exclusive access to the default generator (so several draws happen back to back even when
-/// other threads draw too).
+/// other threads draw too: `with_default_generator(|g| { g.manual_seed(42); Linear::with_generator(.., g, ..) })`
+/// is deterministic whatever other threads do).
+///
+/// # Panics
+/// When called inside another `with_default_generator` on the same thread; and `f`'s own panics propagate
+/// (the generator stays usable).
+#[track_caller]
 pub fn with_default_generator<R>(f: impl FnOnce(&mut TorchGenerator) -> R) -> R {
-    f(&mut lock_default())
+    with_default_generator_for("with_default_generator", f)
+}
+
+/// [`with_default_generator`] for `op` (the name a re-entrant call's panic gives).
+#[track_caller]
+pub(crate) fn with_default_generator_for<R>(op: &str, f: impl FnOnce(&mut TorchGenerator) -> R) -> R {
+    let mut guard = lock_default(op);
+    /// Clears the flag however `f` ends, a panic included.
+    struct Held;
+    impl Drop for Held {
+        fn drop(&mut self) {
+            HOLDS_DEFAULT.set(false);
+        }
+    }
+    HOLDS_DEFAULT.set(true);
+    let _held = Held;
+    f(&mut guard)
 }
 
 #[cfg(test)]

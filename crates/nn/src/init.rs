@@ -62,18 +62,43 @@ pub enum FanMode {
 /// `(fan_in, fan_out)` of a weight of `shape` (`torch.nn.init._calculate_fan_in_and_fan_out`).
 ///
 /// # Panics
-/// When `shape` has fewer than 2 dimensions.
+/// When `shape` has fewer than 2 dimensions, or its size overflows.
 #[track_caller]
 pub fn fan_in_and_fan_out(shape: &[usize]) -> (usize, usize) {
-    assert!(
-        shape.len() >= 2,
-        "fan_in_and_fan_out: fan in and fan out cannot be computed for shape {shape:?} (fewer than 2 dimensions)"
-    );
-    let receptive_field: usize = shape[2..].iter().product();
-    (shape[1] * receptive_field, shape[0] * receptive_field)
+    if shape.len() < 2 {
+        init_misuse(format!(
+            "fan_in_and_fan_out: fan in and fan out cannot be computed for shape {shape:?} (fewer than 2 dimensions)"
+        ));
+    }
+    checked_numel("fan_in_and_fan_out", shape, DType::F32);
+    // Each fan divides the number of elements, so none of these products overflows — unless a dimension is 0,
+    // where saturating keeps the answer defined (a zero-element weight is never drawn from).
+    let receptive_field = shape[2..].iter().fold(1usize, |n, &d| n.saturating_mul(d));
+    (shape[1].saturating_mul(receptive_field), shape[0].saturating_mul(receptive_field))
+}
+
+/// The number of elements of a `dtype` tensor of `shape`, after checking that such a tensor can exist on the
+/// CPU: the product does not overflow and the bytes fit in `isize::MAX` (Rust's limit for one allocation).
+///
+/// # Panics
+/// When it cannot exist: `Linear: a float32 tensor of shape [4294967296, 4294967296] cannot exist (...)`.
+#[track_caller]
+pub fn checked_numel(op: &str, shape: &[usize], dtype: DType) -> usize {
+    let numel = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+    match numel {
+        Some(n) if n.checked_mul(dtype.size_in_bytes()).is_some_and(|b| b <= isize::MAX as usize) => n,
+        _ => init_misuse(format!(
+            "{op}: a {dtype} tensor of shape {shape:?} cannot exist (its size in bytes overflows the address \
+             space); pick smaller sizes"
+        )),
+    }
 }
 
 /// A float32 tensor of `shape` drawn from `U(from, to)`: `torch.empty(shape).uniform_(from, to)`.
+///
+/// # Panics
+/// As [`uniform_dtype`].
+#[track_caller]
 pub fn uniform(shape: &[usize], from: f64, to: f64, generator: &mut TorchGenerator, device: &Device) -> Tensor {
     uniform_dtype(shape, from, to, DType::F32, generator, device)
 }
@@ -81,7 +106,8 @@ pub fn uniform(shape: &[usize], from: f64, to: f64, generator: &mut TorchGenerat
 /// [`uniform`] for a float dtype (float64 draws two words per element, as PyTorch).
 ///
 /// # Panics
-/// When `dtype` is not a float type.
+/// When `dtype` is not a float type, `from` or `to` is not finite, `from > to` (PyTorch refuses both), or the
+/// tensor cannot exist.
 #[track_caller]
 pub fn uniform_dtype(
     shape: &[usize],
@@ -91,12 +117,26 @@ pub fn uniform_dtype(
     generator: &mut TorchGenerator,
     device: &Device,
 ) -> Tensor {
-    let n = shape.iter().product();
+    if !dtype.is_float() {
+        init_misuse(format!("uniform: cannot draw floats into an {dtype} tensor of shape {shape:?}"));
+    }
+    if !(from.is_finite() && to.is_finite() && from <= to) {
+        init_misuse(format!(
+            "uniform: expects a finite range [from, to) with from <= to, got from={from}, to={to} (shape {shape:?})"
+        ));
+    }
+    let n = checked_numel("uniform", shape, dtype);
     match dtype {
         DType::F32 => Tensor::from_vec(generator.uniform_vec_f32(n, from, to), shape, device),
-        DType::F64 => Tensor::from_vec(generator.uniform_vec_f64(n, from, to), shape, device),
-        DType::I64 => panic!("uniform: cannot draw floats into an {dtype} tensor of shape {shape:?}"),
+        _ => Tensor::from_vec(generator.uniform_vec_f64(n, from, to), shape, device),
     }
+}
+
+/// Panics at the caller of an `init` function.
+#[cold]
+#[track_caller]
+fn init_misuse(message: String) -> ! {
+    panic!("{message}")
 }
 
 /// The bound `√3 · gain / √fan` of [`kaiming_uniform`], computed as PyTorch does.
@@ -128,12 +168,20 @@ pub fn kaiming_uniform(
     generator: &mut TorchGenerator,
     device: &Device,
 ) -> Tensor {
+    if checked_numel("kaiming_uniform", shape, DType::F32) == 0 {
+        // PyTorch: "Initializing zero-element tensors is a no-op" (the bound would be 1/√0).
+        return Tensor::zeros(shape, DType::F32, device);
+    }
     let bound = kaiming_uniform_bound(shape, a, mode, nonlinearity);
     uniform(shape, -bound, bound, generator, device)
 }
 
 /// The initial `(weight [out, in], bias [out])` of `nn.Linear(in_features, out_features, bias)`, drawn in
 /// PyTorch's order: the whole weight first, then the bias.
+///
+/// # Panics
+/// When the weight cannot exist (see [`checked_numel`]).
+#[track_caller]
 pub fn linear_parameters(
     in_features: usize,
     out_features: usize,
@@ -142,7 +190,7 @@ pub fn linear_parameters(
     device: &Device,
 ) -> (Tensor, Option<Tensor>) {
     let shape = [out_features, in_features];
-    let weight = if in_features * out_features == 0 {
+    let weight = if checked_numel("Linear", &shape, DType::F32) == 0 {
         // PyTorch warns and leaves a zero-element tensor alone ("Initializing zero-element tensors is a no-op").
         Tensor::zeros(&shape, DType::F32, device)
     } else {

@@ -12,7 +12,19 @@
 //! 6. [`optim`] — the [`Optimizer`] trait, `SGD`, `Adam`, `AdamW`, their saved state.
 //! 7. [`metrics`] — accuracy, precision / recall / F1, confusion matrix, `classification_report` (scikit-learn).
 //! 8. [`checkpoint`] — parameters to and from safetensors files under PyTorch's names.
+//! 9. [`atomic_file`] — how every file is written (atomically, durably, symlinks followed, special files refused)
+//!    so that no save can lose data.
+//!
+//! Threads: [`manual_seed`] seeds one process-wide generator, as `torch.manual_seed`, so models built on several
+//! threads at once interleave their draws. Build them with [`Linear::with_generator`] and a [`TorchGenerator`]
+//! per thread (or under [`with_default_generator`]); see [the generator's doc](generator#threads).
+//!
+//! Misuse — a layer fed an input of the wrong width, a loss given targets of the wrong shape or dtype, an
+//! optimizer given a NaN learning rate — panics at the caller's line (`#[track_caller]`, also through
+//! [`Sequential`] and the [`Module`] and [`Optimizer`] traits) with a message naming the op and the shapes.
+//! What the environment can break (files, checkpoints) returns errors that say what to do.
 
+pub mod atomic_file;
 pub mod checkpoint;
 pub mod generator;
 pub mod init;

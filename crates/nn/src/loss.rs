@@ -58,6 +58,40 @@ fn check_same_shape(op: &str, input: &Var, target: &Tensor) {
     );
 }
 
+/// Panics at the caller of a loss with `message`.
+#[cold]
+#[track_caller]
+fn misuse(message: String) -> ! {
+    panic!("{message}")
+}
+
+/// Checks that an optional weight (`weight`, `pos_weight`) has the input's dtype and broadcasts to the input's
+/// shape (numpy's rules, the result having exactly the input's shape — a weight that would enlarge the loss is
+/// refused rather than silently averaged over more elements).
+#[track_caller]
+fn check_weight(op: &str, what: &str, weight: Option<&Tensor>, input: &Var) {
+    let Some(w) = weight else { return };
+    let shape = input.shape();
+    let fits =
+        w.rank() <= shape.len() && w.shape().iter().rev().zip(shape.iter().rev()).all(|(&wd, &xd)| wd == xd || wd == 1);
+    if !fits || w.dtype() != input.dtype() {
+        misuse(format!(
+            "{op}: {what} {:?} {} must broadcast to the input {shape:?} {} (same dtype; each dimension equal or 1)",
+            w.shape(),
+            w.dtype(),
+            input.dtype()
+        ));
+    }
+}
+
+/// Checks that the input of a classification loss has a class axis (rank ≥ 1).
+#[track_caller]
+fn check_has_classes(op: &str, input: &Var) {
+    if input.rank() == 0 {
+        misuse(format!("{op}: the input is a scalar []: pass logits [N, C] (or [C] for one sample)"));
+    }
+}
+
 /// A float tensor of zeros-like scalar (0-d) on the input's device.
 fn zero_like(v: &Var) -> Var {
     Var::constant(Tensor::scalar(0.0, v.dtype(), &v.device()))
@@ -109,6 +143,8 @@ impl BCEWithLogitsLoss {
     #[track_caller]
     pub fn forward(&self, input: &Var, target: &Tensor) -> Var {
         check_same_shape("BCEWithLogitsLoss", input, target);
+        check_weight("BCEWithLogitsLoss", "weight", self.weight.as_ref(), input);
+        check_weight("BCEWithLogitsLoss", "pos_weight", self.pos_weight.as_ref(), input);
         let y = Var::constant(target.clone());
         let mut loss = input.bce_with_logits(&y);
         if let Some(pw) = &self.pos_weight {
@@ -161,6 +197,7 @@ impl BCELoss {
     #[track_caller]
     pub fn forward(&self, input: &Var, target: &Tensor) -> Var {
         check_same_shape("BCELoss", input, target);
+        check_weight("BCELoss", "weight", self.weight.as_ref(), input);
         let x = input.tensor();
         if x.numel() > 0 {
             let (lo, hi) = (x.min_all().item(), x.max_all().item());
@@ -224,7 +261,14 @@ fn index_targets(op: &str, input: &Var, target: &Tensor, weight: Option<&Tensor>
     let shape = input.shape();
     let classes = shape[class_axis(shape.len())];
     if let Some(w) = weight {
-        assert!(w.shape() == [classes], "{op}: class weights {:?} must be [{classes}] for input {shape:?}", w.shape());
+        if w.shape() != [classes] || w.dtype() != input.dtype() {
+            misuse(format!(
+                "{op}: class weights {:?} {} must be [{classes}] {} for input {shape:?}",
+                w.shape(),
+                w.dtype(),
+                input.dtype()
+            ));
+        }
     }
     let valid_i = target.ne(&target.scalar_like(ignore_index as f64));
     let safe = Tensor::where_cond(&valid_i, target, &target.scalar_like(0.0));
@@ -239,6 +283,7 @@ fn index_targets(op: &str, input: &Var, target: &Tensor, weight: Option<&Tensor>
 /// Checks class-index targets against the input (shape, dtype, range); returns whether any is `ignore_index`.
 #[track_caller]
 fn check_index_targets(op: &str, input: &Var, target: &Tensor, ignore_index: i64) -> bool {
+    check_has_classes(op, input);
     let shape = input.shape();
     let axis = class_axis(shape.len());
     let classes = shape[axis];
@@ -385,8 +430,32 @@ impl CrossEntropyLoss {
     /// index is out of range.
     #[track_caller]
     pub fn forward(&self, input: &Var, target: &Tensor) -> Var {
+        check_has_classes("CrossEntropyLoss", input);
         let axis = class_axis(input.rank());
-        let classes = input.shape()[axis];
+        let shape = input.shape();
+        let classes = shape[axis];
+        if target.dtype().is_float() && target.shape() != shape {
+            // The tutorial's classic mistake: float class ids `[N]` (y_blob_train.type(torch.float)).
+            let mut ids = shape.clone();
+            ids.remove(axis);
+            misuse(format!(
+                "CrossEntropyLoss: input {shape:?} with a {} target {:?}: float targets are class probabilities \
+                 and must have the input's shape {shape:?}; class ids must be an int64 tensor of shape {ids:?} \
+                 (convert them with to_dtype(DType::I64))",
+                target.dtype(),
+                target.shape()
+            ));
+        }
+        if let Some(w) = &self.weight {
+            if w.shape() != [classes] || w.dtype() != input.dtype() {
+                misuse(format!(
+                    "CrossEntropyLoss: class weights {:?} {} must be [{classes}] {} for input {shape:?}",
+                    w.shape(),
+                    w.dtype(),
+                    input.dtype()
+                ));
+            }
+        }
         let logp = input.log_softmax(axis);
         if target.dtype().is_float() {
             return self.forward_probabilities(&logp, target);

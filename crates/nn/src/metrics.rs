@@ -31,16 +31,16 @@ pub enum Average {
 /// When a value is not an integer (pass predicted labels, not probabilities).
 #[track_caller]
 fn labels(op: &str, t: &Tensor) -> Vec<i64> {
-    t.to_f64_vec()
-        .into_iter()
-        .map(|v| {
-            assert!(
-                v.fract() == 0.0 && v.is_finite(),
-                "{op}: label {v} is not an integer (round or argmax the predictions first)"
-            );
-            v as i64
-        })
-        .collect()
+    let values = t.to_f64_vec();
+    // A loop, not a closure: the panic must keep the caller's location.
+    let mut out = Vec::with_capacity(values.len());
+    for v in values {
+        if !(v.fract() == 0.0 && v.is_finite()) {
+            metrics_misuse(format!("{op}: label {v} is not an integer (round or argmax the predictions first)"));
+        }
+        out.push(v as i64);
+    }
+    out
 }
 
 /// Both label vectors, checked to have the same length.
@@ -81,6 +81,12 @@ pub fn accuracy(y_true: &Tensor, y_pred: &Tensor) -> f64 {
 #[track_caller]
 pub fn accuracy_fn(y_true: &Tensor, y_pred: &Tensor) -> f64 {
     let (t, p) = pair("accuracy_fn", y_true, y_pred);
+    if p.is_empty() {
+        // Python's `correct / len(y_pred)` raises ZeroDivisionError here.
+        metrics_misuse(
+            "accuracy_fn: no labels (y_pred is empty), so no accuracy (Python raises ZeroDivisionError)".into(),
+        );
+    }
     let correct = t.iter().zip(&p).filter(|(a, b)| a == b).count();
     (correct as f64 / p.len() as f64) * 100.0
 }
@@ -91,13 +97,21 @@ pub fn accuracy_fn(y_true: &Tensor, y_pred: &Tensor) -> f64 {
 pub fn confusion_matrix(y_true: &Tensor, y_pred: &Tensor) -> Tensor {
     let (t, p) = pair("confusion_matrix", y_true, y_pred);
     let labels = unique_labels(&t, &p);
-    let counts = counts(&t, &p, &labels);
     let l = labels.len();
-    Tensor::from_vec(
-        counts.into_iter().flatten().map(|c| c as i64).collect::<Vec<i64>>(),
-        &[l, l],
-        &tensor::Device::Cpu,
-    )
+    // L² counts: refused at the caller when they cannot be had, instead of aborting the process.
+    let cells = l.checked_mul(l).filter(|&c| c.checked_mul(8).is_some_and(|b| b <= isize::MAX as usize));
+    let mut m: Vec<i64> = Vec::new();
+    if cells.is_none_or(|c| m.try_reserve_exact(c).is_err()) {
+        metrics_misuse(format!(
+            "confusion_matrix: {l} distinct labels need a {l}×{l} matrix, which does not fit in memory; pass class \
+             labels, not continuous values"
+        ));
+    }
+    m.resize(l * l, 0);
+    for (&a, &b) in t.iter().zip(&p) {
+        m[index(&labels, a) * l + index(&labels, b)] += 1;
+    }
+    Tensor::from_vec(m, &[l, l], &tensor::Device::Cpu)
 }
 
 /// The labels indexing the rows and columns of [`confusion_matrix`].
@@ -107,13 +121,25 @@ pub fn confusion_matrix_labels(y_true: &Tensor, y_pred: &Tensor) -> Vec<i64> {
     unique_labels(&t, &p)
 }
 
-fn counts(t: &[i64], p: &[i64], labels: &[i64]) -> Vec<Vec<u64>> {
-    let index = |v: i64| labels.binary_search(&v).expect("labels are the union");
-    let mut m = vec![vec![0u64; labels.len()]; labels.len()];
+/// The position of label `v` in the sorted union `labels`.
+fn index(labels: &[i64], v: i64) -> usize {
+    labels.binary_search(&v).unwrap_or_else(|_| unreachable!("labels are the union of both label vectors"))
+}
+
+/// `(tp, fp, fn)` per class of `labels`, from the pairs directly (no L×L matrix: any number of labels is fine).
+/// `tp`: true and predicted `c`; `fp`: predicted `c`, true another; `fn`: true `c`, predicted another.
+fn class_counts(t: &[i64], p: &[i64], labels: &[i64]) -> Vec<(u64, u64, u64)> {
+    let mut c = vec![(0u64, 0u64, 0u64); labels.len()];
     for (&a, &b) in t.iter().zip(p) {
-        m[index(a)][index(b)] += 1;
+        let (i, j) = (index(labels, a), index(labels, b));
+        if i == j {
+            c[i].0 += 1;
+        } else {
+            c[j].1 += 1;
+            c[i].2 += 1;
+        }
     }
-    m
+    c
 }
 
 /// Per-class scores (`precision_recall_fscore_support(average=None)`), indexed like `labels`.
@@ -148,9 +174,15 @@ fn safe_div(a: f64, b: f64, flag: &mut bool) -> f64 {
 /// Precision, recall, F1 and support of every class (scikit-learn's `average=None`).
 #[track_caller]
 pub fn precision_recall_fscore_support(y_true: &Tensor, y_pred: &Tensor) -> ClassScores {
-    let (t, p) = pair("precision_recall_fscore_support", y_true, y_pred);
+    scores("precision_recall_fscore_support", y_true, y_pred)
+}
+
+/// [`precision_recall_fscore_support`], its misuse reported under the name `op`.
+#[track_caller]
+fn scores(op: &str, y_true: &Tensor, y_pred: &Tensor) -> ClassScores {
+    let (t, p) = pair(op, y_true, y_pred);
     let labels = unique_labels(&t, &p);
-    let m = counts(&t, &p, &labels);
+    let counts = class_counts(&t, &p, &labels);
     let n = labels.len();
     let mut s = ClassScores {
         labels,
@@ -161,10 +193,7 @@ pub fn precision_recall_fscore_support(y_true: &Tensor, y_pred: &Tensor) -> Clas
         ill_defined: false,
         counts: Vec::with_capacity(n),
     };
-    for c in 0..n {
-        let tp = m[c][c];
-        let fp = (0..n).map(|r| m[r][c]).sum::<u64>() - tp;
-        let fn_ = m[c].iter().sum::<u64>() - tp;
+    for (tp, fp, fn_) in counts {
         let mut flag = false;
         s.precision.push(safe_div(tp as f64, (tp + fp) as f64, &mut flag));
         s.recall.push(safe_div(tp as f64, (tp + fn_) as f64, &mut flag));
@@ -187,7 +216,7 @@ enum Score {
 
 #[track_caller]
 fn averaged(op: &str, y_true: &Tensor, y_pred: &Tensor, average: Average, score: Score) -> f64 {
-    let s = precision_recall_fscore_support(y_true, y_pred);
+    let s = scores(op, y_true, y_pred);
     let per_class = match score {
         Score::Precision => &s.precision,
         Score::Recall => &s.recall,
@@ -252,38 +281,50 @@ pub fn f1_score(y_true: &Tensor, y_pred: &Tensor, average: Average) -> f64 {
 /// support. `Binary` is not a torchmetrics option and panics.
 #[track_caller]
 pub fn multiclass_accuracy(preds: &Tensor, target: &Tensor, num_classes: usize, average: Average) -> f64 {
+    if average == Average::Binary {
+        metrics_misuse("multiclass_accuracy: average must be Micro, Macro or Weighted".into());
+    }
     let preds = if preds.rank() == 2 && preds.dtype().is_float() { preds.argmax(1usize, false) } else { preds.clone() };
     let (t, p) = pair("multiclass_accuracy", target, &preds);
-    let mut tp = vec![0u64; num_classes];
-    let mut fp = vec![0u64; num_classes];
-    let mut fn_ = vec![0u64; num_classes];
+    // Counts of the classes that occur only (a class that never occurs has weight 0 in every average), so any
+    // `num_classes` costs nothing: `(tp, fp, fn)` per class, in class order.
+    let mut counts: std::collections::BTreeMap<usize, (u64, u64, u64)> = std::collections::BTreeMap::new();
+    let in_range = |v: i64| v >= 0 && (v as u64) < num_classes as u64;
     for (&a, &b) in t.iter().zip(&p) {
-        assert!(
-            (0..num_classes as i64).contains(&a) && (0..num_classes as i64).contains(&b),
-            "multiclass_accuracy: label {} is outside 0..{num_classes}",
-            if (0..num_classes as i64).contains(&a) { b } else { a }
-        );
+        if !(in_range(a) && in_range(b)) {
+            metrics_misuse(format!(
+                "multiclass_accuracy: label {} is outside 0..{num_classes}",
+                if in_range(a) { b } else { a }
+            ));
+        }
         let (a, b) = (a as usize, b as usize);
         if a == b {
-            tp[a] += 1;
+            counts.entry(a).or_default().0 += 1;
         } else {
-            fp[b] += 1;
-            fn_[a] += 1;
+            counts.entry(b).or_default().1 += 1;
+            counts.entry(a).or_default().2 += 1;
         }
     }
-    let recall: Vec<f64> =
-        (0..num_classes).map(|c| safe_div(tp[c] as f64, (tp[c] + fn_[c]) as f64, &mut false)).collect();
-    let weights: Vec<f64> = match average {
-        Average::Micro => {
-            let total = t.len() as f64;
-            return safe_div(tp.iter().sum::<u64>() as f64, total, &mut false);
-        }
-        Average::Macro => (0..num_classes).map(|c| if tp[c] + fp[c] + fn_[c] == 0 { 0.0 } else { 1.0 }).collect(),
-        Average::Weighted => (0..num_classes).map(|c| (tp[c] + fn_[c]) as f64).collect(),
-        Average::Binary => panic!("multiclass_accuracy: average must be Micro, Macro or Weighted"),
-    };
-    let total: f64 = weights.iter().sum();
-    safe_div(recall.iter().zip(&weights).map(|(r, w)| r * w).sum(), total, &mut false)
+    if average == Average::Micro {
+        let tp: u64 = counts.values().map(|c| c.0).sum();
+        return safe_div(tp as f64, t.len() as f64, &mut false);
+    }
+    // Macro: every class that occurs weighs 1; Weighted: its support. Each term is its class's recall.
+    let (mut weighted, mut total) = (0.0, 0.0);
+    for &(tp, _fp, fn_) in counts.values() {
+        let recall = safe_div(tp as f64, (tp + fn_) as f64, &mut false);
+        let w = if average == Average::Macro { 1.0 } else { (tp + fn_) as f64 };
+        weighted += recall * w;
+        total += w;
+    }
+    safe_div(weighted, total, &mut false)
+}
+
+/// Panics at the caller of a metric with `message`.
+#[cold]
+#[track_caller]
+fn metrics_misuse(message: String) -> ! {
+    panic!("{message}")
 }
 
 /// `sklearn.metrics.classification_report(y_true, y_pred, target_names, digits)` — the same text, to the
@@ -292,10 +333,13 @@ pub fn multiclass_accuracy(preds: &Tensor, target: &Tensor, num_classes: usize, 
 /// scikit-learn.
 ///
 /// # Panics
-/// When `target_names` does not have one name per class.
+/// When `target_names` does not have one name per class, or `digits` is over 17 (an f64 has no more).
 #[track_caller]
 pub fn classification_report(y_true: &Tensor, y_pred: &Tensor, target_names: Option<&[&str]>, digits: usize) -> String {
-    let s = precision_recall_fscore_support(y_true, y_pred);
+    if digits > 17 {
+        metrics_misuse(format!("classification_report: digits {digits} is over 17, the most an f64 holds"));
+    }
+    let s = scores("classification_report", y_true, y_pred);
     let names: Vec<String> = match target_names {
         Some(n) => {
             assert!(

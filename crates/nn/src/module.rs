@@ -48,6 +48,10 @@ use tensor::{Device, Tensor};
 /// [`children!`](crate::children)). Everything else has a default built from those.
 pub trait Module: Send + Sync {
     /// Computes the output for input `x`.
+    ///
+    /// `#[track_caller]` here makes every implementation report a misuse (an input of the wrong width) at the
+    /// line that called `forward` — through a [`crate::Sequential`] or a custom model too.
+    #[track_caller]
     fn forward(&self, x: &Var) -> Var;
 
     /// The parameters held directly by this module (not by its children), in registration order.
@@ -102,8 +106,19 @@ pub trait Module: Send + Sync {
     }
 
     /// Moves every parameter to `device` in place (`module.to(device)`). Gradients are dropped.
+    ///
+    /// # Panics
+    /// When a parameter cannot live on `device` (a float64 parameter on a GPU, a weight over its buffer limit).
+    #[track_caller]
     fn to_device(&self, device: &Device) {
-        for p in self.parameters() {
+        let params = self.parameters();
+        // Every parameter is checked before any moves, so a refusal leaves the module whole on its device.
+        for (name, p) in self.named_parameters() {
+            if let Err(e) = device.check_alloc(&p.shape(), p.dtype()) {
+                tensor::error::fail(&format!("to_device: parameter `{name}`"), &e);
+            }
+        }
+        for p in params {
             p.set_data(p.tensor().to_device(device));
             p.zero_grad();
         }
@@ -179,6 +194,7 @@ impl fmt::Debug for dyn Module + '_ {
 
 /// A boxed module is a module (so `Sequential` and custom models can hold `Box<dyn Module>`).
 impl<M: Module + ?Sized> Module for Box<M> {
+    #[track_caller]
     fn forward(&self, x: &Var) -> Var {
         (**self).forward(x)
     }

@@ -5,9 +5,10 @@
 
 use crate::cpu::CpuBackend;
 use crate::dtype::{DType, HostBuffer};
-use crate::error::{Error, Result};
+use crate::error::{human_bytes, Error, Result};
 #[cfg(feature = "wgpu")]
 use crate::gpu::{WgpuBackend, WgpuStorage};
+use crate::layout::checked_numel;
 
 /// A device: the CPU, or a GPU through wgpu.
 #[derive(Clone, Debug)]
@@ -112,6 +113,53 @@ impl Device {
         }
     }
 
+    /// Ok when a tensor of `shape` and `dtype` can exist on this device: its element count and byte size do not
+    /// overflow, the bytes are at most `isize::MAX` (the most any allocation can hold), the device has the dtype,
+    /// and on a GPU the buffer fits the adapter's largest buffer and storage binding. It allocates nothing, so
+    /// `Ok` does not promise that the memory is free: [`Tensor::try_zeros`](crate::Tensor::try_zeros) reports
+    /// that as [`Error::OutOfMemory`].
+    ///
+    /// # Errors
+    /// [`Error::TooLarge`] naming the shape, the bytes and the limit, and saying what to do;
+    /// [`Error::Unsupported`] for a dtype the device lacks (f64 on a GPU).
+    pub fn check_alloc(&self, shape: &[usize], dtype: DType) -> Result<()> {
+        if !self.supports(dtype) {
+            return Err(Error::Unsupported(format!(
+                "device {} has no {dtype} tensors; convert to f32 or use the CPU",
+                self.name()
+            )));
+        }
+        let Some(numel) = checked_numel(shape) else {
+            return Err(Error::TooLarge(format!(
+                "shape {shape:?} of {dtype} has more elements than a usize can count (more than {}); use a smaller size",
+                usize::MAX
+            )));
+        };
+        let bytes = numel as u128 * self.element_bytes(dtype) as u128;
+        if bytes > isize::MAX as u128 {
+            return Err(Error::TooLarge(format!(
+                "shape {shape:?} of {dtype} needs {} ({bytes} bytes), more than any allocation can hold \
+                 (isize::MAX = {} bytes); use a smaller size",
+                human_bytes(bytes),
+                isize::MAX
+            )));
+        }
+        match self {
+            Device::Cpu => Ok(()),
+            #[cfg(feature = "wgpu")]
+            Device::Wgpu(b) => b.check_alloc(shape, dtype, numel),
+        }
+    }
+
+    /// Bytes of one element of `dtype` in this device's memory (the GPU stores int64 as 32-bit integers).
+    pub fn element_bytes(&self, dtype: DType) -> usize {
+        match self {
+            Device::Cpu => dtype.size_in_bytes(),
+            #[cfg(feature = "wgpu")]
+            Device::Wgpu(_) => 4,
+        }
+    }
+
     /// Waits until all work submitted to the device has finished (a no-op on the CPU).
     pub fn synchronize(&self) -> Result<()> {
         match self {
@@ -120,10 +168,6 @@ impl Device {
             Device::Wgpu(b) => b.synchronize(),
         }
     }
-
-    /// Not used on every build; keeps the `Error` import alive without the wgpu feature.
-    #[allow(dead_code)]
-    fn _unused(_: Error) {}
 }
 
 impl PartialEq for Device {

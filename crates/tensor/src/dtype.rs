@@ -152,12 +152,31 @@ impl HostBuffer {
     }
 
     /// `n` copies of `value` converted to `dtype`.
+    ///
+    /// # Panics
+    /// When the system refuses the memory (the process is not aborted); see [`HostBuffer::try_full`].
+    #[track_caller]
     pub fn full(dtype: DType, n: usize, value: f64) -> HostBuffer {
-        match dtype {
-            DType::F32 => HostBuffer::F32(vec![value as f32; n]),
-            DType::F64 => HostBuffer::F64(vec![value; n]),
-            DType::I64 => HostBuffer::I64(vec![value as i64; n]),
-        }
+        HostBuffer::try_full(dtype, n, value).unwrap_or_else(|| {
+            let bytes = n as u128 * dtype.size_in_bytes() as u128;
+            panic!(
+                "full: cannot allocate {} for {n} elements of {dtype} (the system refused the memory); use a \
+                 smaller size",
+                crate::error::human_bytes(bytes)
+            )
+        })
+    }
+
+    /// `n` copies of `value` converted to `dtype`, or `None` when the system refuses the memory.
+    pub fn try_full(dtype: DType, n: usize, value: f64) -> Option<HostBuffer> {
+        use crate::cpu::pool::{try_filled, try_zeroed};
+        // +0.0 is all-zero bits in every dtype: zeroed memory, which the allocator may map instead of writing.
+        let zero = value == 0.0 && value.is_sign_positive();
+        Some(match dtype {
+            DType::F32 => HostBuffer::F32(if zero { try_zeroed(n)? } else { try_filled(n, value as f32)? }),
+            DType::F64 => HostBuffer::F64(if zero { try_zeroed(n)? } else { try_filled(n, value)? }),
+            DType::I64 => HostBuffer::I64(if zero { try_zeroed(n)? } else { try_filled(n, value as i64)? }),
+        })
     }
 
     /// Every element converted to f64 (for printing and tests).

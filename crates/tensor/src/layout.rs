@@ -24,6 +24,21 @@ pub struct Layout {
     offset: usize,
 }
 
+/// The element count of `shape` in checked arithmetic: `None` when the product of its non-zero sizes overflows
+/// `usize`. Such a shape is refused even when another size is 0, because its row-major strides would overflow.
+pub fn checked_numel(shape: &[usize]) -> Option<usize> {
+    let mut product: usize = 1;
+    let mut empty = false;
+    for &n in shape {
+        if n == 0 {
+            empty = true;
+        } else {
+            product = product.checked_mul(n)?;
+        }
+    }
+    Some(if empty { 0 } else { product })
+}
+
 /// Row-major (C-order) strides of `shape`.
 pub fn contiguous_strides(shape: &[usize]) -> Vec<usize> {
     strides_of(shape).into_vec()

@@ -12,7 +12,8 @@ use std::sync::Arc;
 use crate::device::{Device, Storage, CPU};
 use crate::dtype::{DType, Element, HostBuffer};
 use crate::ensure;
-use crate::layout::{resolve_axis, Layout};
+use crate::error::{expect_ok, human_bytes, Error, Result};
+use crate::layout::{checked_numel, resolve_axis, Layout};
 
 /// An n-dimensional array on a device.
 #[derive(Clone)]
@@ -106,29 +107,48 @@ impl Tensor {
     /// A tensor of `shape` from host data, on `device`.
     ///
     /// # Panics
-    /// When the buffer's length is not the product of `shape`, or the device has no such dtype (f64 on a GPU).
+    /// When the buffer's length is not the product of `shape`, or the tensor cannot exist on the device (see
+    /// [`Tensor::try_from_host`], which returns these as errors).
     #[track_caller]
     pub fn from_host(data: HostBuffer, shape: &[usize], device: &Device) -> Tensor {
-        let numel: usize = shape.iter().product();
-        ensure!(
-            data.len() == numel,
-            "from_vec",
-            "{} elements cannot have shape {shape:?} ({numel} elements)",
-            data.len()
-        );
-        ensure!(device.supports(data.dtype()), "from_vec", "device {} has no {} tensors", device.name(), data.dtype());
+        expect_ok("from_vec", Tensor::try_from_host(data, shape, device))
+    }
+
+    /// A tensor of `shape` from host data, on `device`, for data and shapes that come from outside the program.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] when the buffer's length is not the product of `shape`; the errors of
+    /// [`Device::check_alloc`]; on a GPU, [`Error::Unsupported`] for an int64 value outside int32 and
+    /// [`Error::OutOfMemory`] when the device refuses the buffer.
+    pub fn try_from_host(data: HostBuffer, shape: &[usize], device: &Device) -> Result<Tensor> {
+        device.check_alloc(shape, data.dtype())?;
+        let numel = checked_numel(shape).expect("check_alloc counts the elements");
+        if data.len() != numel {
+            return Err(Error::Shape(format!(
+                "{} elements cannot have shape {shape:?} ({numel} elements)",
+                data.len()
+            )));
+        }
         let storage = match device {
             Device::Cpu => Storage::Cpu(data),
             #[cfg(feature = "wgpu")]
-            Device::Wgpu(b) => Storage::Wgpu(crate::backend::Backend::from_host(b, data)),
+            Device::Wgpu(b) => Storage::Wgpu(b.try_from_host(data)?),
         };
-        Tensor::from_storage(storage, shape, device.clone())
+        Ok(Tensor::from_storage(storage, shape, device.clone()))
     }
 
     /// A tensor of `shape` from a vector, on `device`. See [`Tensor::from_host`] for the panics.
     #[track_caller]
     pub fn from_vec<T: Element>(data: Vec<T>, shape: &[usize], device: &Device) -> Tensor {
         Tensor::from_host(T::into_host(data), shape, device)
+    }
+
+    /// A tensor of `shape` from a vector, on `device`, for data and shapes that come from outside the program.
+    ///
+    /// # Errors
+    /// As [`Tensor::try_from_host`].
+    pub fn try_from_vec<T: Element>(data: Vec<T>, shape: &[usize], device: &Device) -> Result<Tensor> {
+        Tensor::try_from_host(T::into_host(data), shape, device)
     }
 
     /// A tensor of `shape` from a slice, on `device`.
@@ -144,39 +164,76 @@ impl Tensor {
     }
 
     /// A 0-dimensional tensor holding `value`.
+    #[track_caller]
     pub fn scalar(value: f64, dtype: DType, device: &Device) -> Tensor {
-        Tensor::full(&[], value, dtype, device)
+        expect_ok("scalar", Tensor::try_full(&[], value, dtype, device))
     }
 
     /// A tensor of `shape` filled with `value`.
+    ///
+    /// # Panics
+    /// When the tensor cannot exist on the device or the memory is refused: the errors of [`Tensor::try_full`].
     #[track_caller]
     pub fn full(shape: &[usize], value: f64, dtype: DType, device: &Device) -> Tensor {
-        ensure!(device.supports(dtype), "full", "device {} has no {dtype} tensors", device.name());
-        let numel = shape.iter().product();
+        expect_ok("full", Tensor::try_full(shape, value, dtype, device))
+    }
+
+    /// A tensor of `shape` filled with `value`, for shapes that come from outside the program.
+    ///
+    /// # Errors
+    /// The errors of [`Device::check_alloc`] (the shape cannot exist on the device: [`Error::TooLarge`] or
+    /// [`Error::Unsupported`]), and [`Error::OutOfMemory`] when the system or the GPU refuses the memory.
+    pub fn try_full(shape: &[usize], value: f64, dtype: DType, device: &Device) -> Result<Tensor> {
+        device.check_alloc(shape, dtype)?;
+        let numel = checked_numel(shape).expect("check_alloc counts the elements");
         let storage = match device {
-            Device::Cpu => Storage::Cpu(crate::backend::Backend::full(&CPU, numel, value, dtype)),
+            Device::Cpu => Storage::Cpu(HostBuffer::try_full(dtype, numel, value).ok_or_else(|| {
+                Error::OutOfMemory(format!(
+                    "cannot allocate {} for shape {shape:?} of {dtype} on the CPU (the system refused the memory); \
+                     use a smaller size",
+                    human_bytes(numel as u128 * dtype.size_in_bytes() as u128)
+                ))
+            })?),
             #[cfg(feature = "wgpu")]
-            Device::Wgpu(b) => Storage::Wgpu(crate::backend::Backend::full(b, numel, value, dtype)),
+            Device::Wgpu(b) => Storage::Wgpu(b.try_full(numel, value, dtype)?),
         };
-        Tensor::from_storage(storage, shape, device.clone())
+        Ok(Tensor::from_storage(storage, shape, device.clone()))
     }
 
     /// Zeros of `shape`.
+    ///
+    /// # Panics
+    /// As [`Tensor::full`]: `zeros: cannot allocate 4 TiB for shape [1099511627776] of float32 on the CPU ...`.
+    #[track_caller]
     pub fn zeros(shape: &[usize], dtype: DType, device: &Device) -> Tensor {
-        Tensor::full(shape, 0.0, dtype, device)
+        expect_ok("zeros", Tensor::try_zeros(shape, dtype, device))
+    }
+
+    /// Zeros of `shape`, for shapes that come from outside the program.
+    ///
+    /// # Errors
+    /// As [`Tensor::try_full`].
+    pub fn try_zeros(shape: &[usize], dtype: DType, device: &Device) -> Result<Tensor> {
+        Tensor::try_full(shape, 0.0, dtype, device)
     }
 
     /// Ones of `shape`.
+    ///
+    /// # Panics
+    /// As [`Tensor::full`].
+    #[track_caller]
     pub fn ones(shape: &[usize], dtype: DType, device: &Device) -> Tensor {
-        Tensor::full(shape, 1.0, dtype, device)
+        expect_ok("ones", Tensor::try_full(shape, 1.0, dtype, device))
     }
 
     /// Zeros with the shape, dtype and device of `self`.
+    #[track_caller]
     pub fn zeros_like(&self) -> Tensor {
         Tensor::zeros(self.shape(), self.dtype, &self.device)
     }
 
     /// Ones with the shape, dtype and device of `self`.
+    #[track_caller]
     pub fn ones_like(&self) -> Tensor {
         Tensor::ones(self.shape(), self.dtype, &self.device)
     }

@@ -42,7 +42,9 @@ pub fn register_font() {
 /// Draws the same figure into `<stem>.png` and `<stem>.svg`; returns both paths.
 ///
 /// `draw_png` and `draw_svg` are the same generic drawing function instantiated for each backend
-/// (Rust closures cannot be generic over the backend).
+/// (Rust closures cannot be generic over the backend). Both pictures are drawn in memory and then
+/// written with [`nn::atomic_file`], so a full disk or a killed run never leaves a partial picture,
+/// and a failure names the file and the system's reason.
 pub fn save_png_svg(
     stem: &Path,
     size: (u32, u32),
@@ -58,17 +60,39 @@ pub fn save_png_svg(
     };
     let (png, svg) = (with_ext(".png"), with_ext(".svg"));
     let fail = |path: &Path, e: String| CliError::new(format!("cannot draw {}: {e}", path.display()));
+    // RGB, 3 bytes a pixel, row-major: what BitMapBackend draws into and the PNG encoder reads.
+    let mut rgb = vec![0u8; size.0 as usize * size.1 as usize * 3];
     {
-        let root = BitMapBackend::new(&png, size).into_drawing_area();
+        let root = BitMapBackend::with_buffer(&mut rgb, size).into_drawing_area();
         draw_png(&root).map_err(|e| fail(&png, e))?;
         root.present().map_err(|e| fail(&png, e.to_string()))?;
     }
+    write_picture(&png, |file| {
+        use image::ImageEncoder;
+        use std::io::Write;
+        let mut w = std::io::BufWriter::new(file);
+        image::codecs::png::PngEncoder::new(&mut w).write_image(&rgb, size.0, size.1, image::ColorType::Rgb8).map_err(
+            |e| match e {
+                image::ImageError::IoError(io) => io,
+                other => std::io::Error::other(other.to_string()),
+            },
+        )?;
+        // Flushed here: a BufWriter dropped unflushed would swallow a write error.
+        w.flush()
+    })?;
+    let mut text = String::new();
     {
-        let root = SVGBackend::new(&svg, size).into_drawing_area();
+        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
         draw_svg(&root).map_err(|e| fail(&svg, e))?;
         root.present().map_err(|e| fail(&svg, e.to_string()))?;
     }
+    write_picture(&svg, |file| std::io::Write::write_all(file, text.as_bytes()))?;
     Ok(vec![png, svg])
+}
+
+/// Writes one picture atomically; the error names the file and says what to do.
+fn write_picture(path: &Path, fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>) -> Result<(), CliError> {
+    nn::atomic_file::write_with(path, fill).map_err(|e| CliError::io("write the picture", path, &e))
 }
 
 /// Turns any plotters error into a string.

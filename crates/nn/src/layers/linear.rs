@@ -3,8 +3,8 @@
 use autograd::Var;
 use tensor::{DType, Device, Tensor};
 
-use crate::generator::{with_default_generator, TorchGenerator};
-use crate::init::linear_parameters;
+use crate::generator::{with_default_generator_for, TorchGenerator};
+use crate::init::{checked_numel, linear_parameters};
 use crate::module::Module;
 
 /// A fully connected layer: `y = x Wᵀ + b` with `W: [out_features, in_features]` and `b: [out_features]`.
@@ -21,18 +21,37 @@ pub struct Linear {
 
 impl Linear {
     /// `nn.Linear(in_features, out_features)`: with a bias, on the CPU, drawn from the default generator
-    /// (seed it with [`crate::manual_seed`]).
+    /// (seed it with [`crate::manual_seed`]; on several threads at once, see [`crate::generator`] and use
+    /// [`Linear::with_generator`]).
+    ///
+    /// # Panics
+    /// When the weight `[out_features, in_features]` is too large to exist (its size overflows memory).
+    #[track_caller]
     pub fn new(in_features: usize, out_features: usize) -> Linear {
         Linear::with_options(in_features, out_features, true, &Device::Cpu)
     }
 
     /// `nn.Linear(in_features, out_features, bias, device)`, drawn from the default generator. As in
     /// PyTorch, the values are drawn on the CPU and then moved, so they do not depend on the device.
+    ///
+    /// # Panics
+    /// As [`Linear::new`]; also when called inside [`crate::with_default_generator`] (draw from the generator
+    /// the closure gets, with [`Linear::with_generator`]).
+    #[track_caller]
     pub fn with_options(in_features: usize, out_features: usize, bias: bool, device: &Device) -> Linear {
-        with_default_generator(|g| Linear::with_generator(in_features, out_features, bias, g, device))
+        // Checked here, outside the closure, so that a panic names the caller's line.
+        check_linear_size(in_features, out_features, device);
+        with_default_generator_for("Linear::new", |g| {
+            Linear::with_generator(in_features, out_features, bias, g, device)
+        })
     }
 
-    /// Like [`Linear::with_options`], drawing from an explicit generator.
+    /// Like [`Linear::with_options`], drawing from an explicit generator — the deterministic way to build
+    /// models on several threads at once (each thread its own generator).
+    ///
+    /// # Panics
+    /// As [`Linear::new`].
+    #[track_caller]
     pub fn with_generator(
         in_features: usize,
         out_features: usize,
@@ -40,6 +59,7 @@ impl Linear {
         generator: &mut TorchGenerator,
         device: &Device,
     ) -> Linear {
+        check_linear_size(in_features, out_features, device);
         let (weight, b) = linear_parameters(in_features, out_features, bias, generator, &Device::Cpu);
         Linear::from_tensors(weight.to_device(device), b.map(|b| b.to_device(device)))
     }
@@ -84,6 +104,16 @@ impl Linear {
     /// The weight's dtype (float32 unless built [`Linear::from_tensors`] with float64).
     pub fn dtype(&self) -> DType {
         self.weight.dtype()
+    }
+}
+
+/// Panics at the caller when the weight `[out_features, in_features]` cannot exist on the CPU (where it is
+/// drawn) or on `device` (a GPU's buffers are far smaller).
+#[track_caller]
+fn check_linear_size(in_features: usize, out_features: usize, device: &Device) {
+    checked_numel("Linear", &[out_features, in_features], DType::F32);
+    if let Err(e) = device.check_alloc(&[out_features, in_features], DType::F32) {
+        tensor::error::fail("Linear", &e);
     }
 }
 

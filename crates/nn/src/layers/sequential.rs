@@ -65,7 +65,12 @@ impl From<Vec<Box<dyn Module>>> for Sequential {
 
 impl Module for Sequential {
     fn forward(&self, x: &Var) -> Var {
-        self.layers.iter().fold(x.clone(), |h, layer| layer.forward(&h))
+        // A loop, not a fold: a closure would hide the caller's location from a layer's misuse panic.
+        let mut h = x.clone();
+        for layer in &self.layers {
+            h = layer.forward(&h);
+        }
+        h
     }
 
     fn children(&self) -> Vec<(String, &dyn Module)> {

@@ -8,7 +8,7 @@ use tensor::ops::{binary, unary, Float};
 use tensor::{BinaryOp, DType, Element, Tensor, UnaryOp};
 
 use super::state::{OptimizerError, OptimizerState, ParamState, SavedTensor};
-use super::Optimizer;
+use super::{assert_grad_fits, assert_lr, check_non_negative, invalid_hyperparameter, Optimizer};
 
 /// The options of [`Adam`], PyTorch's names and defaults (`AdamConfig::default()`).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -97,7 +97,8 @@ impl Adam {
     /// An optimizer over `params`.
     ///
     /// # Panics
-    /// On a negative learning rate, eps or weight decay, or betas outside `[0, 1)` (as PyTorch).
+    /// On a negative or non-finite learning rate, eps or weight decay, or betas outside `[0, 1)` (as PyTorch,
+    /// which also accepts infinite values that only ever give non-finite parameters).
     #[track_caller]
     pub fn new(params: Vec<Var>, config: AdamConfig) -> Adam {
         let c = config;
@@ -155,20 +156,20 @@ impl AdamCore {
         maximize: bool,
         decoupled: bool,
     ) -> AdamCore {
-        assert!(lr >= 0.0, "{name}: invalid learning rate {lr}");
-        assert!(eps >= 0.0, "{name}: invalid epsilon value {eps}");
-        assert!((0.0..1.0).contains(&betas.0), "{name}: invalid beta parameter at index 0: {}", betas.0);
-        assert!((0.0..1.0).contains(&betas.1), "{name}: invalid beta parameter at index 1: {}", betas.1);
-        assert!(weight_decay >= 0.0, "{name}: invalid weight_decay value {weight_decay}");
+        if let Err(m) = validate(name, lr, betas, eps, weight_decay) {
+            invalid_hyperparameter(m);
+        }
         let n = params.len();
         AdamCore { name, params, lr, betas, eps, weight_decay, amsgrad, maximize, decoupled, state: vec![None; n] }
     }
 
+    #[track_caller]
     fn step(&mut self) {
         let (beta1, beta2) = self.betas;
-        for (p, state) in self.params.iter().zip(&mut self.state) {
+        for (i, (p, state)) in self.params.iter().zip(&mut self.state).enumerate() {
             let Some(grad) = p.grad() else { continue };
             let x = p.tensor();
+            assert_grad_fits(self.name, i, &x, &grad);
             let s = state.get_or_insert_with(|| Moments {
                 step: 0,
                 exp_avg: x.zeros_like(),
@@ -254,15 +255,31 @@ impl AdamCore {
                 max_exp_avg_sq: if amsgrad { Some(get("max_exp_avg_sq")?) } else { None },
             }));
         }
-        self.lr = state.hyper("lr")?;
-        self.betas = (state.hyper("beta1")?, state.hyper("beta2")?);
-        self.eps = state.hyper("eps")?;
-        self.weight_decay = state.hyper("weight_decay")?;
+        let (lr, betas, eps, weight_decay) = (
+            state.hyper("lr")?,
+            (state.hyper("beta1")?, state.hyper("beta2")?),
+            state.hyper("eps")?,
+            state.hyper("weight_decay")?,
+        );
+        validate(self.name, lr, betas, eps, weight_decay).map_err(OptimizerError::Invalid)?;
+        (self.lr, self.betas, self.eps, self.weight_decay) = (lr, betas, eps, weight_decay);
         self.amsgrad = amsgrad;
         self.maximize = state.hyper("maximize")? != 0.0;
         self.state = moments;
         Ok(())
     }
+}
+
+/// What the constructors refuse, as a sentence.
+fn validate(name: &str, lr: f64, betas: (f64, f64), eps: f64, weight_decay: f64) -> Result<(), String> {
+    check_non_negative(name, "learning rate", lr)?;
+    check_non_negative(name, "epsilon value", eps)?;
+    for (i, beta) in [betas.0, betas.1].into_iter().enumerate() {
+        if !(0.0..1.0).contains(&beta) {
+            return Err(format!("{name}: invalid beta parameter at index {i}: {beta} (a number in [0, 1))"));
+        }
+    }
+    check_non_negative(name, "weight_decay value", weight_decay)
 }
 
 /// The scalars of one update.
@@ -376,6 +393,7 @@ macro_rules! delegate_optimizer {
                 self.core.lr
             }
             fn set_lr(&mut self, lr: f64) {
+                assert_lr(self.core.name, lr);
                 self.core.lr = lr;
             }
             fn state_dict(&self) -> OptimizerState {

@@ -19,8 +19,16 @@ pub use state::{OptimizerError, OptimizerState, ParamState, SavedTensor};
 use autograd::Var;
 
 /// What every optimizer does (`torch.optim.Optimizer`).
+///
+/// Hyper-parameters are checked where they enter — the constructors and [`Optimizer::set_lr`] panic at the
+/// caller on a value PyTorch would refuse or that can only give non-finite parameters (a negative, NaN or
+/// infinite learning rate...), [`Optimizer::load_state_dict`] returns an error for the same values.
 pub trait Optimizer {
     /// Updates every parameter that has a gradient, once.
+    ///
+    /// # Panics
+    /// When a parameter's gradient was set to another shape or dtype than the parameter's.
+    #[track_caller]
     fn step(&mut self);
 
     /// Sets every parameter's gradient to `None` (PyTorch's default `set_to_none=True`).
@@ -37,6 +45,10 @@ pub trait Optimizer {
     fn lr(&self) -> f64;
 
     /// Changes the learning rate (what a scheduler does).
+    ///
+    /// # Panics
+    /// When `lr` is negative, NaN or infinite: `SGD: invalid learning rate NaN (a finite number >= 0)`.
+    #[track_caller]
     fn set_lr(&mut self, lr: f64);
 
     /// The hyper-parameters and per-parameter buffers (momentum, moments, step counts).
@@ -45,4 +57,42 @@ pub trait Optimizer {
     /// Restores a state saved by [`Optimizer::state_dict`] of the same optimizer over parameters of the same
     /// shapes. Nothing changes when it fails.
     fn load_state_dict(&mut self, state: OptimizerState) -> Result<(), OptimizerError>;
+}
+
+/// `Err` with a sentence when `value` is not a finite number `>= 0`.
+pub(crate) fn check_non_negative(optimizer: &str, what: &str, value: f64) -> Result<(), String> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(())
+    } else {
+        Err(format!("{optimizer}: invalid {what} {value} (a finite number >= 0)"))
+    }
+}
+
+/// Panics at the caller with a message built by one of the checks.
+#[cold]
+#[track_caller]
+pub(crate) fn invalid_hyperparameter(message: String) -> ! {
+    panic!("{message}")
+}
+
+/// Checks a learning rate given to a constructor or [`Optimizer::set_lr`].
+#[track_caller]
+pub(crate) fn assert_lr(optimizer: &str, lr: f64) {
+    if let Err(m) = check_non_negative(optimizer, "learning rate", lr) {
+        invalid_hyperparameter(m);
+    }
+}
+
+/// Panics at the caller when a parameter's gradient does not have its parameter's shape and dtype.
+#[track_caller]
+pub(crate) fn assert_grad_fits(optimizer: &str, i: usize, x: &tensor::Tensor, grad: &tensor::Tensor) {
+    if grad.shape() != x.shape() || grad.dtype() != x.dtype() {
+        invalid_hyperparameter(format!(
+            "{optimizer}: parameter {i} is {:?} {} but its gradient is {:?} {}",
+            x.shape(),
+            x.dtype(),
+            grad.shape(),
+            grad.dtype()
+        ));
+    }
 }

@@ -8,7 +8,7 @@ use tensor::ops::{binary, unary, Float};
 use tensor::{BinaryOp, DType, Element, Tensor, UnaryOp};
 
 use super::state::{OptimizerError, OptimizerState, ParamState, SavedTensor};
-use super::Optimizer;
+use super::{assert_grad_fits, assert_lr, check_non_negative, Optimizer};
 
 /// The options of [`SGD`], PyTorch's names and defaults.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -32,6 +32,20 @@ impl SgdConfig {
     pub fn new(lr: f64) -> SgdConfig {
         SgdConfig { lr, momentum: 0.0, dampening: 0.0, nesterov: false, weight_decay: 0.0, maximize: false }
     }
+
+    /// What [`SGD::new`] refuses, as a sentence.
+    fn validate(&self) -> Result<(), String> {
+        check_non_negative("SGD", "learning rate", self.lr)?;
+        check_non_negative("SGD", "momentum value", self.momentum)?;
+        check_non_negative("SGD", "weight_decay value", self.weight_decay)?;
+        if !self.dampening.is_finite() {
+            return Err(format!("SGD: invalid dampening value {} (a finite number)", self.dampening));
+        }
+        if self.nesterov && !(self.momentum > 0.0 && self.dampening == 0.0) {
+            return Err("SGD: Nesterov momentum requires a momentum and zero dampening".into());
+        }
+        Ok(())
+    }
 }
 
 /// Stochastic gradient descent. For each parameter `x` with gradient `g`:
@@ -53,17 +67,14 @@ impl SGD {
     /// An optimizer over `params` (usually `model.parameters()`).
     ///
     /// # Panics
-    /// When `lr`, `momentum` or `weight_decay` is negative, or Nesterov is asked without momentum or with
-    /// dampening (PyTorch raises the same errors).
+    /// When `lr`, `momentum` or `weight_decay` is negative or not finite, `dampening` is not finite, or
+    /// Nesterov is asked without momentum or with dampening (PyTorch raises the same errors, and accepts an
+    /// infinite learning rate, which only ever gives non-finite parameters).
     #[track_caller]
     pub fn new(params: Vec<Var>, config: SgdConfig) -> SGD {
-        assert!(config.lr >= 0.0, "SGD: invalid learning rate {}", config.lr);
-        assert!(config.momentum >= 0.0, "SGD: invalid momentum value {}", config.momentum);
-        assert!(config.weight_decay >= 0.0, "SGD: invalid weight_decay value {}", config.weight_decay);
-        assert!(
-            !config.nesterov || (config.momentum > 0.0 && config.dampening == 0.0),
-            "SGD: Nesterov momentum requires a momentum and zero dampening"
-        );
+        if let Err(m) = config.validate() {
+            super::invalid_hyperparameter(m);
+        }
         let n = params.len();
         SGD { params, config, momentum_buffers: vec![None; n] }
     }
@@ -77,9 +88,10 @@ impl SGD {
 impl Optimizer for SGD {
     fn step(&mut self) {
         let c = self.config;
-        for (p, buf) in self.params.iter().zip(&mut self.momentum_buffers) {
+        for (i, (p, buf)) in self.params.iter().zip(&mut self.momentum_buffers).enumerate() {
             let Some(grad) = p.grad() else { continue };
             let x = p.tensor();
+            assert_grad_fits("SGD", i, &x, &grad);
             let fused = match x.dtype() {
                 DType::F32 if x.device().is_cpu() => Some(fused_step::<f32>(&x, &grad, buf, &c)),
                 DType::F64 if x.device().is_cpu() => Some(fused_step::<f64>(&x, &grad, buf, &c)),
@@ -98,6 +110,7 @@ impl Optimizer for SGD {
     }
 
     fn set_lr(&mut self, lr: f64) {
+        assert_lr("SGD", lr);
         self.config.lr = lr;
     }
 
@@ -133,6 +146,7 @@ impl Optimizer for SGD {
             weight_decay: state.hyper("weight_decay")?,
             maximize: state.hyper("maximize")? != 0.0,
         };
+        config.validate().map_err(OptimizerError::Invalid)?;
         let mut buffers = Vec::with_capacity(self.params.len());
         for (p, s) in self.params.iter().zip(&state.params) {
             buffers.push(match s.buffers.get("momentum_buffer") {

@@ -1,5 +1,12 @@
 //! [`OptimizerState`]: an optimizer's hyper-parameters and buffers as plain data, serialisable to JSON (and so
 //! to a file, written atomically), and the [`OptimizerError`] of restoring one.
+//!
+//! JSON has no NaN or infinities, yet a moment can hold them (a gradient of 1e30 squared is +inf in float32).
+//! Every number — buffer values and hyper-parameters — is therefore written as a JSON number when finite and
+//! as a string otherwise: `"inf"`, `"-inf"`, `"nan"` (the positive quiet NaN), or `"nan:0x<16 hex digits>"`
+//! (any other NaN, its f64 bits). So every f64 round-trips bit for bit, and every float32 value too (a
+//! signalling float32 NaN comes back quiet: widening it to f64 quiets it). A save never succeeds on a state
+//! that load would refuse.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,7 +22,8 @@ pub struct SavedTensor {
     pub shape: Vec<usize>,
     /// `float32` or `float64`.
     pub dtype: String,
-    /// The values in row-major order.
+    /// The values in row-major order (non-finite values written as strings, see the module doc).
+    #[serde(serialize_with = "exact::serialize_vec", deserialize_with = "exact::deserialize_vec")]
     pub data: Vec<f64>,
 }
 
@@ -27,10 +35,10 @@ impl SavedTensor {
 
     /// The tensor on `device`.
     pub fn to_tensor(&self, device: &Device) -> Result<Tensor, OptimizerError> {
-        let n: usize = self.shape.iter().product();
-        if n != self.data.len() {
+        let n = self.shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+        if n != Some(self.data.len()) {
             return Err(OptimizerError::Invalid(format!(
-                "a saved tensor of shape {:?} has {} values instead of {n}",
+                "a saved tensor of shape {:?} has {} values",
                 self.shape,
                 self.data.len()
             )));
@@ -40,7 +48,9 @@ impl SavedTensor {
             "float64" => HostBuffer::F64(self.data.clone()),
             other => return Err(OptimizerError::Invalid(format!("a saved tensor has unsupported dtype {other}"))),
         };
-        Ok(Tensor::from_host(data, &self.shape, device))
+        Tensor::try_from_host(data, &self.shape, device).map_err(|e| {
+            OptimizerError::Invalid(format!("a saved tensor of shape {:?} cannot be restored: {e}", self.shape))
+        })
     }
 
     pub(crate) fn dtype(&self) -> Option<DType> {
@@ -68,7 +78,8 @@ pub struct ParamState {
 pub struct OptimizerState {
     /// `SGD`, `Adam` or `AdamW`.
     pub optimizer: String,
-    /// Hyper-parameters by name.
+    /// Hyper-parameters by name (non-finite values written as strings, see the module doc).
+    #[serde(serialize_with = "exact::serialize_map", deserialize_with = "exact::deserialize_map")]
     pub hyperparameters: BTreeMap<String, f64>,
     /// Per-parameter state, in the optimizer's parameter order.
     pub params: Vec<ParamState>,
@@ -85,19 +96,26 @@ impl OptimizerState {
         serde_json::from_str(text).map_err(|e| OptimizerError::Invalid(format!("not an optimizer state: {e}")))
     }
 
-    /// Writes the state as JSON to `path`, atomically (a temporary file in the same directory, synced, then
-    /// renamed over `path`).
+    /// Writes the state as JSON to `path`, atomically, as a checkpoint (see [`crate::atomic_file`]: a unique
+    /// temporary in the same directory, synced, renamed over `path`; symlinks written through; directories and
+    /// special files refused).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), OptimizerError> {
         let path = path.as_ref();
-        crate::checkpoint::write_atomic(path, self.to_json().as_bytes())
-            .map_err(|e| OptimizerError::Io(format!("cannot write {}: {e}", path.display())))
+        crate::atomic_file::write(path, self.to_json().as_bytes()).map_err(|e| {
+            let hint = crate::atomic_file::hint(&e, path).map(|h| format!(" ({h})")).unwrap_or_default();
+            OptimizerError::Io(format!("cannot write {}: {e}{hint}", path.display()))
+        })
     }
 
     /// Reads a state written by [`OptimizerState::save`].
     pub fn load(path: impl AsRef<Path>) -> Result<OptimizerState, OptimizerError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| OptimizerError::Io(format!("cannot read {}: {e}", path.display())))?;
+        let bytes = crate::atomic_file::read(path).map_err(|e| {
+            let hint = if e.kind() == std::io::ErrorKind::NotFound { " (check the path)" } else { "" };
+            OptimizerError::Io(format!("cannot read {}: {e}{hint}", path.display()))
+        })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| OptimizerError::Invalid(format!("{} is not text, so not a saved state", path.display())))?;
         OptimizerState::from_json(&text)
     }
 
@@ -164,3 +182,130 @@ impl fmt::Display for OptimizerError {
 }
 
 impl std::error::Error for OptimizerError {}
+
+/// Exact JSON numbers: finite values as numbers, the others as strings (see the module doc).
+mod exact {
+    use std::collections::BTreeMap;
+    use std::fmt;
+
+    use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+    use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+    use serde::{Deserialize, Serialize};
+
+    /// The bits of `f64::NAN`, written as plain `"nan"`.
+    const CANONICAL_NAN: u64 = 0x7ff8_0000_0000_0000;
+
+    /// One number, written exactly.
+    struct Exact(f64);
+
+    impl Serialize for Exact {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let v = self.0;
+            if v.is_finite() {
+                s.serialize_f64(v)
+            } else if v == f64::INFINITY {
+                s.serialize_str("inf")
+            } else if v == f64::NEG_INFINITY {
+                s.serialize_str("-inf")
+            } else if v.to_bits() == CANONICAL_NAN {
+                s.serialize_str("nan")
+            } else {
+                s.serialize_str(&format!("nan:{:#018x}", v.to_bits()))
+            }
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Exact {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Exact, D::Error> {
+            struct V;
+            impl Visitor<'_> for V {
+                type Value = Exact;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a number, or one of \"inf\", \"-inf\", \"nan\", \"nan:0x<16 hex digits>\"")
+                }
+                fn visit_f64<E: de::Error>(self, v: f64) -> Result<Exact, E> {
+                    Ok(Exact(v))
+                }
+                fn visit_i64<E: de::Error>(self, v: i64) -> Result<Exact, E> {
+                    Ok(Exact(v as f64))
+                }
+                fn visit_u64<E: de::Error>(self, v: u64) -> Result<Exact, E> {
+                    Ok(Exact(v as f64))
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Exact, E> {
+                    match v {
+                        "inf" => Ok(Exact(f64::INFINITY)),
+                        "-inf" => Ok(Exact(f64::NEG_INFINITY)),
+                        "nan" => Ok(Exact(f64::NAN)),
+                        _ => v
+                            .strip_prefix("nan:0x")
+                            .and_then(|hex| u64::from_str_radix(hex, 16).ok())
+                            .map(f64::from_bits)
+                            .filter(|x| x.is_nan())
+                            .map(Exact)
+                            .ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self)),
+                    }
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<Exact, E> {
+                    Err(E::custom(
+                        "a value is null: the file was written by a version that stored NaN and infinities as \
+                         null, so the value is lost; save the state again",
+                    ))
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    pub fn serialize_vec<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(v.len()))?;
+        for &x in v {
+            seq.serialize_element(&Exact(x))?;
+        }
+        seq.end()
+    }
+
+    pub fn deserialize_vec<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Vec<f64>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of numbers")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<f64>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(Exact(x)) = seq.next_element()? {
+                    out.push(x);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_seq(V)
+    }
+
+    pub fn serialize_map<S: Serializer>(m: &BTreeMap<String, f64>, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(m.len()))?;
+        for (k, &v) in m {
+            map.serialize_entry(k, &Exact(v))?;
+        }
+        map.end()
+    }
+
+    pub fn deserialize_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, f64>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = BTreeMap<String, f64>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map of names to numbers")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BTreeMap<String, f64>, A::Error> {
+                let mut out = BTreeMap::new();
+                while let Some((k, Exact(v))) = map.next_entry::<String, Exact>()? {
+                    out.insert(k, v);
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}

@@ -40,7 +40,7 @@ impl<T> Default for Shelf<T> {
     }
 }
 
-/// Element types with a cache.
+/// Element types with a cache: f32, f64 and i64 (all-zero bits are their value 0, which [`try_zeroed`] relies on).
 pub(crate) trait Pooled: Copy + Default + 'static {
     /// Runs `f` on this thread's shelf; `None` when it is unavailable (thread teardown, re-entrant use).
     fn with_shelf<R>(f: impl FnOnce(&mut Shelf<Self>) -> R) -> Option<R>;
@@ -62,11 +62,72 @@ pooled!(f32, SHELF_F32);
 pooled!(f64, SHELF_F64);
 pooled!(i64, SHELF_I64);
 
+/// A vector of `len` copies of `value`, or `None` when the system refuses the memory (where `vec!` would abort
+/// the process).
+pub(crate) fn try_filled<T: Copy>(len: usize, value: T) -> Option<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).ok()?;
+    v.resize(len, value);
+    Some(v)
+}
+
+/// A vector of `len` zeros, or `None` when the system refuses the memory. Zeroed memory comes from the
+/// allocator's `alloc_zeroed` (what `vec![0.0; n]` uses), which for large buffers maps fresh zero pages instead of
+/// writing them.
+pub(crate) fn try_zeroed<T: Pooled>(len: usize) -> Option<Vec<T>> {
+    let layout = std::alloc::Layout::array::<T>(len).ok()?;
+    if layout.size() == 0 {
+        return Some(Vec::new());
+    }
+    // SAFETY: `layout` has a non-zero size (checked above).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<T>();
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: `ptr` comes from the global allocator with the layout of `[T; len]`, which is the layout a `Vec<T>`
+    // of capacity `len` owns; all `len` elements are initialised, because all-zero bits are the value 0 of f32,
+    // f64 and i64, the only `Pooled` types.
+    Some(unsafe { Vec::from_raw_parts(ptr, len, len) })
+}
+
+/// [`try_zeroed`], panicking (instead of aborting) when the system refuses the memory.
+#[track_caller]
+pub(crate) fn zeroed<T: Pooled>(len: usize) -> Vec<T> {
+    try_zeroed(len).unwrap_or_else(|| refused::<T>(len))
+}
+
+/// An empty vector with room for `len` elements, panicking (instead of aborting) when the system refuses the
+/// memory.
+#[allow(dead_code)] // used by the kernels from the next change on
+#[track_caller]
+pub(crate) fn with_capacity<T>(len: usize) -> Vec<T> {
+    let mut v = Vec::new();
+    if v.try_reserve_exact(len).is_err() {
+        refused::<T>(len)
+    }
+    v
+}
+
+/// The panic of a refused allocation. The tensor layer checks the size of every result before its kernel runs
+/// (see `Tensor::check_result`), so this is reached only when memory runs out between that check and the kernel.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn refused<T>(len: usize) -> ! {
+    let bytes = len as u128 * std::mem::size_of::<T>() as u128;
+    panic!(
+        "out of memory: cannot allocate {} for {len} elements of {} (the system refused the memory); use smaller \
+         tensors",
+        crate::error::human_bytes(bytes),
+        std::any::type_name::<T>()
+    )
+}
+
 /// A vector of `len` elements with unspecified values (a cached buffer, or a fresh zeroed one): the caller must
 /// write every element before reading any.
 pub(crate) fn take<T: Pooled>(len: usize) -> Vec<T> {
-    if len == 0 || len * std::mem::size_of::<T>() > MAX_BUFFER_BYTES {
-        return vec![T::default(); len];
+    if len == 0 || len.saturating_mul(std::mem::size_of::<T>()) > MAX_BUFFER_BYTES {
+        return zeroed(len);
     }
     let cached = T::with_shelf(|s| {
         let v = s.by_len.get_mut(&len)?.pop()?;
@@ -74,7 +135,7 @@ pub(crate) fn take<T: Pooled>(len: usize) -> Vec<T> {
         Some(v)
     })
     .flatten();
-    cached.unwrap_or_else(|| vec![T::default(); len])
+    cached.unwrap_or_else(|| zeroed(len))
 }
 
 /// Gives `v` back to this thread's cache (or frees it when its size class or the cache is full).

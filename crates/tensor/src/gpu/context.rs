@@ -165,37 +165,59 @@ impl Context {
 
     // --- buffers ---------------------------------------------------------------------------------------------
 
+    /// The most bytes one tensor may have: the smaller of the largest buffer and the largest storage binding (a
+    /// kernel could not bind more).
+    pub fn max_tensor_bytes(&self) -> u64 {
+        self.limits.max_storage_buffer_binding_size.min(self.limits.max_buffer_size)
+    }
+
     /// A buffer of at least `bytes` bytes from the pool (or a new one).
     ///
-    /// # Panics
-    /// When `bytes` exceeds the device's `max_storage_buffer_binding_size` (the message names both); a kernel
-    /// could not bind it.
-    #[track_caller]
-    pub fn alloc(&self, bytes: u64) -> wgpu::Buffer {
-        let limit = self.limits.max_storage_buffer_binding_size.min(self.limits.max_buffer_size);
+    /// # Errors
+    /// [`Error::TooLarge`] when `bytes` exceeds [`Context::max_tensor_bytes`] (the message names both);
+    /// [`Error::OutOfMemory`] when the device refuses a new buffer.
+    pub fn try_alloc(&self, bytes: u64) -> Result<wgpu::Buffer> {
+        let limit = self.max_tensor_bytes();
         if bytes > limit {
-            panic!(
-                "{}",
-                Error::TooLarge(format!(
-                    "a tensor of {bytes} bytes exceeds this device's max_storage_buffer_binding_size of {limit} \
-                     bytes ({}); split it or use the CPU",
-                    self.adapter
-                ))
-            );
+            return Err(Error::TooLarge(format!(
+                "a tensor of {bytes} bytes exceeds this device's max_storage_buffer_binding_size of {limit} bytes \
+                 ({}); split it or use the CPU",
+                self.adapter
+            )));
         }
         let mut class = bytes.max(16).next_power_of_two();
         if class > limit {
             class = bytes.next_multiple_of(16);
         }
         if let Some(b) = lock(&self.pool).take(class) {
-            return b;
+            return Ok(b);
         }
-        self.device.create_buffer(&wgpu::BufferDescriptor {
+        // A refused buffer is reported to an error scope (which this thread pops at once), not to the device's
+        // error handler, so that it comes back here as an error.
+        let scope = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let buffer = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("tapegrad storage"),
             size: class,
             usage: STORAGE_USAGE,
             mapped_at_creation: false,
-        })
+        });
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(Error::OutOfMemory(format!(
+                "the GPU ({}) refused a buffer of {}: {e}; free some tensors, use a smaller size, or use the CPU",
+                self.adapter,
+                crate::error::human_bytes(class as u128)
+            )));
+        }
+        Ok(buffer)
+    }
+
+    /// [`Context::try_alloc`], panicking with its error.
+    #[track_caller]
+    pub fn alloc(&self, bytes: u64) -> wgpu::Buffer {
+        match self.try_alloc(bytes) {
+            Ok(b) => b,
+            Err(e) => panic!("{e}"),
+        }
     }
 
     /// Gives a buffer back to the pool.

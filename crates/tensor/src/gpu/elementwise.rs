@@ -196,7 +196,15 @@ pub(super) fn cast(be: &WgpuBackend, x: &WgpuStorage, layout: &Layout, dtype: DT
 
 /// `numel` copies of `value` converted to `dtype`.
 pub(super) fn full(be: &WgpuBackend, numel: usize, value: f64, dtype: DType) -> WgpuStorage {
-    let bits = match dtype {
+    let out = be.alloc(numel, dtype);
+    fill(be, &out, value);
+    out
+}
+
+/// Sets every element of `out` to `value`.
+pub(super) fn fill(be: &WgpuBackend, out: &WgpuStorage, value: f64) {
+    let numel = out.len();
+    let bits = match out.dtype {
         DType::F32 => (value as f32).to_bits(),
         DType::I64 => {
             let v = value as i64;
@@ -206,13 +214,12 @@ pub(super) fn full(be: &WgpuBackend, numel: usize, value: f64, dtype: DType) -> 
         }
         DType::F64 => panic!("full: the wgpu device has no float64 tensors"),
     };
-    let out = be.alloc(numel, dtype);
     if numel == 0 {
-        return out;
+        return;
     }
     if bits == 0 {
         be.ctx().clear(out.buffer(), numel as u64 * 4);
-        return out;
+        return;
     }
     let p = CopyParams { numel: u32_of("numel", numel), value: bits, ..Default::default() };
     be.ctx().dispatch(
@@ -223,7 +230,6 @@ pub(super) fn full(be: &WgpuBackend, numel: usize, value: f64, dtype: DType) -> 
         bytemuck::bytes_of(&p),
         grid(numel.div_ceil(WORKGROUP)),
     );
-    out
 }
 
 /// `out[i] = cond[i] != 0 ? on_true[i] : on_false[i]`.

@@ -27,7 +27,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::backend::Backend;
 use crate::dtype::{DType, HostBuffer};
-use crate::error::{Error, Result};
+use crate::error::{human_bytes, Error, Result};
 use crate::layout::Layout;
 use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
 use context::{Context, ERROR_INDEX};
@@ -123,11 +123,90 @@ impl WgpuBackend {
         self.ctx.limits.clone()
     }
 
+    /// Ok when `numel` elements of `dtype` (a tensor of `shape`, named in the message) fit one buffer of this
+    /// device and the kernels' 31-bit sizes (see `params::u32_of`). The rest of `Device::check_alloc`.
+    pub(crate) fn check_alloc(&self, shape: &[usize], dtype: DType, numel: usize) -> Result<()> {
+        let bytes = numel as u128 * 4;
+        let limit = self.ctx.max_tensor_bytes();
+        if numel > i32::MAX as usize || bytes > limit as u128 {
+            return Err(Error::TooLarge(format!(
+                "shape {shape:?} of {dtype} needs {} ({bytes} bytes) on {}, over its limit of {} per tensor (the \
+                 smaller of max_buffer_size and max_storage_buffer_binding_size; at most {} elements); use a smaller \
+                 size or the CPU",
+                human_bytes(bytes),
+                self.name(),
+                human_bytes(limit as u128),
+                i32::MAX
+            )));
+        }
+        Ok(())
+    }
+
+    /// A new storage of `len` elements of `dtype` (contents undefined), or the error of [`Context::try_alloc`].
+    pub(crate) fn try_alloc(&self, len: usize, dtype: DType) -> Result<WgpuStorage> {
+        if dtype == DType::F64 {
+            return Err(Error::Unsupported(format!(
+                "device {} has no float64 tensors; convert to f32 or use the CPU",
+                self.name()
+            )));
+        }
+        let bytes = (len as u64).checked_mul(4).ok_or_else(|| {
+            Error::TooLarge(format!("{len} elements do not fit a GPU buffer; use a smaller size or the CPU"))
+        })?;
+        let buffer = self.ctx.try_alloc(bytes)?;
+        Ok(WgpuStorage { buffer: Some(buffer), len, dtype, ctx: self.ctx.clone() })
+    }
+
     /// A new storage of `len` elements of `dtype` (contents undefined).
+    #[track_caller]
     pub(crate) fn alloc(&self, len: usize, dtype: DType) -> WgpuStorage {
         assert!(dtype != DType::F64, "wgpu: the device has no float64 tensors");
         let buffer = self.ctx.alloc(len as u64 * 4);
         WgpuStorage { buffer: Some(buffer), len, dtype, ctx: self.ctx.clone() }
+    }
+
+    /// Uploads host data, or fails: an int64 value outside int32 (the device's integer type), f64 data, or a
+    /// buffer the device refuses.
+    pub(crate) fn try_from_host(&self, data: HostBuffer) -> Result<WgpuStorage> {
+        let (words, dtype): (Vec<u32>, DType) = match &data {
+            HostBuffer::F32(v) => (v.iter().map(|x| x.to_bits()).collect(), DType::F32),
+            HostBuffer::I64(v) => {
+                let mut words = Vec::with_capacity(v.len());
+                for &x in v {
+                    let Ok(w) = i32::try_from(x) else {
+                        return Err(Error::Unsupported(format!(
+                            "the wgpu device stores int64 tensors as int32, and {x} does not fit (range {}..={})",
+                            i32::MIN,
+                            i32::MAX
+                        )));
+                    };
+                    words.push(w as u32);
+                }
+                (words, DType::I64)
+            }
+            HostBuffer::F64(_) => {
+                return Err(Error::Unsupported(format!(
+                    "device {} has no float64 tensors; convert to f32 or use the CPU",
+                    self.name()
+                )))
+            }
+        };
+        let out = self.try_alloc(words.len(), dtype)?;
+        self.ctx.upload(bytemuck::cast_slice(&words), out.buffer());
+        Ok(out)
+    }
+
+    /// `numel` copies of `value`, or the error of [`WgpuBackend::try_alloc`] (or a value int32 cannot hold).
+    pub(crate) fn try_full(&self, numel: usize, value: f64, dtype: DType) -> Result<WgpuStorage> {
+        if dtype == DType::I64 && i32::try_from(value as i64).is_err() {
+            return Err(Error::Unsupported(format!(
+                "the wgpu device stores int64 tensors as int32, and {} does not fit",
+                value as i64
+            )));
+        }
+        let out = self.try_alloc(numel, dtype)?;
+        elementwise::fill(self, &out, value);
+        Ok(out)
     }
 
     pub(crate) fn ctx(&self) -> &Context {
@@ -178,27 +257,7 @@ impl Backend for WgpuBackend {
     /// For f64 data, and for an I64 value outside the i32 range of the device (naming the value).
     #[track_caller]
     fn from_host(&self, data: HostBuffer) -> WgpuStorage {
-        let (words, dtype): (Vec<u32>, DType) = match &data {
-            HostBuffer::F32(v) => (v.iter().map(|x| x.to_bits()).collect(), DType::F32),
-            HostBuffer::I64(v) => (
-                v.iter()
-                    .map(|&x| match i32::try_from(x) {
-                        Ok(w) => w as u32,
-                        Err(_) => panic!(
-                            "from_host: the wgpu device stores int64 tensors as int32, and {x} does not fit \
-                             (range {}..={})",
-                            i32::MIN,
-                            i32::MAX
-                        ),
-                    })
-                    .collect(),
-                DType::I64,
-            ),
-            HostBuffer::F64(_) => panic!("from_host: the wgpu device has no float64 tensors (convert to f32 first)"),
-        };
-        let out = self.alloc(words.len(), dtype);
-        self.ctx.upload(bytemuck::cast_slice(&words), out.buffer());
-        out
+        crate::error::expect_ok("from_host", self.try_from_host(data))
     }
 
     #[track_caller]
