@@ -15,6 +15,11 @@ It writes three files under crates/experiments/tests/fixtures/datasets/:
                  names so the test can rebuild the call.
 * splits.json    train_test_split index vectors (the tutorial's test_size=0.2, random_state=42
                  splits and other sizes), and the tutorial's straight line computed by torch.
+* blobs_large.json  blobs-large's make_blobs(n, n_features=32, centers=10, cluster_std=2.0,
+                 random_state=42) at n = 2,000 and 100,000, kept small: a few rows in full, and
+                 64-bit FNV-1a hashes (hex) of the features' f64 bits, of the labels, and of the
+                 split train/test sets as the run feeds them (float32 features, int64 labels).
+                 `--only-blobs-large` writes this file alone.
 
 Doubles are written with Python's `repr` (shortest round-trip form), so JSON -> f64 is exact.
 Rust tests never run this script; rerun it only to refresh the fixtures.
@@ -260,12 +265,58 @@ def split_fixtures():
     return {"splits": splits, "line": line}
 
 
+# ----------------------------------------------------------------------------- blobs-large
+
+
+def fnv1a64_words(words):
+    """FNV-1a over 64-bit words: h = (h ^ w) * 0x100000001b3 mod 2^64, from 0xcbf29ce484222325."""
+    h = 0xCBF29CE484222325
+    for w in words.tolist():
+        h = ((h ^ w) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+
+def hash_f64(a):
+    return fnv1a64_words(np.ascontiguousarray(a, dtype="<f8").ravel().view("<u8"))
+
+
+def hash_f32(a):
+    return fnv1a64_words(np.ascontiguousarray(a, dtype="<f4").ravel().view("<u4").astype("<u8"))
+
+
+def hash_i64(a):
+    return fnv1a64_words(np.ascontiguousarray(a, dtype="<i8").ravel().view("<u8"))
+
+
+def blobs_large_fixture():
+    cases = []
+    for n in (2000, 100_000):
+        X, y = make_blobs(n_samples=n, n_features=32, centers=10, cluster_std=2.0, random_state=42)
+        # The run's split: float32 features (torch's .type(torch.float)), int64 labels.
+        x_tr, x_te, y_tr, y_te = train_test_split(X.astype(np.float32), y.astype(np.int64), test_size=0.2,
+                                                  random_state=42)
+        case = {"samples": n, "n_features": 32, "x_f64_hash": hash_f64(X), "y_hash": hash_i64(y),
+                "rows": {str(i): floats(X[i]) for i in (0, 1, n // 2, n - 1)},
+                "label_counts": ints(np.bincount(y, minlength=10)),
+                "n_train": len(y_tr), "n_test": len(y_te),
+                "x_train_f32_hash": hash_f32(x_tr), "y_train_hash": hash_i64(y_tr),
+                "x_test_f32_hash": hash_f32(x_te), "y_test_hash": hash_i64(y_te)}
+        if n <= 2000:
+            case["y"] = ints(y)
+        cases.append(case)
+    return {"cases": cases}
+
+
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     meta = {"numpy": np.__version__, "sklearn": sklearn.__version__}
-    for name, body in [("rng.json", rng_fixtures()),
-                       ("datasets.json", {"cases": dataset_fixtures(), "shared_state": shared_state_fixture()}),
-                       ("splits.json", split_fixtures())]:
+    files = [("blobs_large.json", blobs_large_fixture)]
+    if "--only-blobs-large" not in sys.argv[1:]:
+        files = [("rng.json", rng_fixtures), ("datasets.json", lambda: {"cases": dataset_fixtures(),
+                                                                          "shared_state": shared_state_fixture()}),
+                 ("splits.json", split_fixtures)] + files
+    for name, make in files:
+        body = make()
         body = {"versions": meta, **body}
         path = os.path.join(OUT_DIR, name)
         with open(path, "w") as f:

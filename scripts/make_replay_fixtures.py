@@ -17,8 +17,14 @@ Output: one compact JSON per (run, lr, seed) in crates/experiments/tests/fixture
 named `<run>[_lr<lr>]_seed<seed>.json`, values rounded to 9 significant digits (enough to
 round-trip every float32 loss exactly). Accuracies are null for the regression run `line`.
 
+blobs-large (issue 13, beyond the tutorial) is replayed at small sizes (BLOBS_LARGE_FIXTURES),
+named `blobs-large_n<samples>_b<batch>_e<epochs>_seed<seed>.json`; its loop is
+`train_blobs_large` (mini-batches of consecutive rows, see its docstring).
+
 Usage: python3 scripts/make_replay_fixtures.py [--seeds 42 7]
-The module is also imported by benches/torch_epoch_timing.py (RUNS, make_data, build, train).
+The module is also imported by benches/torch_epoch_timing.py and benches/torch_gpu_epoch_timing.py
+(RUNS, LOOPS, make_data, build, train, train_blobs_large); `train` and `train_blobs_large` take a
+torch device ("cpu", "cuda").
 """
 
 import argparse
@@ -48,6 +54,15 @@ RUNS = {
 
 # The eight training loops: the seven runs plus seed 004's `line` at lr 0.01.
 LOOPS = [(name, RUNS[name][5]) for name in RUNS] + [("line", 0.01)]
+
+# blobs-large: make_blobs(n_samples, n_features=32, centers=10, cluster_std=2.0, random_state=42),
+# Sequential(Linear(32, 512), ReLU, Linear(512, 512), ReLU, Linear(512, 10)), CrossEntropyLoss,
+# Adam(lr=1e-3). Keep in sync with crates/experiments/src/runs/blobs_large.rs.
+BLOBS_LARGE = {"samples": 100_000, "widths": [32, 512, 512, 10], "lr": 1e-3, "epochs": 5, "batch_size": 1024}
+
+# (samples, batch_size, epochs, seed) of the committed blobs-large fixtures: small, and one batch
+# size that does not divide the train set (a shorter last batch).
+BLOBS_LARGE_FIXTURES = [(2000, 1024, 3, 42), (2000, 300, 2, 7)]
 
 
 def spirals(n=100, k=3, seed=42):
@@ -87,6 +102,14 @@ def make_data(dataset):
     return train_test_split(x, y, test_size=0.2, random_state=42)
 
 
+def make_blobs_large(samples):
+    """(X_train, X_test, y_train, y_test) of blobs-large: float32 features, int64 labels."""
+    x, y = make_blobs(n_samples=samples, n_features=32, centers=10, cluster_std=2.0, random_state=42)
+    x = torch.from_numpy(x).type(torch.float)
+    y = torch.from_numpy(y).type(torch.LongTensor)
+    return train_test_split(x, y, test_size=0.2, random_state=42)
+
+
 def build(widths, relu, seed):
     """torch.manual_seed(seed) then the model (Linear layers in order, ReLU between them)."""
     torch.manual_seed(seed)
@@ -103,13 +126,18 @@ def accuracy_fn(y_true, y_pred):
     return (correct / len(y_pred)) * 100
 
 
-def train(name, seed, lr=None, epochs=None, record=True):
+def synchronize(device):
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize()
+
+
+def train(name, seed, lr=None, epochs=None, record=True, device="cpu"):
     """Runs one training loop; returns (history dict, seconds spent in the loop)."""
     dataset, widths, relu, loss_name, opt_name, default_lr, default_epochs = RUNS[name]
     lr = default_lr if lr is None else lr
     epochs = default_epochs if epochs is None else epochs
-    x_train, x_test, y_train, y_test = make_data(dataset)
-    model = build(widths, relu, seed)
+    x_train, x_test, y_train, y_test = (t.to(device) for t in make_data(dataset))
+    model = build(widths, relu, seed).to(device)
     loss_fn = {"bce": nn.BCEWithLogitsLoss, "ce": nn.CrossEntropyLoss, "l1": nn.L1Loss}[loss_name]()
     if opt_name == "sgd":
         optimizer = torch.optim.SGD(model.parameters(), lr=lr)
@@ -126,6 +154,7 @@ def train(name, seed, lr=None, epochs=None, record=True):
         return out.squeeze() if loss_name == "bce" else out
 
     hist = {"train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
+    synchronize(device)
     start = time.perf_counter()
     for _ in range(epochs):
         model.train()
@@ -145,8 +174,60 @@ def train(name, seed, lr=None, epochs=None, record=True):
             hist["train_acc"].append(acc)
             hist["test_loss"].append(test_loss.item())
             hist["test_acc"].append(test_acc)
+    synchronize(device)
     seconds = time.perf_counter() - start
     return {"run": name, "seed": seed, "lr": lr, "epochs": epochs, **hist}, seconds
+
+
+def train_blobs_large(seed, samples=None, batch_size=None, epochs=None, device="cpu"):
+    """The blobs-large loop; returns (history dict, seconds spent in the loop).
+
+    Per epoch: mini-batches of `batch_size` consecutive training rows in order (the last one
+    shorter), no shuffling; each batch: forward, loss, correct predictions, zero_grad, backward,
+    step. The batch losses and correct counts are summed on the device (float32 / int64) and read
+    once per epoch: train loss = sum / number of batches, train acc = correct / n_train * 100.
+    Then one pass over the whole test set under inference_mode (loss and accuracy_fn).
+    """
+    cfg = BLOBS_LARGE
+    samples = cfg["samples"] if samples is None else samples
+    batch_size = cfg["batch_size"] if batch_size is None else batch_size
+    epochs = cfg["epochs"] if epochs is None else epochs
+    x_train, x_test, y_train, y_test = (t.to(device) for t in make_blobs_large(samples))
+    model = build(cfg["widths"], True, seed).to(device)
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg["lr"])
+    n_train = len(x_train)
+    n_batches = (n_train + batch_size - 1) // batch_size
+    hist = {"train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
+    synchronize(device)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        model.train()
+        loss_sum = torch.zeros((), device=device)
+        correct = torch.zeros((), dtype=torch.long, device=device)
+        for row in range(0, n_train, batch_size):
+            xb, yb = x_train[row:row + batch_size], y_train[row:row + batch_size]
+            logits = model(xb)
+            loss = loss_fn(logits, yb)
+            correct += torch.eq(yb, torch.softmax(logits, dim=1).argmax(dim=1)).sum()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            loss_sum += loss.detach()
+        model.eval()
+        with torch.inference_mode():
+            test_logits = model(x_test)
+            test_loss = loss_fn(test_logits, y_test)
+            test_acc = accuracy_fn(y_test, torch.softmax(test_logits, dim=1).argmax(dim=1))
+        hist["train_loss"].append(loss_sum.item() / n_batches)
+        hist["train_acc"].append((correct.item() / n_train) * 100)
+        hist["test_loss"].append(test_loss.item())
+        hist["test_acc"].append(test_acc)
+    synchronize(device)
+    seconds = time.perf_counter() - start
+    out = {"run": "blobs-large", "seed": seed, "lr": cfg["lr"], "epochs": epochs, "samples": samples,
+           "batch_size": batch_size, "n_train": n_train, **hist}
+    return out, seconds
 
 
 def sig9(v):
@@ -159,23 +240,31 @@ def fixture_name(name, lr, seed):
     return f"{name}{tag}_seed{seed}.json"
 
 
+def write(hist, file):
+    for key in ("train_loss", "train_acc", "test_loss", "test_acc"):
+        hist[key] = [sig9(v) for v in hist[key]]
+    hist["torch"] = torch.__version__
+    path = os.path.join(OUT_DIR, file)
+    with open(path, "w") as f:
+        json.dump(hist, f, separators=(",", ":"))
+        f.write("\n")
+    print(f"wrote {os.path.relpath(path)}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[42, 7])
+    parser.add_argument("--only-blobs-large", action="store_true", help="write only the blobs-large fixtures")
     args = parser.parse_args()
     torch.set_num_threads(1)
     os.makedirs(OUT_DIR, exist_ok=True)
-    for seed in args.seeds:
-        for name, lr in LOOPS:
-            hist, _ = train(name, seed, lr=lr)
-            for key in ("train_loss", "train_acc", "test_loss", "test_acc"):
-                hist[key] = [sig9(v) for v in hist[key]]
-            hist["torch"] = torch.__version__
-            path = os.path.join(OUT_DIR, fixture_name(name, lr, seed))
-            with open(path, "w") as f:
-                json.dump(hist, f, separators=(",", ":"))
-                f.write("\n")
-            print(f"wrote {os.path.relpath(path)}")
+    if not args.only_blobs_large:
+        for seed in args.seeds:
+            for name, lr in LOOPS:
+                write(train(name, seed, lr=lr)[0], fixture_name(name, lr, seed))
+    for samples, batch_size, epochs, seed in BLOBS_LARGE_FIXTURES:
+        hist, _ = train_blobs_large(seed, samples=samples, batch_size=batch_size, epochs=epochs)
+        write(hist, f"blobs-large_n{samples}_b{batch_size}_e{epochs}_seed{seed}.json")
 
 
 if __name__ == "__main__":

@@ -3,10 +3,11 @@
 //! ```text
 //! experiments list
 //! experiments run <RUN> [--device cpu|gpu|auto] [--seed N] [--epochs N] [--lr F] [--out DIR] [--json PATH] [--quiet]
-//! experiments all [--device ...] [--out DIR]
+//!                       [--samples N] [--batch-size N]   (the last two: blobs-large only)
+//! experiments all [--device ...] [--out DIR] [--blobs-large]
 //! experiments dataset <circles|moons|blobs|spirals|line> [generator flags] --json PATH
 //! experiments bench matmul|softmax|reduce --size N [--device ...] [--reps N] [--json PATH]
-//! experiments bench epoch <RUN> [--device ...] [--reps N] [--json PATH]
+//! experiments bench epoch <RUN> [--device ...] [--reps N] [--json PATH] [--samples N] [--batch-size N]
 //! ```
 //!
 //! Every numeric flag states its bound in its help text and is checked while parsing (see
@@ -71,6 +72,14 @@ pub struct RunArgs {
     /// Prints nothing but errors.
     #[arg(long)]
     pub quiet: bool,
+    /// Samples generated, 2 to 1000000 (the dataset is built in memory; 2 leaves one train and one
+    /// test row); default: the run's. Mini-batch runs only (blobs-large).
+    #[arg(long, value_parser = limits::run_samples(), allow_hyphen_values = true)]
+    pub samples: Option<usize>,
+    /// Rows per mini-batch, 1 to 1000000 (a batch larger than the train set is the whole set);
+    /// default: the run's. Mini-batch runs only (blobs-large).
+    #[arg(long, value_parser = limits::batch_size(), allow_hyphen_values = true)]
+    pub batch_size: Option<usize>,
 }
 
 /// `experiments all`.
@@ -85,6 +94,10 @@ pub struct AllArgs {
     /// Prints nothing but errors and the report's path.
     #[arg(long)]
     pub quiet: bool,
+    /// Runs blobs-large too (100,000 samples: seconds on the CPU, where the tutorial's runs take
+    /// milliseconds), with its report entry.
+    #[arg(long)]
+    pub blobs_large: bool,
 }
 
 /// The datasets of `experiments dataset`.
@@ -212,4 +225,12 @@ pub struct EpochBench {
     /// Writes the result as JSON here (atomically; checked before timing).
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Samples generated, 2 to 1000000 (the dataset is built in memory; 2 leaves one train and one
+    /// test row); default: the run's. Mini-batch runs only (blobs-large).
+    #[arg(long, value_parser = limits::run_samples(), allow_hyphen_values = true)]
+    pub samples: Option<usize>,
+    /// Rows per mini-batch, 1 to 1000000 (a batch larger than the train set is the whole set);
+    /// default: the run's. Mini-batch runs only (blobs-large).
+    #[arg(long, value_parser = limits::batch_size(), allow_hyphen_values = true)]
+    pub batch_size: Option<usize>,
 }

@@ -22,7 +22,7 @@ use crate::output::{self, Printer};
 use crate::plot::{self, boundary, curves::Curve, predictions::LinePlot};
 use crate::record::RunRecord;
 use crate::report::{self, ReportEntry, TargetResult};
-use crate::runs::train::{train, TrainOptions, Trained};
+use crate::runs::train::{TrainOptions, Trained};
 use crate::runs::{self, log, LossKind, RunKind, RunSpec, TrainSpec};
 use serde_json::{json, Value};
 use std::io::{IsTerminal, Write};
@@ -139,12 +139,12 @@ pub fn execute(
     print: &mut dyn FnMut(&str),
 ) -> Result<Execution, CliError> {
     match spec.kind {
-        RunKind::Train(ts) => {
+        RunKind::Train(ts) | RunKind::MiniBatch(ts) => {
             let epochs = opts.epochs.unwrap_or(ts.epochs);
             let width = log::epoch_width(epochs, ts.log_every);
             let mut bar = progress.then(|| Progress::new(epochs));
             let mut lines = Vec::new();
-            let trained = train(spec.name, &ts, opts, device, &mut |rec| {
+            let trained = runs::train_run(spec, opts, device, &mut |rec| {
                 if rec.epoch % ts.log_every.max(1) == 0 {
                     let l = log::line(ts.log, width, rec);
                     print(&l);
@@ -153,7 +153,8 @@ pub fn execute(
                 if let Some(b) = bar.as_mut() {
                     b.update(rec.epoch + 1);
                 }
-            })?;
+            })
+            .unwrap_or_else(|| Err(CliError::new(format!("{}: not a training run", spec.name))))?;
             let mut targets = evaluate_targets(&ts, &trained.record);
             if trained.record.lr != ts.lr {
                 // The spec's target was stated for the tutorial's learning rate; say so.
@@ -210,9 +211,27 @@ fn ignored(flag: &str, by: &str, instead: &str) -> CliError {
     CliError::new(format!("{flag}: {by} does not use it ({instead}); drop the flag"))
 }
 
+/// `--samples` and `--batch-size`, which only the mini-batch run (blobs-large) uses.
+fn check_minibatch_flags(spec: &RunSpec, name: &str, samples: bool, batch_size: bool) -> Result<(), CliError> {
+    if matches!(spec.kind, RunKind::MiniBatch(_)) {
+        return Ok(());
+    }
+    for (flag, given) in [("--samples", samples), ("--batch-size", batch_size)] {
+        if given {
+            return Err(ignored(
+                flag,
+                name,
+                "only blobs-large, which trains on mini-batches of a generated size, does",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The flags of `run` that `spec` would ignore.
 fn check_run_flags(spec: &RunSpec, args: &RunArgs) -> Result<(), CliError> {
     let name = format!("the run '{}'", spec.name);
+    check_minibatch_flags(spec, &name, args.samples.is_some(), args.batch_size.is_some())?;
     // Only the two runs that train no model of their own ignore flags; every training run uses them all.
     if !matches!(spec.kind, RunKind::Activations | RunKind::Metrics) {
         return Ok(());
@@ -248,7 +267,13 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         prepare_output_file("--json", path)?;
     }
     let device = device_with_note(args.device, args.quiet)?;
-    let opts = TrainOptions { seed: args.seed.unwrap_or(42), epochs: args.epochs, lr: args.lr };
+    let opts = TrainOptions {
+        seed: args.seed.unwrap_or(42),
+        epochs: args.epochs,
+        lr: args.lr,
+        samples: args.samples,
+        batch_size: args.batch_size,
+    };
     let progress = !args.quiet && std::io::stdout().is_terminal();
     let quiet = args.quiet;
     let mut printer = Printer::default();
@@ -275,10 +300,11 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The runs of `experiments all`: every run, plus seed 004's `line --lr 0.01`.
-pub fn all_runs() -> Vec<(&'static RunSpec, String, TrainOptions)> {
+/// The runs of `experiments all`: every tutorial run, plus seed 004's `line --lr 0.01`, and
+/// blobs-large when `blobs_large` (it takes far longer than all the others together).
+pub fn all_runs(blobs_large: bool) -> Vec<(&'static RunSpec, String, TrainOptions)> {
     let mut v = Vec::new();
-    for spec in runs::ALL {
+    for spec in runs::ALL.into_iter().filter(|s| blobs_large || s.name != runs::blobs_large::SPEC.name) {
         v.push((spec, spec.name.to_string(), TrainOptions::default()));
         if spec.name == "line" {
             v.push((spec, "line-lr0.01".to_string(), TrainOptions { lr: Some(0.01), ..TrainOptions::default() }));
@@ -291,14 +317,14 @@ pub fn all_runs() -> Vec<(&'static RunSpec, String, TrainOptions)> {
 pub fn all(args: AllArgs) -> Result<(), CliError> {
     ensure_writable_dir(&args.out)?;
     prepare_output_file("report.md in --out", &args.out.join("report.md"))?;
-    for (spec, stem, _) in all_runs() {
+    for (spec, stem, _) in all_runs(args.blobs_large) {
         if spec.kind != RunKind::Activations {
             prepare_output_file("a run's JSON in --out", &args.out.join(format!("{stem}.json")))?;
         }
     }
     let device = device_with_note(args.device, args.quiet)?;
     let mut entries = Vec::new();
-    for (spec, stem, opts) in all_runs() {
+    for (spec, stem, opts) in all_runs(args.blobs_large) {
         if !args.quiet {
             output::line(&format!("== {stem} =="))?;
         }
@@ -325,7 +351,7 @@ pub fn all(args: AllArgs) -> Result<(), CliError> {
         entries.push(ReportEntry {
             title,
             summary: spec.summary.to_string(),
-            record: if matches!(spec.kind, RunKind::Train(_)) { exec.record } else { None },
+            record: if spec.kind.train_spec().is_some() { exec.record } else { None },
             targets: exec.targets,
             pictures,
             extra,
@@ -494,19 +520,32 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
         BenchWhat::Reduce(k) => memory_bound_bench("reduce", "sum", k)?,
         BenchWhat::Epoch(e) => {
             let spec = find_run(&e.run)?;
-            let RunKind::Train(ts) = spec.kind else {
+            let Some(ts) = spec.kind.train_spec() else {
                 return Err(CliError::new(format!("bench epoch: '{}' trains no model; pick a training run", e.run)));
             };
+            check_minibatch_flags(
+                spec,
+                &format!("the run '{}'", spec.name),
+                e.samples.is_some(),
+                e.batch_size.is_some(),
+            )?;
             let device = device_with_note(e.device, false)?;
-            let mut best = f64::INFINITY;
+            let opts =
+                TrainOptions { lr: e.lr, samples: e.samples, batch_size: e.batch_size, ..TrainOptions::default() };
+            let (mut best, mut n_train) = (f64::INFINITY, 0);
             for _ in 0..e.reps.max(1) {
-                let t =
-                    train(spec.name, &ts, TrainOptions { lr: e.lr, ..TrainOptions::default() }, &device, &mut |_| {})?;
+                let t = runs::train_run(spec, opts, &device, &mut |_| {})
+                    .unwrap_or_else(|| Err(CliError::new(format!("{}: not a training run", spec.name))))?;
                 best = best.min(t.record.train_seconds);
+                n_train = t.data.n_train();
             }
             let us = best / ts.epochs as f64 * 1e6;
+            // Training samples per second: each epoch sees every training row once (its test pass
+            // counted in the epoch's time).
+            let samples_per_s = (n_train * ts.epochs) as f64 / best;
             output::line(&format!(
-                "{} on {}: {us:.1} µs per epoch ({} epochs in {best:.4} s, best of {})",
+                "{} on {}: {us:.1} µs per epoch, {samples_per_s:.0} samples/s ({} epochs of {n_train} rows in {best:.4} \
+                 s, best of {})",
                 spec.name,
                 device.name(),
                 ts.epochs,
@@ -515,7 +554,7 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
             (
                 e.json,
                 Ok(
-                    json!({"op": "epoch", "run": spec.name, "device": device.name(), "epochs": ts.epochs, "us_per_epoch": us, "seconds": best}),
+                    json!({"op": "epoch", "run": spec.name, "device": device.name(), "epochs": ts.epochs, "us_per_epoch": us, "seconds": best, "n_train": n_train, "samples_per_second": samples_per_s}),
                 ),
             )
         }

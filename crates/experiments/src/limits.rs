@@ -10,7 +10,8 @@
 //! |---|---|---|
 //! | `--epochs` | 1 ..= 10⁷ | the history of every epoch is kept in memory |
 //! | `--lr` | finite, > 0 | a step size; 0, negative or non-finite steps cannot train |
-//! | `--samples` | 1 ..= 10⁶ | the dataset and its JSON are built in memory |
+//! | `--samples` | 1 ..= 10⁶ (`run`, `bench epoch`: 2 ..= 10⁶) | the dataset and its JSON are built in memory (a run needs a train and a test row) |
+//! | `--batch-size` | 1 ..= 10⁶ | rows per mini-batch; a batch larger than the train set is the whole set |
 //! | `--features` | 1 ..= 1000, samples × features ≤ 2·10⁶ | same |
 //! | `--centers` | 1 ..= 1000 | one random center of `--features` coordinates each |
 //! | `--points-per-class` | 1 ..= 10⁶, × classes ≤ 10⁶ | as `--samples` |
@@ -96,6 +97,17 @@ pub fn epochs() -> impl Fn(&str) -> Result<usize, String> + Clone + Send + Sync 
 /// The `--lr` parser.
 pub fn lr() -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync + 'static {
     real(|v| v > 0.0, "a finite learning rate > 0, such as 0.1", "the size of each optimizer step")
+}
+
+/// The `--samples` parser of `run` and `bench epoch` (blobs-large): a run needs at least one
+/// train and one test row.
+pub fn run_samples() -> impl Fn(&str) -> Result<usize, String> + Clone + Send + Sync + 'static {
+    count(2, MAX_SAMPLES, "samples", "the dataset is built in memory; 2 leaves one train and one test row")
+}
+
+/// The `--batch-size` parser (blobs-large).
+pub fn batch_size() -> impl Fn(&str) -> Result<usize, String> + Clone + Send + Sync + 'static {
+    count(1, MAX_SAMPLES, "rows per batch", "a batch larger than the train set is the whole set")
 }
 
 /// The `--reps` parser.

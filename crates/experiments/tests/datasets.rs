@@ -509,6 +509,74 @@ fn linspace_follows_numpy_special_cases() {
 }
 
 // ------------------------------------------------------------------------------------------
+// 1d. blobs-large (issue 13) against scikit-learn, by hash
+// ------------------------------------------------------------------------------------------
+
+const BLOBS_LARGE_JSON: &str = include_str!("fixtures/datasets/blobs_large.json");
+
+/// FNV-1a over 64-bit words, as `scripts/make_dataset_fixtures.py` computes it, in hex.
+fn fnv1a64_words(words: impl IntoIterator<Item = u64>) -> String {
+    let h = words.into_iter().fold(0xcbf2_9ce4_8422_2325u64, |h, w| (h ^ w).wrapping_mul(0x0000_0100_0000_01b3));
+    format!("{h:016x}")
+}
+
+fn hash_f32(v: &[f32]) -> String {
+    fnv1a64_words(v.iter().map(|x| u64::from(x.to_bits())))
+}
+
+/// Class ids (held as f32 by `TrainData`) as int64 words.
+fn hash_ids(v: &[f32]) -> String {
+    fnv1a64_words(v.iter().map(|&x| x as i64 as u64))
+}
+
+#[test]
+fn blobs_large_matches_sklearn_bit_for_bit() {
+    use experiments::runs::data::{generate, load};
+    use experiments::runs::DataKind;
+    let fx = parse(BLOBS_LARGE_JSON);
+    let cases = fx["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 2);
+    for case in cases {
+        let n = case["samples"].as_u64().unwrap() as usize;
+        let kind = DataKind::BlobsLarge { samples: n };
+        let ds = generate(kind).unwrap();
+        assert_eq!((ds.n_samples, ds.n_features), (n, 32), "n = {n}");
+        for (row, want) in case["rows"].as_object().unwrap() {
+            assert_bits(&format!("n = {n}: row {row}"), ds.row(row.parse().unwrap()), &f64s(want));
+        }
+        let hash = fnv1a64_words(ds.x.iter().map(|x| x.to_bits()));
+        assert_eq!(hash, case["x_f64_hash"].as_str().unwrap(), "n = {n}: the features' bits");
+        assert_eq!(fnv1a64_words(ds.y.iter().map(|&l| l as u64)), case["y_hash"].as_str().unwrap(), "n = {n}: labels");
+        if let Some(y) = case.get("y") {
+            assert_eq!(ds.y, i64s(y), "n = {n}: labels");
+        }
+        let counts: Vec<usize> = (0..10).map(|c| ds.count_label(c)).collect();
+        assert_eq!(counts, usizes(&case["label_counts"]), "n = {n}: label counts");
+
+        // The split as the run feeds it: float32 features, int64 class ids.
+        let data = load(kind).unwrap();
+        assert_eq!(
+            (data.n_train(), data.n_test(), data.n_classes),
+            (case["n_train"].as_u64().unwrap() as usize, case["n_test"].as_u64().unwrap() as usize, 10)
+        );
+        assert_eq!(hash_f32(&data.x_train), case["x_train_f32_hash"].as_str().unwrap(), "n = {n}: X_train");
+        assert_eq!(hash_ids(&data.y_train), case["y_train_hash"].as_str().unwrap(), "n = {n}: y_train");
+        assert_eq!(hash_f32(&data.x_test), case["x_test_f32_hash"].as_str().unwrap(), "n = {n}: X_test");
+        assert_eq!(hash_ids(&data.y_test), case["y_test_hash"].as_str().unwrap(), "n = {n}: y_test");
+    }
+}
+
+#[test]
+fn the_fixture_hash_sees_one_flipped_bit() {
+    // The negative control of the hash comparison above: one changed bit changes the hash.
+    let a = [1.5f32, -2.25, 3.0];
+    let mut b = a;
+    b[1] = f32::from_bits(b[1].to_bits() ^ 1);
+    assert_ne!(hash_f32(&a), hash_f32(&b));
+    assert_ne!(fnv1a64_words([1, 2]), fnv1a64_words([2, 1]), "order matters");
+}
+
+// ------------------------------------------------------------------------------------------
 // 3. Properties
 // ------------------------------------------------------------------------------------------
 

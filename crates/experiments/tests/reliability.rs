@@ -459,6 +459,62 @@ fn cases() -> Vec<CliCase> {
         c.words = p.words;
         v.push(c);
     }
+    // blobs-large's --samples and --batch-size (small runs: one epoch of a few rows).
+    for p in whole_number_probes("--samples", 2, 1_000_000, false) {
+        let words: Vec<&str> =
+            if p.label == "0" || p.label == "1" { vec!["--samples", "at least 2"] } else { p.words.clone() };
+        let mut c = case(
+            format!("run blobs-large --samples {}", p.label),
+            &["run", "blobs-large", "--epochs", "1", "--quiet", "--samples", &p.value],
+            p.expect,
+            &[],
+        );
+        c.words = words;
+        v.push(c);
+    }
+    for p in whole_number_probes("--batch-size", 1, 1_000_000, true) {
+        let words: Vec<&str> = if p.label == "0" { vec!["--batch-size", "at least 1"] } else { p.words.clone() };
+        let mut c = case(
+            format!("run blobs-large --batch-size {}", p.label),
+            &["run", "blobs-large", "--epochs", "1", "--quiet", "--samples", "20", "--batch-size", &p.value],
+            p.expect,
+            &[],
+        );
+        c.words = words;
+        v.push(c);
+    }
+    for (name, args) in [
+        ("run blobs-large --samples 2 (smallest)", &["--samples", "2"][..]),
+        ("run blobs-large --batch-size max", &["--samples", "30", "--batch-size", "1000000"]),
+        ("run blobs-large --batch-size 7 (a shorter last batch)", &["--samples", "50", "--batch-size", "7"]),
+    ] {
+        let mut a = vec!["run", "blobs-large", "--epochs", "1", "--quiet"];
+        a.extend_from_slice(args);
+        v.push(case(name, &a, Success, &[]));
+    }
+    v.push(case(
+        "run blobs-large --samples max (stopped by a directory --json)",
+        &["run", "blobs-large", "--samples", "1000000", "--json", dir_as_json],
+        ClearError,
+        &["directory"],
+    ));
+    v.push(case(
+        "bench epoch blobs-large --samples 20 --reps 1",
+        &["bench", "epoch", "blobs-large", "--samples", "20", "--reps", "1"],
+        Success,
+        &[],
+    ));
+    for (what, args) in [
+        ("run moons --samples", &["run", "moons", "--epochs", "1", "--samples", "10"][..]),
+        ("run blobs --batch-size", &["run", "blobs", "--epochs", "1", "--batch-size", "10"]),
+        ("run metrics --samples", &["run", "metrics", "--samples", "10"]),
+        ("run activations --batch-size", &["run", "activations", "--batch-size", "10"]),
+        ("bench epoch moons --samples", &["bench", "epoch", "moons", "--samples", "10"]),
+        ("bench epoch spirals --batch-size", &["bench", "epoch", "spirals", "--batch-size", "10"]),
+    ] {
+        let flag = args[args.len() - 2];
+        v.push(case(format!("{what} (ignored)"), args, ClearError, &[flag, "does not use it", "blobs-large"]));
+    }
     // Flags a run would ignore.
     for (run, flag, value) in [
         ("activations", "--epochs", "5"),
@@ -941,7 +997,7 @@ fn every_numeric_flag_states_its_bound_in_help() {
         flat(&String::from_utf8_lossy(&out.stdout))
     };
     for (args, bounds) in [
-        (&["run"][..], &["1 to 10000000", "a finite number > 0", "0 to 2^64 - 1"][..]),
+        (&["run"][..], &["1 to 10000000", "a finite number > 0", "0 to 2^64 - 1", "2 to 1000000", "1 to 1000000"][..]),
         (
             &["dataset"],
             &[
@@ -955,7 +1011,7 @@ fn every_numeric_flag_states_its_bound_in_help() {
             ],
         ),
         (&["bench", "matmul"], &["1 to 16384", "1 to 1000"]),
-        (&["bench", "epoch"], &["1 to 1000", "a finite number > 0"]),
+        (&["bench", "epoch"], &["1 to 1000", "a finite number > 0", "2 to 1000000", "1 to 1000000"]),
         (&[], &["TAPEGRAD_NUM_THREADS", "1 to 1024"]),
     ] {
         let text = help(args);

@@ -28,6 +28,12 @@ pub enum DataKind {
     Spirals,
     /// `y = 0.7 x + 0.3` on `arange(0, 1, 0.01)`, first 80 points train.
     Line,
+    /// `make_blobs(samples, n_features=32, centers=10, cluster_std=2.0, random_state=42)`, the
+    /// `blobs-large` run's (issue 13): 100,000 samples unless `--samples` says otherwise.
+    BlobsLarge {
+        /// `n_samples`.
+        samples: usize,
+    },
 }
 
 /// Train and test sets, row-major float32 features.
@@ -95,6 +101,15 @@ pub fn generate(kind: DataKind) -> Result<Dataset, CliError> {
         }
         .generate()?,
         DataKind::Spirals => Spirals { points_per_class: 100, classes: 3, seed: 42 }.generate()?,
+        DataKind::BlobsLarge { samples } => Blobs {
+            n_samples: BlobSamples::Total(samples),
+            n_features: 32,
+            centers: Some(BlobCenters::Count(10)),
+            cluster_std: ClusterStd::Same(2.0),
+            random_state: 42,
+            ..Blobs::default()
+        }
+        .generate()?,
         DataKind::Line => {
             let line = LineDataset::generate(&LineParams::default())?;
             Dataset {
@@ -127,6 +142,7 @@ pub fn load(kind: DataKind) -> Result<TrainData, CliError> {
     let n_classes = match kind {
         DataKind::Blobs => 4,
         DataKind::Spirals => 3,
+        DataKind::BlobsLarge { .. } => 10,
         _ => 2,
     };
     let (train, test) = ds.split(0.2, 42)?;

@@ -12,13 +12,16 @@
 //! | `spirals`    | 2→10→10→3, ReLU        | CrossEntropy    | Adam 0.02    | 1000   | 000 exercise 7  |
 //! | `activations`| ReLU/sigmoid/tanh by hand vs built in, on `arange(-10, 10)`     | 002 §7, 000 §6  |
 //! | `metrics`    | precision/recall/F1/confusion matrix of the trained blobs model | 002 §9          |
+//! | `blobs-large`| 32→512→512→10, ReLU    | CrossEntropy    | Adam 0.001   | 5      | issue 13 (beyond the tutorial) |
 //!
-//! Every training run follows the same recipe ([`train::train`]): seed, build the model, then per
-//! epoch a full-batch train step (forward, loss, accuracy, `zero_grad`, `backward`, `step`) and an
-//! evaluation of the test set under `no_grad`.
+//! Every tutorial training run follows the same recipe ([`train::train`]): seed, build the model,
+//! then per epoch a full-batch train step (forward, loss, accuracy, `zero_grad`, `backward`,
+//! `step`) and an evaluation of the test set under `no_grad`. `blobs-large` trains on mini-batches
+//! of consecutive rows instead ([`blobs_large::train`]), with the same model builder and metrics.
 
 pub mod activations;
 pub mod blobs;
+pub mod blobs_large;
 pub mod circles_v0;
 pub mod circles_v1;
 pub mod circles_v2;
@@ -175,6 +178,33 @@ pub enum RunKind {
     Activations,
     /// Classification metrics of the trained blobs model.
     Metrics,
+    /// Trains a model on mini-batches of consecutive training rows ([`blobs_large::train`]).
+    MiniBatch(TrainSpec),
+}
+
+impl RunKind {
+    /// The training spec of a run that trains a model (full-batch or mini-batch).
+    pub fn train_spec(&self) -> Option<TrainSpec> {
+        match *self {
+            RunKind::Train(ts) | RunKind::MiniBatch(ts) => Some(ts),
+            RunKind::Activations | RunKind::Metrics => None,
+        }
+    }
+}
+
+/// Trains the run `spec` (full-batch or mini-batch) as its kind says; `None` for the runs that
+/// train no model of their own.
+pub fn train_run(
+    spec: &RunSpec,
+    opts: train::TrainOptions,
+    device: &tensor::Device,
+    on_epoch: &mut dyn FnMut(&crate::record::EpochRecord),
+) -> Option<Result<train::Trained, crate::error::CliError>> {
+    match spec.kind {
+        RunKind::Train(ts) => Some(train::train(spec.name, &ts, opts, device, on_epoch)),
+        RunKind::MiniBatch(ts) => Some(blobs_large::train(spec.name, &ts, opts, device, on_epoch)),
+        RunKind::Activations | RunKind::Metrics => None,
+    }
 }
 
 /// A named run.
@@ -188,8 +218,8 @@ pub struct RunSpec {
     pub kind: RunKind,
 }
 
-/// Every run, in the tutorial's order.
-pub const ALL: [&RunSpec; 9] = [
+/// Every run, in the tutorial's order, then the runs beyond it.
+pub const ALL: [&RunSpec; 10] = [
     &circles_v0::SPEC,
     &circles_v1::SPEC,
     &line::SPEC,
@@ -199,6 +229,7 @@ pub const ALL: [&RunSpec; 9] = [
     &metrics::SPEC,
     &moons::SPEC,
     &spirals::SPEC,
+    &blobs_large::SPEC,
 ];
 
 /// The run called `name`.

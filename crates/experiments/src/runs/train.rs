@@ -37,11 +37,15 @@ pub struct TrainOptions {
     pub epochs: Option<usize>,
     /// Learning rate (default: the spec's).
     pub lr: Option<f64>,
+    /// Samples generated (default: the run's); mini-batch runs only ([`super::blobs_large`]).
+    pub samples: Option<usize>,
+    /// Rows per mini-batch (default: the run's); mini-batch runs only.
+    pub batch_size: Option<usize>,
 }
 
 impl Default for TrainOptions {
     fn default() -> Self {
-        Self { seed: 42, epochs: None, lr: None }
+        Self { seed: 42, epochs: None, lr: None, samples: None, batch_size: None }
     }
 }
 
