@@ -7,7 +7,7 @@
 //! experiments all [--device ...] [--out DIR] [--blobs-large]
 //! experiments dataset <circles|moons|blobs|spirals|line> [generator flags] --json PATH
 //! experiments bench matmul|softmax|reduce --size N [--device ...] [--reps N] [--json PATH]
-//! experiments bench epoch <RUN> [--device ...] [--reps N] [--json PATH] [--samples N] [--batch-size N]
+//! experiments bench epoch <RUN> [--device ...] [--reps N] [--json PATH] [--epochs N] [--samples N] [--batch-size N]
 //! ```
 //!
 //! Every numeric flag states its bound in its help text and is checked while parsing (see
@@ -219,6 +219,9 @@ pub struct EpochBench {
     /// Learning rate: a finite number > 0; default: the run's.
     #[arg(long, value_parser = limits::lr(), allow_hyphen_values = true)]
     pub lr: Option<f64>,
+    /// Epochs of each timed run, 1 to 10000000; default: the run's.
+    #[arg(long, value_parser = limits::epochs(), allow_hyphen_values = true)]
+    pub epochs: Option<usize>,
     /// Whole training runs to time, 1 to 1000 (the best is reported).
     #[arg(long, default_value_t = 5, value_parser = limits::reps(), allow_hyphen_values = true)]
     pub reps: usize,

@@ -530,8 +530,14 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
                 e.batch_size.is_some(),
             )?;
             let device = device_with_note(e.device, false)?;
-            let opts =
-                TrainOptions { lr: e.lr, samples: e.samples, batch_size: e.batch_size, ..TrainOptions::default() };
+            let opts = TrainOptions {
+                lr: e.lr,
+                epochs: e.epochs,
+                samples: e.samples,
+                batch_size: e.batch_size,
+                ..TrainOptions::default()
+            };
+            let epochs = e.epochs.unwrap_or(ts.epochs);
             let (mut best, mut n_train) = (f64::INFINITY, 0);
             for _ in 0..e.reps.max(1) {
                 let t = runs::train_run(spec, opts, &device, &mut |_| {})
@@ -539,22 +545,22 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
                 best = best.min(t.record.train_seconds);
                 n_train = t.data.n_train();
             }
-            let us = best / ts.epochs as f64 * 1e6;
+            let us = best / epochs as f64 * 1e6;
             // Training samples per second: each epoch sees every training row once (its test pass
             // counted in the epoch's time).
-            let samples_per_s = (n_train * ts.epochs) as f64 / best;
+            let samples_per_s = (n_train * epochs) as f64 / best;
             output::line(&format!(
                 "{} on {}: {us:.1} µs per epoch, {samples_per_s:.0} samples/s ({} epochs of {n_train} rows in {best:.4} \
                  s, best of {})",
                 spec.name,
                 device.name(),
-                ts.epochs,
+                epochs,
                 e.reps
             ))?;
             (
                 e.json,
                 Ok(
-                    json!({"op": "epoch", "run": spec.name, "device": device.name(), "epochs": ts.epochs, "us_per_epoch": us, "seconds": best, "n_train": n_train, "samples_per_second": samples_per_s}),
+                    json!({"op": "epoch", "run": spec.name, "device": device.name(), "epochs": epochs, "us_per_epoch": us, "seconds": best, "n_train": n_train, "samples_per_second": samples_per_s}),
                 ),
             )
         }

@@ -499,6 +499,18 @@ fn cases() -> Vec<CliCase> {
         &["directory"],
     ));
     v.push(case(
+        "bench epoch blobs --epochs 0",
+        &["bench", "epoch", "blobs", "--epochs", "0"],
+        ClearError,
+        &["--epochs", "at least 1"],
+    ));
+    v.push(case(
+        "bench epoch moons --epochs 3 --reps 1",
+        &["bench", "epoch", "moons", "--epochs", "3", "--reps", "1"],
+        Success,
+        &[],
+    ));
+    v.push(case(
         "bench epoch blobs-large --samples 20 --reps 1",
         &["bench", "epoch", "blobs-large", "--samples", "20", "--reps", "1"],
         Success,
@@ -1011,7 +1023,7 @@ fn every_numeric_flag_states_its_bound_in_help() {
             ],
         ),
         (&["bench", "matmul"], &["1 to 16384", "1 to 1000"]),
-        (&["bench", "epoch"], &["1 to 1000", "a finite number > 0", "2 to 1000000", "1 to 1000000"]),
+        (&["bench", "epoch"], &["1 to 1000", "a finite number > 0", "1 to 10000000", "2 to 1000000", "1 to 1000000"]),
         (&[], &["TAPEGRAD_NUM_THREADS", "1 to 1024"]),
     ] {
         let text = help(args);
