@@ -63,6 +63,9 @@ def main():
         return finish()
     if args.device.startswith("cuda"):
         out["gpu"] = torch.cuda.get_device_name(0)
+    # float32 as float32 (PyTorch's default; said here so that a changed default cannot slip in TF32).
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
     out["available"] = True
     reps = 1 if args.quick else args.reps
     epochs_override = 20 if args.quick else None
