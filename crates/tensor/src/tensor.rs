@@ -257,11 +257,7 @@ impl Tensor {
         );
         let count = ((end - start) / step).ceil().max(0.0);
         let fits = count < usize::MAX as f64;
-        ensure!(
-            fits,
-            "arange",
-            "{start}..{end} with step {step} has {count} elements, more than a usize can count"
-        );
+        ensure!(fits, "arange", "{start}..{end} with step {step} has {count} elements, more than a usize can count");
         let len = count as usize;
         expect_ok("arange", device.check_alloc(&[len], dtype));
         let values = expect_ok("arange", try_collect(len, |i| start + i as f64 * step));

@@ -658,16 +658,21 @@ const CASES: &[Case] = &[
         let x = m23().to_device(&gpu);
         expect_values(x.gather(1, &x.argmax(1, true)).to_f64_vec(), &[3., 6.])
     }),
-    gpu_case("gpu_gather_device_computed_index_out_of_range", CallerPanic, &["out of range"], || {
-        let gpu = match gpu() {
-            Ok(g) => g,
-            Err(o) => return o,
-        };
-        let x = m23().to_device(&gpu);
-        // An index computed on the device (bounds unknown on the host): the kernel's check, at the readback.
-        let i = Tensor::from_vec(vec![0i64, 1], &[2, 1], &gpu).add(&Tensor::from_vec(vec![5i64], &[1], &gpu));
-        Outcome::Wrong(format!("read {:?}", x.gather(1, &i).to_vec::<f32>()))
-    }),
+    gpu_case(
+        "gpu_gather_device_computed_index_out_of_range",
+        CallerPanic,
+        &["gather (input [2, 3], index [2, 1])", "out of range"],
+        || {
+            let gpu = match gpu() {
+                Ok(g) => g,
+                Err(o) => return o,
+            };
+            let x = m23().to_device(&gpu);
+            // An index computed on the device (bounds unknown on the host): the kernel's check, at the readback.
+            let i = Tensor::from_vec(vec![0i64, 1], &[2, 1], &gpu).add(&Tensor::from_vec(vec![5i64], &[1], &gpu));
+            Outcome::Wrong(format!("read {:?}", x.gather(1, &i).to_vec::<f32>()))
+        },
+    ),
     gpu_case("gpu_int64_division_by_zero", CallerPanic, &["div", "division by zero"], || {
         let gpu = match gpu() {
             Ok(g) => g,

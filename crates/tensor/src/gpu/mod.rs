@@ -136,7 +136,7 @@ impl WgpuBackend {
     /// an out-of-range index seen by a gather kernel since the last check.
     pub fn synchronize(&self) -> Result<()> {
         let (_, flags) = self.ctx.read(&self.ctx.dummy_read, 0, 0)?;
-        check_flags(flags).map_err(Error::Device)
+        check_flags(&self.ctx, flags).map_err(Error::Device)
     }
 
     /// The device's limits (for tests and benches).
@@ -253,19 +253,23 @@ impl WgpuBackend {
             }
         }
         .unwrap_or_else(|e| panic!("to_host: {e}"));
-        if let Err(e) = check_flags(flags) {
+        if let Err(e) = check_flags(&self.ctx, flags) {
             panic!("{e}");
         }
         bytemuck::pod_collect_to_vec(&bytes)
     }
 }
 
-/// Turns the error flags of the kernels into a message.
-fn check_flags(flags: u32) -> std::result::Result<(), String> {
+/// Turns the error flags of the kernels (read and cleared by a readback) into a message naming the index ops
+/// launched since the previous readback with indices the host could not check.
+fn check_flags(ctx: &Context, flags: u32) -> std::result::Result<(), String> {
+    let ops = std::mem::take(&mut *ctx.unchecked_index_ops.lock().unwrap_or_else(|e| e.into_inner()));
     if flags & ERROR_INDEX != 0 {
-        return Err("gather/index_select: an index was out of range (detected by the GPU kernel, which clamped it; \
-                    the results since the last readback are wrong)"
-            .into());
+        let which = if ops.is_empty() { "gather/index_select".to_string() } else { ops.join(" or ") };
+        return Err(format!(
+            "{which}: an index was out of range (the indices were computed on the device, so the GPU kernel \
+             checked them: it clamped the index, and the results since the last readback are wrong)"
+        ));
     }
     Ok(())
 }
