@@ -272,23 +272,21 @@ impl Tensor {
     #[track_caller]
     pub fn linspace(start: f64, end: f64, steps: usize, dtype: DType, device: &Device) -> Tensor {
         expect_ok("linspace", device.check_alloc(&[steps], dtype));
-        expect_ok("linspace", try_collect(steps, |_| 0.0));
         let half = steps / 2;
-        let values: Vec<f64> = if dtype == DType::F32 {
+        let values = if dtype == DType::F32 {
             let (start, end) = (start as f32, end as f32);
             let step = if steps > 1 { (end - start) / (steps - 1) as f32 } else { 0.0 };
             // The f64 products and sums of these f32 values are exact (or rounded far below f32's precision).
             let (start, end, step) = (start as f64, end as f64, step as f64);
-            (0..steps)
-                .map(|i| if i < half { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 })
-                .map(|v| v as f32 as f64)
-                .collect()
+            try_collect(steps, |i| {
+                let v = if i < half { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 };
+                v as f32 as f64
+            })
         } else {
             let step = if steps > 1 { (end - start) / (steps - 1) as f64 } else { 0.0 };
-            (0..steps)
-                .map(|i| if i < half { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 })
-                .collect()
+            try_collect(steps, |i| if i < half { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 })
         };
+        let values = expect_ok("linspace", values);
         Tensor::from_f64_values(&values, &[steps], dtype, device)
     }
 

@@ -358,6 +358,7 @@ impl Tensor {
         } else {
             shape.remove(axis);
         }
+        self.check_result(op.name(), &shape, if op.is_arg() { DType::I64 } else { self.dtype });
         // Reducing a dimension of size 1 with sum/max/min changes nothing but the shape: a view, no kernel.
         if self.shape()[axis] == 1 && !op.is_arg() {
             return self.reshape(&shape);

@@ -447,3 +447,31 @@ fn narrow_with_an_overflowing_end_is_refused() {
     let msg = message(&*r.expect_err("narrow past the end must be refused"));
     assert!(msg.starts_with("narrow:"), "{msg}");
 }
+
+/// An empty view can have a huge number of (empty) rows: every op on it returns at once. (A proptest seed found
+/// the row loop of the strided copy walking `usize::MAX` empty rows.)
+#[test]
+fn empty_views_with_huge_outer_dimensions_cost_nothing() {
+    let cpu = Device::Cpu;
+    for shape in [[usize::MAX, 0], [1 << 40, 0], [0, usize::MAX]] {
+        let t = Tensor::zeros(&[0], DType::F32, &cpu).reshape(&shape);
+        for v in [t.clone(), t.t()] {
+            let m = Model { shape: v.shape().to_vec(), values: Vec::new() };
+            check_consumers(&v, &m, &format!("{shape:?}")).unwrap();
+            assert_eq!(v.exp().shape(), v.shape());
+            assert_eq!(v.softmax(1usize).numel(), 0);
+            let zero_axis = v.shape().iter().position(|&n| n == 0).unwrap();
+            assert_eq!(Tensor::cat(&[&v, &v], zero_axis).numel(), 0);
+            assert_eq!(v.to_dtype(DType::I64).numel(), 0);
+            assert_eq!(v.index_select(1usize, &Tensor::new(&[0i64; 0], &[0])).numel(), 0);
+        }
+    }
+    // Reducing the empty dimension gives as many zeros as the others hold (here: few).
+    let t = Tensor::zeros(&[0], DType::F32, &cpu).reshape(&[3, 0]);
+    assert_eq!(t.sum(1usize, false).to_vec::<f32>(), vec![0.0; 3]);
+    // ...and a result too large to exist is refused before the kernel.
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        Tensor::zeros(&[0], DType::F32, &cpu).reshape(&[usize::MAX, 0]).sum(1usize, false)
+    }));
+    assert!(message(&*r.unwrap_err()).starts_with("sum:"));
+}

@@ -35,6 +35,12 @@ fn fits(op: &str, x: &HostBuffer, layout: &Layout) {
     check_in_storage(op, layout, x.len());
 }
 
+/// The result of an op whose output has no elements. The kernels walk a view row by row, and an empty view can
+/// still have many rows (`[1 << 40, 0]`): such a call returns at once instead of visiting each empty row.
+fn empty(dtype: DType) -> HostBuffer {
+    HostBuffer::full(dtype, 0, 0.0)
+}
+
 /// The CPU backend. It has no state: the thread pool is global (see [`parallel`]).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CpuBackend;
@@ -77,12 +83,18 @@ impl Backend for CpuBackend {
     #[track_caller]
     fn copy_strided(&self, x: &HostBuffer, layout: &Layout) -> HostBuffer {
         fits("copy_strided", x, layout);
+        if layout.numel() == 0 {
+            return empty(x.dtype());
+        }
         with_dtype!(x, |v| elementwise::copy_strided(v, layout).into())
     }
 
     #[track_caller]
     fn cast(&self, x: &HostBuffer, layout: &Layout, dtype: DType) -> HostBuffer {
         fits("cast", x, layout);
+        if layout.numel() == 0 {
+            return empty(dtype);
+        }
         elementwise::cast(x, layout, dtype)
     }
 
@@ -91,12 +103,18 @@ impl Backend for CpuBackend {
         for (x, layout) in parts {
             fits("cat", x, layout);
         }
+        if parts.iter().all(|(_, l)| l.numel() == 0) {
+            return empty(parts.first().map_or(DType::F32, |(x, _)| x.dtype()));
+        }
         index::concat(parts, axis)
     }
 
     #[track_caller]
     fn unary(&self, op: UnaryOp, x: &HostBuffer, layout: &Layout) -> HostBuffer {
         fits(op.name(), x, layout);
+        if layout.numel() == 0 {
+            return empty(x.dtype());
+        }
         match x {
             HostBuffer::F32(v) => HostBuffer::F32(elementwise::unary_float(op, v, layout)),
             HostBuffer::F64(v) => HostBuffer::F64(elementwise::unary_float(op, v, layout)),
@@ -115,6 +133,9 @@ impl Backend for CpuBackend {
     ) -> HostBuffer {
         fits(op.name(), lhs, lhs_layout);
         fits(op.name(), rhs, rhs_layout);
+        if lhs_layout.numel() == 0 {
+            return empty(lhs.dtype());
+        }
         match (lhs, rhs) {
             (HostBuffer::F32(l), HostBuffer::F32(r)) => {
                 HostBuffer::F32(elementwise::binary_float(op, l, lhs_layout, r, rhs_layout))
@@ -142,12 +163,18 @@ impl Backend for CpuBackend {
         fits("where", cond, cond_layout);
         fits("where", on_true, true_layout);
         fits("where", on_false, false_layout);
+        if true_layout.numel() == 0 {
+            return empty(on_true.dtype());
+        }
         elementwise::where_cond(cond, cond_layout, on_true, true_layout, on_false, false_layout)
     }
 
     #[track_caller]
     fn reduce(&self, op: ReduceOp, x: &HostBuffer, layout: &Layout, axis: usize) -> HostBuffer {
         fits(op.name(), x, layout);
+        if layout.numel() == 0 && layout.shape().iter().enumerate().any(|(d, &n)| d != axis && n == 0) {
+            return empty(if op.is_arg() { DType::I64 } else { x.dtype() });
+        }
         match x {
             HostBuffer::F32(v) => reduce::reduce_float(op, v, layout, axis),
             HostBuffer::F64(v) => reduce::reduce_float(op, v, layout, axis),
@@ -158,6 +185,9 @@ impl Backend for CpuBackend {
     #[track_caller]
     fn softmax(&self, x: &HostBuffer, layout: &Layout, axis: usize, log: bool) -> HostBuffer {
         fits("softmax", x, layout);
+        if layout.numel() == 0 {
+            return empty(x.dtype());
+        }
         match x {
             HostBuffer::F32(v) => HostBuffer::F32(reduce::softmax(v, layout, axis, log)),
             HostBuffer::F64(v) => HostBuffer::F64(reduce::softmax(v, layout, axis, log)),
@@ -169,6 +199,10 @@ impl Backend for CpuBackend {
     fn matmul(&self, lhs: &HostBuffer, lhs_layout: &Layout, rhs: &HostBuffer, rhs_layout: &Layout) -> HostBuffer {
         fits("matmul", lhs, lhs_layout);
         fits("matmul", rhs, rhs_layout);
+        let (l, r) = (lhs_layout.shape(), rhs_layout.shape());
+        if l[0] == 0 || l[1] == 0 || r[2] == 0 {
+            return empty(lhs.dtype());
+        }
         matmul::matmul(lhs, lhs_layout, rhs, rhs_layout)
     }
 
@@ -200,6 +234,9 @@ impl Backend for CpuBackend {
     ) -> HostBuffer {
         fits("gather", x, layout);
         fits("gather", index, index_layout);
+        if index_layout.numel() == 0 {
+            return empty(x.dtype());
+        }
         let HostBuffer::I64(idx) = index else { unreachable!("gather: index checked to be int64") };
         with_dtype!(x, |v| index::gather(v, layout, axis, idx, index_layout).into())
     }
@@ -215,6 +252,9 @@ impl Backend for CpuBackend {
     ) -> HostBuffer {
         fits("index_select", x, layout);
         fits("index_select", index, index_layout);
+        if index_layout.numel() == 0 || layout.numel() == 0 {
+            return empty(x.dtype());
+        }
         let HostBuffer::I64(idx) = index else { unreachable!("index_select: index checked to be int64") };
         with_dtype!(x, |v| index::index_select(v, layout, axis, idx, index_layout).into())
     }
