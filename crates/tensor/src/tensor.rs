@@ -474,10 +474,10 @@ impl Tensor {
 
     /// The same elements with another shape of equal count; a view when the strides allow it, else a copy.
     /// Use [`Tensor::reshape_infer`] to infer one dimension (`-1`).
-    /// (`contiguous` below is safe to call first: a layout's element count always fits memory that exists.)
     ///
     /// # Panics
-    /// When the element counts differ: `reshape: cannot reshape [2, 3] (6 elements) to [4] (4 elements)`.
+    /// When the element counts differ: `reshape: cannot reshape [2, 3] (6 elements) to [4] (4 elements)`; when the
+    /// new shape's element count overflows; when a copy is needed and cannot exist (see [`Tensor::contiguous`]).
     #[track_caller]
     pub fn reshape(&self, shape: &[usize]) -> Tensor {
         match self.layout.reshape(shape) {
