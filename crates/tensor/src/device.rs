@@ -125,7 +125,8 @@ impl Device {
     pub fn check_alloc(&self, shape: &[usize], dtype: DType) -> Result<()> {
         if !self.supports(dtype) {
             return Err(Error::Unsupported(format!(
-                "device {} has no {dtype} tensors; convert to f32 or use the CPU",
+                "the GPU backend ({}) supports float32/int64; got {dtype} — use the CPU device or convert with \
+                 to_dtype",
                 self.name()
             )));
         }

@@ -7,6 +7,12 @@
 //! [`Layout::offsets`].
 //!
 //! All checks panic through [`shape_error`](crate::error::shape_error) with the op and the shapes.
+//!
+//! Every size, stride and offset is computed in checked arithmetic, so a layout always describes a view whose
+//! element count and storage extent fit a `usize`: an argument that would wrap (`narrow(1, usize::MAX - 1, 3)`,
+//! `expand(&[1 << 32, 1 << 32])`) panics naming the op and the value instead of making a view of other memory.
+//! [`check_in_storage`] is the last line of defence: every backend entry point calls it on each operand view
+//! before its kernels read through raw pointers or unchecked indices.
 
 use smallvec::{smallvec, SmallVec};
 
@@ -40,19 +46,72 @@ pub fn checked_numel(shape: &[usize]) -> Option<usize> {
 }
 
 /// Row-major (C-order) strides of `shape`.
+///
+/// # Panics
+/// When the shape has more elements than a `usize` can count.
+#[track_caller]
 pub fn contiguous_strides(shape: &[usize]) -> Vec<usize> {
-    strides_of(shape).into_vec()
+    strides_of("contiguous_strides", shape).into_vec()
 }
 
-/// [`contiguous_strides`] as inline `Dims`.
-fn strides_of(shape: &[usize]) -> Dims {
+/// [`contiguous_strides`] as inline `Dims`; panics naming `op` when the shape's element count overflows.
+#[track_caller]
+fn strides_of(op: &str, shape: &[usize]) -> Dims {
+    check_numel(op, shape);
     let mut strides: Dims = smallvec![0; shape.len()];
-    let mut acc = 1;
+    let mut acc: usize = 1;
     for i in (0..shape.len()).rev() {
         strides[i] = acc;
-        acc *= shape[i];
+        // Cannot overflow: the product of the non-zero sizes fits (checked above), and a 0 makes the rest 0.
+        acc = acc.saturating_mul(shape[i]);
     }
     strides
+}
+
+/// The element count of `shape`, or a panic naming `op` when it overflows (see [`checked_numel`]).
+#[track_caller]
+pub fn check_numel(op: &str, shape: &[usize]) -> usize {
+    match checked_numel(shape) {
+        Some(n) => n,
+        None => crate::error::shape_error(
+            op,
+            format_args!("shape {shape:?} has more elements than a usize can count (more than {})", usize::MAX),
+        ),
+    }
+}
+
+/// Checks that the view `layout` lies inside a storage of `storage_len` elements: its offset plus
+/// `Σ (size - 1)·stride` over the dimensions, computed in checked arithmetic, is below `storage_len` (an empty
+/// view touches nothing). Every backend entry point calls this once per operand, in release builds too, before
+/// its kernels read through raw pointers or unchecked indices — so a bug anywhere above cannot become an
+/// out-of-bounds read.
+///
+/// # Panics
+/// `{op}: the view [..] (strides [..], offset ..) reaches outside its storage of N elements`.
+#[track_caller]
+pub fn check_in_storage(op: &str, layout: &Layout, storage_len: usize) {
+    let fits = match layout.checked_extent() {
+        Some(extent) => extent <= storage_len,
+        None => false,
+    };
+    if !fits {
+        out_of_storage(op, layout, storage_len);
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn out_of_storage(op: &str, layout: &Layout, storage_len: usize) -> ! {
+    crate::error::shape_error(
+        op,
+        format_args!(
+            "the view {:?} (strides {:?}, offset {}) reaches outside its storage of {storage_len} elements",
+            layout.shape(),
+            layout.strides(),
+            layout.offset()
+        ),
+    )
 }
 
 /// NumPy/PyTorch broadcasting: align shapes on the right; each pair of sizes must be equal or one of them 1.
@@ -75,14 +134,36 @@ pub fn broadcast_shapes(op: &str, lhs: &[usize], rhs: &[usize]) -> Vec<usize> {
 
 impl Layout {
     /// A contiguous row-major layout of `shape` starting at offset 0.
+    ///
+    /// # Panics
+    /// When the shape has more elements than a `usize` can count.
+    #[track_caller]
     pub fn contiguous(shape: &[usize]) -> Layout {
-        Layout { shape: Dims::from_slice(shape), strides: strides_of(shape), offset: 0 }
+        Layout { shape: Dims::from_slice(shape), strides: strides_of("layout", shape), offset: 0 }
     }
 
-    /// A layout from its parts (no check that it fits a storage).
+    /// A layout from its parts. Its element count and extent must fit a `usize`; whether it fits a storage is
+    /// checked by the backends ([`check_in_storage`]).
+    ///
+    /// # Panics
+    /// When shape and strides differ in rank, or the element count or the extent overflows.
+    #[track_caller]
     pub fn from_parts(shape: Vec<usize>, strides: Vec<usize>, offset: usize) -> Layout {
-        assert_eq!(shape.len(), strides.len(), "Layout::from_parts: shape and strides differ in rank");
-        Layout { shape: Dims::from_vec(shape), strides: Dims::from_vec(strides), offset }
+        ensure!(
+            shape.len() == strides.len(),
+            "Layout::from_parts",
+            "shape {shape:?} and strides {strides:?} differ in rank"
+        );
+        check_numel("Layout::from_parts", &shape);
+        let out = Layout { shape: Dims::from_vec(shape), strides: Dims::from_vec(strides), offset };
+        ensure!(
+            out.checked_extent().is_some(),
+            "Layout::from_parts",
+            "shape {:?}, strides {:?} and offset {offset} reach past usize::MAX",
+            out.shape,
+            out.strides
+        );
+        out
     }
 
     /// Sizes of the dimensions.
@@ -105,34 +186,43 @@ impl Layout {
         self.shape.len()
     }
 
-    /// Number of elements.
+    /// Number of elements (it fits a `usize`: every constructor checks).
     pub fn numel(&self) -> usize {
-        self.shape.iter().product()
+        checked_numel(&self.shape).unwrap_or(usize::MAX)
     }
 
     /// True when the elements are stored in row-major order without gaps (size-1 dimensions may have any stride).
     pub fn is_contiguous(&self) -> bool {
-        let mut acc = 1;
+        let mut acc: usize = 1;
         for i in (0..self.shape.len()).rev() {
             if self.shape[i] != 1 && self.strides[i] != acc {
                 return false;
             }
-            acc *= self.shape[i];
+            acc = acc.saturating_mul(self.shape[i]);
         }
         true
     }
 
     /// The storage range of a contiguous layout, `None` otherwise.
     pub fn contiguous_range(&self) -> Option<std::ops::Range<usize>> {
-        self.is_contiguous().then(|| self.offset..self.offset + self.numel())
+        self.is_contiguous().then(|| self.offset..self.offset.saturating_add(self.numel()))
     }
 
     /// One past the largest storage index the layout touches (0 for an empty view).
     pub fn storage_extent(&self) -> usize {
-        if self.numel() == 0 {
-            return 0;
+        self.checked_extent().unwrap_or(usize::MAX)
+    }
+
+    /// [`Layout::storage_extent`] in checked arithmetic: `None` when it does not fit a `usize`.
+    pub fn checked_extent(&self) -> Option<usize> {
+        if self.shape.contains(&0) {
+            return Some(0);
         }
-        self.offset + self.shape.iter().zip(&self.strides).map(|(&n, &s)| (n - 1) * s).sum::<usize>() + 1
+        let mut last = self.offset;
+        for (&n, &s) in self.shape.iter().zip(&self.strides) {
+            last = last.checked_add((n - 1).checked_mul(s)?)?;
+        }
+        last.checked_add(1)
     }
 
     /// Resolves a possibly negative axis (`-1` is the last), panicking when out of range.
@@ -181,17 +271,22 @@ impl Layout {
     #[track_caller]
     pub fn narrow(&self, axis: usize, start: usize, len: usize) -> Layout {
         ensure!(axis < self.rank(), "narrow", "axis {axis} out of range for shape {:?}", self.shape);
+        // `start + len` in checked arithmetic: a wrapped end would pass the bound and move the offset anywhere.
         ensure!(
-            start + len <= self.shape[axis],
+            start.checked_add(len).is_some_and(|end| end <= self.shape[axis]),
             "narrow",
-            "range {start}..{} out of bounds for dimension {axis} of shape {:?}",
-            start + len,
-            self.shape
+            "start {start} + length {len} out of bounds for dimension {axis} of shape {:?} (size {})",
+            self.shape,
+            self.shape[axis]
         );
         let mut out = self.clone();
         out.shape[axis] = len;
         if len > 0 {
-            out.offset += start * self.strides[axis];
+            // Inside the view's extent (start < size), which fits a usize.
+            out.offset = start
+                .checked_mul(self.strides[axis])
+                .and_then(|o| o.checked_add(self.offset))
+                .expect("narrow: the start lies inside the view's extent");
         }
         out
     }
@@ -203,6 +298,12 @@ impl Layout {
             shape.len() >= self.rank(),
             "expand",
             "cannot expand shape {:?} to {shape:?}: the target has fewer dimensions",
+            self.shape
+        );
+        ensure!(
+            checked_numel(shape).is_some(),
+            "expand",
+            "cannot expand shape {:?} to {shape:?}: it has more elements than a usize can count",
             self.shape
         );
         let lead = shape.len() - self.rank();
@@ -224,7 +325,7 @@ impl Layout {
     /// (`None` otherwise: the caller copies to contiguous first).
     #[track_caller]
     pub fn reshape(&self, shape: &[usize]) -> Option<Layout> {
-        let numel: usize = shape.iter().product();
+        let numel = check_numel("reshape", shape);
         ensure!(
             numel == self.numel(),
             "reshape",
@@ -232,8 +333,10 @@ impl Layout {
             self.shape,
             self.numel()
         );
-        if self.is_contiguous() {
-            return Some(Layout { shape: Dims::from_slice(shape), strides: strides_of(shape), offset: self.offset });
+        if self.is_contiguous() || numel == 0 {
+            // An empty view touches no storage: any strides will do.
+            let strides = strides_of("reshape", shape);
+            return Some(Layout { shape: Dims::from_slice(shape), strides, offset: self.offset });
         }
         // General case (as PyTorch's `computeStride`): split the old dimensions into chunks that are contiguous
         // among themselves; each chunk may be re-split into new dimensions.
@@ -263,10 +366,11 @@ impl Layout {
             if acc != chunk {
                 return None;
             }
-            let mut s = base_stride;
+            let mut s: usize = base_stride;
             for d in (start..new_i).rev() {
                 strides[d] = s;
-                s *= shape[d];
+                // The last product (past the chunk's outermost dimension) is never used as a stride.
+                s = s.saturating_mul(shape[d]);
             }
             old_i = old_j;
         }
@@ -302,7 +406,8 @@ impl Layout {
     pub fn unsqueeze(&self, axis: usize) -> Layout {
         ensure!(axis <= self.rank(), "unsqueeze", "axis {axis} out of range for shape {:?}", self.shape);
         let mut out = self.clone();
-        let stride = if axis < self.rank() { self.strides[axis] * self.shape[axis] } else { 1 };
+        // The stride of a size-1 dimension is never stepped: saturating is as good as exact.
+        let stride = if axis < self.rank() { self.strides[axis].saturating_mul(self.shape[axis]) } else { 1 };
         out.shape.insert(axis, 1);
         out.strides.insert(axis, stride);
         out
@@ -345,7 +450,7 @@ impl<'a> Offsets<'a> {
             }
             match (shape.last_mut(), strides.last()) {
                 // The previous dimension steps by exactly this one's whole extent: one dimension.
-                (Some(prev_n), Some(&prev_st)) if prev_st == st * n => {
+                (Some(prev_n), Some(&prev_st)) if st.checked_mul(n) == Some(prev_st) => {
                     *prev_n *= n;
                     *strides.last_mut().expect("same length as shape") = st;
                 }
@@ -379,13 +484,15 @@ impl Iterator for Offsets<'_> {
         let out = self.next;
         // Odometer increment, last dimension fastest.
         let (shape, strides, index) = (&self.shape[..], &self.strides[..], &mut self.index[..]);
+        // Wrapping: the position one step past the last element of a dimension may pass usize::MAX before it is
+        // rewound; every position returned lies inside the view's extent, which fits a usize.
         for d in (0..shape.len()).rev() {
             index[d] += 1;
-            self.next += strides[d];
+            self.next = self.next.wrapping_add(strides[d]);
             if index[d] < shape[d] {
                 break;
             }
-            self.next -= strides[d] * shape[d];
+            self.next = self.next.wrapping_sub(strides[d].wrapping_mul(shape[d]));
             index[d] = 0;
         }
         Some(out)

@@ -432,7 +432,8 @@ pub fn unary_i64(op: UnaryOp, x: i64) -> i64 {
         UnaryOp::Abs => x.wrapping_abs(),
         UnaryOp::Relu => x.max(0),
         UnaryOp::Sign => x.signum(),
-        UnaryOp::Clamp(lo, hi) => x.clamp(lo.ceil() as i64, hi.floor() as i64),
+        // `min(max(x, lo), hi)` as torch (not `i64::clamp`, which panics when the rounded bounds cross).
+        UnaryOp::Clamp(lo, hi) => x.max(lo.ceil() as i64).min(hi.floor() as i64),
         UnaryOp::Affine(mul, add) => (x as f64 * mul + add) as i64,
         other => panic!("{}: not defined for int64 tensors", other.name()),
     }

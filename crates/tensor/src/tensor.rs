@@ -34,7 +34,9 @@ pub trait Dim: Copy {
 impl Dim for usize {
     #[track_caller]
     fn resolve(self, op: &str, rank: usize) -> usize {
-        resolve_axis(op, self as isize, rank)
+        // Not through `as isize`: `usize::MAX` would become -1, the last axis.
+        ensure!(self < rank, op, "axis {self} out of range for a tensor of rank {rank}");
+        self
     }
 }
 impl Dim for isize {
@@ -52,7 +54,12 @@ impl Dim for i32 {
 impl Dim for i64 {
     #[track_caller]
     fn resolve(self, op: &str, rank: usize) -> usize {
-        resolve_axis(op, self as isize, rank)
+        match isize::try_from(self) {
+            Ok(axis) => resolve_axis(op, axis, rank),
+            Err(_) => {
+                crate::error::shape_error(op, format_args!("axis {self} out of range for a tensor of rank {rank}"))
+            }
+        }
     }
 }
 
@@ -243,8 +250,17 @@ impl Tensor {
     #[track_caller]
     pub fn arange(start: f64, end: f64, step: f64, dtype: DType, device: &Device) -> Tensor {
         ensure!(step != 0.0 && step.is_finite(), "arange", "step must be finite and non-zero, got {step}");
-        let len = ((end - start) / step).ceil().max(0.0) as usize;
-        let values: Vec<f64> = (0..len).map(|i| start + i as f64 * step).collect();
+        ensure!(
+            start.is_finite() && end.is_finite(),
+            "arange",
+            "start and end must be finite, got {start}..{end} (step {step})"
+        );
+        let count = ((end - start) / step).ceil().max(0.0);
+        let fits = count < usize::MAX as f64;
+        ensure!(fits, "arange", "{start}..{end} with step {step} has {count} elements, more than a usize can count");
+        let len = count as usize;
+        expect_ok("arange", device.check_alloc(&[len], dtype));
+        let values = expect_ok("arange", try_collect(len, |i| start + i as f64 * step));
         Tensor::from_f64_values(&values, &[len], dtype, device)
     }
 
@@ -255,28 +271,33 @@ impl Tensor {
     /// not 0).
     #[track_caller]
     pub fn linspace(start: f64, end: f64, steps: usize, dtype: DType, device: &Device) -> Tensor {
+        expect_ok("linspace", device.check_alloc(&[steps], dtype));
         let half = steps / 2;
-        let values: Vec<f64> = if dtype == DType::F32 {
+        let values = if dtype == DType::F32 {
             let (start, end) = (start as f32, end as f32);
             let step = if steps > 1 { (end - start) / (steps - 1) as f32 } else { 0.0 };
             // The f64 products and sums of these f32 values are exact (or rounded far below f32's precision).
             let (start, end, step) = (start as f64, end as f64, step as f64);
-            (0..steps)
-                .map(|i| if i < half { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 })
-                .map(|v| v as f32 as f64)
-                .collect()
+            try_collect(steps, |i| {
+                let v = if i < half { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 };
+                v as f32 as f64
+            })
         } else {
             let step = if steps > 1 { (end - start) / (steps - 1) as f64 } else { 0.0 };
-            (0..steps)
-                .map(|i| if i < half { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 })
-                .collect()
+            try_collect(steps, |i| if i < half { start + step * i as f64 } else { end - step * (steps - 1 - i) as f64 })
         };
+        let values = expect_ok("linspace", values);
         Tensor::from_f64_values(&values, &[steps], dtype, device)
     }
 
     /// The `n × n` identity matrix.
+    ///
+    /// # Panics
+    /// When `n × n` elements cannot exist on the device or the memory is refused.
+    #[track_caller]
     pub fn eye(n: usize, dtype: DType, device: &Device) -> Tensor {
-        let mut values = vec![0.0; n * n];
+        expect_ok("eye", device.check_alloc(&[n, n], dtype));
+        let mut values = expect_ok("eye", try_collect(n * n, |_| 0.0));
         for i in 0..n {
             values[i * n + i] = 1.0;
         }
@@ -350,6 +371,10 @@ impl Tensor {
     // --- data access -------------------------------------------------------------------------------------
 
     /// The elements in logical order, in host memory (downloads from a GPU).
+    ///
+    /// # Panics
+    /// On a GPU, when a kernel since the last readback saw an out-of-range index (see `Tensor::gather`).
+    #[track_caller]
     pub fn to_host(&self) -> HostBuffer {
         dispatch_value!(self, |b, s| crate::backend::Backend::to_host(b, s, &self.layout))
     }
@@ -380,6 +405,10 @@ impl Tensor {
     }
 
     /// Every element converted to f64, in logical order.
+    ///
+    /// # Panics
+    /// On a GPU, when a kernel since the last readback saw an out-of-range index (see `Tensor::gather`).
+    #[track_caller]
     pub fn to_f64_vec(&self) -> Vec<f64> {
         self.to_host().to_f64_vec()
     }
@@ -410,15 +439,19 @@ impl Tensor {
         if self.device.same(device) {
             return self.clone();
         }
-        Tensor::from_host(self.to_host(), self.shape(), device)
+        expect_ok("to_device", Tensor::try_from_host(self.to_host(), self.shape(), device))
     }
 
     /// A copy converted to `dtype` (the same tensor when it already has it).
+    ///
+    /// # Panics
+    /// When the device has no such dtype (f64 on a GPU).
+    #[track_caller]
     pub fn to_dtype(&self, dtype: DType) -> Tensor {
         if dtype == self.dtype {
             return self.clone();
         }
-        ensure!(self.device.supports(dtype), "to_dtype", "device {} has no {dtype} tensors", self.device.name());
+        expect_ok("to_dtype", self.device.check_alloc(self.shape(), dtype));
         let storage = dispatch!(self, |b, s| crate::backend::Backend::cast(b, s, &self.layout, dtype));
         Tensor::from_storage(storage, self.shape(), self.device.clone())
     }
@@ -426,10 +459,15 @@ impl Tensor {
     // --- views (no copy) ---------------------------------------------------------------------------------
 
     /// A contiguous tensor with the same elements: `self` when already contiguous, else a copy.
+    ///
+    /// # Panics
+    /// When the copy cannot exist on the device (an expanded view of more elements than memory can hold).
+    #[track_caller]
     pub fn contiguous(&self) -> Tensor {
         if self.is_contiguous() {
             return self.clone();
         }
+        expect_ok("contiguous", self.device.check_alloc(self.shape(), self.dtype));
         let storage = dispatch!(self, |b, s| crate::backend::Backend::copy_strided(b, s, &self.layout));
         Tensor::from_storage(storage, self.shape(), self.device.clone())
     }
@@ -438,7 +476,8 @@ impl Tensor {
     /// Use [`Tensor::reshape_infer`] to infer one dimension (`-1`).
     ///
     /// # Panics
-    /// When the element counts differ: `reshape: cannot reshape [2, 3] (6 elements) to [4] (4 elements)`.
+    /// When the element counts differ: `reshape: cannot reshape [2, 3] (6 elements) to [4] (4 elements)`; when the
+    /// new shape's element count overflows; when a copy is needed and cannot exist (see [`Tensor::contiguous`]).
     #[track_caller]
     pub fn reshape(&self, shape: &[usize]) -> Tensor {
         match self.layout.reshape(shape) {
@@ -452,36 +491,40 @@ impl Tensor {
     }
 
     /// Reshape where one entry may be `-1`, inferred from the element count (PyTorch's `view(-1, n)`).
+    ///
+    /// # Panics
+    /// `reshape_infer: cannot reshape [2, 3] (6 elements) to [4, -1]`, and for more than one `-1` or another
+    /// negative size.
     #[track_caller]
     pub fn reshape_infer(&self, shape: &[isize]) -> Tensor {
-        let known: usize = shape.iter().filter(|&&d| d >= 0).map(|&d| d as usize).product();
         let holes = shape.iter().filter(|&&d| d < 0).count();
         ensure!(
             holes <= 1 && shape.iter().all(|&d| d >= -1),
-            "reshape",
-            "at most one dimension may be -1 in {shape:?}"
+            "reshape_infer",
+            "{shape:?}: at most one size may be -1 and none may be below it (tensor {:?})",
+            self.shape()
         );
-        let shape: Vec<usize> = shape
-            .iter()
-            .map(|&d| {
-                if d >= 0 {
-                    d as usize
-                } else {
-                    ensure!(
-                        known != 0 && self.numel().is_multiple_of(known),
-                        "reshape",
-                        "cannot reshape {:?} ({} elements) to {shape:?}",
-                        self.shape(),
-                        self.numel()
-                    );
-                    self.numel() / known
-                }
-            })
-            .collect();
+        let known: Vec<usize> = shape.iter().filter(|&&d| d >= 0).map(|&d| d as usize).collect();
+        let known_numel = checked_numel(&known);
+        let numel = self.numel();
+        // The inferred size, or the reason there is none (no closure: the panic must stay at the caller).
+        let inferred = match known_numel {
+            Some(k) if holes == 0 && k == numel => Some(0),
+            Some(k) if holes == 1 && k != 0 && numel.is_multiple_of(k) => Some(numel / k),
+            _ => None,
+        };
+        let Some(inferred) = inferred else {
+            crate::error::shape_error(
+                "reshape_infer",
+                format_args!("cannot reshape {:?} ({numel} elements) to {shape:?}", self.shape()),
+            )
+        };
+        let shape: Vec<usize> = shape.iter().map(|&d| if d >= 0 { d as usize } else { inferred }).collect();
         self.reshape(&shape)
     }
 
     /// All elements as a 1-D tensor.
+    #[track_caller]
     pub fn flatten_all(&self) -> Tensor {
         self.reshape(&[self.numel()])
     }
@@ -527,12 +570,23 @@ impl Tensor {
     pub fn slice(&self, range: std::ops::Range<usize>) -> Tensor {
         ensure!(self.rank() >= 1, "slice", "cannot slice a 0-dimensional tensor");
         ensure!(range.start <= range.end, "slice", "range {range:?} is decreasing (shape {:?})", self.shape());
+        ensure!(
+            range.end <= self.shape()[0],
+            "slice",
+            "range {range:?} out of bounds for dimension 0 of shape {:?}",
+            self.shape()
+        );
         self.narrow(0usize, range.start, range.end - range.start)
     }
 
     /// Element `i` of dimension 0, without that dimension (`x[i]`).
+    ///
+    /// # Panics
+    /// `get: index 3 out of range for dimension 0 of shape [3, 2]`, and for a 0-dimensional tensor.
     #[track_caller]
     pub fn get(&self, i: usize) -> Tensor {
+        ensure!(self.rank() >= 1, "get", "cannot index a 0-dimensional tensor");
+        ensure!(i < self.shape()[0], "get", "index {i} out of range for dimension 0 of shape {:?}", self.shape());
         self.narrow(0usize, i, 1).squeeze(0usize)
     }
 
@@ -544,6 +598,7 @@ impl Tensor {
     }
 
     /// Removes every dimension of size 1 (PyTorch's `squeeze()`).
+    #[track_caller]
     pub fn squeeze_all(&self) -> Tensor {
         let shape: Vec<usize> = self.shape().iter().copied().filter(|&d| d != 1).collect();
         self.reshape(&shape)
@@ -561,4 +616,18 @@ impl std::fmt::Debug for Tensor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Tensor[{:?}, {}, {}]", self.shape(), self.dtype, self.device.name())
     }
+}
+
+/// `len` values `f(0), f(1), ...`, or [`Error::OutOfMemory`] when the system refuses the memory (a `Vec` that
+/// cannot grow would abort the process).
+fn try_collect(len: usize, f: impl Fn(usize) -> f64) -> Result<Vec<f64>> {
+    let mut values = Vec::new();
+    values.try_reserve_exact(len).map_err(|_| {
+        Error::OutOfMemory(format!(
+            "cannot allocate {} for {len} f64 values on the CPU (the system refused the memory); use a smaller size",
+            human_bytes(len as u128 * 8)
+        ))
+    })?;
+    values.extend((0..len).map(f));
+    Ok(values)
 }

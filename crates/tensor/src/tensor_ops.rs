@@ -52,6 +52,25 @@ macro_rules! dispatch2 {
 }
 
 impl Tensor {
+    /// Checks, before a kernel allocates it, that a result of `shape` and `dtype` can exist on this device
+    /// ([`Device::check_alloc`]): a broadcast or an expanded view may describe more elements than any memory holds.
+    #[track_caller]
+    fn check_result(&self, op: &str, shape: &[usize], dtype: DType) {
+        if let Err(e) = self.device.check_alloc(shape, dtype) {
+            crate::error::fail(op, &e);
+        }
+    }
+
+    /// Records that the values of this int64 tensor (a new storage) lie in `lo..=hi`, so that a GPU gather with
+    /// it is range-checked at the call (see `check_index`).
+    fn set_index_range(&self, lo: i64, hi: i64) {
+        #[cfg(feature = "wgpu")]
+        if let Storage::Wgpu(s) = &*self.storage {
+            s.set_index_range(lo, hi);
+        }
+        let _ = (lo, hi);
+    }
+
     // --- unary -------------------------------------------------------------------------------------------
 
     /// Applies an element-wise op.
@@ -63,83 +82,105 @@ impl Tensor {
         ensure!(
             self.dtype.is_float() || op.supports_int(),
             op.name(),
-            "not defined for {} tensors (shape {:?})",
+            "defined for float tensors only; got {} (shape {:?})",
             self.dtype,
             self.shape()
         );
+        if let UnaryOp::Clamp(lo, hi) = op {
+            ensure!(!lo.is_nan() && !hi.is_nan(), "clamp", "bounds {lo} and {hi}: NaN is not a bound");
+        }
+        self.check_result(op.name(), self.shape(), self.dtype);
         let storage = dispatch!(self, |b, s| b.unary(op, s, &self.layout));
         Tensor::from_storage(storage, self.shape(), self.device.clone())
     }
 
     /// `-x`
+    #[track_caller]
     pub fn neg(&self) -> Tensor {
         self.unary(UnaryOp::Neg)
     }
     /// `e^x`
+    #[track_caller]
     pub fn exp(&self) -> Tensor {
         self.unary(UnaryOp::Exp)
     }
     /// `ln x`
+    #[track_caller]
     pub fn log(&self) -> Tensor {
         self.unary(UnaryOp::Log)
     }
     /// `ln(1 + x)`
+    #[track_caller]
     pub fn log1p(&self) -> Tensor {
         self.unary(UnaryOp::Log1p)
     }
     /// `√x`
+    #[track_caller]
     pub fn sqrt(&self) -> Tensor {
         self.unary(UnaryOp::Sqrt)
     }
     /// `|x|`
+    #[track_caller]
     pub fn abs(&self) -> Tensor {
         self.unary(UnaryOp::Abs)
     }
     /// `max(x, 0)`
+    #[track_caller]
     pub fn relu(&self) -> Tensor {
         self.unary(UnaryOp::Relu)
     }
     /// `1 / (1 + e^-x)`
+    #[track_caller]
     pub fn sigmoid(&self) -> Tensor {
         self.unary(UnaryOp::Sigmoid)
     }
     /// `tanh x`
+    #[track_caller]
     pub fn tanh(&self) -> Tensor {
         self.unary(UnaryOp::Tanh)
     }
     /// `-1, 0, 1`
+    #[track_caller]
     pub fn sign(&self) -> Tensor {
         self.unary(UnaryOp::Sign)
     }
     /// Round half to even.
+    #[track_caller]
     pub fn round(&self) -> Tensor {
         self.unary(UnaryOp::Round)
     }
     /// `x^p`
+    #[track_caller]
     pub fn powf(&self, p: f64) -> Tensor {
         self.unary(UnaryOp::Powf(p))
     }
     /// `min(max(x, lo), hi)`
+    #[track_caller]
     pub fn clamp(&self, lo: f64, hi: f64) -> Tensor {
         self.unary(UnaryOp::Clamp(lo, hi))
     }
     /// `x * mul + add`
+    #[track_caller]
     pub fn affine(&self, mul: f64, add: f64) -> Tensor {
         self.unary(UnaryOp::Affine(mul, add))
     }
     /// `x + s`
+    #[track_caller]
     pub fn add_scalar(&self, s: f64) -> Tensor {
         self.affine(1.0, s)
     }
     /// `x * s`
+    #[track_caller]
     pub fn mul_scalar(&self, s: f64) -> Tensor {
         self.affine(s, 0.0)
     }
     /// `x / s`, a true division (`x * (1/s)` can differ in the last bit).
+    #[track_caller]
     pub fn div_scalar(&self, s: f64) -> Tensor {
         self.binary(BinaryOp::Div, &self.scalar_like(s))
     }
     /// `x^2`
+    #[track_caller]
     pub fn sqr(&self) -> Tensor {
         self.binary(BinaryOp::Mul, self)
     }
@@ -157,11 +198,22 @@ impl Tensor {
         ensure!(
             self.dtype.is_float() || op.supports_int(),
             op.name(),
-            "not defined for {} tensors (lhs {:?}, rhs {:?})",
+            "defined for float tensors only; got {} (lhs {:?}, rhs {:?})",
             self.dtype,
             self.shape(),
             rhs.shape()
         );
+        if op == BinaryOp::Div && self.dtype == DType::I64 {
+            // As PyTorch (`ZeroDivisionError`): an integer division by zero is refused, on every device, here at
+            // the call rather than inside a kernel.
+            ensure!(
+                !rhs.to_vec::<i64>().contains(&0),
+                "div",
+                "integer division by zero (lhs {:?}, rhs {:?} holds a 0)",
+                self.shape(),
+                rhs.shape()
+            );
+        }
         if self.shape() == rhs.shape() {
             // No broadcast: the layouts as they are.
             let (ll, rl) = (&self.layout, &rhs.layout);
@@ -169,6 +221,7 @@ impl Tensor {
             return Tensor::from_storage(storage, self.shape(), self.device.clone());
         }
         let shape = broadcast_shapes(op.name(), self.shape(), rhs.shape());
+        self.check_result(op.name(), &shape, self.dtype);
         let ll = self.layout.expand(&shape);
         let rl = rhs.layout.expand(&shape);
         let storage = dispatch2!(self, rhs, |b, l, r| b.binary(op, l, &ll, r, &rl));
@@ -247,6 +300,7 @@ impl Tensor {
     }
 
     /// A 0-d tensor holding `value` with this tensor's dtype and device (for comparisons with a scalar).
+    #[track_caller]
     pub fn scalar_like(&self, value: f64) -> Tensor {
         Tensor::scalar(value, self.dtype, &self.device)
     }
@@ -267,6 +321,7 @@ impl Tensor {
         let cond = if cond.dtype == on_true.dtype { cond.clone() } else { cond.to_dtype(on_true.dtype) };
         let shape =
             broadcast_shapes("where", &broadcast_shapes("where", cond.shape(), on_true.shape()), on_false.shape());
+        on_true.check_result("where", &shape, on_true.dtype);
         let (cl, tl, fl) = (cond.layout.expand(&shape), on_true.layout.expand(&shape), on_false.layout.expand(&shape));
         let storage = match (&cond.device, &*cond.storage, &*on_true.storage, &*on_false.storage) {
             (Device::Cpu, Storage::Cpu(c), Storage::Cpu(t), Storage::Cpu(f)) => {
@@ -303,12 +358,18 @@ impl Tensor {
         } else {
             shape.remove(axis);
         }
+        self.check_result(op.name(), &shape, if op.is_arg() { DType::I64 } else { self.dtype });
         // Reducing a dimension of size 1 with sum/max/min changes nothing but the shape: a view, no kernel.
         if self.shape()[axis] == 1 && !op.is_arg() {
             return self.reshape(&shape);
         }
         let storage = dispatch!(self, |b, s| b.reduce(op, s, &self.layout, axis));
-        Tensor::from_storage(storage, &shape, self.device.clone())
+        let out = Tensor::from_storage(storage, &shape, self.device.clone());
+        if op.is_arg() {
+            // Indices along `axis`: known to lie in 0..size, so a gather with them needs no range check.
+            out.set_index_range(0, self.shape()[axis] as i64 - 1);
+        }
+        out
     }
 
     /// Reduces every element to a 0-d tensor.
@@ -324,6 +385,7 @@ impl Tensor {
         self.reduce(ReduceOp::Sum, axis, keepdim)
     }
     /// Sum of every element (0-d).
+    #[track_caller]
     pub fn sum_all(&self) -> Tensor {
         self.reduce_all(ReduceOp::Sum)
     }
@@ -336,6 +398,7 @@ impl Tensor {
         self.sum(axis, keepdim).div_scalar(n as f64)
     }
     /// Mean of every element (0-d).
+    #[track_caller]
     pub fn mean_all(&self) -> Tensor {
         let n = self.numel();
         self.sum_all().div_scalar(n as f64)
@@ -386,7 +449,13 @@ impl Tensor {
     #[track_caller]
     fn softmax_impl(&self, axis: usize, log: bool) -> Tensor {
         let op = if log { "log_softmax" } else { "softmax" };
-        ensure!(self.dtype.is_float(), op, "not defined for {} tensors (shape {:?})", self.dtype, self.shape());
+        ensure!(
+            self.dtype.is_float(),
+            op,
+            "defined for float tensors only; got {} (shape {:?})",
+            self.dtype,
+            self.shape()
+        );
         let storage = dispatch!(self, |b, s| b.softmax(s, &self.layout, axis, log));
         Tensor::from_storage(storage, self.shape(), self.device.clone())
     }
@@ -403,7 +472,12 @@ impl Tensor {
     pub fn matmul(&self, rhs: &Tensor) -> Tensor {
         check_same("matmul", self, rhs);
         let (ls, rs) = (self.shape(), rhs.shape());
-        ensure!(self.dtype.is_float(), "matmul", "lhs {ls:?} and rhs {rs:?}: not defined for {} tensors", self.dtype);
+        ensure!(
+            self.dtype.is_float(),
+            "matmul",
+            "lhs {ls:?} and rhs {rs:?}: defined for float tensors only; got {}",
+            self.dtype
+        );
         ensure!(
             (2..=3).contains(&ls.len()) && (2..=3).contains(&rs.len()),
             "matmul",
@@ -428,6 +502,7 @@ impl Tensor {
         };
         let b = batch.unwrap_or(1);
         let (m, k, n) = (ls[ls.len() - 2], lk, rs[rs.len() - 1]);
+        self.check_result("matmul", &[b, m, n], self.dtype);
         let to3 = |t: &Tensor, rows: usize, cols: usize| -> Layout {
             if t.rank() == 3 {
                 t.layout.clone()
@@ -537,9 +612,17 @@ impl Tensor {
             index.shape(),
             index.device.name()
         );
-        // Range check. On the CPU it is a scan; the GPU backend checks in its kernel.
-        if let Some(crate::dtype::HostBuffer::I64(_)) = index.storage.as_cpu() {
-            if let Some(bad) = index.to_vec::<i64>().into_iter().find(|&i| i < 0 || i as usize >= bound) {
+        // Range check at the call. On the CPU it is a scan. On the GPU, an index whose storage has known bounds
+        // (uploaded from the host, or made by argmax/argmin) is checked against them, and read back for the
+        // culprit when they do not fit; an index computed on the device is checked by the kernel, whose flag the
+        // next readback reports.
+        let scan = match &*index.storage {
+            Storage::Cpu(_) => true,
+            #[cfg(feature = "wgpu")]
+            Storage::Wgpu(s) => s.index_range().is_some_and(|(lo, hi)| lo < 0 || hi as u64 >= bound as u64),
+        };
+        if scan {
+            if let Some(bad) = index.to_vec::<i64>().into_iter().find(|&i| i < 0 || i as u64 >= bound as u64) {
                 crate::error::shape_error(
                     op,
                     format_args!(
@@ -558,6 +641,7 @@ impl Tensor {
     pub fn gather(&self, axis: impl Dim, index: &Tensor) -> Tensor {
         let axis = axis.resolve("gather", self.rank());
         self.check_axis_index("gather", axis, index);
+        self.check_result("gather", index.shape(), self.dtype);
         let storage = dispatch2!(self, index, |b, x, i| b.gather(x, &self.layout, axis, i, &index.layout));
         Tensor::from_storage(storage, index.shape(), self.device.clone())
     }
@@ -626,9 +710,10 @@ impl Tensor {
         let axis = axis.resolve("index_select", self.rank());
         ensure!(index.rank() == 1, "index_select", "index {:?} must be 1-D (input {:?})", index.shape(), self.shape());
         self.check_index("index_select", index, self.shape()[axis]);
-        let storage = dispatch2!(self, index, |b, x, i| b.index_select(x, &self.layout, axis, i, &index.layout));
         let mut shape = self.shape().to_vec();
         shape[axis] = index.numel();
+        self.check_result("index_select", &shape, self.dtype);
+        let storage = dispatch2!(self, index, |b, x, i| b.index_select(x, &self.layout, axis, i, &index.layout));
         Tensor::from_storage(storage, &shape, self.device.clone())
     }
 
@@ -650,7 +735,11 @@ impl Tensor {
             );
         }
         let mut shape = first.shape().to_vec();
-        shape[axis] = tensors.iter().map(|t| t.shape()[axis]).sum();
+        shape[axis] = match tensors.iter().try_fold(0usize, |acc, t| acc.checked_add(t.shape()[axis])) {
+            Some(n) => n,
+            None => crate::error::shape_error("cat", format_args!("the sizes along dimension {axis} overflow a usize")),
+        };
+        first.check_result("cat", &shape, first.dtype);
         let storage = match &first.device {
             Device::Cpu => {
                 let parts: Vec<_> = tensors
@@ -741,6 +830,7 @@ macro_rules! scalar_operator {
     ($trait:ident, $method:ident, |$x:ident, $s:ident| $body:expr) => {
         impl std::ops::$trait<f64> for &Tensor {
             type Output = Tensor;
+            #[track_caller]
             fn $method(self, $s: f64) -> Tensor {
                 let $x = self;
                 $body
@@ -748,6 +838,7 @@ macro_rules! scalar_operator {
         }
         impl std::ops::$trait<f64> for Tensor {
             type Output = Tensor;
+            #[track_caller]
             fn $method(self, $s: f64) -> Tensor {
                 let $x = &self;
                 $body
@@ -762,12 +853,14 @@ scalar_operator!(Div, div, |x, s| x.div_scalar(s));
 
 impl std::ops::Neg for &Tensor {
     type Output = Tensor;
+    #[track_caller]
     fn neg(self) -> Tensor {
         self.unary(UnaryOp::Neg)
     }
 }
 impl std::ops::Neg for Tensor {
     type Output = Tensor;
+    #[track_caller]
     fn neg(self) -> Tensor {
         self.unary(UnaryOp::Neg)
     }

@@ -88,7 +88,10 @@ fn gpu_limits_and_dtypes_are_errors() {
     let Some(gpu) = tensor::gpu::testing::gpu_or_skip() else { return };
     let e = gpu.check_alloc(&[4], DType::F64).unwrap_err();
     assert!(matches!(e, Error::Unsupported(_)), "{e}");
-    assert!(e.detail().ends_with("has no float64 tensors; convert to f32 or use the CPU"), "{e}");
+    assert!(
+        e.detail().ends_with("supports float32/int64; got float64 — use the CPU device or convert with to_dtype"),
+        "{e}"
+    );
     let e = Tensor::try_zeros(&[1 << 31], DType::F32, &gpu).unwrap_err();
     assert!(matches!(e, Error::TooLarge(_)), "{e}");
     assert!(e.detail().contains("use a smaller size or the CPU"), "{e}");
@@ -100,7 +103,8 @@ fn gpu_limits_and_dtypes_are_errors() {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Tensor::zeros(&[2], DType::F64, &gpu))).unwrap_err();
     let m = e.downcast_ref::<String>().cloned().unwrap_or_default();
     assert!(
-        m.starts_with("zeros: device wgpu:") && m.ends_with("has no float64 tensors; convert to f32 or use the CPU"),
+        m.starts_with("zeros: the GPU backend (wgpu:")
+            && m.ends_with("supports float32/int64; got float64 — use the CPU device or convert with to_dtype"),
         "{m}"
     );
 }

@@ -446,11 +446,28 @@ fn wrong_out_length_panics() {
 }
 
 #[test]
-#[should_panic(expected = "matmul: rhs view [3, 5] reaches element 15 of a buffer of 15")]
+#[should_panic(
+    expected = "matmul: rhs view [3, 5] (offset 1, strides [5, 1]) reaches outside its buffer of 15 elements"
+)]
 fn view_outside_its_data_panics() {
     let (l, r) = (vec![0.0f32; 12], vec![0.0f32; 15]);
     let mut out = vec![0.0f32; 20];
     gemm_f32(MatRef::row_major(&l, 4, 3), MatRef { offset: 1, ..MatRef::row_major(&r, 3, 5) }, &mut out, false);
+}
+
+/// An offset whose last index wraps past `usize::MAX` to a small number is still outside the buffer (the check is
+/// in checked arithmetic; a wrapping one would let the kernels read before the allocation).
+#[test]
+#[should_panic(expected = "matmul: lhs view [2, 3] (offset 18446744073709551614, strides [3, 1]) reaches outside")]
+fn view_whose_last_index_wraps_panics() {
+    let (l, r) = (vec![0.0f32; 6], vec![0.0f32; 6]);
+    let mut out = vec![0.0f32; 4];
+    gemm_f32(
+        MatRef { offset: usize::MAX - 1, ..MatRef::row_major(&l, 2, 3) },
+        MatRef::row_major(&r, 3, 2),
+        &mut out,
+        false,
+    );
 }
 
 fn layout() -> impl Strategy<Value = Layout> {

@@ -17,10 +17,12 @@ fn out_of_range_gather_index_is_reported_not_read() {
     // The synchronize after it reports the bad index (and clears the flag).
     let err = be.synchronize().unwrap_err();
     assert!(err.to_string().contains("out of range"), "{err}");
+    // It names the op that raised it.
+    assert!(err.to_string().contains("gather (input [3], index [3])"), "{err}");
     be.synchronize().unwrap();
     // The kernel clamped instead of reading out of bounds.
     assert_eq!(be.to_host(&out, &l), tensor::HostBuffer::F32(vec![1.0, 3.0, 1.0]));
-    // Through the tensor layer (which range-checks CPU indices only) a readback panics with the message.
+    // Through the tensor layer an index uploaded from the host has known bounds: the gather itself panics.
     let xt = tensor::Tensor::from_vec(vec![1.0f32, 2.0], &[2], &gpu);
     let it = tensor::Tensor::from_vec(vec![5i64], &[1], &gpu);
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| xt.gather(0, &it).to_vec::<f32>()));

@@ -25,8 +25,21 @@ pub mod team;
 
 use crate::backend::Backend;
 use crate::dtype::{DType, HostBuffer};
-use crate::layout::Layout;
+use crate::layout::{check_in_storage, Layout};
 use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
+
+/// Every entry point below first checks each operand view against its buffer, once per call and in release
+/// builds too ([`check_in_storage`]): the kernels then index without bounds checks or through raw pointers.
+#[track_caller]
+fn fits(op: &str, x: &HostBuffer, layout: &Layout) {
+    check_in_storage(op, layout, x.len());
+}
+
+/// The result of an op whose output has no elements. The kernels walk a view row by row, and an empty view can
+/// still have many rows (`[1 << 40, 0]`): such a call returns at once instead of visiting each empty row.
+fn empty(dtype: DType) -> HostBuffer {
+    HostBuffer::full(dtype, 0, 0.0)
+}
 
 /// The CPU backend. It has no state: the thread pool is global (see [`parallel`]).
 #[derive(Clone, Copy, Debug, Default)]
@@ -58,6 +71,7 @@ impl Backend for CpuBackend {
         data
     }
 
+    #[track_caller]
     fn to_host(&self, x: &HostBuffer, layout: &Layout) -> HostBuffer {
         self.copy_strided(x, layout)
     }
@@ -66,19 +80,41 @@ impl Backend for CpuBackend {
         HostBuffer::full(dtype, numel, value)
     }
 
+    #[track_caller]
     fn copy_strided(&self, x: &HostBuffer, layout: &Layout) -> HostBuffer {
+        fits("copy_strided", x, layout);
+        if layout.numel() == 0 {
+            return empty(x.dtype());
+        }
         with_dtype!(x, |v| elementwise::copy_strided(v, layout).into())
     }
 
+    #[track_caller]
     fn cast(&self, x: &HostBuffer, layout: &Layout, dtype: DType) -> HostBuffer {
+        fits("cast", x, layout);
+        if layout.numel() == 0 {
+            return empty(dtype);
+        }
         elementwise::cast(x, layout, dtype)
     }
 
+    #[track_caller]
     fn concat(&self, parts: &[(&HostBuffer, &Layout)], axis: usize) -> HostBuffer {
+        for (x, layout) in parts {
+            fits("cat", x, layout);
+        }
+        if parts.iter().all(|(_, l)| l.numel() == 0) {
+            return empty(parts.first().map_or(DType::F32, |(x, _)| x.dtype()));
+        }
         index::concat(parts, axis)
     }
 
+    #[track_caller]
     fn unary(&self, op: UnaryOp, x: &HostBuffer, layout: &Layout) -> HostBuffer {
+        fits(op.name(), x, layout);
+        if layout.numel() == 0 {
+            return empty(x.dtype());
+        }
         match x {
             HostBuffer::F32(v) => HostBuffer::F32(elementwise::unary_float(op, v, layout)),
             HostBuffer::F64(v) => HostBuffer::F64(elementwise::unary_float(op, v, layout)),
@@ -86,6 +122,7 @@ impl Backend for CpuBackend {
         }
     }
 
+    #[track_caller]
     fn binary(
         &self,
         op: BinaryOp,
@@ -94,6 +131,11 @@ impl Backend for CpuBackend {
         rhs: &HostBuffer,
         rhs_layout: &Layout,
     ) -> HostBuffer {
+        fits(op.name(), lhs, lhs_layout);
+        fits(op.name(), rhs, rhs_layout);
+        if lhs_layout.numel() == 0 {
+            return empty(lhs.dtype());
+        }
         match (lhs, rhs) {
             (HostBuffer::F32(l), HostBuffer::F32(r)) => {
                 HostBuffer::F32(elementwise::binary_float(op, l, lhs_layout, r, rhs_layout))
@@ -108,6 +150,7 @@ impl Backend for CpuBackend {
         }
     }
 
+    #[track_caller]
     fn where_cond(
         &self,
         cond: &HostBuffer,
@@ -117,10 +160,21 @@ impl Backend for CpuBackend {
         on_false: &HostBuffer,
         false_layout: &Layout,
     ) -> HostBuffer {
+        fits("where", cond, cond_layout);
+        fits("where", on_true, true_layout);
+        fits("where", on_false, false_layout);
+        if true_layout.numel() == 0 {
+            return empty(on_true.dtype());
+        }
         elementwise::where_cond(cond, cond_layout, on_true, true_layout, on_false, false_layout)
     }
 
+    #[track_caller]
     fn reduce(&self, op: ReduceOp, x: &HostBuffer, layout: &Layout, axis: usize) -> HostBuffer {
+        fits(op.name(), x, layout);
+        if layout.numel() == 0 && layout.shape().iter().enumerate().any(|(d, &n)| d != axis && n == 0) {
+            return empty(if op.is_arg() { DType::I64 } else { x.dtype() });
+        }
         match x {
             HostBuffer::F32(v) => reduce::reduce_float(op, v, layout, axis),
             HostBuffer::F64(v) => reduce::reduce_float(op, v, layout, axis),
@@ -128,7 +182,12 @@ impl Backend for CpuBackend {
         }
     }
 
+    #[track_caller]
     fn softmax(&self, x: &HostBuffer, layout: &Layout, axis: usize, log: bool) -> HostBuffer {
+        fits("softmax", x, layout);
+        if layout.numel() == 0 {
+            return empty(x.dtype());
+        }
         match x {
             HostBuffer::F32(v) => HostBuffer::F32(reduce::softmax(v, layout, axis, log)),
             HostBuffer::F64(v) => HostBuffer::F64(reduce::softmax(v, layout, axis, log)),
@@ -136,10 +195,18 @@ impl Backend for CpuBackend {
         }
     }
 
+    #[track_caller]
     fn matmul(&self, lhs: &HostBuffer, lhs_layout: &Layout, rhs: &HostBuffer, rhs_layout: &Layout) -> HostBuffer {
+        fits("matmul", lhs, lhs_layout);
+        fits("matmul", rhs, rhs_layout);
+        let (l, r) = (lhs_layout.shape(), rhs_layout.shape());
+        if l[0] == 0 || l[1] == 0 || r[2] == 0 {
+            return empty(lhs.dtype());
+        }
         matmul::matmul(lhs, lhs_layout, rhs, rhs_layout)
     }
 
+    #[track_caller]
     fn linear(
         &self,
         x: &HostBuffer,
@@ -150,9 +217,13 @@ impl Backend for CpuBackend {
         b_layout: &Layout,
         relu: bool,
     ) -> Option<HostBuffer> {
+        fits("linear", x, x_layout);
+        fits("linear", w, w_layout);
+        fits("linear", b, b_layout);
         matmul::linear(x, x_layout, w, w_layout, b, b_layout, relu)
     }
 
+    #[track_caller]
     fn gather(
         &self,
         x: &HostBuffer,
@@ -161,10 +232,16 @@ impl Backend for CpuBackend {
         index: &HostBuffer,
         index_layout: &Layout,
     ) -> HostBuffer {
+        fits("gather", x, layout);
+        fits("gather", index, index_layout);
+        if index_layout.numel() == 0 {
+            return empty(x.dtype());
+        }
         let HostBuffer::I64(idx) = index else { unreachable!("gather: index checked to be int64") };
         with_dtype!(x, |v| index::gather(v, layout, axis, idx, index_layout).into())
     }
 
+    #[track_caller]
     fn index_select(
         &self,
         x: &HostBuffer,
@@ -173,10 +250,16 @@ impl Backend for CpuBackend {
         index: &HostBuffer,
         index_layout: &Layout,
     ) -> HostBuffer {
+        fits("index_select", x, layout);
+        fits("index_select", index, index_layout);
+        if index_layout.numel() == 0 || layout.numel() == 0 {
+            return empty(x.dtype());
+        }
         let HostBuffer::I64(idx) = index else { unreachable!("index_select: index checked to be int64") };
         with_dtype!(x, |v| index::index_select(v, layout, axis, idx, index_layout).into())
     }
 
+    #[track_caller]
     fn scatter_add(
         &self,
         x: &HostBuffer,
@@ -187,6 +270,9 @@ impl Backend for CpuBackend {
         src: &HostBuffer,
         src_layout: &Layout,
     ) -> Option<HostBuffer> {
+        fits("scatter_add", x, layout);
+        fits("scatter_add", index, index_layout);
+        fits("scatter_add", src, src_layout);
         let HostBuffer::I64(idx) = index else { unreachable!("scatter_add: index checked to be int64") };
         let (il, sl) = (index_layout, src_layout);
         Some(match (x, src) {
@@ -211,5 +297,50 @@ impl From<Vec<f64>> for HostBuffer {
 impl From<Vec<i64>> for HostBuffer {
     fn from(v: Vec<i64>) -> Self {
         HostBuffer::I64(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::layout::Layout;
+    use crate::{DType, Device, Tensor};
+
+    /// The message of the panic of `f`.
+    fn panic_of(what: &str, f: impl FnOnce()) -> String {
+        let e = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err(what);
+        e.downcast_ref::<String>().cloned().unwrap_or_default()
+    }
+
+    /// A tensor whose layout reaches past its storage — what a bug in a view op would make — is stopped by the
+    /// backend's check before any kernel reads, for every family of kernel.
+    #[test]
+    fn a_view_outside_its_storage_never_reaches_a_kernel() {
+        let base = Tensor::from_vec(vec![1f32, 2., 3., 4., 5., 6.], &[2, 3], &Device::Cpu);
+        let bad = [
+            Layout::from_parts(vec![2, 3], vec![3, 1], 1), // one past the end
+            Layout::from_parts(vec![3, 3], vec![3, 1], 0), // one row too many
+            Layout::from_parts(vec![2, 3], vec![3, 1], usize::MAX - 8), // far past the end, no wrap
+            Layout::from_parts(vec![2, 2], vec![5, 1], 0), // stride too large
+        ];
+        for l in bad {
+            let t = base.with_layout(l.clone());
+            let ones = Tensor::ones(&[l.shape()[1], 2], DType::F32, &Device::Cpu);
+            let idx = Tensor::from_vec(vec![0i64; l.numel()], l.shape(), &Device::Cpu);
+            type Call<'a> = Box<dyn Fn() + 'a>;
+            let ops: [(&str, Call); 8] = [
+                ("to_vec", Box::new(|| drop(t.to_vec::<f32>()))),
+                ("neg", Box::new(|| drop(t.neg()))),
+                ("add", Box::new(|| drop(t.add(&t)))),
+                ("sum", Box::new(|| drop(t.sum(0usize, false)))),
+                ("softmax", Box::new(|| drop(t.softmax(1usize)))),
+                ("matmul", Box::new(|| drop(t.matmul(&ones)))),
+                ("gather", Box::new(|| drop(t.gather(0usize, &idx)))),
+                ("cast", Box::new(|| drop(t.to_dtype(DType::F64)))),
+            ];
+            for (op, f) in ops {
+                let m = panic_of(&format!("{op} on {l:?} must panic"), f);
+                assert!(m.contains("reaches outside its storage"), "{op} on {l:?}: {m}");
+            }
+        }
     }
 }

@@ -48,6 +48,9 @@ pub struct Context {
     error: Arc<Mutex<Option<String>>>,
     /// Error flags raised by kernels (`ERROR_INDEX`...), 16 bytes.
     pub flags: wgpu::Buffer,
+    /// The index kernels launched since the last readback whose indices the host could not check (computed on
+    /// the device): `"gather (input [2, 3], index [2, 1])"`, so that a raised `ERROR_INDEX` names its op.
+    pub unchecked_index_ops: Mutex<Vec<String>>,
     /// Placeholders for bindings an entry point declares but a launch does not use.
     pub dummy_read: wgpu::Buffer,
     pub dummy_write: wgpu::Buffer,
@@ -158,6 +161,7 @@ impl Context {
             pool: Mutex::new(Pool { free: HashMap::new(), bytes: 0 }),
             error,
             flags,
+            unchecked_index_ops: Mutex::new(Vec::new()),
             dummy_read,
             dummy_write,
         })

@@ -2,7 +2,8 @@
 //!
 //! CPU twin: `gather` and `index_select` in `cpu/index.rs`. `index_select` runs the gather kernel with its 1-D
 //! index viewed as an index of the output's shape: stride 0 in every dimension but `axis`. Out-of-range indices
-//! are clamped by the kernel and reported at the next readback (see `context.rs`).
+//! are clamped by the kernel and reported at the next readback (see `context.rs`), naming the op: the tensor layer
+//! checks indices whose bounds the host knows at the call, so only indices computed on the device get there.
 
 use super::params::{pad6, u32_of, GatherParams, MAX_RANK};
 use super::shaders::GATHER;
@@ -45,6 +46,15 @@ fn launch(
         index_strides: pad6(index_view.strides()),
     };
     let ctx = be.ctx();
+    // Indices whose bounds the host does not know are checked by the kernel only: remember the op, so that the
+    // flag it may raise is reported with its name (a few are kept; the first is the likely culprit).
+    let checked = index.index_range().is_some_and(|(lo, hi)| lo >= 0 && (hi as u64) < layout.shape()[axis] as u64);
+    if !checked {
+        let mut ops = ctx.unchecked_index_ops.lock().unwrap_or_else(|e| e.into_inner());
+        if ops.len() < 4 {
+            ops.push(format!("{op} (input {:?}, index {:?})", layout.shape(), index_view.shape()));
+        }
+    }
     ctx.dispatch(
         &GATHER,
         "gather_x32",

@@ -28,8 +28,15 @@ use std::sync::{Arc, OnceLock};
 use crate::backend::Backend;
 use crate::dtype::{DType, HostBuffer};
 use crate::error::{human_bytes, Error, Result};
-use crate::layout::Layout;
+use crate::layout::{check_in_storage, Layout};
 use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
+
+/// Every entry point below first checks each operand view against its buffer's element count, once per call
+/// ([`check_in_storage`]): a view outside its buffer never reaches a kernel.
+#[track_caller]
+fn fits(op: &str, x: &WgpuStorage, layout: &Layout) {
+    check_in_storage(op, layout, x.len);
+}
 use context::{Context, ERROR_INDEX};
 
 /// The GPU backend: a handle to the process's one wgpu device (cheap to clone).
@@ -44,6 +51,10 @@ pub struct WgpuStorage {
     len: usize,
     dtype: DType,
     ctx: Arc<Context>,
+    /// For an int64 storage whose values the host knows bounds of (uploaded from host data, or argmax/argmin
+    /// output): the smallest and largest value. `gather`/`index_select` check it at the call instead of leaving
+    /// the range check to the kernel, whose flag is only seen at the next readback.
+    index_range: OnceLock<(i64, i64)>,
 }
 
 impl WgpuStorage {
@@ -60,6 +71,16 @@ impl WgpuStorage {
     /// True when there are no elements.
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// The known smallest and largest value of an int64 storage (see the field's doc), if any.
+    pub fn index_range(&self) -> Option<(i64, i64)> {
+        self.index_range.get().copied()
+    }
+
+    /// Records bounds of the values (the first record stays).
+    pub(crate) fn set_index_range(&self, lo: i64, hi: i64) {
+        let _ = self.index_range.set((lo, hi));
     }
 
     pub(crate) fn buffer(&self) -> &wgpu::Buffer {
@@ -115,7 +136,7 @@ impl WgpuBackend {
     /// an out-of-range index seen by a gather kernel since the last check.
     pub fn synchronize(&self) -> Result<()> {
         let (_, flags) = self.ctx.read(&self.ctx.dummy_read, 0, 0)?;
-        check_flags(flags).map_err(Error::Device)
+        check_flags(&self.ctx, flags).map_err(Error::Device)
     }
 
     /// The device's limits (for tests and benches).
@@ -146,7 +167,8 @@ impl WgpuBackend {
     pub(crate) fn try_alloc(&self, len: usize, dtype: DType) -> Result<WgpuStorage> {
         if dtype == DType::F64 {
             return Err(Error::Unsupported(format!(
-                "device {} has no float64 tensors; convert to f32 or use the CPU",
+                "the GPU backend ({}) supports float32/int64; got float64 — use the CPU device or convert with \
+                 to_dtype",
                 self.name()
             )));
         }
@@ -154,7 +176,7 @@ impl WgpuBackend {
             Error::TooLarge(format!("{len} elements do not fit a GPU buffer; use a smaller size or the CPU"))
         })?;
         let buffer = self.ctx.try_alloc(bytes)?;
-        Ok(WgpuStorage { buffer: Some(buffer), len, dtype, ctx: self.ctx.clone() })
+        Ok(WgpuStorage { buffer: Some(buffer), len, dtype, ctx: self.ctx.clone(), index_range: OnceLock::new() })
     }
 
     /// A new storage of `len` elements of `dtype` (contents undefined).
@@ -162,7 +184,7 @@ impl WgpuBackend {
     pub(crate) fn alloc(&self, len: usize, dtype: DType) -> WgpuStorage {
         assert!(dtype != DType::F64, "wgpu: the device has no float64 tensors");
         let buffer = self.ctx.alloc(len as u64 * 4);
-        WgpuStorage { buffer: Some(buffer), len, dtype, ctx: self.ctx.clone() }
+        WgpuStorage { buffer: Some(buffer), len, dtype, ctx: self.ctx.clone(), index_range: OnceLock::new() }
     }
 
     /// Uploads host data, or fails: an int64 value outside int32 (the device's integer type), f64 data, or a
@@ -186,13 +208,19 @@ impl WgpuBackend {
             }
             HostBuffer::F64(_) => {
                 return Err(Error::Unsupported(format!(
-                    "device {} has no float64 tensors; convert to f32 or use the CPU",
+                    "the GPU backend ({}) supports float32/int64; got float64 — use the CPU device or convert with \
+                     to_dtype",
                     self.name()
                 )))
             }
         };
         let out = self.try_alloc(words.len(), dtype)?;
         self.ctx.upload(bytemuck::cast_slice(&words), out.buffer());
+        if let HostBuffer::I64(v) = &data {
+            if let (Some(&lo), Some(&hi)) = (v.iter().min(), v.iter().max()) {
+                out.set_index_range(lo, hi);
+            }
+        }
         Ok(out)
     }
 
@@ -225,19 +253,23 @@ impl WgpuBackend {
             }
         }
         .unwrap_or_else(|e| panic!("to_host: {e}"));
-        if let Err(e) = check_flags(flags) {
+        if let Err(e) = check_flags(&self.ctx, flags) {
             panic!("{e}");
         }
         bytemuck::pod_collect_to_vec(&bytes)
     }
 }
 
-/// Turns the error flags of the kernels into a message.
-fn check_flags(flags: u32) -> std::result::Result<(), String> {
+/// Turns the error flags of the kernels (read and cleared by a readback) into a message naming the index ops
+/// launched since the previous readback with indices the host could not check.
+fn check_flags(ctx: &Context, flags: u32) -> std::result::Result<(), String> {
+    let ops = std::mem::take(&mut *ctx.unchecked_index_ops.lock().unwrap_or_else(|e| e.into_inner()));
     if flags & ERROR_INDEX != 0 {
-        return Err("gather/index_select: an index was out of range (detected by the GPU kernel, which clamped it; \
-                    the results since the last readback are wrong)"
-            .into());
+        let which = if ops.is_empty() { "gather/index_select".to_string() } else { ops.join(" or ") };
+        return Err(format!(
+            "{which}: an index was out of range (the indices were computed on the device, so the GPU kernel \
+             checked them: it clamped the index, and the results since the last readback are wrong)"
+        ));
     }
     Ok(())
 }
@@ -262,6 +294,7 @@ impl Backend for WgpuBackend {
 
     #[track_caller]
     fn to_host(&self, x: &WgpuStorage, layout: &Layout) -> HostBuffer {
+        fits("to_host", x, layout);
         let words = self.read_words(x, layout);
         match x.dtype {
             DType::F32 => HostBuffer::F32(bytemuck::cast_slice(&words).to_vec()),
@@ -274,22 +307,33 @@ impl Backend for WgpuBackend {
         elementwise::full(self, numel, value, dtype)
     }
 
+    #[track_caller]
     fn copy_strided(&self, x: &WgpuStorage, layout: &Layout) -> WgpuStorage {
+        fits("copy_strided", x, layout);
         elementwise::copy_strided(self, x, layout)
     }
 
+    #[track_caller]
     fn cast(&self, x: &WgpuStorage, layout: &Layout, dtype: DType) -> WgpuStorage {
+        fits("cast", x, layout);
         elementwise::cast(self, x, layout, dtype)
     }
 
+    #[track_caller]
     fn concat(&self, parts: &[(&WgpuStorage, &Layout)], axis: usize) -> WgpuStorage {
+        for (x, layout) in parts {
+            fits("cat", x, layout);
+        }
         elementwise::concat(self, parts, axis)
     }
 
+    #[track_caller]
     fn unary(&self, op: UnaryOp, x: &WgpuStorage, layout: &Layout) -> WgpuStorage {
+        fits(op.name(), x, layout);
         elementwise::unary(self, op, x, layout)
     }
 
+    #[track_caller]
     fn binary(
         &self,
         op: BinaryOp,
@@ -298,9 +342,12 @@ impl Backend for WgpuBackend {
         rhs: &WgpuStorage,
         rhs_layout: &Layout,
     ) -> WgpuStorage {
+        fits(op.name(), lhs, lhs_layout);
+        fits(op.name(), rhs, rhs_layout);
         elementwise::binary(self, op, lhs, lhs_layout, rhs, rhs_layout)
     }
 
+    #[track_caller]
     fn where_cond(
         &self,
         cond: &WgpuStorage,
@@ -310,21 +357,32 @@ impl Backend for WgpuBackend {
         on_false: &WgpuStorage,
         false_layout: &Layout,
     ) -> WgpuStorage {
+        fits("where", cond, cond_layout);
+        fits("where", on_true, true_layout);
+        fits("where", on_false, false_layout);
         elementwise::where_cond(self, cond, cond_layout, on_true, true_layout, on_false, false_layout)
     }
 
+    #[track_caller]
     fn reduce(&self, op: ReduceOp, x: &WgpuStorage, layout: &Layout, axis: usize) -> WgpuStorage {
+        fits(op.name(), x, layout);
         reduce::reduce(self, op, x, layout, axis)
     }
 
+    #[track_caller]
     fn softmax(&self, x: &WgpuStorage, layout: &Layout, axis: usize, log: bool) -> WgpuStorage {
+        fits("softmax", x, layout);
         reduce::softmax(self, x, layout, axis, log)
     }
 
+    #[track_caller]
     fn matmul(&self, lhs: &WgpuStorage, lhs_layout: &Layout, rhs: &WgpuStorage, rhs_layout: &Layout) -> WgpuStorage {
+        fits("matmul", lhs, lhs_layout);
+        fits("matmul", rhs, rhs_layout);
         matmul::matmul(self, lhs, lhs_layout, rhs, rhs_layout)
     }
 
+    #[track_caller]
     fn linear(
         &self,
         x: &WgpuStorage,
@@ -335,9 +393,13 @@ impl Backend for WgpuBackend {
         b_layout: &Layout,
         relu: bool,
     ) -> Option<WgpuStorage> {
+        fits("linear", x, x_layout);
+        fits("linear", w, w_layout);
+        fits("linear", b, b_layout);
         matmul::linear(self, x, x_layout, w, w_layout, b, b_layout, relu)
     }
 
+    #[track_caller]
     fn gather(
         &self,
         x: &WgpuStorage,
@@ -346,9 +408,12 @@ impl Backend for WgpuBackend {
         index: &WgpuStorage,
         index_layout: &Layout,
     ) -> WgpuStorage {
+        fits("gather", x, layout);
+        fits("gather", index, index_layout);
         index::gather(self, x, layout, axis, index, index_layout)
     }
 
+    #[track_caller]
     fn index_select(
         &self,
         x: &WgpuStorage,
@@ -357,6 +422,8 @@ impl Backend for WgpuBackend {
         index: &WgpuStorage,
         index_layout: &Layout,
     ) -> WgpuStorage {
+        fits("index_select", x, layout);
+        fits("index_select", index, index_layout);
         index::index_select(self, x, layout, axis, index, index_layout)
     }
 }

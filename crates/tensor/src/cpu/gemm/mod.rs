@@ -78,9 +78,14 @@ impl<'a, T> MatRef<'a, T> {
         if self.rows == 0 || self.cols == 0 {
             return;
         }
-        let last = self.idx(self.rows - 1, self.cols - 1);
-        if last >= self.data.len() {
-            bounds_panic(what, self.rows, self.cols, last, self.data.len());
+        // In checked arithmetic: an index that wraps past `usize::MAX` would otherwise look small.
+        let last = (self.rows - 1)
+            .checked_mul(self.rs)
+            .and_then(|r| r.checked_add((self.cols - 1).checked_mul(self.cs)?))
+            .and_then(|d| d.checked_add(self.offset));
+        match last {
+            Some(last) if last < self.data.len() => {}
+            _ => bounds_panic(what, self, self.data.len()),
         }
     }
 }
@@ -281,8 +286,12 @@ fn batched<T: Element>(
     if batch == 0 {
         return;
     }
+    #[track_caller]
     fn at<T>(view: MatRef<'_, T>, stride: usize, b: usize) -> MatRef<'_, T> {
-        MatRef { offset: view.offset + b * stride, ..view }
+        match b.checked_mul(stride).and_then(|o| o.checked_add(view.offset)) {
+            Some(offset) => MatRef { offset, ..view },
+            None => bounds_panic("batched", &view, view.data.len()),
+        }
     }
     check_shapes(&lhs, &rhs, out.len() / batch);
     if out.len() != batch * m * n {
@@ -366,7 +375,7 @@ fn check_shapes<T>(lhs: &MatRef<T>, rhs: &MatRef<T>, out_len: usize) {
     if lhs.cols != rhs.rows {
         shape_panic(lhs, rhs);
     }
-    if out_len != lhs.rows * rhs.cols {
+    if lhs.rows.checked_mul(rhs.cols) != Some(out_len) {
         out_len_panic(lhs, rhs, out_len);
     }
     lhs.check_bounds("lhs");
@@ -398,6 +407,9 @@ fn out_len_panic<T>(lhs: &MatRef<T>, rhs: &MatRef<T>, out_len: usize) -> ! {
 
 #[cold]
 #[track_caller]
-fn bounds_panic(what: &str, rows: usize, cols: usize, last: usize, len: usize) -> ! {
-    panic!("matmul: {what} view [{rows}, {cols}] reaches element {last} of a buffer of {len}")
+fn bounds_panic<T>(what: &str, v: &MatRef<T>, len: usize) -> ! {
+    panic!(
+        "matmul: {what} view [{}, {}] (offset {}, strides [{}, {}]) reaches outside its buffer of {len} elements",
+        v.rows, v.cols, v.offset, v.rs, v.cs
+    )
 }

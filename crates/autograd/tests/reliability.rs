@@ -1,0 +1,310 @@
+//! Issue 12's reliability catalogue for `autograd`: misuse of `Var` and of the backward pass, each with the outcome
+//! it must have. The machinery is that of `crates/tensor/tests/reliability.rs`: each case runs in a child process
+//! (this test binary re-invoked with `AUTOGRAD_CATALOGUE_CASE=<name>`, under a 2 GiB address-space limit and a
+//! timeout) and is put in a class — success, clear error, clear panic at the caller (located in this file, with
+//! the key words), unclear error or panic, crash/abort/hang, silent wrong answer. With
+//! `TAPEGRAD_CATALOGUE_REPORT=1` it prints the per-class counts instead of asserting.
+
+use std::fs;
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use autograd::Var;
+use tensor::{DType, Device, Tensor};
+
+// --- the catalogue's machinery ----------------------------------------------------------------------------------
+
+/// What one case did, as the child process reports it.
+enum Outcome {
+    /// Worked, with the right answer.
+    Ok,
+    /// Returned an error with this message.
+    Error(String),
+    /// Returned success, but something is wrong: a wrong value, a refused value accepted.
+    Wrong(String),
+}
+
+/// The classes of the closing note's table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Class {
+    Success,
+    ClearError,
+    CallerPanic,
+    Unclear,
+    Crash,
+    Wrong,
+    Skipped,
+}
+
+impl Class {
+    fn label(self) -> &'static str {
+        match self {
+            Class::Success => "success (right answer)",
+            Class::ClearError => "clear error",
+            Class::CallerPanic => "clear panic at the caller",
+            Class::Unclear => "unclear error or panic (inside the library or std, or without the key words)",
+            Class::Crash => "crash / abort / hang",
+            Class::Wrong => "silent wrong answer",
+            Class::Skipped => "skipped here",
+        }
+    }
+}
+
+struct Case {
+    name: &'static str,
+    /// The class this case must have.
+    expect: Class,
+    /// Words its message must contain (case-insensitive) for an error or a panic to count as clear.
+    words: &'static [&'static str],
+    run: fn() -> Outcome,
+}
+
+const fn case(name: &'static str, expect: Class, words: &'static [&'static str], run: fn() -> Outcome) -> Case {
+    Case { name, expect, words, run }
+}
+
+/// The panic seen by the child's hook: message and `file:line`.
+static PANIC: Mutex<Option<(String, String)>> = Mutex::new(None);
+
+/// The child side: runs the case named by `AUTOGRAD_CATALOGUE_CASE` and prints one `@@outcome` line.
+#[test]
+fn catalogue_child() {
+    let Ok(name) = std::env::var("AUTOGRAD_CATALOGUE_CASE") else { return };
+    let case = CASES.iter().find(|c| c.name == name).expect("a known case");
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        let loc = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        *PANIC.lock().unwrap_or_else(|e| e.into_inner()) = Some((msg, loc));
+    }));
+    let line = match std::panic::catch_unwind(case.run) {
+        Ok(Outcome::Ok) => "ok\t\t".to_string(),
+        Ok(Outcome::Error(m)) => format!("error\t\t{m}"),
+        Ok(Outcome::Wrong(m)) => format!("wrong\t\t{m}"),
+        Err(_) => {
+            let (m, loc) = PANIC.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_default();
+            format!("panic\t{loc}\t{m}")
+        }
+    };
+    println!("@@outcome {}", line.replace('\n', "\\n"));
+}
+
+/// Runs one case in a child process; returns its class and a one-line description.
+fn run_case(case: &Case) -> (Class, String) {
+    let exe = std::env::current_exe().unwrap();
+    let out_path = std::env::temp_dir().join(format!("autograd-catalogue-{}-{}.out", std::process::id(), case.name));
+    let limit = "ulimit -v 2097152; ";
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!("{limit}exec \"$0\" catalogue_child --exact --nocapture --test-threads=1"))
+        .arg(&exe)
+        .env("AUTOGRAD_CATALOGUE_CASE", case.name)
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(fs::File::create(&out_path).unwrap()))
+        .stderr(Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let start = Instant::now();
+    let timeout = Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if start.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let mut out = String::new();
+    let _ = fs::File::open(&out_path).and_then(|mut f| f.read_to_string(&mut out));
+    let _ = fs::remove_file(&out_path);
+    let Some(status) = status else { return (Class::Crash, format!("hung (killed after {timeout:?})")) };
+    let Some(line) = out.lines().find_map(|l| l.split_once("@@outcome ").map(|(_, rest)| rest)) else {
+        use std::os::unix::process::ExitStatusExt;
+        return (Class::Crash, format!("no outcome: exit {:?}, signal {:?}", status.code(), status.signal()));
+    };
+    let mut fields = line.splitn(3, '\t');
+    let (kind, loc, msg) = (fields.next().unwrap_or(""), fields.next().unwrap_or(""), fields.next().unwrap_or(""));
+    let has_words = {
+        let m = msg.to_lowercase();
+        case.words.iter().all(|w| m.contains(&w.to_lowercase()))
+    };
+    let class = match kind {
+        "ok" => Class::Success,
+        "error" if has_words => Class::ClearError,
+        "panic" if has_words && loc.contains("tests/reliability.rs") => Class::CallerPanic,
+        "error" | "panic" => Class::Unclear,
+        "wrong" => Class::Wrong,
+        "skipped" => {
+            eprintln!("!!! SKIPPED: catalogue case {}: {msg}", case.name);
+            Class::Skipped
+        }
+        other => panic!("unknown outcome {other}"),
+    };
+    (class, format!("{kind} {loc} {msg}"))
+}
+
+/// Runs the whole catalogue; asserts every class (or prints the counts with `TAPEGRAD_CATALOGUE_REPORT=1`).
+#[test]
+fn catalogue() {
+    if std::env::var("AUTOGRAD_CATALOGUE_CASE").is_ok() {
+        return; // a child runs `catalogue_child` only
+    }
+    let report = std::env::var("TAPEGRAD_CATALOGUE_REPORT").is_ok_and(|v| v == "1");
+    let mut counts = std::collections::BTreeMap::<Class, usize>::new();
+    let mut failures = Vec::new();
+    for case in CASES {
+        let (class, what) = run_case(case);
+        *counts.entry(class).or_default() += 1;
+        if report {
+            println!("{:<44} {:<12} {}", case.name, format!("{class:?}"), what.chars().take(160).collect::<String>());
+        }
+        if class != case.expect && class != Class::Skipped {
+            failures.push(format!("{}: expected {:?}, got {class:?}: {what}", case.name, case.expect));
+        }
+    }
+    println!("\nautograd catalogue: {} cases", CASES.len());
+    println!("| class | cases |\n|---|---:|");
+    for (class, n) in &counts {
+        println!("| {} | {n} |", class.label());
+    }
+    if !report {
+        assert!(failures.is_empty(), "{} cases off:\n{}", failures.len(), failures.join("\n"));
+    }
+}
+
+// --- helpers for the cases --------------------------------------------------------------------------------------
+
+/// `[[1, 2, 3], [4, 5, 6]]` as an f32 leaf.
+fn leaf23() -> Var {
+    Var::leaf(Tensor::new(&[1f32, 2., 3., 4., 5., 6.], &[2, 3]))
+}
+
+fn int_constant() -> Var {
+    Var::constant(Tensor::new(&[1i64, 2], &[2]))
+}
+
+/// A refused call returned: the value it made.
+fn accepted(v: Var) -> Outcome {
+    Outcome::Wrong(format!("accepted, made {:?}", v.tensor()))
+}
+
+fn err_of(r: Result<(), autograd::AutogradError>) -> Outcome {
+    match r {
+        Ok(()) => Outcome::Wrong("succeeded".into()),
+        Err(e) => Outcome::Error(e.to_string()),
+    }
+}
+
+/// Ok when the gradient of `x` is `want`.
+fn grad_is(x: &Var, want: &[f64]) -> Outcome {
+    match x.grad() {
+        None => Outcome::Wrong("no gradient".into()),
+        Some(g) if g.to_f64_vec() == want => Outcome::Ok,
+        Some(g) => Outcome::Wrong(format!("gradient {:?}, want {want:?}", g.to_f64_vec())),
+    }
+}
+
+// --- the cases ---------------------------------------------------------------------------------------------------
+
+use Class::*;
+
+const CASES: &[Case] = &[
+    // Views whose arithmetic wraps, through the tape.
+    case("narrow_end_overflows", CallerPanic, &["narrow", "out of bounds"], || {
+        accepted(leaf23().narrow(1, usize::MAX - 1, 3))
+    }),
+    case("narrow_axis_usize_max", CallerPanic, &["narrow", "axis"], || accepted(leaf23().narrow(usize::MAX, 0, 1))),
+    case("transpose_axis_usize_max", CallerPanic, &["transpose", "axis"], || {
+        accepted(leaf23().transpose(usize::MAX, 0usize))
+    }),
+    case("sum_axis_i64_min", CallerPanic, &["sum", "axis"], || accepted(leaf23().sum(i64::MIN, false))),
+    case("expand_wraps", CallerPanic, &["expand", "more elements"], || {
+        accepted(Var::leaf(Tensor::ones(&[1, 1], DType::F32, &Device::Cpu)).expand(&[1 << 32, 1 << 32]).sum_all())
+    }),
+    case("reshape_to_a_wrapping_shape", CallerPanic, &["reshape", "more elements"], || {
+        accepted(leaf23().reshape(&[usize::MAX, 2, 0]))
+    }),
+    case("gather_i64_min", CallerPanic, &["gather", "out of range"], || {
+        accepted(leaf23().gather(1, &Tensor::new(&[i64::MIN, 0], &[2, 1])))
+    }),
+    case("index_select_past_the_end", CallerPanic, &["index_select", "out of range"], || {
+        accepted(leaf23().index_select(0, &Tensor::new(&[2i64], &[1])))
+    }),
+    // Dtypes.
+    case("leaf_of_int64", CallerPanic, &["Var::leaf", "int64", "cannot require a gradient"], || {
+        accepted(Var::leaf(Tensor::new(&[1i64], &[1])))
+    }),
+    case("exp_of_int64", CallerPanic, &["exp", "float", "int64"], || accepted(int_constant().exp())),
+    case("sigmoid_of_int64", CallerPanic, &["sigmoid", "float", "int64"], || accepted(int_constant().sigmoid())),
+    case("log_softmax_of_int64", CallerPanic, &["log_softmax", "int64"], || accepted(int_constant().log_softmax(0))),
+    case("int64_division_by_zero", CallerPanic, &["div", "division by zero"], || {
+        accepted(int_constant().div(&Var::constant(Tensor::new(&[0i64, 1], &[2]))))
+    }),
+    // Shapes.
+    case("matmul_inner_mismatch", CallerPanic, &["matmul", "inner dimensions"], || {
+        accepted(leaf23().matmul(&leaf23()))
+    }),
+    case("add_shapes_that_do_not_broadcast", CallerPanic, &["add", "broadcast"], || {
+        accepted(leaf23().add(&Var::leaf(Tensor::new(&[1f32, 2.], &[2]))))
+    }),
+    case("linear_in_features_mismatch", CallerPanic, &["linear", "in_features"], || {
+        accepted(leaf23().linear(&Var::leaf(Tensor::ones(&[4, 2], DType::F32, &Device::Cpu)), None))
+    }),
+    case("cat_of_nothing", CallerPanic, &["cat", "at least one"], || accepted(Var::cat(&[], 0))),
+    case("stack_of_two_shapes", CallerPanic, &["stack", "differ"], || {
+        accepted(Var::stack(&[&leaf23(), &leaf23().t()], 0))
+    }),
+    case("max_of_an_empty_dimension", CallerPanic, &["max", "empty"], || {
+        accepted(Var::leaf(Tensor::zeros(&[0, 3], DType::F32, &Device::Cpu)).max(0, false))
+    }),
+    // The backward pass.
+    case("backward_of_a_non_scalar", ClearError, &["scalar", "shape [2, 3]"], || err_of(leaf23().relu().backward())),
+    case("backward_twice", ClearError, &["freed", "keep_graph"], || {
+        let y = leaf23().exp().sum_all();
+        y.backward().unwrap();
+        err_of(y.backward())
+    }),
+    case("backward_with_a_gradient_of_another_shape", ClearError, &["does not match", "[3]"], || {
+        err_of(leaf23().relu().backward_with(Some(&Tensor::ones(&[3], DType::F32, &Device::Cpu)), false))
+    }),
+    case("backward_of_a_constant", ClearError, &["requires no gradient"], || {
+        err_of(Var::constant(Tensor::ones(&[1], DType::F32, &Device::Cpu)).sum_all().backward())
+    }),
+    case("anomaly_in_a_backward_rule", ClearError, &["anomaly", "non-finite"], || {
+        let x = Var::leaf(Tensor::new(&[0f32], &[1]));
+        autograd::detect_anomaly(|| err_of(x.sqrt().sum_all().backward()))
+    }),
+    case("gradient_through_a_narrowed_view", Success, &[], || {
+        let x = leaf23();
+        x.narrow(1, 1, 2).sum_all().backward().unwrap();
+        grad_is(&x, &[0., 1., 1., 0., 1., 1.])
+    }),
+    case("gradient_through_an_expand", Success, &[], || {
+        let x = Var::leaf(Tensor::new(&[1f32, 2.], &[2, 1]));
+        x.expand(&[2, 3]).sum_all().backward().unwrap();
+        grad_is(&x, &[3., 3.])
+    }),
+    case("gradient_through_gather", Success, &[], || {
+        let x = leaf23();
+        x.gather(1, &Tensor::new(&[2i64, 2], &[2, 1])).sum_all().backward().unwrap();
+        grad_is(&x, &[0., 0., 1., 0., 0., 1.])
+    }),
+    case("mean_of_nothing_backward", Success, &[], || {
+        let x = Var::leaf(Tensor::zeros(&[0], DType::F32, &Device::Cpu));
+        let m = x.mean_all();
+        if !m.tensor().item().is_nan() {
+            return Outcome::Wrong(format!("mean {}", m.tensor().item()));
+        }
+        m.backward().unwrap();
+        grad_is(&x, &[])
+    }),
+];
