@@ -499,9 +499,13 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
             };
             let device = device_with_note(e.device, false)?;
             let mut best = f64::INFINITY;
+            let mut stats = None;
             for _ in 0..e.reps.max(1) {
+                // The counters of the last repetition (every repetition encodes the same work).
+                device.reset_gpu_stats();
                 let t =
                     train(spec.name, &ts, TrainOptions { lr: e.lr, ..TrainOptions::default() }, &device, &mut |_| {})?;
+                stats = device.gpu_stats();
                 best = best.min(t.record.train_seconds);
             }
             let us = best / ts.epochs as f64 * 1e6;
@@ -512,12 +516,30 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
                 ts.epochs,
                 e.reps
             ))?;
-            (
-                e.json,
-                Ok(
-                    json!({"op": "epoch", "run": spec.name, "device": device.name(), "epochs": ts.epochs, "us_per_epoch": us, "seconds": best}),
-                ),
-            )
+            let mut value = json!({"op": "epoch", "run": spec.name, "device": device.name(), "epochs": ts.epochs, "us_per_epoch": us, "seconds": best});
+            if let Some(s) = stats {
+                // The GPU backend's counters over the whole run (data upload and final synchronize included), per
+                // epoch.
+                let per_epoch = |n: u64| n as f64 / ts.epochs as f64;
+                value["dispatches_per_epoch"] = json!(per_epoch(s.dispatches));
+                value["copies_per_epoch"] = json!(per_epoch(s.copies));
+                value["compute_passes_per_epoch"] = json!(per_epoch(s.compute_passes));
+                value["bind_groups_per_epoch"] = json!(per_epoch(s.bind_groups));
+                value["submits_per_epoch"] = json!(per_epoch(s.submits));
+                value["readbacks_per_epoch"] = json!(per_epoch(s.readbacks));
+                value["host_encode_us_per_epoch"] = json!(per_epoch(s.host_encode_ns) / 1e3);
+                value["host_submit_us_per_epoch"] = json!(per_epoch(s.host_submit_ns) / 1e3);
+                output::line(&format!(
+                    "  per epoch: {:.2} dispatches, {:.3} submits, {:.3} readbacks, {:.1} µs host encoding, {:.1} µs \
+                     in submit",
+                    per_epoch(s.dispatches),
+                    per_epoch(s.submits),
+                    per_epoch(s.readbacks),
+                    per_epoch(s.host_encode_ns) / 1e3,
+                    per_epoch(s.host_submit_ns) / 1e3
+                ))?;
+            }
+            (e.json, Ok(value))
         }
     };
     if let Some(path) = json_path {

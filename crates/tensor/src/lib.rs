@@ -36,7 +36,7 @@ mod tensor;
 mod tensor_ops;
 
 pub use backend::Backend;
-pub use device::{Device, Storage};
+pub use device::{Device, GpuStats, Storage};
 pub use dtype::{DType, Element, HostBuffer};
 pub use error::{Error, Result};
 pub use layout::Layout;

@@ -118,6 +118,22 @@ impl WgpuBackend {
         check_flags(flags).map_err(Error::Device)
     }
 
+    /// Submits the kernels encoded so far without waiting for them (they would otherwise wait for the next
+    /// readback or for the batch to fill).
+    pub fn flush(&self) {
+        self.ctx.flush()
+    }
+
+    /// The counters of this device since the last [`WgpuBackend::reset_stats`].
+    pub fn stats(&self) -> crate::device::GpuStats {
+        self.ctx.stats()
+    }
+
+    /// Sets the counters of [`WgpuBackend::stats`] to zero.
+    pub fn reset_stats(&self) {
+        self.ctx.reset_stats()
+    }
+
     /// The device's limits (for tests and benches).
     pub fn limits(&self) -> wgpu::Limits {
         self.ctx.limits.clone()
@@ -216,19 +232,50 @@ impl WgpuBackend {
     /// The 32-bit words of a view, in logical order.
     #[track_caller]
     fn read_words(&self, x: &WgpuStorage, layout: &Layout) -> Vec<u32> {
-        let numel = layout.numel();
-        let (bytes, flags) = match layout.contiguous_range() {
-            Some(r) => self.ctx.read(x.buffer(), r.start as u64 * 4, numel as u64 * 4),
-            None => {
-                let c = self.copy_strided(x, layout);
-                self.ctx.read(c.buffer(), 0, numel as u64 * 4)
-            }
-        }
-        .unwrap_or_else(|e| panic!("to_host: {e}"));
+        self.read_words_many(&[(x, layout)]).pop().expect("one view read")
+    }
+
+    /// The 32-bit words of each view, in logical order, read in one transfer (views that are not one contiguous
+    /// range are first copied into one).
+    #[track_caller]
+    fn read_words_many(&self, views: &[(&WgpuStorage, &Layout)]) -> Vec<Vec<u32>> {
+        let copies: Vec<Option<WgpuStorage>> = views
+            .iter()
+            .map(|&(x, layout)| layout.contiguous_range().is_none().then(|| self.copy_strided(x, layout)))
+            .collect();
+        let ranges: Vec<(&wgpu::Buffer, u64, u64)> = views
+            .iter()
+            .zip(&copies)
+            .map(|(&(x, layout), copy)| {
+                let bytes = layout.numel() as u64 * 4;
+                match (copy, layout.contiguous_range()) {
+                    (Some(c), _) => (c.buffer(), 0, bytes),
+                    (None, Some(r)) => (x.buffer(), r.start as u64 * 4, bytes),
+                    (None, None) => unreachable!("a view without a contiguous range was copied"),
+                }
+            })
+            .collect();
+        let (parts, flags) = self.ctx.read_many(&ranges).unwrap_or_else(|e| panic!("to_host: {e}"));
         if let Err(e) = check_flags(flags) {
             panic!("{e}");
         }
-        bytemuck::pod_collect_to_vec(&bytes)
+        parts.iter().map(|b| bytemuck::pod_collect_to_vec(b)).collect()
+    }
+
+    /// [`Backend::to_host`] of several views in one transfer (one submit, one wait).
+    #[track_caller]
+    pub fn to_host_many(&self, views: &[(&WgpuStorage, &Layout)]) -> Vec<HostBuffer> {
+        let words = self.read_words_many(views);
+        views.iter().zip(words).map(|(&(x, _), w)| host_buffer(x.dtype, &w)).collect()
+    }
+}
+
+/// Device words as a host buffer of `dtype`.
+fn host_buffer(dtype: DType, words: &[u32]) -> HostBuffer {
+    match dtype {
+        DType::F32 => HostBuffer::F32(bytemuck::cast_slice(words).to_vec()),
+        DType::I64 => HostBuffer::I64(words.iter().map(|&w| w as i32 as i64).collect()),
+        DType::F64 => unreachable!("wgpu storages are never f64"),
     }
 }
 
@@ -262,12 +309,7 @@ impl Backend for WgpuBackend {
 
     #[track_caller]
     fn to_host(&self, x: &WgpuStorage, layout: &Layout) -> HostBuffer {
-        let words = self.read_words(x, layout);
-        match x.dtype {
-            DType::F32 => HostBuffer::F32(bytemuck::cast_slice(&words).to_vec()),
-            DType::I64 => HostBuffer::I64(words.iter().map(|&w| w as i32 as i64).collect()),
-            DType::F64 => unreachable!("wgpu storages are never f64"),
-        }
+        host_buffer(x.dtype, &self.read_words(x, layout))
     }
 
     fn full(&self, numel: usize, value: f64, dtype: DType) -> WgpuStorage {
