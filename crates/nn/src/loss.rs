@@ -295,6 +295,9 @@ fn check_index_targets(op: &str, input: &Var, target: &Tensor, ignore_index: i64
         target.shape(),
         target.dtype()
     );
+    if let Some(ignored) = checked_targets::recall(target, classes, ignore_index) {
+        return ignored;
+    }
     let mut ignored = false;
     for &t in &target.to_vec::<i64>() {
         assert!(
@@ -303,7 +306,58 @@ fn check_index_targets(op: &str, input: &Var, target: &Tensor, ignore_index: i64
         );
         ignored |= t == ignore_index;
     }
+    checked_targets::remember(target, classes, ignore_index, ignored);
     ignored
+}
+
+/// The GPU targets that passed [`check_index_targets`] lately, so that a training loop, which passes the same
+/// target tensor every step, reads it from the device once and not once per step (a readback waits for the GPU).
+/// Tensors are immutable values, so a tensor seen before (the same storage and view) holds the same classes. The
+/// list holds a handle to each tensor, which keeps its storage (and so its identity) alive; CPU targets are read
+/// every time, as that costs no wait.
+mod checked_targets {
+    use std::cell::RefCell;
+    use tensor::Tensor;
+
+    /// Targets remembered per thread (a training loop has a train and a test target).
+    const KEEP: usize = 4;
+
+    struct Checked {
+        target: Tensor,
+        classes: usize,
+        ignore_index: i64,
+        ignored: bool,
+    }
+
+    thread_local! {
+        static CHECKED: RefCell<Vec<Checked>> = const { RefCell::new(Vec::new()) };
+    }
+
+    fn same(a: &Tensor, b: &Tensor) -> bool {
+        a.same_storage(b) && a.layout() == b.layout()
+    }
+
+    /// Whether `target` had an ignored entry, when it was checked before for these classes.
+    pub(super) fn recall(target: &Tensor, classes: usize, ignore_index: i64) -> Option<bool> {
+        CHECKED.with_borrow(|list| {
+            list.iter()
+                .find(|c| same(&c.target, target) && c.classes == classes && c.ignore_index == ignore_index)
+                .map(|c| c.ignored)
+        })
+    }
+
+    /// Remembers a GPU target that passed the check.
+    pub(super) fn remember(target: &Tensor, classes: usize, ignore_index: i64, ignored: bool) {
+        if target.device().is_cpu() {
+            return;
+        }
+        CHECKED.with_borrow_mut(|list| {
+            if list.len() == KEEP {
+                list.remove(0);
+            }
+            list.push(Checked { target: target.clone(), classes, ignore_index, ignored });
+        });
+    }
 }
 
 /// NLL of log-probabilities with class-index targets, before the smoothing term.
