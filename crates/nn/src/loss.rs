@@ -314,13 +314,14 @@ fn check_index_targets(op: &str, input: &Var, target: &Tensor, ignore_index: i64
 /// target tensor every step, reads it from the device once and not once per step (a readback waits for the GPU).
 /// Tensors are immutable values, so a tensor seen before (the same storage and view) holds the same classes. The
 /// list holds a handle to each tensor, which keeps its storage (and so its identity) alive; CPU targets are read
-/// every time, as that costs no wait.
+/// every time, as that costs no wait. The list is a static, never dropped: no GPU handle is dropped while a thread
+/// ends, when the driver's thread-local state may be gone.
 mod checked_targets {
-    use std::cell::RefCell;
+    use std::sync::{Mutex, MutexGuard};
     use tensor::Tensor;
 
-    /// Targets remembered per thread (a training loop has a train and a test target).
-    const KEEP: usize = 4;
+    /// Targets remembered (a training loop has a train and a test target; a few loops may run at once).
+    const KEEP: usize = 8;
 
     struct Checked {
         target: Tensor,
@@ -329,8 +330,10 @@ mod checked_targets {
         ignored: bool,
     }
 
-    thread_local! {
-        static CHECKED: RefCell<Vec<Checked>> = const { RefCell::new(Vec::new()) };
+    static CHECKED: Mutex<Vec<Checked>> = Mutex::new(Vec::new());
+
+    fn checked() -> MutexGuard<'static, Vec<Checked>> {
+        CHECKED.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn same(a: &Tensor, b: &Tensor) -> bool {
@@ -339,11 +342,10 @@ mod checked_targets {
 
     /// Whether `target` had an ignored entry, when it was checked before for these classes.
     pub(super) fn recall(target: &Tensor, classes: usize, ignore_index: i64) -> Option<bool> {
-        CHECKED.with_borrow(|list| {
-            list.iter()
-                .find(|c| same(&c.target, target) && c.classes == classes && c.ignore_index == ignore_index)
-                .map(|c| c.ignored)
-        })
+        checked()
+            .iter()
+            .find(|c| same(&c.target, target) && c.classes == classes && c.ignore_index == ignore_index)
+            .map(|c| c.ignored)
     }
 
     /// Remembers a GPU target that passed the check.
@@ -351,12 +353,11 @@ mod checked_targets {
         if target.device().is_cpu() {
             return;
         }
-        CHECKED.with_borrow_mut(|list| {
-            if list.len() == KEEP {
-                list.remove(0);
-            }
-            list.push(Checked { target: target.clone(), classes, ignore_index, ignored });
-        });
+        let mut list = checked();
+        if list.len() == KEEP {
+            list.remove(0);
+        }
+        list.push(Checked { target: target.clone(), classes, ignore_index, ignored });
     }
 }
 

@@ -195,6 +195,8 @@ impl Tensor {
                 ))
             })?),
             #[cfg(feature = "wgpu")]
+            Device::Wgpu(b) if shape.is_empty() => Storage::Wgpu(b.try_constant(value, dtype)?),
+            #[cfg(feature = "wgpu")]
             Device::Wgpu(b) => Storage::Wgpu(b.try_full(numel, value, dtype)?),
         };
         Ok(Tensor::from_storage(storage, shape, device.clone()))

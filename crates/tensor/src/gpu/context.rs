@@ -25,6 +25,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::device::GpuStats;
+use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::gpu::shaders::Shader;
 
@@ -38,6 +39,8 @@ const MAX_BATCH_UPLOAD: u64 = 64 << 20;
 const PARAMS_SLOT: usize = 256;
 /// Slots of the params arena (distinct `Params` values before it starts over).
 const PARAMS_SLOTS: usize = 4096;
+/// Shared constants kept before the list starts over.
+const MAX_CONSTANTS: usize = 64;
 /// Cached bind groups before the cache is cleared.
 const MAX_BIND_GROUPS: usize = 16384;
 /// Bit of the error flags raised by an out-of-range index (keep in sync with `ERROR_INDEX` in gather.wgsl).
@@ -59,6 +62,8 @@ pub struct Context {
     pub limits: wgpu::Limits,
     state: Mutex<State>,
     pool: Mutex<Pool>,
+    /// Shared one-element constants by (value as f64 bits, dtype) (see `WgpuBackend::try_constant`).
+    constants: Mutex<HashMap<(u64, DType), wgpu::Buffer>>,
     /// The first error reported by wgpu (validation, out of memory, device lost).
     error: Arc<Mutex<Option<String>>>,
     /// Error flags raised by kernels (`ERROR_INDEX`...), 16 bytes.
@@ -215,6 +220,7 @@ impl Context {
             limits,
             state: Mutex::new(state),
             pool: Mutex::new(Pool { free: HashMap::new(), bytes: 0 }),
+            constants: Mutex::new(HashMap::new()),
             error,
             flags,
             dummy_read,
@@ -277,6 +283,20 @@ impl Context {
             Ok(b) => b,
             Err(e) => panic!("{e}"),
         }
+    }
+
+    /// The buffer of a shared constant, if it was made before.
+    pub fn constant(&self, key: (u64, DType)) -> Option<wgpu::Buffer> {
+        lock(&self.constants).get(&key).cloned()
+    }
+
+    /// Keeps the buffer of a shared constant (never written again, never given to the pool).
+    pub fn keep_constant(&self, key: (u64, DType), buffer: wgpu::Buffer) {
+        let mut constants = lock(&self.constants);
+        if constants.len() >= MAX_CONSTANTS {
+            constants.clear();
+        }
+        constants.insert(key, buffer);
     }
 
     /// Gives a buffer back to the pool.

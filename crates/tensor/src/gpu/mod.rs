@@ -44,6 +44,8 @@ pub struct WgpuStorage {
     len: usize,
     dtype: DType,
     ctx: Arc<Context>,
+    /// False for a shared constant ([`WgpuBackend::try_constant`]), whose buffer the device keeps.
+    pooled: bool,
 }
 
 impl WgpuStorage {
@@ -70,7 +72,9 @@ impl WgpuStorage {
 impl Drop for WgpuStorage {
     fn drop(&mut self) {
         if let Some(b) = self.buffer.take() {
-            self.ctx.release(b);
+            if self.pooled {
+                self.ctx.release(b);
+            }
         }
     }
 }
@@ -170,7 +174,7 @@ impl WgpuBackend {
             Error::TooLarge(format!("{len} elements do not fit a GPU buffer; use a smaller size or the CPU"))
         })?;
         let buffer = self.ctx.try_alloc(bytes)?;
-        Ok(WgpuStorage { buffer: Some(buffer), len, dtype, ctx: self.ctx.clone() })
+        Ok(WgpuStorage { buffer: Some(buffer), len, dtype, ctx: self.ctx.clone(), pooled: true })
     }
 
     /// A new storage of `len` elements of `dtype` (contents undefined).
@@ -178,7 +182,7 @@ impl WgpuBackend {
     pub(crate) fn alloc(&self, len: usize, dtype: DType) -> WgpuStorage {
         assert!(dtype != DType::F64, "wgpu: the device has no float64 tensors");
         let buffer = self.ctx.alloc(len as u64 * 4);
-        WgpuStorage { buffer: Some(buffer), len, dtype, ctx: self.ctx.clone() }
+        WgpuStorage { buffer: Some(buffer), len, dtype, ctx: self.ctx.clone(), pooled: true }
     }
 
     /// Uploads host data, or fails: an int64 value outside int32 (the device's integer type), f64 data, or a
@@ -222,6 +226,20 @@ impl WgpuBackend {
         }
         let out = self.try_alloc(numel, dtype)?;
         elementwise::fill(self, &out, value);
+        Ok(out)
+    }
+
+    /// A one-element `value` of `dtype` shared by every caller (a loss's `n`, the seed gradient `1`...): filled
+    /// once per device instead of by a fill kernel each time a training step asks for it. Sharing is safe because
+    /// no kernel writes into an input: every op writes a new storage. Fails as [`WgpuBackend::try_full`].
+    pub(crate) fn try_constant(&self, value: f64, dtype: DType) -> Result<WgpuStorage> {
+        let key = (value.to_bits(), dtype);
+        if let Some(buffer) = self.ctx.constant(key) {
+            return Ok(WgpuStorage { buffer: Some(buffer), len: 1, dtype, ctx: self.ctx.clone(), pooled: false });
+        }
+        let mut out = self.try_full(1, value, dtype)?;
+        out.pooled = false;
+        self.ctx.keep_constant(key, out.buffer().clone());
         Ok(out)
     }
 
