@@ -60,12 +60,12 @@ fn check_bounds(name: &str, max_dispatches: f64) {
 // fused loss, metric and optimizer kernels are to bring down to them.
 #[test]
 fn moons_epoch_counters() {
-    check_bounds("moons", 55.0);
+    check_bounds("moons", 48.0);
 }
 
 #[test]
 fn spirals_epoch_counters() {
-    check_bounds("spirals", 138.0);
+    check_bounds("spirals", 126.0);
 }
 
 #[test]
