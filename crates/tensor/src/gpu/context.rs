@@ -5,7 +5,7 @@
 //! * **Batching**: every kernel is recorded into one shared command encoder, consecutive dispatches into one open
 //!   compute pass (closed only for a copy, a clear, a timestamp or a readback; wgpu places the barriers between the
 //!   dispatches of a pass). The batch is submitted when a readback needs its results, on `flush`/`synchronize`, or
-//!   when it grows past [`MAX_BATCH`] commands or [`MAX_BATCH_UPLOAD`] uploaded bytes. There is no CPU–GPU round
+//!   when it grows past `MAX_BATCH` commands or `MAX_BATCH_UPLOAD` uploaded bytes. There is no CPU–GPU round
 //!   trip per op.
 //! * **Params** live in a content-addressed arena: each distinct `Params` value gets one slot, written once with
 //!   `queue.write_buffer` (the queue runs such writes before the next submitted batch) and never changed until the
@@ -16,6 +16,8 @@
 //!   lets a buffer go) and the cache is cleared with the params arena. Uploads go through the encoder (a staging
 //!   buffer and a copy) so that they stay in order with the kernels: a pooled buffer may still be read by a
 //!   pending kernel when it is handed out again.
+//! * **Counters** ([`GpuStats`]): dispatches, copies, passes, bind groups created, submits, readbacks, and the host
+//!   time spent encoding and inside `queue.submit`, for `Device::gpu_stats` and `experiments bench epoch`.
 //! * **Errors**: validation errors, out-of-memory and device loss are caught by handlers that record the message;
 //!   `synchronize` returns it as an [`Error::Device`] and a readback panics with it, instead of hanging or
 //!   returning garbage. Kernels that detect bad input (out-of-range gather indices) raise bits in a flag buffer
@@ -31,7 +33,6 @@ use crate::gpu::shaders::Shader;
 
 /// Commands (dispatches and copies) encoded before the batch is submitted.
 pub const MAX_BATCH: usize = 2048;
-/// Dispatches recorded into one compute pass before it is closed and another begun.
 /// Bytes uploaded through staging buffers before the batch is submitted.
 const MAX_BATCH_UPLOAD: u64 = 64 << 20;
 /// Bytes reserved per slot of the params arena (no `Params` struct is larger; must be a multiple of the device's
@@ -301,7 +302,8 @@ impl Context {
 
     /// Gives a buffer back to the pool.
     pub fn release(&self, buffer: wgpu::Buffer) {
-        if let Some(dropped) = lock(&self.pool).put(buffer) {
+        let dropped = lock(&self.pool).put(buffer);
+        if let Some(dropped) = dropped {
             // The pool lets it go: so do the bind groups that bind it.
             lock(&self.state).bind_groups.retain(|k, _| k.buffers.iter().all(|(_, b)| *b != dropped));
         }
