@@ -125,6 +125,23 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
         None
     }
 
+    // --- optimizers ----------------------------------------------------------------------------------
+
+    /// Optional: the plain SGD step `x + grad·(-lr)` (`torch.optim.SGD(params, lr)` without momentum, weight
+    /// decay or maximize) in one kernel, with exactly the bits of the `Affine(-lr, 0)` unary op on `grad`
+    /// followed by the `Add` of `x`. `None` (the default) when the backend has no such kernel for these operands
+    /// (views of one shape): the tensor layer runs the two ops.
+    fn sgd_step(
+        &self,
+        _x: &Self::Storage,
+        _x_layout: &Layout,
+        _grad: &Self::Storage,
+        _grad_layout: &Layout,
+        _lr: f64,
+    ) -> Option<Self::Storage> {
+        None
+    }
+
     // --- indexing ------------------------------------------------------------------------------------
 
     /// `torch.gather`: `index` (I64) has the rank of `x`; `out[.., i, ..] = x[.., index[.., i, ..], ..]` along

@@ -500,6 +500,39 @@ impl Tensor {
         }
     }
 
+    // --- optimizers --------------------------------------------------------------------------------------
+
+    /// The plain SGD step `self + grad·(-lr)`: one kernel where the backend has one ([`Backend::sgd_step`]),
+    /// else — and always on the CPU — its two ops `self.add(&grad.mul_scalar(-lr))`, whose bits the kernel
+    /// reproduces.
+    ///
+    /// # Panics
+    /// When `grad` is not of `self`'s shape, dtype and device: `sgd_step: param [10, 2] and grad [2, 10] ...`.
+    ///
+    /// [`Backend::sgd_step`]: crate::Backend::sgd_step
+    #[track_caller]
+    pub fn sgd_step(&self, grad: &Tensor, lr: f64) -> Tensor {
+        check_same("sgd_step", self, grad);
+        ensure!(
+            self.shape() == grad.shape(),
+            "sgd_step",
+            "param {:?} and grad {:?}: the shapes differ",
+            self.shape(),
+            grad.shape()
+        );
+        let fused = match (&self.device, &*self.storage, &*grad.storage) {
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(g)) => {
+                be.sgd_step(x, &self.layout, g, &grad.layout, lr).map(Storage::Wgpu)
+            }
+            _ => None,
+        };
+        match fused {
+            Some(storage) => Tensor::from_storage(storage, self.shape(), self.device.clone()),
+            None => self.add(&grad.mul_scalar(-lr)),
+        }
+    }
+
     // --- indexing ----------------------------------------------------------------------------------------
 
     /// Checks an index along `axis` for `gather`/`scatter_add`: the rank of `self`, no dimension larger than

@@ -551,3 +551,30 @@ proptest! {
         }
     }
 }
+
+/// `sgd_step` (the `optim.wgsl` kernel on the GPU) against its unfused composition `x + grad·(-lr)` on the same
+/// device, bit for bit, and against the CPU within rounding; views that are not contiguous take the unfused path.
+#[test]
+fn sgd_step_matches_affine_then_add_bit_for_bit() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    for (i, &n) in [1usize, 7, 256, 1000, 4099].iter().enumerate() {
+        let (xs, gs) = (values(40 + i as u64, n, -3.0, 3.0), values(60 + i as u64, n, -50.0, 50.0));
+        for lr in [0.1, 0.02, 1e-3, 3.0] {
+            let (x, g) = (Tensor::from_slice(&xs, &[n], &gpu), Tensor::from_slice(&gs, &[n], &gpu));
+            let fused = x.sgd_step(&g, lr);
+            let unfused = x.add(&g.mul_scalar(-lr));
+            let bits = |t: &Tensor| t.to_vec::<f32>().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&fused), bits(&unfused), "sgd_step n={n} lr={lr}");
+            let cpu =
+                Tensor::from_slice(&xs, &[n], &Device::Cpu).sgd_step(&Tensor::from_slice(&gs, &[n], &Device::Cpu), lr);
+            assert_close("sgd_step vs cpu", &cpu, &fused, 1e-6, 1e-6);
+        }
+    }
+    // A transposed gradient and a narrowed parameter (an offset): fused where contiguous, same bits either way.
+    let (xs, gs) = (values(7, 30, -1.0, 1.0), values(8, 30, -1.0, 1.0));
+    let x = Tensor::from_slice(&xs, &[30], &gpu).narrow(0, 5, 20).reshape(&[4, 5]);
+    let g = Tensor::from_slice(&gs, &[5, 6], &gpu).narrow(1, 1, 4).t();
+    let fused = x.sgd_step(&g, 0.1);
+    assert_eq!(fused.to_vec::<f32>(), x.add(&g.mul_scalar(-0.1)).to_vec::<f32>());
+    assert_eq!(x.sgd_step(&g.contiguous(), 0.1).to_vec::<f32>(), fused.to_vec::<f32>());
+}

@@ -16,6 +16,7 @@ mod context;
 mod elementwise;
 mod index;
 pub mod matmul;
+mod optim;
 pub mod params;
 pub mod reduce;
 pub mod shaders;
@@ -396,6 +397,17 @@ impl Backend for WgpuBackend {
         relu: bool,
     ) -> Option<WgpuStorage> {
         matmul::linear(self, x, x_layout, w, w_layout, b, b_layout, relu)
+    }
+
+    fn sgd_step(
+        &self,
+        x: &WgpuStorage,
+        x_layout: &Layout,
+        grad: &WgpuStorage,
+        grad_layout: &Layout,
+        lr: f64,
+    ) -> Option<WgpuStorage> {
+        optim::sgd_step(self, x, x_layout, grad, grad_layout, lr)
     }
 
     fn gather(

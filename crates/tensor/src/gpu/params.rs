@@ -119,6 +119,20 @@ pub struct SoftmaxParams {
     pub out_outer_strides: [u32; MAX_RANK],
 }
 
+/// Keep in sync with `struct Params` in `shaders/optim.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct SgdParams {
+    pub numel: u32,
+    pub x_offset: u32,
+    pub grad_offset: u32,
+    pub _pad: u32,
+    /// The affine of the step, `grad * a + b`: a = -lr, b = 0.
+    pub a: f32,
+    pub b: f32,
+    pub _pad2: [u32; 2],
+}
+
 /// Keep in sync with `struct Params` in `shaders/gather.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]

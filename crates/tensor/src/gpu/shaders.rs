@@ -95,6 +95,14 @@ pub const MATMUL_PIPELINED_UNCHECKED: Shader = Shader {
     bounds_checks: false,
 };
 
+/// Optimizer updates: the plain SGD step as one kernel.
+pub const OPTIM: Shader = Shader {
+    name: "optim",
+    source: include_str!("../../../../shaders/optim.wgsl"),
+    entries: &["sgd_f32"],
+    bounds_checks: true,
+};
+
 /// Every shader of the backend.
 pub const ALL: &[Shader] =
-    &[ELEMENTWISE, COPY, REDUCE, SOFTMAX, GATHER, MATMUL, MATMUL_PIPELINED, MATMUL_PIPELINED_UNCHECKED];
+    &[ELEMENTWISE, COPY, REDUCE, SOFTMAX, GATHER, MATMUL, MATMUL_PIPELINED, MATMUL_PIPELINED_UNCHECKED, OPTIM];
