@@ -35,7 +35,7 @@ pub mod ops;
 mod tensor;
 mod tensor_ops;
 
-pub use backend::Backend;
+pub use backend::{AdamStep, Backend};
 pub use device::{Device, GpuStats, Storage};
 pub use dtype::{DType, Element, HostBuffer};
 pub use error::{Error, Result};

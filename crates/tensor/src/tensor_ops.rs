@@ -533,6 +533,49 @@ impl Tensor {
         }
     }
 
+    /// The plain Adam step of parameter `self` in one kernel where the backend has one
+    /// ([`Backend::adam_step`]): `Some((param, exp_avg, exp_avg_sq))`, the bits of the unfused ops; `None` where
+    /// it has not (always on the CPU), and the caller runs the ops.
+    ///
+    /// # Panics
+    /// When the four tensors do not share a shape, dtype and device.
+    ///
+    /// [`Backend::adam_step`]: crate::Backend::adam_step
+    #[track_caller]
+    pub fn adam_step(
+        &self,
+        grad: &Tensor,
+        exp_avg: &Tensor,
+        exp_avg_sq: &Tensor,
+        hyper: &crate::backend::AdamStep,
+    ) -> Option<(Tensor, Tensor, Tensor)> {
+        for other in [grad, exp_avg, exp_avg_sq] {
+            check_same("adam_step", self, other);
+            ensure!(
+                self.shape() == other.shape(),
+                "adam_step",
+                "param {:?} and {:?}: the shapes differ",
+                self.shape(),
+                other.shape()
+            );
+        }
+        match (&self.device, &*self.storage, &*grad.storage, &*exp_avg.storage, &*exp_avg_sq.storage) {
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(g), Storage::Wgpu(m), Storage::Wgpu(v)) => {
+                let (x, m, v) = be.adam_step(
+                    (x, &self.layout),
+                    (g, &grad.layout),
+                    (m, &exp_avg.layout),
+                    (v, &exp_avg_sq.layout),
+                    hyper,
+                )?;
+                let wrap = |s| Tensor::from_storage(Storage::Wgpu(s), self.shape(), self.device.clone());
+                Some((wrap(x), wrap(m), wrap(v)))
+            }
+            _ => None,
+        }
+    }
+
     // --- indexing ----------------------------------------------------------------------------------------
 
     /// Checks an index along `axis` for `gather`/`scatter_add`: the rank of `self`, no dimension larger than

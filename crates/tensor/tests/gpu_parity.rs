@@ -578,3 +578,43 @@ fn sgd_step_matches_affine_then_add_bit_for_bit() {
     assert_eq!(fused.to_vec::<f32>(), x.add(&g.mul_scalar(-0.1)).to_vec::<f32>());
     assert_eq!(x.sgd_step(&g.contiguous(), 0.1).to_vec::<f32>(), fused.to_vec::<f32>());
 }
+
+/// `adam_step` (`adam_f32` of `optim.wgsl`) against the unfused ops of `_single_tensor_adam` on the same device,
+/// bit for bit, over several steps (moments fed back) and both branches of the lerp; the CPU has no kernel.
+#[test]
+fn adam_step_matches_the_unfused_ops_bit_for_bit() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    let bits = |t: &Tensor| t.to_vec::<f32>().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    for (i, &n) in [1usize, 30, 257, 1000].iter().enumerate() {
+        for (beta1, beta2, lr) in [(0.9, 0.999, 0.02), (0.3, 0.5, 1e-3)] {
+            let seed = 100 + 10 * i as u64;
+            let mut x = Tensor::from_slice(&values(seed, n, -2.0, 2.0), &[n], &gpu);
+            let (mut m, mut v) = (Tensor::zeros(&[n], DType::F32, &gpu), Tensor::zeros(&[n], DType::F32, &gpu));
+            let (mut xu, mut mu, mut vu) = (x.clone(), m.clone(), v.clone());
+            for t in 1..=3 {
+                let g = Tensor::from_slice(&values(seed + t, n, -5.0, 5.0), &[n], &gpu);
+                let h = tensor::AdamStep {
+                    beta1,
+                    beta2,
+                    eps: 1e-8,
+                    step_size: lr / (1.0 - beta1.powi(t as i32)),
+                    bias_correction2_sqrt: (1.0 - beta2.powi(t as i32)).sqrt(),
+                };
+                (x, m, v) = x.adam_step(&g, &m, &v, &h).expect("the GPU has the kernel");
+                // The unfused ops, as `op_step` in crates/nn/src/optim/adam.rs.
+                let w = 1.0 - beta1;
+                let diff = g.sub(&mu);
+                mu = if w.abs() < 0.5 { mu.add(&diff.mul_scalar(w)) } else { g.sub(&diff.mul_scalar(1.0 - w)) };
+                vu = vu.mul_scalar(beta2).add(&g.mul_scalar(1.0 - beta2).mul(&g));
+                let denom = vu.sqrt().div_scalar(h.bias_correction2_sqrt).add_scalar(h.eps);
+                xu = xu.add(&mu.mul_scalar(-h.step_size).div(&denom));
+                for (what, a, b) in [("param", &x, &xu), ("exp_avg", &m, &mu), ("exp_avg_sq", &v, &vu)] {
+                    assert_eq!(bits(a), bits(b), "adam_step {what}: n={n} beta1={beta1} step {t}");
+                }
+            }
+        }
+    }
+    let c = Tensor::zeros(&[3], DType::F32, &Device::Cpu);
+    let h = tensor::AdamStep { beta1: 0.9, beta2: 0.999, eps: 1e-8, step_size: 0.1, bias_correction2_sqrt: 0.1 };
+    assert!(c.adam_step(&c, &c, &c, &h).is_none());
+}

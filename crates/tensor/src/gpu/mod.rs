@@ -410,6 +410,17 @@ impl Backend for WgpuBackend {
         optim::sgd_step(self, x, x_layout, grad, grad_layout, lr)
     }
 
+    fn adam_step(
+        &self,
+        x: (&WgpuStorage, &Layout),
+        grad: (&WgpuStorage, &Layout),
+        m: (&WgpuStorage, &Layout),
+        v: (&WgpuStorage, &Layout),
+        hyper: &crate::backend::AdamStep,
+    ) -> Option<(WgpuStorage, WgpuStorage, WgpuStorage)> {
+        optim::adam_step(self, [x, grad, m, v], hyper)
+    }
+
     fn gather(
         &self,
         x: &WgpuStorage,

@@ -1,10 +1,13 @@
-//! The launcher of `optim.wgsl`: the plain SGD step as one kernel ([`Backend::sgd_step`]).
+//! The launchers of `optim.wgsl`: the plain SGD and Adam steps, one kernel per parameter
+//! ([`Backend::sgd_step`], [`Backend::adam_step`]).
 //!
 //! [`Backend::sgd_step`]: crate::Backend::sgd_step
+//! [`Backend::adam_step`]: crate::Backend::adam_step
 
-use super::params::{u32_of, SgdParams};
+use super::params::{u32_of, AdamParams, SgdParams};
 use super::shaders::OPTIM;
 use super::{grid, WgpuBackend, WgpuStorage};
+use crate::backend::AdamStep;
 use crate::dtype::DType;
 use crate::layout::Layout;
 
@@ -46,4 +49,66 @@ pub(super) fn sgd_step(
         grid(numel.div_ceil(WORKGROUP)),
     );
     Some(out)
+}
+
+/// The plain Adam step for contiguous f32 views of one shape: (new parameter, new exp_avg, new exp_avg_sq), or
+/// `None` (the caller then runs the unfused ops).
+pub(super) fn adam_step(
+    be: &WgpuBackend,
+    views: [(&WgpuStorage, &Layout); 4],
+    h: &AdamStep,
+) -> Option<(WgpuStorage, WgpuStorage, WgpuStorage)> {
+    let shape = views[0].1.shape();
+    let mut offsets = [0usize; 4];
+    for (o, (s, l)) in offsets.iter_mut().zip(views) {
+        if s.dtype != DType::F32 || l.shape() != shape {
+            return None;
+        }
+        *o = l.contiguous_range()?.start;
+    }
+    // Seven buffers and the params: a device that binds fewer storage buffers per kernel takes the unfused ops.
+    if be.ctx().limits.max_storage_buffers_per_shader_stage < 8 {
+        return None;
+    }
+    let numel = views[0].1.numel();
+    let (x, m, v) = (be.alloc(numel, DType::F32), be.alloc(numel, DType::F32), be.alloc(numel, DType::F32));
+    if numel == 0 {
+        return Some((x, m, v));
+    }
+    // Each scalar as the unfused launchers pass it: an affine's factors and a scalar tensor as f32, the f64 math
+    // of Python's scalars done first.
+    let w = 1.0 - h.beta1;
+    let p = AdamParams {
+        numel: u32_of("numel", numel),
+        x_offset: u32_of("offset", offsets[0]),
+        grad_offset: u32_of("offset", offsets[1]),
+        m_offset: u32_of("offset", offsets[2]),
+        v_offset: u32_of("offset", offsets[3]),
+        lerp_small: (w.abs() < 0.5) as u32,
+        lerp_a: if w.abs() < 0.5 { w as f32 } else { (1.0 - w) as f32 },
+        beta2: h.beta2 as f32,
+        one_minus_beta2: (1.0 - h.beta2) as f32,
+        bias_correction2_sqrt: h.bias_correction2_sqrt as f32,
+        eps: h.eps as f32,
+        neg_step_size: (-h.step_size) as f32,
+        ..Default::default()
+    };
+    let [(xs, _), (gs, _), (ms, _), (vs, _)] = views;
+    be.ctx().dispatch(
+        &OPTIM,
+        "adam_f32",
+        &[
+            (0, xs.buffer()),
+            (1, gs.buffer()),
+            (2, ms.buffer()),
+            (3, vs.buffer()),
+            (4, x.buffer()),
+            (5, m.buffer()),
+            (6, v.buffer()),
+        ],
+        7,
+        bytemuck::bytes_of(&p),
+        grid(numel.div_ceil(WORKGROUP)),
+    );
+    Some((x, m, v))
 }
