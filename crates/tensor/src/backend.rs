@@ -125,6 +125,21 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
         None
     }
 
+    // --- metrics -------------------------------------------------------------------------------------
+
+    /// Optional: the right predictions of a binary classifier, `Σ [round(sigmoid(logits)) == target]`, as a
+    /// one-element f32 storage with exactly the bits of the `Sigmoid`, `Round`, `Eq` and sum it replaces. `None`
+    /// (the default) when the backend has no such kernel for these operands: the tensor layer runs the ops.
+    fn count_round_sigmoid_eq(
+        &self,
+        _logits: &Self::Storage,
+        _logits_layout: &Layout,
+        _target: &Self::Storage,
+        _target_layout: &Layout,
+    ) -> Option<Self::Storage> {
+        None
+    }
+
     // --- optimizers ----------------------------------------------------------------------------------
 
     /// Optional: the plain SGD step `x + grad·(-lr)` (`torch.optim.SGD(params, lr)` without momentum, weight

@@ -500,6 +500,39 @@ impl Tensor {
         }
     }
 
+    // --- metrics -----------------------------------------------------------------------------------------
+
+    /// The right predictions of a binary classifier with logits `self`: `target.eq(&self.sigmoid().round())
+    /// .sum_all()` (the tutorial's accuracy count), one kernel where the backend has one
+    /// ([`Backend::count_round_sigmoid_eq`]) and those ops elsewhere — the same bits either way.
+    ///
+    /// # Panics
+    /// When `target` is not of `self`'s shape, dtype and device.
+    ///
+    /// [`Backend::count_round_sigmoid_eq`]: crate::Backend::count_round_sigmoid_eq
+    #[track_caller]
+    pub fn count_round_sigmoid_eq(&self, target: &Tensor) -> Tensor {
+        check_same("count_round_sigmoid_eq", self, target);
+        ensure!(
+            self.shape() == target.shape(),
+            "count_round_sigmoid_eq",
+            "logits {:?} and target {:?}: the shapes differ",
+            self.shape(),
+            target.shape()
+        );
+        let fused = match (&self.device, &*self.storage, &*target.storage) {
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(t)) => {
+                be.count_round_sigmoid_eq(x, &self.layout, t, &target.layout).map(Storage::Wgpu)
+            }
+            _ => None,
+        };
+        match fused {
+            Some(storage) => Tensor::from_storage(storage, &[], self.device.clone()),
+            None => target.eq(&self.sigmoid().round()).sum_all(),
+        }
+    }
+
     // --- optimizers --------------------------------------------------------------------------------------
 
     /// The plain SGD step `self + grad·(-lr)`: one kernel where the backend has one ([`Backend::sgd_step`]),

@@ -618,3 +618,35 @@ fn adam_step_matches_the_unfused_ops_bit_for_bit() {
     let h = tensor::AdamStep { beta1: 0.9, beta2: 0.999, eps: 1e-8, step_size: 0.1, bias_correction2_sqrt: 0.1 };
     assert!(c.adam_step(&c, &c, &c, &h).is_none());
 }
+
+/// `count_round_sigmoid_eq` (`metrics.wgsl`) against `target.eq(&logits.sigmoid().round()).sum_all()` on the same
+/// device and on the CPU: the same bits, with logits at the rounding boundary (0 → 0.5 → 0), large magnitudes,
+/// views with an offset, and sizes around the workgroup.
+#[test]
+fn count_round_sigmoid_eq_matches_the_unfused_ops() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    for (i, &n) in [1usize, 5, 255, 256, 257, 800, 5000].iter().enumerate() {
+        let mut logits = values(300 + i as u64, n, -4.0, 4.0);
+        logits[0] = 0.0;
+        if n > 3 {
+            (logits[1], logits[2], logits[3]) = (1e4, -1e4, -0.0);
+        }
+        let target: Vec<f32> = values(400 + i as u64, n, 0.0, 1.0).iter().map(|v| v.round()).collect();
+        for dev in [&gpu, &Device::Cpu] {
+            let (l, t) = (Tensor::from_slice(&logits, &[n], dev), Tensor::from_slice(&target, &[n], dev));
+            let fused = l.count_round_sigmoid_eq(&t);
+            let unfused = t.eq(&l.sigmoid().round()).sum_all();
+            assert_eq!(fused.shape(), unfused.shape());
+            assert_eq!(
+                fused.to_vec::<f32>()[0].to_bits(),
+                unfused.to_vec::<f32>()[0].to_bits(),
+                "n={n} on {}",
+                dev.name()
+            );
+        }
+    }
+    // A view with an offset.
+    let l = Tensor::from_slice(&values(9, 40, -2.0, 2.0), &[40], &gpu).narrow(0, 3, 30);
+    let t = Tensor::from_slice(&[1.0f32; 31], &[31], &gpu).narrow(0, 1, 30);
+    assert_eq!(l.count_round_sigmoid_eq(&t).item(), t.eq(&l.sigmoid().round()).sum_all().item());
+}

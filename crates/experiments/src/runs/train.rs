@@ -116,6 +116,19 @@ pub fn correct_count(y_true: &Tensor, y_pred: &Tensor) -> Tensor {
     y_true.eq(&y_pred.to_dtype(y_true.dtype())).sum_all()
 }
 
+/// The right predictions of `logits` against `y` (a one-element tensor on their device) and their number: for BCE
+/// `round(sigmoid(logits)) == y` counted in one kernel where the device has one, else [`correct_count`] of
+/// [`labels`] — the same count either way.
+fn count_correct(logits: &Tensor, y: &Tensor, loss: LossKind) -> (Tensor, usize) {
+    match loss {
+        LossKind::BceWithLogits => (logits.count_round_sigmoid_eq(y), logits.numel()),
+        _ => {
+            let pred = labels(logits, loss);
+            (correct_count(y, &pred), pred.numel())
+        }
+    }
+}
+
 /// The rest of `accuracy_fn`: `correct / n * 100` in f64, in that order.
 pub fn accuracy_of(correct: f64, n: usize) -> f64 {
     (correct / n as f64) * 100.0
@@ -214,10 +227,7 @@ pub fn train(
         // Train step: forward, loss, accuracy, zero_grad, backward, step.
         let logits = forward(&model, &x_train, spec.loss);
         let loss = loss_of(spec.loss, &logits, &y_train);
-        let train_correct = classify.then(|| {
-            let pred = labels(&logits.tensor(), spec.loss);
-            (correct_count(&y_train, &pred), pred.numel())
-        });
+        let train_correct = classify.then(|| count_correct(&logits.tensor(), &y_train, spec.loss));
         opt.zero_grad();
         loss.backward().map_err(|e| CliError::new(format!("{name}: backward failed at epoch {epoch}: {e}")))?;
         opt.step();
@@ -226,10 +236,7 @@ pub fn train(
         let (test_loss, test_correct) = no_grad(|| {
             let logits = forward(&model, &x_test, spec.loss);
             let loss = loss_of(spec.loss, &logits, &y_test);
-            let correct = classify.then(|| {
-                let pred = labels(&logits.tensor(), spec.loss);
-                (correct_count(&y_test, &pred), pred.numel())
-            });
+            let correct = classify.then(|| count_correct(&logits.tensor(), &y_test, spec.loss));
             (loss.tensor(), correct)
         });
         pending.push(PendingEpoch { epoch, train_loss: loss.tensor(), train_correct, test_loss, test_correct });

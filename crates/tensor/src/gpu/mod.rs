@@ -16,6 +16,7 @@ mod context;
 mod elementwise;
 mod index;
 pub mod matmul;
+mod metrics;
 mod optim;
 pub mod params;
 pub mod reduce;
@@ -419,6 +420,16 @@ impl Backend for WgpuBackend {
         hyper: &crate::backend::AdamStep,
     ) -> Option<(WgpuStorage, WgpuStorage, WgpuStorage)> {
         optim::adam_step(self, [x, grad, m, v], hyper)
+    }
+
+    fn count_round_sigmoid_eq(
+        &self,
+        logits: &WgpuStorage,
+        logits_layout: &Layout,
+        target: &WgpuStorage,
+        target_layout: &Layout,
+    ) -> Option<WgpuStorage> {
+        metrics::count_round_sigmoid_eq(self, logits, logits_layout, target, target_layout)
     }
 
     fn gather(

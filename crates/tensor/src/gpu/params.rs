@@ -153,6 +153,16 @@ pub struct AdamParams {
     pub _pad2: [u32; 2],
 }
 
+/// Keep in sync with `struct Params` in `shaders/metrics.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct CountParams {
+    pub n: u32,
+    pub logits_offset: u32,
+    pub target_offset: u32,
+    pub _pad: u32,
+}
+
 /// Keep in sync with `struct Params` in `shaders/gather.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]

@@ -103,6 +103,14 @@ pub const OPTIM: Shader = Shader {
     bounds_checks: true,
 };
 
+/// Metrics: the right predictions of a binary classifier counted in one kernel.
+pub const METRICS: Shader = Shader {
+    name: "metrics",
+    source: include_str!("../../../../shaders/metrics.wgsl"),
+    entries: &["count_round_sigmoid_eq_f32"],
+    bounds_checks: true,
+};
+
 /// Every shader of the backend.
 pub const ALL: &[Shader] =
-    &[ELEMENTWISE, COPY, REDUCE, SOFTMAX, GATHER, MATMUL, MATMUL_PIPELINED, MATMUL_PIPELINED_UNCHECKED, OPTIM];
+    &[ELEMENTWISE, COPY, REDUCE, SOFTMAX, GATHER, MATMUL, MATMUL_PIPELINED, MATMUL_PIPELINED_UNCHECKED, OPTIM, METRICS];
