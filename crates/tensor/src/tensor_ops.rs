@@ -575,6 +575,7 @@ impl Tensor {
     ///
     /// [`Backend::adam_step`]: crate::Backend::adam_step
     #[track_caller]
+    #[cfg_attr(not(feature = "wgpu"), allow(unused_variables))] // `hyper` is for the GPU kernel only
     pub fn adam_step(
         &self,
         grad: &Tensor,
