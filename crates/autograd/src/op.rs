@@ -84,7 +84,9 @@ pub(crate) enum Op {
     /// primitive: its rule gives exactly the gradients of the nodes it replaces (`permute`, `matmul`,
     /// `expand`, `add`) — same tensor ops on the same layouts, so the same bits — for a quarter of the
     /// bookkeeping in the tutorial's training loops. Inputs: `x`, `weight` and, when present, `bias`.
-    Linear { x: Tensor, weight: Tensor },
+    /// `relu_out` is the output of `linear_relu` (`max(x Wᵀ + b, 0)`, a hidden layer and its activation as one
+    /// node and, on a GPU, one kernel), whose mask the gradient passes first; `None` without the ReLU.
+    Linear { x: Tensor, weight: Tensor, relu_out: Option<Tensor> },
 
     // --- movement: no arithmetic, the rule moves the gradient back --------------------------------------
     /// A new shape with the same elements.

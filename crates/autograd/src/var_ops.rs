@@ -245,7 +245,25 @@ impl Var {
         if !Var::should_record(&inputs) {
             return Var::unrecorded(out);
         }
-        Var::record(&inputs, out, |_| Op::Linear { x: self.tensor(), weight: weight.tensor() })
+        Var::record(&inputs, out, |_| Op::Linear { x: self.tensor(), weight: weight.tensor(), relu_out: None })
+    }
+
+    /// A hidden layer and its activation, `max(self Wᵀ + b, 0)`, as one `linear` node ([`Tensor::linear_relu`]:
+    /// one kernel on a GPU). Values and gradients are bit for bit those of `self.linear(weight, bias).relu()`.
+    /// Saves `self`, `weight` and the output.
+    ///
+    /// # Panics
+    /// As [`Tensor::linear`], naming `linear_relu`.
+    #[track_caller]
+    pub fn linear_relu(&self, weight: &Var, bias: Option<&Var>) -> Var {
+        let out = self.tensor().linear_relu(&weight.tensor(), bias.map(|b| b.tensor()).as_ref());
+        let mut inputs = vec![self, weight];
+        inputs.extend(bias);
+        Var::record(&inputs, out, |out| Op::Linear {
+            x: self.tensor(),
+            weight: weight.tensor(),
+            relu_out: Some(out.clone()),
+        })
     }
 
     // --- movement ----------------------------------------------------------------------------------------

@@ -245,6 +245,38 @@ fn linear(dev: &Device) {
 }
 test_device!(linear, linear_cpu, linear_wgpu);
 
+fn linear_relu(dev: &Device) {
+    // loss = Σ max(x Wᵀ + b, 0): the gradient of `linear` with the rows' outputs ≤ 0 masked out.
+    // x Wᵀ + b = [[1.5, -2, 10], [3.5, 0, 20], [5.5, 2, 30]] (b = [0.5, -4, 2]): the mask [y > 0] drops the
+    // middle column in the first two rows (relu'(0) = 0, as PyTorch), so d/dx = mask W, d/dW = maskᵀ x,
+    // d/db = the column sums of the mask.
+    let x: &[f32] = &[1., 2., 3., 4., 5., 6.]; // [3, 2]
+    let w: &[f32] = &[1., 0., 0., 1., 2., 3.]; // [3, 2]
+    let b: &[f32] = &[0.5, -4., 2.];
+    let g = grads_of_sum(dev, &[(x, &[3, 2]), (w, &[3, 2]), (b, &[3])], |v| v[0].linear_relu(&v[1], Some(&v[2])));
+    assert_close(&g[0], &[3., 3., 3., 3., 3., 4.], 1e-6);
+    assert_close(&g[1], &[9., 12., 5., 6., 9., 12.], 1e-6);
+    assert_close(&g[2], &[3., 1., 3.], 1e-6);
+    // The same values and gradients as `linear(..).relu()`, bit for bit, with and without a bias.
+    let vars = |d: &[f32], s: &[usize]| Var::leaf(t32(dev, d, s));
+    for bias in [true, false] {
+        let (x1, w1, b1) = (vars(x, &[3, 2]), vars(w, &[3, 2]), vars(b, &[3]));
+        let (x2, w2, b2) = (vars(x, &[3, 2]), vars(w, &[3, 2]), vars(b, &[3]));
+        let fused = x1.linear_relu(&w1, bias.then_some(&b1)).sigmoid();
+        let unfused = x2.linear(&w2, bias.then_some(&b2)).relu().sigmoid();
+        assert_eq!(fused.tensor().to_f64_vec(), unfused.tensor().to_f64_vec());
+        fused.sum_all().backward().unwrap();
+        unfused.sum_all().backward().unwrap();
+        for (a, b) in [(&x1, &x2), (&w1, &w2)] {
+            assert_eq!(a.grad().unwrap().to_f64_vec(), b.grad().unwrap().to_f64_vec());
+        }
+        if bias {
+            assert_eq!(b1.grad().unwrap().to_f64_vec(), b2.grad().unwrap().to_f64_vec());
+        }
+    }
+}
+test_device!(linear_relu, linear_relu_cpu, linear_relu_wgpu);
+
 fn reshape(dev: &Device) {
     // reshape moves nothing: the gradient (here w, laid out [3, 2]) comes back in the input's shape [2, 3]
     let x = Var::leaf(t32(dev, &[0.; 6], &[2, 3]));

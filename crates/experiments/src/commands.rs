@@ -539,9 +539,13 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
             };
             let epochs = e.epochs.unwrap_or(ts.epochs);
             let (mut best, mut n_train) = (f64::INFINITY, 0);
+            let mut stats = None;
             for _ in 0..e.reps.max(1) {
+                // The counters of the last repetition (every repetition encodes the same work).
+                device.reset_gpu_stats();
                 let t = runs::train_run(spec, opts, &device, &mut |_| {})
                     .unwrap_or_else(|| Err(CliError::new(format!("{}: not a training run", spec.name))))?;
+                stats = device.gpu_stats();
                 best = best.min(t.record.train_seconds);
                 n_train = t.data.n_train();
             }
@@ -557,12 +561,30 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
                 epochs,
                 e.reps
             ))?;
-            (
-                e.json,
-                Ok(
-                    json!({"op": "epoch", "run": spec.name, "device": device.name(), "epochs": epochs, "us_per_epoch": us, "seconds": best, "n_train": n_train, "samples_per_second": samples_per_s}),
-                ),
-            )
+            let mut value = json!({"op": "epoch", "run": spec.name, "device": device.name(), "epochs": epochs, "us_per_epoch": us, "seconds": best, "n_train": n_train, "samples_per_second": samples_per_s});
+            if let Some(s) = stats {
+                // The GPU backend's counters over the whole run (data upload and final synchronize included), per
+                // epoch.
+                let per_epoch = |n: u64| n as f64 / epochs as f64;
+                value["dispatches_per_epoch"] = json!(per_epoch(s.dispatches));
+                value["copies_per_epoch"] = json!(per_epoch(s.copies));
+                value["compute_passes_per_epoch"] = json!(per_epoch(s.compute_passes));
+                value["bind_groups_per_epoch"] = json!(per_epoch(s.bind_groups));
+                value["submits_per_epoch"] = json!(per_epoch(s.submits));
+                value["readbacks_per_epoch"] = json!(per_epoch(s.readbacks));
+                value["host_encode_us_per_epoch"] = json!(per_epoch(s.host_encode_ns) / 1e3);
+                value["host_submit_us_per_epoch"] = json!(per_epoch(s.host_submit_ns) / 1e3);
+                output::line(&format!(
+                    "  per epoch: {:.2} dispatches, {:.3} submits, {:.3} readbacks, {:.1} µs host encoding, {:.1} µs \
+                     in submit",
+                    per_epoch(s.dispatches),
+                    per_epoch(s.submits),
+                    per_epoch(s.readbacks),
+                    per_epoch(s.host_encode_ns) / 1e3,
+                    per_epoch(s.host_submit_ns) / 1e3
+                ))?;
+            }
+            (e.json, Ok(value))
         }
     };
     if let Some(path) = json_path {

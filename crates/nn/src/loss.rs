@@ -295,6 +295,9 @@ fn check_index_targets(op: &str, input: &Var, target: &Tensor, ignore_index: i64
         target.shape(),
         target.dtype()
     );
+    if let Some(ignored) = checked_targets::recall(target, classes, ignore_index) {
+        return ignored;
+    }
     let mut ignored = false;
     for &t in &target.to_vec::<i64>() {
         assert!(
@@ -303,7 +306,59 @@ fn check_index_targets(op: &str, input: &Var, target: &Tensor, ignore_index: i64
         );
         ignored |= t == ignore_index;
     }
+    checked_targets::remember(target, classes, ignore_index, ignored);
     ignored
+}
+
+/// The GPU targets that passed [`check_index_targets`] lately, so that a training loop, which passes the same
+/// target tensor every step, reads it from the device once and not once per step (a readback waits for the GPU).
+/// Tensors are immutable values, so a tensor seen before (the same storage and view) holds the same classes. The
+/// list holds a handle to each tensor, which keeps its storage (and so its identity) alive; CPU targets are read
+/// every time, as that costs no wait. The list is a static, never dropped: no GPU handle is dropped while a thread
+/// ends, when the driver's thread-local state may be gone.
+mod checked_targets {
+    use std::sync::{Mutex, MutexGuard};
+    use tensor::Tensor;
+
+    /// Targets remembered (a training loop has a train and a test target; a few loops may run at once).
+    const KEEP: usize = 8;
+
+    struct Checked {
+        target: Tensor,
+        classes: usize,
+        ignore_index: i64,
+        ignored: bool,
+    }
+
+    static CHECKED: Mutex<Vec<Checked>> = Mutex::new(Vec::new());
+
+    fn checked() -> MutexGuard<'static, Vec<Checked>> {
+        CHECKED.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn same(a: &Tensor, b: &Tensor) -> bool {
+        a.same_storage(b) && a.layout() == b.layout()
+    }
+
+    /// Whether `target` had an ignored entry, when it was checked before for these classes.
+    pub(super) fn recall(target: &Tensor, classes: usize, ignore_index: i64) -> Option<bool> {
+        checked()
+            .iter()
+            .find(|c| same(&c.target, target) && c.classes == classes && c.ignore_index == ignore_index)
+            .map(|c| c.ignored)
+    }
+
+    /// Remembers a GPU target that passed the check.
+    pub(super) fn remember(target: &Tensor, classes: usize, ignore_index: i64, ignored: bool) {
+        if target.device().is_cpu() {
+            return;
+        }
+        let mut list = checked();
+        if list.len() == KEEP {
+            list.remove(0);
+        }
+        list.push(Checked { target: target.clone(), classes, ignore_index, ignored });
+    }
 }
 
 /// NLL of log-probabilities with class-index targets, before the smoothing term.

@@ -54,6 +54,15 @@ pub trait Module: Send + Sync {
     #[track_caller]
     fn forward(&self, x: &Var) -> Var;
 
+    /// `relu(self.forward(x))` as one fused node, where the module has one (`Linear`: `linear_relu`, one kernel
+    /// on a GPU); `None` otherwise. [`Sequential`](crate::Sequential) asks it of a layer followed by a `ReLU`.
+    /// The result is bit for bit the unfused one; a misuse is reported at the caller, as by `forward`.
+    #[track_caller]
+    fn forward_relu(&self, x: &Var) -> Option<Var> {
+        let _ = x;
+        None
+    }
+
     /// The parameters held directly by this module (not by its children), in registration order.
     fn own_parameters(&self) -> Vec<(String, Var)> {
         Vec::new()
@@ -197,6 +206,10 @@ impl<M: Module + ?Sized> Module for Box<M> {
     #[track_caller]
     fn forward(&self, x: &Var) -> Var {
         (**self).forward(x)
+    }
+    #[track_caller]
+    fn forward_relu(&self, x: &Var) -> Option<Var> {
+        (**self).forward_relu(x)
     }
     fn own_parameters(&self) -> Vec<(String, Var)> {
         (**self).own_parameters()

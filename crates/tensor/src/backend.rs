@@ -125,6 +125,54 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
         None
     }
 
+    // --- metrics -------------------------------------------------------------------------------------
+
+    /// Optional: the right predictions of a binary classifier, `Σ [round(sigmoid(logits)) == target]`, as a
+    /// one-element f32 storage with exactly the bits of the `Sigmoid`, `Round`, `Eq` and sum it replaces. `None`
+    /// (the default) when the backend has no such kernel for these operands: the tensor layer runs the ops.
+    fn count_round_sigmoid_eq(
+        &self,
+        _logits: &Self::Storage,
+        _logits_layout: &Layout,
+        _target: &Self::Storage,
+        _target_layout: &Layout,
+    ) -> Option<Self::Storage> {
+        None
+    }
+
+    // --- optimizers ----------------------------------------------------------------------------------
+
+    /// Optional: the plain SGD step `x + grad·(-lr)` (`torch.optim.SGD(params, lr)` without momentum, weight
+    /// decay or maximize) in one kernel, with exactly the bits of the `Affine(-lr, 0)` unary op on `grad`
+    /// followed by the `Add` of `x`. `None` (the default) when the backend has no such kernel for these operands
+    /// (views of one shape): the tensor layer runs the two ops.
+    fn sgd_step(
+        &self,
+        _x: &Self::Storage,
+        _x_layout: &Layout,
+        _grad: &Self::Storage,
+        _grad_layout: &Layout,
+        _lr: f64,
+    ) -> Option<Self::Storage> {
+        None
+    }
+
+    /// Optional: the plain Adam step (no weight decay, amsgrad or maximize) of a parameter `x` with gradient
+    /// `grad` and moments `m` (exp_avg), `v` (exp_avg_sq), all views of one shape: returns the new parameter and
+    /// moments, with exactly the bits of the unfused ops of `_single_tensor_adam` (`nn`'s `op_step`: the lerp of
+    /// `m`, `v·beta2 + (g·(1 - beta2))·g`, `sqrt(v) / bias_correction2_sqrt + eps`, `x + (m·(-step_size)) /
+    /// denom`). `None` (the default) when the backend has no such kernel for these operands.
+    fn adam_step(
+        &self,
+        _x: (&Self::Storage, &Layout),
+        _grad: (&Self::Storage, &Layout),
+        _m: (&Self::Storage, &Layout),
+        _v: (&Self::Storage, &Layout),
+        _hyper: &AdamStep,
+    ) -> Option<(Self::Storage, Self::Storage, Self::Storage)> {
+        None
+    }
+
     // --- indexing ------------------------------------------------------------------------------------
 
     /// `torch.gather`: `index` (I64) has the rank of `x`; `out[.., i, ..] = x[.., index[.., i, ..], ..]` along
@@ -165,4 +213,19 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
     ) -> Option<Self::Storage> {
         None
     }
+}
+
+/// The scalars of one plain Adam step ([`Backend::adam_step`]), computed in f64 as Python computes them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdamStep {
+    /// beta1 (the lerp weight of the first moment is `1 - beta1`).
+    pub beta1: f64,
+    /// beta2.
+    pub beta2: f64,
+    /// eps.
+    pub eps: f64,
+    /// `lr / (1 - beta1^t)`.
+    pub step_size: f64,
+    /// `sqrt(1 - beta2^t)`.
+    pub bias_correction2_sqrt: f64,
 }

@@ -43,7 +43,49 @@ impl Drop for Storage {
     }
 }
 
+/// What the GPU backend has asked of its device since the last [`Device::reset_gpu_stats`]: the host-side cost
+/// of a training step, counted where the backend encodes it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GpuStats {
+    /// Kernel launches (`dispatch_workgroups`).
+    pub dispatches: u64,
+    /// Buffer-to-buffer copies, uploads, clears and timestamp writes/resolves.
+    pub copies: u64,
+    /// Compute passes begun.
+    pub compute_passes: u64,
+    /// Bind groups created (a cached one reused is not counted).
+    pub bind_groups: u64,
+    /// Command buffers submitted to the queue.
+    pub submits: u64,
+    /// Readbacks: the host waited for the GPU and mapped a buffer.
+    pub readbacks: u64,
+    /// Host time spent encoding commands (kernels, copies, bind groups, params), nanoseconds.
+    pub host_encode_ns: u64,
+    /// Host time spent in the queue's submit, nanoseconds (it may wait for earlier work on the device). The waits
+    /// of readbacks are in neither figure.
+    pub host_submit_ns: u64,
+}
+
 impl Device {
+    /// The counters of the GPU backend ([`GpuStats`]), `None` on the CPU. They count for the whole device, so
+    /// work of other threads on the same device is included.
+    pub fn gpu_stats(&self) -> Option<GpuStats> {
+        match self {
+            Device::Cpu => None,
+            #[cfg(feature = "wgpu")]
+            Device::Wgpu(b) => Some(b.stats()),
+        }
+    }
+
+    /// Sets the counters of [`Device::gpu_stats`] to zero (a no-op on the CPU).
+    pub fn reset_gpu_stats(&self) {
+        match self {
+            Device::Cpu => {}
+            #[cfg(feature = "wgpu")]
+            Device::Wgpu(b) => b.reset_stats(),
+        }
+    }
+
     /// The CPU.
     pub fn cpu() -> Device {
         Device::Cpu
@@ -158,6 +200,15 @@ impl Device {
             Device::Cpu => dtype.size_in_bytes(),
             #[cfg(feature = "wgpu")]
             Device::Wgpu(_) => 4,
+        }
+    }
+
+    /// Submits the GPU work encoded so far without waiting for it (a no-op on the CPU).
+    pub fn flush(&self) {
+        match self {
+            Device::Cpu => {}
+            #[cfg(feature = "wgpu")]
+            Device::Wgpu(b) => b.flush(),
         }
     }
 

@@ -35,8 +35,8 @@ pub mod ops;
 mod tensor;
 mod tensor_ops;
 
-pub use backend::Backend;
-pub use device::{Device, Storage};
+pub use backend::{AdamStep, Backend};
+pub use device::{Device, GpuStats, Storage};
 pub use dtype::{DType, Element, HostBuffer};
 pub use error::{Error, Result};
 pub use layout::Layout;

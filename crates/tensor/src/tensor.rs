@@ -202,6 +202,8 @@ impl Tensor {
                 ))
             })?),
             #[cfg(feature = "wgpu")]
+            Device::Wgpu(b) if shape.is_empty() => Storage::Wgpu(b.try_constant(value, dtype)?),
+            #[cfg(feature = "wgpu")]
             Device::Wgpu(b) => Storage::Wgpu(b.try_full(numel, value, dtype)?),
         };
         Ok(Tensor::from_storage(storage, shape, device.clone()))
@@ -377,6 +379,25 @@ impl Tensor {
     #[track_caller]
     pub fn to_host(&self) -> HostBuffer {
         dispatch_value!(self, |b, s| crate::backend::Backend::to_host(b, s, &self.layout))
+    }
+
+    /// [`Tensor::to_host`] of every tensor, in order. When they all live on one GPU they are read in one transfer
+    /// (one submit, one wait for the device), which is what a training loop wants for its per-epoch figures.
+    pub fn to_host_many(tensors: &[&Tensor]) -> Vec<HostBuffer> {
+        #[cfg(feature = "wgpu")]
+        if let Some(Device::Wgpu(be)) = tensors.first().map(|t| &t.device) {
+            let views: Option<Vec<_>> = tensors
+                .iter()
+                .map(|t| match (&t.device, &*t.storage) {
+                    (Device::Wgpu(b), Storage::Wgpu(s)) if b.same_device(be) => Some((s, &t.layout)),
+                    _ => None,
+                })
+                .collect();
+            if let Some(views) = views {
+                return be.to_host_many(&views);
+            }
+        }
+        tensors.iter().map(|t| t.to_host()).collect()
     }
 
     /// The elements in logical (row-major) order.

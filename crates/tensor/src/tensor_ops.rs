@@ -575,6 +575,116 @@ impl Tensor {
         }
     }
 
+    // --- metrics -----------------------------------------------------------------------------------------
+
+    /// The right predictions of a binary classifier with logits `self`: `target.eq(&self.sigmoid().round())
+    /// .sum_all()` (the tutorial's accuracy count), one kernel where the backend has one
+    /// ([`Backend::count_round_sigmoid_eq`]) and those ops elsewhere — the same bits either way.
+    ///
+    /// # Panics
+    /// When `target` is not of `self`'s shape, dtype and device.
+    ///
+    /// [`Backend::count_round_sigmoid_eq`]: crate::Backend::count_round_sigmoid_eq
+    #[track_caller]
+    pub fn count_round_sigmoid_eq(&self, target: &Tensor) -> Tensor {
+        check_same("count_round_sigmoid_eq", self, target);
+        ensure!(
+            self.shape() == target.shape(),
+            "count_round_sigmoid_eq",
+            "logits {:?} and target {:?}: the shapes differ",
+            self.shape(),
+            target.shape()
+        );
+        let fused = match (&self.device, &*self.storage, &*target.storage) {
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(t)) => {
+                be.count_round_sigmoid_eq(x, &self.layout, t, &target.layout).map(Storage::Wgpu)
+            }
+            _ => None,
+        };
+        match fused {
+            Some(storage) => Tensor::from_storage(storage, &[], self.device.clone()),
+            None => target.eq(&self.sigmoid().round()).sum_all(),
+        }
+    }
+
+    // --- optimizers --------------------------------------------------------------------------------------
+
+    /// The plain SGD step `self + grad·(-lr)`: one kernel where the backend has one ([`Backend::sgd_step`]),
+    /// else — and always on the CPU — its two ops `self.add(&grad.mul_scalar(-lr))`, whose bits the kernel
+    /// reproduces.
+    ///
+    /// # Panics
+    /// When `grad` is not of `self`'s shape, dtype and device: `sgd_step: param [10, 2] and grad [2, 10] ...`.
+    ///
+    /// [`Backend::sgd_step`]: crate::Backend::sgd_step
+    #[track_caller]
+    pub fn sgd_step(&self, grad: &Tensor, lr: f64) -> Tensor {
+        check_same("sgd_step", self, grad);
+        ensure!(
+            self.shape() == grad.shape(),
+            "sgd_step",
+            "param {:?} and grad {:?}: the shapes differ",
+            self.shape(),
+            grad.shape()
+        );
+        let fused = match (&self.device, &*self.storage, &*grad.storage) {
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(g)) => {
+                be.sgd_step(x, &self.layout, g, &grad.layout, lr).map(Storage::Wgpu)
+            }
+            _ => None,
+        };
+        match fused {
+            Some(storage) => Tensor::from_storage(storage, self.shape(), self.device.clone()),
+            None => self.add(&grad.mul_scalar(-lr)),
+        }
+    }
+
+    /// The plain Adam step of parameter `self` in one kernel where the backend has one
+    /// ([`Backend::adam_step`]): `Some((param, exp_avg, exp_avg_sq))`, the bits of the unfused ops; `None` where
+    /// it has not (always on the CPU), and the caller runs the ops.
+    ///
+    /// # Panics
+    /// When the four tensors do not share a shape, dtype and device.
+    ///
+    /// [`Backend::adam_step`]: crate::Backend::adam_step
+    #[track_caller]
+    #[cfg_attr(not(feature = "wgpu"), allow(unused_variables))] // `hyper` is for the GPU kernel only
+    pub fn adam_step(
+        &self,
+        grad: &Tensor,
+        exp_avg: &Tensor,
+        exp_avg_sq: &Tensor,
+        hyper: &crate::backend::AdamStep,
+    ) -> Option<(Tensor, Tensor, Tensor)> {
+        for other in [grad, exp_avg, exp_avg_sq] {
+            check_same("adam_step", self, other);
+            ensure!(
+                self.shape() == other.shape(),
+                "adam_step",
+                "param {:?} and {:?}: the shapes differ",
+                self.shape(),
+                other.shape()
+            );
+        }
+        match (&self.device, &*self.storage, &*grad.storage, &*exp_avg.storage, &*exp_avg_sq.storage) {
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(g), Storage::Wgpu(m), Storage::Wgpu(v)) => {
+                let (x, m, v) = be.adam_step(
+                    (x, &self.layout),
+                    (g, &grad.layout),
+                    (m, &exp_avg.layout),
+                    (v, &exp_avg_sq.layout),
+                    hyper,
+                )?;
+                let wrap = |s| Tensor::from_storage(Storage::Wgpu(s), self.shape(), self.device.clone());
+                Some((wrap(x), wrap(m), wrap(v)))
+            }
+            _ => None,
+        }
+    }
+
     // --- indexing ----------------------------------------------------------------------------------------
 
     /// Checks an index along `axis` for `gather`/`scatter_add`: the rank of `self`, no dimension larger than

@@ -91,3 +91,75 @@ fn bench_helpers_report_positive_rates() {
     eprintln!("matmul 128: {gflops:.2} GFLOP/s, add 2^16: {gbps:.2} GB/s");
     assert!(gflops > 0.0 && gflops.is_finite() && gbps > 0.0 && gbps.is_finite());
 }
+
+/// A device of its own, so that the counters see only this test's work.
+fn private_gpu() -> Option<Device> {
+    gpu_or_skip()?;
+    Some(Device::Wgpu(tensor::gpu::WgpuBackend::open().expect("a second device of the adapter")))
+}
+
+#[test]
+fn kernels_share_one_pass_and_one_submit_until_a_readback() {
+    let Some(gpu) = private_gpu() else { return };
+    let x = Tensor::from_vec(vec![0.5f32, -1.0, 2.0, 4.0], &[2, 2], &gpu);
+    gpu.synchronize().unwrap();
+    gpu.reset_gpu_stats();
+    let mut y = x.clone();
+    for _ in 0..10 {
+        y = y.exp().neg();
+    }
+    let s = gpu.gpu_stats().unwrap();
+    assert_eq!((s.dispatches, s.compute_passes, s.submits, s.readbacks), (20, 1, 0, 0), "{s:?}");
+    // The same chain again: the pool hands out the same few buffers, so most bind groups are found in the cache.
+    let mut z = x.clone();
+    for _ in 0..10 {
+        z = z.exp().neg();
+    }
+    let t = gpu.gpu_stats().unwrap();
+    assert!(2 * t.bind_groups < t.dispatches, "{s:?} then {t:?}");
+    assert_eq!(Tensor::to_host_many(&[&y]), Tensor::to_host_many(&[&z]));
+    let u = gpu.gpu_stats().unwrap();
+    assert_eq!((u.submits, u.readbacks), (2, 2), "{u:?}");
+}
+
+#[test]
+fn to_host_many_reads_every_tensor_in_one_transfer() {
+    let Some(gpu) = private_gpu() else { return };
+    let a = Tensor::from_vec(vec![1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3], &gpu).exp();
+    let t = a.t(); // not one contiguous range: copied on the device first
+    let i = Tensor::from_vec(vec![-3i64, 7], &[2], &gpu);
+    let s = a.sum_all();
+    gpu.reset_gpu_stats();
+    let many = Tensor::to_host_many(&[&a, &t, &i, &s]);
+    let stats = gpu.gpu_stats().unwrap();
+    assert_eq!((stats.readbacks, stats.submits), (1, 1), "{stats:?}");
+    let one_by_one: Vec<_> = [&a, &t, &i, &s].iter().map(|x| x.to_host()).collect();
+    assert_eq!(many, one_by_one);
+    assert_eq!(gpu.gpu_stats().unwrap().readbacks, 5);
+    // CPU tensors read as they are.
+    let c = Tensor::new(&[1.5f32], &[1]);
+    assert_eq!(Tensor::to_host_many(&[&c]), vec![c.to_host()]);
+}
+
+#[test]
+fn scalar_constants_are_filled_once() {
+    let Some(gpu) = private_gpu() else { return };
+    let zero = Tensor::scalar(0.0, DType::F32, &gpu);
+    let a = Tensor::scalar(800.0, DType::F32, &gpu);
+    gpu.reset_gpu_stats();
+    let b = Tensor::scalar(800.0, DType::F32, &gpu);
+    let z = Tensor::full(&[], 0.0, DType::F32, &gpu);
+    assert_eq!(gpu.gpu_stats().unwrap().dispatches, 0, "a constant made before is not filled again");
+    // Another dtype or value (-0 is not 0) is another constant.
+    let c = Tensor::scalar(800.0, DType::I64, &gpu);
+    let m = Tensor::scalar(-0.0, DType::F32, &gpu);
+    assert_eq!(gpu.gpu_stats().unwrap().dispatches, 2);
+    let got = Tensor::to_host_many(&[&zero, &a, &b, &z, &c, &m]);
+    let f = |i: usize| got[i].to_f64_vec()[0];
+    assert_eq!((f(0), f(1), f(2), f(3), f(4)), (0.0, 800.0, 800.0, 0.0, 800.0));
+    assert_eq!(got[4].dtype(), DType::I64);
+    assert!(f(5) == 0.0 && f(5).is_sign_negative());
+    // A result computed from a constant is a new tensor; the constant keeps its value.
+    let sum = a.add(&b);
+    assert_eq!((sum.item(), a.item()), (1600.0, 800.0));
+}

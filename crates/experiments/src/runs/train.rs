@@ -111,9 +111,66 @@ pub fn labels(logits: &Tensor, loss: LossKind) -> Tensor {
 /// The tutorial's `accuracy_fn`: `torch.eq(y_true, y_pred).sum().item() / len(y_pred) * 100`,
 /// computed in f64 in that order (so 427/800 gives 53.374999..., printed `53.37`).
 pub fn accuracy_fn(y_true: &Tensor, y_pred: &Tensor) -> f64 {
-    // A count of 0/1 values is exact in f32 (below 2^24) and in int64, so `item()` gives it exactly.
-    let correct = y_true.eq(&y_pred.to_dtype(y_true.dtype())).sum_all().item();
-    (correct / y_pred.numel() as f64) * 100.0
+    accuracy_of(correct_count(y_true, y_pred).item(), y_pred.numel())
+}
+
+/// `torch.eq(y_true, y_pred).sum()`: the number of right predictions, a one-element tensor on their device.
+/// A count of 0/1 values is exact in f32 (below 2^24) and in int64, so reading it gives it exactly.
+pub fn correct_count(y_true: &Tensor, y_pred: &Tensor) -> Tensor {
+    y_true.eq(&y_pred.to_dtype(y_true.dtype())).sum_all()
+}
+
+/// The right predictions of `logits` against `y` (a one-element tensor on their device) and their number: for BCE
+/// `round(sigmoid(logits)) == y` counted in one kernel where the device has one, else [`correct_count`] of
+/// [`labels`] — the same count either way.
+fn count_correct(logits: &Tensor, y: &Tensor, loss: LossKind) -> (Tensor, usize) {
+    match loss {
+        LossKind::BceWithLogits => (logits.count_round_sigmoid_eq(y), logits.numel()),
+        _ => {
+            let pred = labels(logits, loss);
+            (correct_count(y, &pred), pred.numel())
+        }
+    }
+}
+
+/// The rest of `accuracy_fn`: `correct / n * 100` in f64, in that order.
+pub fn accuracy_of(correct: f64, n: usize) -> f64 {
+    (correct / n as f64) * 100.0
+}
+
+/// One epoch's figures, still on the device: the losses and the counts of right predictions (with the number of
+/// predictions), read by [`read_epochs`].
+struct PendingEpoch {
+    epoch: usize,
+    train_loss: Tensor,
+    train_correct: Option<(Tensor, usize)>,
+    test_loss: Tensor,
+    test_correct: Option<(Tensor, usize)>,
+}
+
+/// The records of the pending epochs, in order, read in one transfer ([`Tensor::to_host_many`]).
+fn read_epochs(pending: &mut Vec<PendingEpoch>) -> Vec<EpochRecord> {
+    let mut tensors: Vec<&Tensor> = Vec::with_capacity(pending.len() * 4);
+    for p in pending.iter() {
+        tensors.push(&p.train_loss);
+        tensors.extend(p.train_correct.as_ref().map(|c| &c.0));
+        tensors.push(&p.test_loss);
+        tensors.extend(p.test_correct.as_ref().map(|c| &c.0));
+    }
+    let mut values = Tensor::to_host_many(&tensors).into_iter().map(|h| h.to_f64_vec()[0]);
+    let mut next = || values.next().expect("one value per tensor read");
+    let records = pending
+        .iter()
+        .map(|p| {
+            let train_loss = next();
+            let train_acc = p.train_correct.as_ref().map(|c| accuracy_of(next(), c.1));
+            let test_loss = next();
+            let test_acc = p.test_correct.as_ref().map(|c| accuracy_of(next(), c.1));
+            EpochRecord { epoch: p.epoch, train_loss, train_acc, test_loss, test_acc }
+        })
+        .collect();
+    pending.clear();
+    records
 }
 
 /// The model's logits, squeezed to `[n]` for BCE as the tutorial's `.squeeze()`.
@@ -135,8 +192,9 @@ fn loss_of(loss: LossKind, logits: &Var, y: &Tensor) -> Var {
     }
 }
 
-/// Trains `spec` on `device`. `on_epoch` sees every record as it is made (for the log and the
-/// progress bar); the timing excludes the data and the model construction.
+/// Trains `spec` on `device`. `on_epoch` sees every record in order (for the log and the progress bar): on the
+/// CPU as each epoch ends, on a GPU in groups, at every `spec.log_every`-th epoch and at the last; the timing
+/// excludes the data and the model construction.
 pub fn train(
     name: &str,
     spec: &TrainSpec,
@@ -163,27 +221,35 @@ pub fn train(
     };
 
     let mut history = Vec::with_capacity(epochs);
+    // On a GPU each epoch's figures stay on the device and are read together once per printed log line and at
+    // the end: reading a number waits for the GPU, which would otherwise happen four times per epoch. On the CPU
+    // reading is free, and each epoch is read as it ends.
+    let log_every = spec.log_every.max(1);
+    let mut pending: Vec<PendingEpoch> = Vec::new();
     let start = Instant::now();
     for epoch in 0..epochs {
         // Train step: forward, loss, accuracy, zero_grad, backward, step.
         let logits = forward(&model, &x_train, spec.loss);
         let loss = loss_of(spec.loss, &logits, &y_train);
-        let train_acc = classify.then(|| accuracy_fn(&y_train, &labels(&logits.tensor(), spec.loss)));
+        let train_correct = classify.then(|| count_correct(&logits.tensor(), &y_train, spec.loss));
         opt.zero_grad();
         loss.backward().map_err(|e| CliError::new(format!("{name}: backward failed at epoch {epoch}: {e}")))?;
         opt.step();
-        let train_loss = loss.tensor().item();
 
         // Evaluation of the test set, no graph recorded.
-        let (test_loss, test_acc) = no_grad(|| {
+        let (test_loss, test_correct) = no_grad(|| {
             let logits = forward(&model, &x_test, spec.loss);
             let loss = loss_of(spec.loss, &logits, &y_test);
-            let acc = classify.then(|| accuracy_fn(&y_test, &labels(&logits.tensor(), spec.loss)));
-            (loss.tensor().item(), acc)
+            let correct = classify.then(|| count_correct(&logits.tensor(), &y_test, spec.loss));
+            (loss.tensor(), correct)
         });
-        let rec = EpochRecord { epoch, train_loss, train_acc, test_loss, test_acc };
-        on_epoch(&rec);
-        history.push(rec);
+        pending.push(PendingEpoch { epoch, train_loss: loss.tensor(), train_correct, test_loss, test_correct });
+        if device.is_cpu() || epoch % log_every == 0 || epoch + 1 == epochs {
+            for rec in read_epochs(&mut pending) {
+                on_epoch(&rec);
+                history.push(rec);
+            }
+        }
     }
     device.synchronize().map_err(|e| CliError::new(format!("{name}: the device failed: {e}")))?;
     let train_seconds = start.elapsed().as_secs_f64();

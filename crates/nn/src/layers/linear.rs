@@ -125,24 +125,13 @@ impl Module for Linear {
     /// layer has in_features=2`.
     #[track_caller]
     fn forward(&self, x: &Var) -> Var {
-        let shape = x.shape();
-        assert!(
-            shape.last() == Some(&self.in_features),
-            "Linear: input {shape:?} has {} features but the layer has in_features={}",
-            shape.last().map_or("no".to_string(), |d| d.to_string()),
-            self.in_features
-        );
-        // Flatten the leading dimensions to one batch dimension: [*, in] -> [n, in].
-        let batch: usize = shape[..shape.len() - 1].iter().product();
-        let x2 = if shape.len() == 2 { x.clone() } else { x.reshape(&[batch, self.in_features]) };
-        // y = x Wᵀ + b as one `linear` node (the same bits as `x2.matmul(&self.weight.t()) + b`).
-        let y = x2.linear(&self.weight, self.bias.as_ref());
-        if shape.len() == 2 {
-            return y;
-        }
-        let mut out_shape = shape[..shape.len() - 1].to_vec();
-        out_shape.push(self.out_features);
-        y.reshape(&out_shape)
+        self.forward_with(x, false)
+    }
+
+    /// `max(x Wᵀ + b, 0)` as one `linear_relu` node.
+    #[track_caller]
+    fn forward_relu(&self, x: &Var) -> Option<Var> {
+        Some(self.forward_with(x, true))
     }
 
     fn own_parameters(&self) -> Vec<(String, Var)> {
@@ -154,6 +143,36 @@ impl Module for Linear {
     fn extra_repr(&self) -> String {
         let bias = if self.bias.is_some() { "True" } else { "False" };
         format!("in_features={}, out_features={}, bias={bias}", self.in_features, self.out_features)
+    }
+}
+
+impl Linear {
+    /// `x Wᵀ + b`, followed by a ReLU when `relu` (see [`Module::forward`]).
+    #[track_caller]
+    fn forward_with(&self, x: &Var, relu: bool) -> Var {
+        let shape = x.shape();
+        assert!(
+            shape.last() == Some(&self.in_features),
+            "Linear: input {shape:?} has {} features but the layer has in_features={}",
+            shape.last().map_or("no".to_string(), |d| d.to_string()),
+            self.in_features
+        );
+        // Flatten the leading dimensions to one batch dimension: [*, in] -> [n, in].
+        let batch: usize = shape[..shape.len() - 1].iter().product();
+        let x2 = if shape.len() == 2 { x.clone() } else { x.reshape(&[batch, self.in_features]) };
+        // y = x Wᵀ + b as one `linear` node (the same bits as `x2.matmul(&self.weight.t()) + b`), with the ReLU
+        // as its epilogue when asked.
+        let y = if relu {
+            x2.linear_relu(&self.weight, self.bias.as_ref())
+        } else {
+            x2.linear(&self.weight, self.bias.as_ref())
+        };
+        if shape.len() == 2 {
+            return y;
+        }
+        let mut out_shape = shape[..shape.len() - 1].to_vec();
+        out_shape.push(self.out_features);
+        y.reshape(&out_shape)
     }
 }
 

@@ -67,8 +67,18 @@ impl Module for Sequential {
     fn forward(&self, x: &Var) -> Var {
         // A loop, not a fold: a closure would hide the caller's location from a layer's misuse panic.
         let mut h = x.clone();
-        for layer in &self.layers {
-            h = layer.forward(&h);
+        let mut i = 0;
+        while i < self.layers.len() {
+            // A layer followed by a ReLU runs as one fused node where the layer has one (Module::forward_relu).
+            if self.layers.get(i + 1).is_some_and(|next| next.type_name() == "ReLU") {
+                if let Some(y) = self.layers[i].forward_relu(&h) {
+                    h = y;
+                    i += 2;
+                    continue;
+                }
+            }
+            h = self.layers[i].forward(&h);
+            i += 1;
         }
         h
     }

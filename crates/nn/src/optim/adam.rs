@@ -298,6 +298,21 @@ struct Hyper {
 /// One update written with tensor ops (`_single_tensor_adam` line for line); runs on any device. Returns the
 /// new parameter and updates the moments.
 fn op_step(mut x: Tensor, grad: Tensor, s: &mut Moments, h: &Hyper) -> Tensor {
+    if !h.maximize && h.weight_decay == 0.0 && s.max_exp_avg_sq.is_none() {
+        // The plain step: one kernel where the device has one (the same bits as the ops below).
+        let plain = tensor::AdamStep {
+            beta1: h.beta1,
+            beta2: h.beta2,
+            eps: h.eps,
+            step_size: h.step_size,
+            bias_correction2_sqrt: h.bias_correction2_sqrt,
+        };
+        let g = grad.contiguous();
+        if let Some((x, m, v)) = x.adam_step(&g, &s.exp_avg, &s.exp_avg_sq, &plain) {
+            (s.exp_avg, s.exp_avg_sq) = (m, v);
+            return x;
+        }
+    }
     let mut g = if h.maximize { grad.neg() } else { grad };
     if h.weight_decay != 0.0 {
         if h.decoupled {

@@ -185,8 +185,8 @@ fn op_step(x: Tensor, grad: Tensor, buf: &mut Option<Tensor>, c: &SgdConfig) -> 
         g = if c.nesterov { g.add(&b.mul_scalar(c.momentum)) } else { b.clone() };
         *buf = Some(b);
     }
-    // param.add_(grad, alpha=-lr)
-    x.add(&g.mul_scalar(-c.lr))
+    // param.add_(grad, alpha=-lr): `x.add(&g.mul_scalar(-lr))`, one kernel where the device has it
+    x.sgd_step(&g.contiguous(), c.lr)
 }
 
 /// [`op_step`] fused into one pass over the elements, for CPU tensors: the same scalar ops

@@ -2,13 +2,22 @@
 //!
 //! * **Pipelines** are compiled once per (shader, entry point) and cached.
 //! * **Buffers** come from a pool of size classes (powers of two); a storage gives its buffer back on drop.
-//! * **Batching**: every kernel is encoded into one shared command encoder and submitted in batches — when a
-//!   readback needs the results, when [`MAX_BATCH`] dispatches are pending, or on `synchronize`. There is no
-//!   CPU–GPU round trip per op.
-//! * **Params** of the batch's dispatches are packed into one arena (each at an aligned offset) and written with
-//!   `queue.write_buffer` right before the batch is submitted (the queue runs such writes before the batch's
-//!   commands). Uploads go through the encoder (a staging buffer and a copy) so that they stay in order with the
-//!   kernels: a pooled buffer may still be read by a pending kernel when it is handed out again.
+//! * **Batching**: every kernel is recorded into one shared command encoder, consecutive dispatches into one open
+//!   compute pass (closed only for a copy, a clear, a timestamp or a readback; wgpu places the barriers between the
+//!   dispatches of a pass). The batch is submitted when a readback needs its results, on `flush`/`synchronize`, or
+//!   when it grows past `MAX_BATCH` commands or `MAX_BATCH_UPLOAD` uploaded bytes. There is no CPU–GPU round
+//!   trip per op.
+//! * **Params** live in a content-addressed arena: each distinct `Params` value gets one slot, written once with
+//!   `queue.write_buffer` (the queue runs such writes before the next submitted batch) and never changed until the
+//!   arena is full, when the batch is submitted and the arena starts over. A training loop launches the same
+//!   kernels with the same params every step, so after the first step no params are written at all.
+//! * **Bind groups** are cached by (pipeline, bound buffers, params slot). The buffer pool hands the same buffers
+//!   out again step after step, so the cache hits; an entry is dropped with the buffer it binds (when the pool
+//!   lets a buffer go) and the cache is cleared with the params arena. Uploads go through the encoder (a staging
+//!   buffer and a copy) so that they stay in order with the kernels: a pooled buffer may still be read by a
+//!   pending kernel when it is handed out again.
+//! * **Counters** ([`GpuStats`]): dispatches, copies, passes, bind groups created, submits, readbacks, and the host
+//!   time spent encoding and inside `queue.submit`, for `Device::gpu_stats` and `experiments bench epoch`.
 //! * **Errors**: validation errors, out-of-memory and device loss are caught by handlers that record the message;
 //!   `synchronize` returns it as an [`Error::Device`] and a readback panics with it, instead of hanging or
 //!   returning garbage. Kernels that detect bad input (out-of-range gather indices) raise bits in a flag buffer
@@ -17,14 +26,24 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::device::GpuStats;
+use crate::dtype::DType;
 use crate::error::{Error, Result};
 use crate::gpu::shaders::Shader;
 
-/// Dispatches encoded before the batch is submitted.
-pub const MAX_BATCH: usize = 128;
-/// Bytes reserved per dispatch in the params arena (no `Params` struct is larger; must be a multiple of the
-/// device's `min_storage_buffer_offset_alignment`, at most 256 by the WebGPU spec).
+/// Commands (dispatches and copies) encoded before the batch is submitted.
+pub const MAX_BATCH: usize = 2048;
+/// Bytes uploaded through staging buffers before the batch is submitted.
+const MAX_BATCH_UPLOAD: u64 = 64 << 20;
+/// Bytes reserved per slot of the params arena (no `Params` struct is larger; must be a multiple of the device's
+/// `min_storage_buffer_offset_alignment`, at most 256 by the WebGPU spec).
 const PARAMS_SLOT: usize = 256;
+/// Slots of the params arena (distinct `Params` values before it starts over).
+const PARAMS_SLOTS: usize = 4096;
+/// Shared constants kept before the list starts over.
+const MAX_CONSTANTS: usize = 64;
+/// Cached bind groups before the cache is cleared.
+const MAX_BIND_GROUPS: usize = 16384;
 /// Bit of the error flags raised by an out-of-range index (keep in sync with `ERROR_INDEX` in gather.wgsl).
 pub const ERROR_INDEX: u32 = 1;
 /// The pool keeps at most this many bytes of free buffers; beyond it freed buffers are destroyed.
@@ -44,6 +63,8 @@ pub struct Context {
     pub limits: wgpu::Limits,
     state: Mutex<State>,
     pool: Mutex<Pool>,
+    /// Shared one-element constants by (value as f64 bits, dtype) (see `WgpuBackend::try_constant`).
+    constants: Mutex<HashMap<(u64, DType), wgpu::Buffer>>,
     /// The first error reported by wgpu (validation, out of memory, device lost).
     error: Arc<Mutex<Option<String>>>,
     /// Error flags raised by kernels (`ERROR_INDEX`...), 16 bytes.
@@ -59,13 +80,54 @@ pub struct Context {
 /// The batch being encoded.
 struct State {
     encoder: Option<wgpu::CommandEncoder>,
-    dispatches: usize,
-    /// Params of this batch's dispatches, written to `params_buffer` when the batch is submitted.
-    params: Vec<u8>,
-    params_buffer: wgpu::Buffer,
+    /// The open compute pass of `encoder`, if the last command was a dispatch.
+    pass: Option<wgpu::ComputePass<'static>>,
+    /// Commands encoded since the last submit.
+    commands: usize,
+    /// Bytes uploaded since the last submit.
+    upload_bytes: u64,
+    params: ParamsArena,
+    /// Bind groups by (pipeline, bound buffers, params slot and size).
+    bind_groups: HashMap<BindKey, wgpu::BindGroup>,
     /// Compiled pipelines and their bind group layouts, by (shader, entry point).
     pipelines: HashMap<(&'static str, &'static str), (wgpu::ComputePipeline, wgpu::BindGroupLayout)>,
     modules: HashMap<&'static str, wgpu::ShaderModule>,
+    /// What has been encoded, submitted and read back since the last reset.
+    stats: GpuStats,
+}
+
+/// The params arena: one slot per distinct params value, written once.
+struct ParamsArena {
+    buffer: wgpu::Buffer,
+    slots: HashMap<Vec<u8>, u32>,
+}
+
+/// What a bind group binds: the pipeline, the (binding, buffer) pairs (the cache holds a handle to each buffer,
+/// so none can be freed and its identity reused while an entry names it), the params slot and size.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct BindKey {
+    shader: &'static str,
+    entry: &'static str,
+    buffers: Vec<(u32, wgpu::Buffer)>,
+    params: (u32, u32, u32),
+}
+
+/// Host time of one encoding call, less the time spent inside `queue.submit` (counted apart).
+struct Timer {
+    start: std::time::Instant,
+    submit_ns: u64,
+}
+
+impl Timer {
+    fn start(st: &State) -> Timer {
+        Timer { start: std::time::Instant::now(), submit_ns: st.stats.host_submit_ns }
+    }
+
+    fn stop(self, st: &mut State) {
+        let total = self.start.elapsed().as_nanos() as u64;
+        let submitted = st.stats.host_submit_ns.saturating_sub(self.submit_ns);
+        st.stats.host_encode_ns += total.saturating_sub(submitted);
+    }
 }
 
 /// Free buffers by size class.
@@ -86,7 +148,7 @@ const STORAGE_USAGE: wgpu::BufferUsages =
 fn params_buffer(device: &wgpu::Device) -> wgpu::Buffer {
     device.create_buffer(&wgpu::BufferDescriptor {
         label: Some("tapegrad params"),
-        size: (MAX_BATCH * PARAMS_SLOT) as u64,
+        size: (PARAMS_SLOTS * PARAMS_SLOT) as u64,
         usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
         mapped_at_creation: false,
     })
@@ -142,11 +204,14 @@ impl Context {
         let dummy_write = small("tapegrad dummy (write)", STORAGE_USAGE);
         let state = State {
             encoder: None,
-            dispatches: 0,
-            params: Vec::new(),
-            params_buffer: params_buffer(&device),
+            pass: None,
+            commands: 0,
+            upload_bytes: 0,
+            params: ParamsArena { buffer: params_buffer(&device), slots: HashMap::new() },
+            bind_groups: HashMap::new(),
             pipelines: HashMap::new(),
             modules: HashMap::new(),
+            stats: GpuStats::default(),
         };
         assert!(
             limits.min_storage_buffer_offset_alignment as usize <= PARAMS_SLOT,
@@ -159,6 +224,7 @@ impl Context {
             limits,
             state: Mutex::new(state),
             pool: Mutex::new(Pool { free: HashMap::new(), bytes: 0 }),
+            constants: Mutex::new(HashMap::new()),
             error,
             flags,
             unchecked_index_ops: Mutex::new(Vec::new()),
@@ -224,9 +290,27 @@ impl Context {
         }
     }
 
+    /// The buffer of a shared constant, if it was made before.
+    pub fn constant(&self, key: (u64, DType)) -> Option<wgpu::Buffer> {
+        lock(&self.constants).get(&key).cloned()
+    }
+
+    /// Keeps the buffer of a shared constant (never written again, never given to the pool).
+    pub fn keep_constant(&self, key: (u64, DType), buffer: wgpu::Buffer) {
+        let mut constants = lock(&self.constants);
+        if constants.len() >= MAX_CONSTANTS {
+            constants.clear();
+        }
+        constants.insert(key, buffer);
+    }
+
     /// Gives a buffer back to the pool.
     pub fn release(&self, buffer: wgpu::Buffer) {
-        lock(&self.pool).put(buffer);
+        let dropped = lock(&self.pool).put(buffer);
+        if let Some(dropped) = dropped {
+            // The pool lets it go: so do the bind groups that bind it.
+            lock(&self.state).bind_groups.retain(|k, _| k.buffers.iter().all(|(_, b)| *b != dropped));
+        }
     }
 
     /// Encodes a copy of `data` into `dst` (in order with the kernels encoded before it).
@@ -247,6 +331,13 @@ impl Context {
             .copy_from_slice(data);
         staging.unmap();
         self.encode(|enc| enc.copy_buffer_to_buffer(&staging, 0, dst, 0, data.len() as u64));
+        let mut st = lock(&self.state);
+        st.upload_bytes += data.len() as u64;
+        if st.upload_bytes >= MAX_BATCH_UPLOAD {
+            let timer = Timer::start(&st);
+            self.submit(&mut st);
+            timer.stop(&mut st);
+        }
     }
 
     /// Encodes a buffer-to-buffer copy (byte offsets and size multiples of 4).
@@ -257,7 +348,7 @@ impl Context {
     }
 
     /// Encodes a GPU timestamp write into `set` at `index`, between the dispatches encoded before and after it
-    /// (counted as a dispatch). Needs [`Context::has_timestamps`].
+    /// (counted as a copy). Needs [`Context::has_timestamps`].
     pub fn write_timestamp(&self, set: &wgpu::QuerySet, index: u32) {
         self.encode(|enc| enc.write_timestamp(set, index));
     }
@@ -281,17 +372,21 @@ impl Context {
 
     // --- kernels ---------------------------------------------------------------------------------------------
 
-    /// Runs `f` on the batch's encoder, counting it as one dispatch.
+    /// Runs `f` on the batch's encoder (the open compute pass closed first), counting it as one copy.
     fn encode(&self, f: impl FnOnce(&mut wgpu::CommandEncoder)) {
         let mut st = lock(&self.state);
+        let timer = Timer::start(&st);
+        st.pass = None;
         let enc = st.encoder.get_or_insert_with(|| {
             self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("tapegrad batch") })
         });
         f(enc);
-        st.dispatches += 1;
-        if st.dispatches >= MAX_BATCH {
+        st.stats.copies += 1;
+        st.commands += 1;
+        if st.commands >= MAX_BATCH {
             self.submit(&mut st);
         }
+        timer.stop(&mut st);
     }
 
     /// Encodes one dispatch of `entry` of `shader`: `bindings` are (binding number, buffer) pairs in the shader's
@@ -305,43 +400,86 @@ impl Context {
         params: &[u8],
         groups: (u32, u32, u32),
     ) {
-        debug_assert!(params.len() <= PARAMS_SLOT);
+        debug_assert!(!params.is_empty() && params.len() <= PARAMS_SLOT);
         let mut st = lock(&self.state);
-        if st.dispatches + 1 >= MAX_BATCH {
-            self.submit(&mut st);
-        }
+        let timer = Timer::start(&st);
         let (pipeline, layout) = self.pipeline(&mut st, shader, entry);
-        let offset = st.params.len();
-        st.params.extend_from_slice(params);
-        st.params.resize(offset + PARAMS_SLOT, 0);
-        let mut entries: Vec<wgpu::BindGroupEntry<'_>> = bindings
-            .iter()
-            .map(|&(b, buf)| wgpu::BindGroupEntry { binding: b, resource: buf.as_entire_binding() })
-            .collect();
-        entries.push(wgpu::BindGroupEntry {
-            binding: params_binding,
-            resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
-                buffer: &st.params_buffer,
-                offset: offset as u64,
-                size: std::num::NonZeroU64::new(params.len() as u64),
-            }),
-        });
-        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some(entry),
-            layout: &layout,
-            entries: &entries,
-        });
-        let enc = st.encoder.get_or_insert_with(|| {
-            self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("tapegrad batch") })
-        });
-        {
-            let mut pass =
-                enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some(entry), timestamp_writes: None });
-            pass.set_pipeline(&pipeline);
-            pass.set_bind_group(0, &bind_group, &[]);
-            pass.dispatch_workgroups(groups.0, groups.1, groups.2);
+        let slot = self.params_slot(&mut st, params);
+        let key = BindKey {
+            shader: shader.name,
+            entry,
+            buffers: bindings.iter().map(|&(b, buf)| (b, buf.clone())).collect(),
+            params: (params_binding, slot, params.len() as u32),
+        };
+        let bind_group = match st.bind_groups.get(&key) {
+            Some(g) => g.clone(),
+            None => {
+                let mut entries: Vec<wgpu::BindGroupEntry<'_>> = bindings
+                    .iter()
+                    .map(|&(b, buf)| wgpu::BindGroupEntry { binding: b, resource: buf.as_entire_binding() })
+                    .collect();
+                entries.push(wgpu::BindGroupEntry {
+                    binding: params_binding,
+                    resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                        buffer: &st.params.buffer,
+                        offset: slot as u64 * PARAMS_SLOT as u64,
+                        size: std::num::NonZeroU64::new(params.len() as u64),
+                    }),
+                });
+                let g = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some(entry),
+                    layout: &layout,
+                    entries: &entries,
+                });
+                if st.bind_groups.len() >= MAX_BIND_GROUPS {
+                    st.bind_groups.clear();
+                }
+                st.bind_groups.insert(key, g.clone());
+                st.stats.bind_groups += 1;
+                g
+            }
+        };
+        let st = &mut *st;
+        if st.pass.is_none() {
+            let enc = st.encoder.get_or_insert_with(|| {
+                self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("tapegrad batch") })
+            });
+            let pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("tapegrad kernels"),
+                timestamp_writes: None,
+            });
+            st.pass = Some(pass.forget_lifetime());
+            st.stats.compute_passes += 1;
         }
-        st.dispatches += 1;
+        let pass = st.pass.as_mut().expect("a compute pass was just opened");
+        pass.set_pipeline(&pipeline);
+        pass.set_bind_group(0, &bind_group, &[]);
+        pass.dispatch_workgroups(groups.0, groups.1, groups.2);
+        st.commands += 1;
+        st.stats.dispatches += 1;
+        if st.commands >= MAX_BATCH {
+            self.submit(st);
+        }
+        timer.stop(st);
+    }
+
+    /// The arena slot holding `params`, written on first use. A full arena submits the batch (whose dispatches
+    /// read the old slots) and starts over, dropping the bind groups that name its slots.
+    fn params_slot(&self, st: &mut State, params: &[u8]) -> u32 {
+        if let Some(&slot) = st.params.slots.get(params) {
+            return slot;
+        }
+        if st.params.slots.len() >= PARAMS_SLOTS {
+            self.submit(st);
+            st.params.slots.clear();
+            st.bind_groups.clear();
+        }
+        let slot = st.params.slots.len() as u32;
+        // Ordered by the queue after every batch submitted so far and before the next one, which is the first
+        // that can read this slot.
+        self.queue.write_buffer(&st.params.buffer, slot as u64 * PARAMS_SLOT as u64, params);
+        st.params.slots.insert(params.to_vec(), slot);
+        slot
     }
 
     /// The cached pipeline of (shader, entry) and its bind group layout, compiled on first use.
@@ -368,16 +506,36 @@ impl Context {
         (pipeline, layout)
     }
 
-    /// Submits the batch: writes its params, then its commands.
+    /// Submits the batch (the params written since the last submit go first, see `params_slot`).
     fn submit(&self, st: &mut State) {
+        st.pass = None;
         let Some(enc) = st.encoder.take() else { return };
-        if !st.params.is_empty() {
-            self.queue.write_buffer(&st.params_buffer, 0, &st.params);
-            st.params.clear();
-            st.params_buffer = params_buffer(&self.device);
-        }
-        self.queue.submit([enc.finish()]);
-        st.dispatches = 0;
+        let commands = enc.finish();
+        // Submitting may wait for the device (a driver's queue has a depth), so it is timed apart from encoding.
+        let start = std::time::Instant::now();
+        self.queue.submit([commands]);
+        st.stats.host_submit_ns += start.elapsed().as_nanos() as u64;
+        st.commands = 0;
+        st.upload_bytes = 0;
+        st.stats.submits += 1;
+    }
+
+    /// Submits the pending batch without waiting for it.
+    pub fn flush(&self) {
+        let mut st = lock(&self.state);
+        let timer = Timer::start(&st);
+        self.submit(&mut st);
+        timer.stop(&mut st);
+    }
+
+    /// The counters since the last [`Context::reset_stats`].
+    pub fn stats(&self) -> GpuStats {
+        lock(&self.state).stats
+    }
+
+    /// Sets the counters to zero.
+    pub fn reset_stats(&self) {
+        lock(&self.state).stats = GpuStats::default();
     }
 
     // --- readback --------------------------------------------------------------------------------------------
@@ -390,23 +548,39 @@ impl Context {
     /// Copies `bytes` bytes of `src` from `offset` to the host, together with the error flags (which are then
     /// cleared): submits the batch and waits for it. Returns (data, flags).
     pub fn read(&self, src: &wgpu::Buffer, offset: u64, bytes: u64) -> Result<(Vec<u8>, u32)> {
+        let (mut parts, flags) = self.read_many(&[(src, offset, bytes)])?;
+        Ok((parts.pop().expect("one range read"), flags))
+    }
+
+    /// [`Context::read`] of several (buffer, offset, bytes) ranges in one transfer: one staging buffer, one
+    /// submit, one wait. Returns the bytes of each range in order, and the error flags.
+    pub fn read_many(&self, ranges: &[(&wgpu::Buffer, u64, u64)]) -> Result<(Vec<Vec<u8>>, u32)> {
+        let total: u64 = ranges.iter().map(|r| r.2).sum();
         let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("tapegrad readback"),
-            size: bytes + 4,
+            size: total + 4,
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
         {
             let mut st = lock(&self.state);
+            let timer = Timer::start(&st);
+            st.stats.readbacks += 1;
+            st.pass = None;
             let enc = st.encoder.get_or_insert_with(|| {
                 self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("tapegrad batch") })
             });
-            if bytes > 0 {
-                enc.copy_buffer_to_buffer(src, offset, &staging, 0, bytes);
+            let mut at = 0;
+            for &(src, offset, bytes) in ranges {
+                if bytes > 0 {
+                    enc.copy_buffer_to_buffer(src, offset, &staging, at, bytes);
+                }
+                at += bytes;
             }
-            enc.copy_buffer_to_buffer(&self.flags, 0, &staging, bytes, 4);
+            enc.copy_buffer_to_buffer(&self.flags, 0, &staging, total, 4);
             enc.clear_buffer(&self.flags, 0, None);
             self.submit(&mut st);
+            timer.stop(&mut st);
         }
         let (tx, rx) = std::sync::mpsc::channel();
         staging.slice(..).map_async(wgpu::MapMode::Read, move |r| {
@@ -426,11 +600,16 @@ impl Context {
             .slice(..)
             .get_mapped_range()
             .map_err(|e| Error::Device(format!("reading a mapped buffer failed: {e}")))?;
-        let data = view[..bytes as usize].to_vec();
-        let flags = u32::from_le_bytes(view[bytes as usize..bytes as usize + 4].try_into().expect("4 bytes"));
+        let mut parts = Vec::with_capacity(ranges.len());
+        let mut at = 0usize;
+        for &(_, _, bytes) in ranges {
+            parts.push(view[at..at + bytes as usize].to_vec());
+            at += bytes as usize;
+        }
+        let flags = u32::from_le_bytes(view[at..at + 4].try_into().expect("4 bytes"));
         drop(view);
         staging.unmap();
-        Ok((data, flags))
+        Ok((parts, flags))
     }
 }
 
@@ -441,13 +620,16 @@ impl Pool {
         Some(b)
     }
 
-    fn put(&mut self, buffer: wgpu::Buffer) {
+    /// Keeps `buffer` for reuse, or hands it back when the pool is full (to be dropped: wgpu frees it once no
+    /// pending command uses it).
+    fn put(&mut self, buffer: wgpu::Buffer) -> Option<wgpu::Buffer> {
         let size = buffer.size();
         if self.bytes + size > POOL_MAX_BYTES {
-            return; // dropped: wgpu frees it once no pending command uses it
+            return Some(buffer);
         }
         self.bytes += size;
         self.free.entry(size).or_default().push(buffer);
+        None
     }
 }
 

@@ -16,6 +16,8 @@ mod context;
 mod elementwise;
 mod index;
 pub mod matmul;
+mod metrics;
+mod optim;
 pub mod params;
 pub mod reduce;
 pub mod shaders;
@@ -55,6 +57,8 @@ pub struct WgpuStorage {
     /// output): the smallest and largest value. `gather`/`index_select` check it at the call instead of leaving
     /// the range check to the kernel, whose flag is only seen at the next readback.
     index_range: OnceLock<(i64, i64)>,
+    /// False for a shared constant ([`WgpuBackend::try_constant`]), whose buffer the device keeps.
+    pooled: bool,
 }
 
 impl WgpuStorage {
@@ -91,7 +95,9 @@ impl WgpuStorage {
 impl Drop for WgpuStorage {
     fn drop(&mut self) {
         if let Some(b) = self.buffer.take() {
-            self.ctx.release(b);
+            if self.pooled {
+                self.ctx.release(b);
+            }
         }
     }
 }
@@ -139,6 +145,22 @@ impl WgpuBackend {
         check_flags(&self.ctx, flags).map_err(Error::Device)
     }
 
+    /// Submits the kernels encoded so far without waiting for them (they would otherwise wait for the next
+    /// readback or for the batch to fill).
+    pub fn flush(&self) {
+        self.ctx.flush()
+    }
+
+    /// The counters of this device since the last [`WgpuBackend::reset_stats`].
+    pub fn stats(&self) -> crate::device::GpuStats {
+        self.ctx.stats()
+    }
+
+    /// Sets the counters of [`WgpuBackend::stats`] to zero.
+    pub fn reset_stats(&self) {
+        self.ctx.reset_stats()
+    }
+
     /// The device's limits (for tests and benches).
     pub fn limits(&self) -> wgpu::Limits {
         self.ctx.limits.clone()
@@ -176,7 +198,14 @@ impl WgpuBackend {
             Error::TooLarge(format!("{len} elements do not fit a GPU buffer; use a smaller size or the CPU"))
         })?;
         let buffer = self.ctx.try_alloc(bytes)?;
-        Ok(WgpuStorage { buffer: Some(buffer), len, dtype, ctx: self.ctx.clone(), index_range: OnceLock::new() })
+        Ok(WgpuStorage {
+            buffer: Some(buffer),
+            len,
+            dtype,
+            ctx: self.ctx.clone(),
+            index_range: OnceLock::new(),
+            pooled: true,
+        })
     }
 
     /// A new storage of `len` elements of `dtype` (contents undefined).
@@ -184,7 +213,14 @@ impl WgpuBackend {
     pub(crate) fn alloc(&self, len: usize, dtype: DType) -> WgpuStorage {
         assert!(dtype != DType::F64, "wgpu: the device has no float64 tensors");
         let buffer = self.ctx.alloc(len as u64 * 4);
-        WgpuStorage { buffer: Some(buffer), len, dtype, ctx: self.ctx.clone(), index_range: OnceLock::new() }
+        WgpuStorage {
+            buffer: Some(buffer),
+            len,
+            dtype,
+            ctx: self.ctx.clone(),
+            index_range: OnceLock::new(),
+            pooled: true,
+        }
     }
 
     /// Uploads host data, or fails: an int64 value outside int32 (the device's integer type), f64 data, or a
@@ -237,6 +273,27 @@ impl WgpuBackend {
         Ok(out)
     }
 
+    /// A one-element `value` of `dtype` shared by every caller (a loss's `n`, the seed gradient `1`...): filled
+    /// once per device instead of by a fill kernel each time a training step asks for it. Sharing is safe because
+    /// no kernel writes into an input: every op writes a new storage. Fails as [`WgpuBackend::try_full`].
+    pub(crate) fn try_constant(&self, value: f64, dtype: DType) -> Result<WgpuStorage> {
+        let key = (value.to_bits(), dtype);
+        if let Some(buffer) = self.ctx.constant(key) {
+            return Ok(WgpuStorage {
+                buffer: Some(buffer),
+                len: 1,
+                dtype,
+                ctx: self.ctx.clone(),
+                index_range: OnceLock::new(),
+                pooled: false,
+            });
+        }
+        let mut out = self.try_full(1, value, dtype)?;
+        out.pooled = false;
+        self.ctx.keep_constant(key, out.buffer().clone());
+        Ok(out)
+    }
+
     pub(crate) fn ctx(&self) -> &Context {
         &self.ctx
     }
@@ -244,19 +301,53 @@ impl WgpuBackend {
     /// The 32-bit words of a view, in logical order.
     #[track_caller]
     fn read_words(&self, x: &WgpuStorage, layout: &Layout) -> Vec<u32> {
-        let numel = layout.numel();
-        let (bytes, flags) = match layout.contiguous_range() {
-            Some(r) => self.ctx.read(x.buffer(), r.start as u64 * 4, numel as u64 * 4),
-            None => {
-                let c = self.copy_strided(x, layout);
-                self.ctx.read(c.buffer(), 0, numel as u64 * 4)
-            }
-        }
-        .unwrap_or_else(|e| panic!("to_host: {e}"));
+        self.read_words_many(&[(x, layout)]).pop().expect("one view read")
+    }
+
+    /// The 32-bit words of each view, in logical order, read in one transfer (views that are not one contiguous
+    /// range are first copied into one).
+    #[track_caller]
+    fn read_words_many(&self, views: &[(&WgpuStorage, &Layout)]) -> Vec<Vec<u32>> {
+        let copies: Vec<Option<WgpuStorage>> = views
+            .iter()
+            .map(|&(x, layout)| layout.contiguous_range().is_none().then(|| self.copy_strided(x, layout)))
+            .collect();
+        let ranges: Vec<(&wgpu::Buffer, u64, u64)> = views
+            .iter()
+            .zip(&copies)
+            .map(|(&(x, layout), copy)| {
+                let bytes = layout.numel() as u64 * 4;
+                match (copy, layout.contiguous_range()) {
+                    (Some(c), _) => (c.buffer(), 0, bytes),
+                    (None, Some(r)) => (x.buffer(), r.start as u64 * 4, bytes),
+                    (None, None) => unreachable!("a view without a contiguous range was copied"),
+                }
+            })
+            .collect();
+        let (parts, flags) = self.ctx.read_many(&ranges).unwrap_or_else(|e| panic!("to_host: {e}"));
         if let Err(e) = check_flags(&self.ctx, flags) {
             panic!("{e}");
         }
-        bytemuck::pod_collect_to_vec(&bytes)
+        parts.iter().map(|b| bytemuck::pod_collect_to_vec(b)).collect()
+    }
+
+    /// [`Backend::to_host`] of several views in one transfer (one submit, one wait).
+    #[track_caller]
+    pub fn to_host_many(&self, views: &[(&WgpuStorage, &Layout)]) -> Vec<HostBuffer> {
+        for &(x, layout) in views {
+            fits("to_host_many", x, layout);
+        }
+        let words = self.read_words_many(views);
+        views.iter().zip(words).map(|(&(x, _), w)| host_buffer(x.dtype, &w)).collect()
+    }
+}
+
+/// Device words as a host buffer of `dtype`.
+fn host_buffer(dtype: DType, words: &[u32]) -> HostBuffer {
+    match dtype {
+        DType::F32 => HostBuffer::F32(bytemuck::cast_slice(words).to_vec()),
+        DType::I64 => HostBuffer::I64(words.iter().map(|&w| w as i32 as i64).collect()),
+        DType::F64 => unreachable!("wgpu storages are never f64"),
     }
 }
 
@@ -295,12 +386,7 @@ impl Backend for WgpuBackend {
     #[track_caller]
     fn to_host(&self, x: &WgpuStorage, layout: &Layout) -> HostBuffer {
         fits("to_host", x, layout);
-        let words = self.read_words(x, layout);
-        match x.dtype {
-            DType::F32 => HostBuffer::F32(bytemuck::cast_slice(&words).to_vec()),
-            DType::I64 => HostBuffer::I64(words.iter().map(|&w| w as i32 as i64).collect()),
-            DType::F64 => unreachable!("wgpu storages are never f64"),
-        }
+        host_buffer(x.dtype, &self.read_words(x, layout))
     }
 
     fn full(&self, numel: usize, value: f64, dtype: DType) -> WgpuStorage {
@@ -397,6 +483,45 @@ impl Backend for WgpuBackend {
         fits("linear", w, w_layout);
         fits("linear", b, b_layout);
         matmul::linear(self, x, x_layout, w, w_layout, b, b_layout, relu)
+    }
+
+    fn sgd_step(
+        &self,
+        x: &WgpuStorage,
+        x_layout: &Layout,
+        grad: &WgpuStorage,
+        grad_layout: &Layout,
+        lr: f64,
+    ) -> Option<WgpuStorage> {
+        fits("sgd_step", x, x_layout);
+        fits("sgd_step", grad, grad_layout);
+        optim::sgd_step(self, x, x_layout, grad, grad_layout, lr)
+    }
+
+    fn adam_step(
+        &self,
+        x: (&WgpuStorage, &Layout),
+        grad: (&WgpuStorage, &Layout),
+        m: (&WgpuStorage, &Layout),
+        v: (&WgpuStorage, &Layout),
+        hyper: &crate::backend::AdamStep,
+    ) -> Option<(WgpuStorage, WgpuStorage, WgpuStorage)> {
+        for (s, l) in [x, grad, m, v] {
+            fits("adam_step", s, l);
+        }
+        optim::adam_step(self, [x, grad, m, v], hyper)
+    }
+
+    fn count_round_sigmoid_eq(
+        &self,
+        logits: &WgpuStorage,
+        logits_layout: &Layout,
+        target: &WgpuStorage,
+        target_layout: &Layout,
+    ) -> Option<WgpuStorage> {
+        fits("count_round_sigmoid_eq", logits, logits_layout);
+        fits("count_round_sigmoid_eq", target, target_layout);
+        metrics::count_round_sigmoid_eq(self, logits, logits_layout, target, target_layout)
     }
 
     #[track_caller]

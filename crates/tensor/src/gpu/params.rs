@@ -119,6 +119,50 @@ pub struct SoftmaxParams {
     pub out_outer_strides: [u32; MAX_RANK],
 }
 
+/// Keep in sync with `struct Params` in `shaders/optim.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct SgdParams {
+    pub numel: u32,
+    pub x_offset: u32,
+    pub grad_offset: u32,
+    pub _pad: u32,
+    /// The affine of the step, `grad * a + b`: a = -lr, b = 0.
+    pub a: f32,
+    pub b: f32,
+    pub _pad2: [u32; 2],
+}
+
+/// Keep in sync with `struct AdamParams` in `shaders/optim.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct AdamParams {
+    pub numel: u32,
+    pub x_offset: u32,
+    pub grad_offset: u32,
+    pub m_offset: u32,
+    pub v_offset: u32,
+    pub lerp_small: u32,
+    pub _pad: [u32; 2],
+    pub lerp_a: f32,
+    pub beta2: f32,
+    pub one_minus_beta2: f32,
+    pub bias_correction2_sqrt: f32,
+    pub eps: f32,
+    pub neg_step_size: f32,
+    pub _pad2: [u32; 2],
+}
+
+/// Keep in sync with `struct Params` in `shaders/metrics.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct CountParams {
+    pub n: u32,
+    pub logits_offset: u32,
+    pub target_offset: u32,
+    pub _pad: u32,
+}
+
 /// Keep in sync with `struct Params` in `shaders/gather.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]

@@ -95,6 +95,22 @@ pub const MATMUL_PIPELINED_UNCHECKED: Shader = Shader {
     bounds_checks: false,
 };
 
+/// Optimizer updates: the plain SGD and Adam steps, one kernel per parameter.
+pub const OPTIM: Shader = Shader {
+    name: "optim",
+    source: include_str!("../../../../shaders/optim.wgsl"),
+    entries: &["sgd_f32", "adam_f32"],
+    bounds_checks: true,
+};
+
+/// Metrics: the right predictions of a binary classifier counted in one kernel.
+pub const METRICS: Shader = Shader {
+    name: "metrics",
+    source: include_str!("../../../../shaders/metrics.wgsl"),
+    entries: &["count_round_sigmoid_eq_f32"],
+    bounds_checks: true,
+};
+
 /// Every shader of the backend.
 pub const ALL: &[Shader] =
-    &[ELEMENTWISE, COPY, REDUCE, SOFTMAX, GATHER, MATMUL, MATMUL_PIPELINED, MATMUL_PIPELINED_UNCHECKED];
+    &[ELEMENTWISE, COPY, REDUCE, SOFTMAX, GATHER, MATMUL, MATMUL_PIPELINED, MATMUL_PIPELINED_UNCHECKED, OPTIM, METRICS];

@@ -1,0 +1,113 @@
+// Optimizer updates, one kernel per parameter instead of one per op:
+// * `sgd_f32`: the plain SGD step `param ← param + grad·(-lr)` (`torch.optim.SGD(params, lr)` without momentum,
+//   weight decay or maximize);
+// * `adam_f32`: the plain Adam step (`torch.optim.Adam(params, lr, betas, eps)`, no weight decay, amsgrad or
+//   maximize) — the moments and the parameter in one pass.
+//
+// CPU twins: the unfused compositions they replace — `Tensor::sgd_step`'s fallback `x.add(&g.affine(-lr, 0))`,
+// and `op_step` in crates/nn/src/optim/adam.rs (whose CPU twin is its `fused_step`) — made of the scalar ops of
+// crates/tensor/src/ops.rs: `affine` (`x * a + b`, as `fn unary`'s code 13 in elementwise.wgsl), `sqrt`, and the
+// four arithmetic ops. Every intermediate is rounded to f32 as the unfused kernels round it when they store it,
+// so the bits are those of the kernels replaced, which parity tests check.
+//
+// Bindings of `sgd_f32` (inputs, output, params): 0 `x` (the parameter), 1 `grad`, 2 `out`, 3 `params`. Both
+// inputs are contiguous f32 views starting at their offsets; `out` is a new contiguous buffer.
+
+// Keep in sync with `SgdParams` in crates/tensor/src/gpu/params.rs.
+struct Params {
+    numel: u32,
+    x_offset: u32,
+    grad_offset: u32,
+    _pad: u32,
+    // The affine of the step: `grad * a + b` with a = -lr, b = 0.
+    a: f32,
+    b: f32,
+    _pad2: vec2<u32>,
+}
+
+@group(0) @binding(0) var<storage, read> x: array<u32>;
+@group(0) @binding(1) var<storage, read> grad: array<u32>;
+@group(0) @binding(2) var<storage, read_write> out: array<u32>;
+@group(0) @binding(3) var<storage, read> params: Params;
+
+const WORKGROUP: u32 = 256u;
+
+// `affine` of ops.rs, as elementwise.wgsl computes it.
+fn affine(v: f32, a: f32, b: f32) -> f32 {
+    return v * a + b;
+}
+
+// Dispatch geometry: 1-D grid of ceil(numel / 256) workgroups of 256, folded into (x, y) with x <= 65535 when it
+// is larger than one dimension allows. Invocation i updates element i.
+@compute @workgroup_size(256)
+fn sgd_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+           @builtin(local_invocation_index) lid: u32) {
+    let i = (wid.y * nwg.x + wid.x) * WORKGROUP + lid;
+    if i >= params.numel {
+        return;
+    }
+    let step = affine(bitcast<f32>(grad[params.grad_offset + i]), params.a, params.b);
+    out[i] = bitcast<u32>(bitcast<f32>(x[params.x_offset + i]) + step);
+}
+
+// Keep in sync with `AdamParams` in crates/tensor/src/gpu/params.rs.
+struct AdamParams {
+    numel: u32,
+    x_offset: u32,
+    grad_offset: u32,
+    m_offset: u32,
+    v_offset: u32,
+    // 1 when the lerp weight w = 1 - beta1 is below 0.5 in magnitude: m + (g - m)·w, else g - (g - m)·(1 - w).
+    lerp_small: u32,
+    _pad: vec2<u32>,
+    // w or 1 - w, as the lerp's affine takes it.
+    lerp_a: f32,
+    beta2: f32,
+    one_minus_beta2: f32,
+    // sqrt(1 - beta2^t), the divisor of the second moment's square root.
+    bias_correction2_sqrt: f32,
+    eps: f32,
+    // -lr / (1 - beta1^t).
+    neg_step_size: f32,
+    _pad2: vec2<u32>,
+}
+
+// Bindings of `adam_f32` (inputs, outputs, params): 0 `x`, 1 `grad`, 2 `m` (exp_avg), 3 `v` (exp_avg_sq), 4
+// `out_x`, 5 `out_m`, 6 `out_v`, 7 `adam`. Inputs are contiguous f32 views at their offsets; outputs are new.
+@group(0) @binding(0) var<storage, read> adam_x: array<f32>;
+@group(0) @binding(1) var<storage, read> adam_grad: array<f32>;
+@group(0) @binding(2) var<storage, read> adam_m: array<f32>;
+@group(0) @binding(3) var<storage, read> adam_v: array<f32>;
+@group(0) @binding(4) var<storage, read_write> out_x: array<f32>;
+@group(0) @binding(5) var<storage, read_write> out_m: array<f32>;
+@group(0) @binding(6) var<storage, read_write> out_v: array<f32>;
+@group(0) @binding(7) var<storage, read> adam: AdamParams;
+
+// Dispatch geometry: as `sgd_f32`. Invocation i updates element i of the parameter and of both moments.
+@compute @workgroup_size(256)
+fn adam_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+            @builtin(local_invocation_index) lid: u32) {
+    let i = (wid.y * nwg.x + wid.x) * WORKGROUP + lid;
+    if i >= adam.numel {
+        return;
+    }
+    let g = adam_grad[adam.grad_offset + i];
+    let m = adam_m[adam.m_offset + i];
+    let v = adam_v[adam.v_offset + i];
+    // exp_avg.lerp_(grad, 1 - beta1)
+    let diff = g - m;
+    var m_new: f32;
+    if adam.lerp_small == 1u {
+        m_new = m + affine(diff, adam.lerp_a, 0.0);
+    } else {
+        m_new = g - affine(diff, adam.lerp_a, 0.0);
+    }
+    // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+    let v_new = affine(v, adam.beta2, 0.0) + affine(g, adam.one_minus_beta2, 0.0) * g;
+    // denom = (v.sqrt() / bias_correction2_sqrt).add_(eps)
+    let denom = affine(sqrt(v_new) / adam.bias_correction2_sqrt, 1.0, adam.eps);
+    // param.addcdiv_(exp_avg, denom, value=-step_size)
+    out_x[i] = adam_x[adam.x_offset + i] + affine(m_new, adam.neg_step_size, 0.0) / denom;
+    out_m[i] = m_new;
+    out_v[i] = v_new;
+}
