@@ -165,7 +165,7 @@ mod imp {
                     Init::Out => {
                         // All R rows of `c` are loaded before any is stored: a masked load right after the
                         // masked store of the row before it (the same cache line) waits for that store to
-                        // retire, which cost 4 ns a row. The sums are the same: out + Σ.
+                        // retire, a stall on every row. The sums are the same: out + Σ.
                         let mut old = [$zero(); R];
                         for r in 0..R {
                             // SAFETY: row i0 + r, columns j0..j0+cols of `c` are readable (masked lanes
