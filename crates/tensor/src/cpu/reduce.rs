@@ -16,9 +16,10 @@ use crate::layout::Layout;
 use crate::ops::{self, ReduceOp, UnaryOp};
 
 /// Reductions and softmax below this many input elements stay on the calling thread. Chosen with the
-/// element-wise thresholds and by the same reasoning (see `elementwise.rs`): a row sum or a softmax costs
-/// several operations per element, as a transcendental element-wise op does, so it takes the same threshold;
-/// the bench that chose them times row sums and softmax too.
+/// element-wise thresholds and by the same reasoning (see `elementwise.rs`): split only when half the work is
+/// several times the cost of a fork-join. The bench that chose those times row sums and softmax too; their cost
+/// per element is of the order of a transcendental op's, so they share its threshold (the README's table of
+/// measured figures has the per-element costs).
 const PAR_THRESHOLD: usize = 1 << 17;
 
 /// The layout with `axis` moved last.
