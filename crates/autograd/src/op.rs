@@ -10,7 +10,8 @@
 //! rule of its own.
 //!
 //! Binary variants always see operands of one shape: broadcasting is recorded as an explicit [`Op::Expand`]
-//! before them, and `Expand`'s rule is the only place where a gradient is summed back to a smaller shape.
+//! before them, so their rules never sum a gradient back to a smaller shape. Two rules do: `Expand`'s, and
+//! `Linear`'s for its bias (the fused layer adds the bias to every row, so its gradient is summed over rows).
 
 use std::sync::Arc;
 

@@ -6,7 +6,8 @@
 //!
 //! Rules are written with ordinary forward [`Tensor`] ops, never backend calls, so they read like the math and
 //! every backend gets autograd for free. Binary ops see operands of one shape (broadcasting was recorded as an
-//! `Expand`), so the only "sum back to the input's shape" is the `Expand` arm.
+//! `Expand`), so they never sum back to the input's shape. Two arms do: `Expand`, and `Linear` for its bias,
+//! which the fused layer broadcast over the rows.
 
 use tensor::{BinaryOp, Tensor};
 
@@ -157,10 +158,8 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
                 .collect()
         }
         // out[.., i, ..] = x[.., index[.., i, ..], ..]:  d out_i / d x_j = [index_i = j], so
-        // dx[.., j, ..] = Σ_i [index[.., i, ..] = j]·g[.., i, ..]  — a scatter-add, written as a one-hot product
-        // (memory numel(index)·n; no scatter kernel needed, so it runs on every backend)
-        // gather picks x[.., index[i], ..] into position i: the gradient goes back to where it was picked from,
-        // added up where an element was picked more than once (scatter_add, gather's adjoint)
+        // dx[.., j, ..] = Σ_i [index[.., i, ..] = j]·g[.., i, ..]: the gradient goes back to where each element
+        // was picked from, added up where an element was picked more than once — `scatter_add`, gather's adjoint
         Op::Gather { axis, index, in_shape } => {
             vec![Some(Tensor::zeros(in_shape, g.dtype(), g.device()).scatter_add(*axis, index, g))]
         }

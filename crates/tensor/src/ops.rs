@@ -5,8 +5,8 @@
 //! written once here, generic over [`Float`]: the CPU kernels call it and the tests use it as the oracle, and each
 //! WGSL function in `shaders/` is its twin with the same name.
 //!
-//! Names share one stem across the crate: `UnaryOp::Sigmoid` / [`sigmoid`] / `sigmoid_f32` (WGSL) /
-//! `sigmoid_*` tests.
+//! Names share one stem across the crate: `UnaryOp::Sigmoid` / [`sigmoid`] / `fn sigmoid` in
+//! `shaders/elementwise.wgsl` (called by the `unary_f32` entry point) / `sigmoid_*` tests.
 
 /// Element-wise ops of one tensor. Parameters are stored as f64 and cast to the element type.
 #[derive(Clone, Copy, Debug, PartialEq)]

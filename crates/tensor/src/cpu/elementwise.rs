@@ -3,7 +3,7 @@
 //!
 //! Each kernel has three paths, tried in order:
 //! 1. **contiguous** — every operand is one slice: a tight loop the compiler vectorises, split over the thread
-//!    pool in fixed chunks above a size threshold (measured: see the comment at [`PAR_THRESHOLD`]);
+//!    pool in fixed chunks above a size threshold (see the comment at [`PAR_THRESHOLD`]);
 //! 2. **row-strided** — the last dimension is walked with its own stride (1, or 0 for a broadcast operand such as
 //!    a bias row), the outer dimensions with an odometer ([`Rows`]);
 //! 3. there is no third: rank-0 tensors are a single row of length 1.
@@ -17,14 +17,13 @@ use crate::dtype::{DType, Element, HostBuffer};
 use crate::layout::Layout;
 use crate::ops::{self, BinaryOp, UnaryOp};
 
-// Thresholds, by measurement (`ELEMENTWISE_THRESHOLD_TABLE=1 cargo bench --bench elementwise`, which times each
-// op best-of-N inside rayon pools of 1 and 2 threads with the thresholds lowered to 4096). On this 2-core
-// AMD EPYC VM, shared with other builds (load average ~13), two threads never beat one below 2^20 elements
-// (speedups 0.94–1.03 for add, exp, sigmoid, row sums and softmax from 2^12 to 2^19; add at 2^20: 1.14): the
-// second core is rarely free, and waking a worker costs more than the work it takes. The serial costs measured
-// in the same run — add 0.16 ns/element (memory-bound), exp 0.30, sigmoid 0.38, row sums 0.43 — set the
-// thresholds where half the work is ≥ ~40 µs, several times the few µs of a fork-join on an idle machine:
-// 2^20 elements for the cheap ops (one load/store per element), 2^17 for the transcendental ones.
+// Thresholds. Splitting a loop over the pool has a fixed cost per call (waking a worker, then waiting for it at the
+// join), and a second core that is busy with other work takes longer still to join. A split pays only when half
+// the work is several times that cost, so the threshold follows the cost of the op per element: 2^20 elements for
+// the cheap ops (one load and one store per element, memory-bound), 2^17 for the transcendental ones (a polynomial
+// per element). `ELEMENTWISE_THRESHOLD_TABLE=1 cargo bench --bench elementwise` times each op best-of-N inside
+// rayon pools of 1 and 2 threads with the thresholds lowered to 4096, which is how these were chosen; the README's
+// table of measured figures has its results.
 
 /// Below this many elements, cheap element-wise ops (`+ - * /`, comparisons, relu, affine, copies) stay on the
 /// calling thread.

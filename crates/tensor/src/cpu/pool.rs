@@ -1,10 +1,10 @@
 //! A per-thread cache of host buffers, keyed by length: what a training loop frees in one step it allocates
 //! again, at the same sizes, in the next.
 //!
-//! Without it every op of the tutorial's loop (tensors of 800×10 floats) went through `malloc`, `memset` (a
-//! zeroed `vec!`) and `free`, and glibc handed the top of the heap back to the kernel and faulted it in again
-//! every epoch — about a sixth of an epoch's time. With it an op's output buffer is usually the buffer some
-//! tensor of the same size gave back a moment ago.
+//! Without it every op of the tutorial's loop (tensors of 800×10 floats) would go through `malloc`, `memset`
+//! (a zeroed `vec!`) and `free`, and glibc would hand the top of the heap back to the kernel and fault it in
+//! again every epoch. With it an op's output buffer is usually the buffer some tensor of the same size gave
+//! back a moment ago.
 //!
 //! * [`take`] returns a vector of `len` initialised elements whose values are **unspecified** (a cached
 //!   buffer keeps its old contents): only kernels that write every element of their output use it.

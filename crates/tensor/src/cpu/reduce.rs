@@ -15,10 +15,11 @@ use crate::dtype::{Element, HostBuffer};
 use crate::layout::Layout;
 use crate::ops::{self, ReduceOp, UnaryOp};
 
-/// Reductions and softmax below this many input elements stay on the calling thread. Measured with the
-/// element-wise thresholds (see `elementwise.rs`): row sums cost 0.43 ns/element and softmax 1.3 ns/element
-/// serially, and 2 threads did not beat 1 below 2^20 elements on this loaded 2-core machine; 2^17 elements is
-/// ≥ 50 µs of serial work for either.
+/// Reductions and softmax below this many input elements stay on the calling thread. Chosen with the
+/// element-wise thresholds and by the same reasoning (see `elementwise.rs`): split only when half the work is
+/// several times the cost of a fork-join. The bench that chose those times row sums and softmax too; their cost
+/// per element is of the order of a transcendental op's, so they share its threshold (the README's table of
+/// measured figures has the per-element costs).
 const PAR_THRESHOLD: usize = 1 << 17;
 
 /// The layout with `axis` moved last.

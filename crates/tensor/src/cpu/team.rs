@@ -2,10 +2,10 @@
 //! thread as member 1, and a spin barrier between them.
 //!
 //! Why not `pool.install` + `par_iter`: `install` from a thread outside the pool puts the caller to sleep on a
-//! lock until the pool is done, and waking it costs a futex round trip: 13–22 µs per call of an empty closure
-//! on the 2-core VM, against 1–2 µs for a team (`cargo run --release -p tensor --example pool_overhead`) — and
-//! a 256³ GEMM takes about 85 µs. A team instead keeps the caller working (it is member 0) and waits by
-//! spinning: on its barrier, and for the worker to finish.
+//! lock until the pool is done, and waking it costs a futex round trip, a fixed cost per call that is a large
+//! share of a mid-sized GEMM (`cargo run --release -p tensor --example pool_overhead` times both ways of
+//! running an empty closure; the README's table of measured figures has its result). A team instead keeps the
+//! caller working (it is member 0) and waits by spinning: on its barrier, and for the worker to finish.
 //!
 //! A team has at most [`MAX_MEMBERS`] = 2 members, and only a thread outside every rayon pool may start one
 //! (see [`run`]). So the one job of a team waits for nothing but its caller, a thread that is always running:
@@ -70,9 +70,9 @@ impl Barrier {
     }
 }
 
-/// The team's worker: a pool of its own with `MAX_MEMBERS - 1` thread(s). (Spawning into the main pool also
-/// woke its other, unused worker, which then spun for jobs beside the team on a 2-core machine and slowed about
-/// one call in three by 25%.)
+/// The team's worker: a pool of its own with `MAX_MEMBERS - 1` thread(s). (Spawning into the main pool would
+/// also wake its other, unused worker, which then spins for jobs beside the team and, on a 2-core machine,
+/// takes a core from one of its members.)
 fn worker_pool() -> &'static rayon::ThreadPool {
     static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
     POOL.get_or_init(|| {

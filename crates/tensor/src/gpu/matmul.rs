@@ -19,8 +19,9 @@
 //!
 //! The pipelined kernels read each operand as vec4 where its layout allows ([`operand_mode`]), in either
 //! orientation (a row-major `x` and the transposed `Wᵀ` of a linear layer both qualify). The single-buffered
-//! 128 × 128 kernels of `matmul.wgsl` (`Big`, `BigVec4`) are no longer picked; they stay selectable, with every
-//! other variant, through [`matmul_with`] so that one run of `examples/gpu_kernels.rs` can time them all.
+//! 128 × 128 kernels of `matmul.wgsl` (`Big`, `BigVec4`) are never picked (the pipelined ones do their work); they
+//! stay selectable, with every other variant, through [`matmul_with`] so that one run of `examples/gpu_kernels.rs`
+//! can time them all.
 
 use super::params::{
     u32_of, MatmulParams, EPILOGUE_BIAS, EPILOGUE_BIAS_RELU, EPILOGUE_NONE, OPERAND_K_QUADS, OPERAND_MN_QUADS,

@@ -3,16 +3,16 @@
 //! CPU twin: `cpu/reduce.rs`. As there, the reduced axis is moved last so each output element reduces one row;
 //! the rows' start offsets are described by the remaining ("outer") dimensions, simplified by [`collapse`].
 //!
-//! Reductions pick a geometry by row length `n` and layout: rows of at most [`ROWS_MAX`] elements are folded by
+//! Reductions pick a geometry by row length `n` and layout: rows of at most `ROWS_MAX` elements are folded by
 //! one invocation each; longer f32 rows of unit stride whose starts are multiples of 4 (a full reduction, the rows
 //! of a row-major matrix) take the fast path, `reduce_contiguous_f32`: workgroups of 256 over chunks of
 //! [`CONTIGUOUS_CHUNK`] elements read as vec4, four loads in flight per invocation. Other long rows get workgroups
-//! of 256 over chunks of [`CHUNK`] elements read one by one through the stride. When a row has several chunks the
+//! of 256 over chunks of `CHUNK` elements read one by one through the stride. When a row has several chunks the
 //! partial results (value and index) are reduced again by the general kernel, pass after pass, until one chunk is
 //! left — a full sum of 4096² elements is two passes (1024 partials, then 1). Every order is fixed by `n` and these
 //! constants, so a reduction gives the same bits on every run.
 //!
-//! Softmax: rows of at most [`SOFTMAX_ROWS_MAX`] elements are one invocation each; contiguous f32 rows (unit
+//! Softmax: rows of at most `SOFTMAX_ROWS_MAX` elements are one invocation each; contiguous f32 rows (unit
 //! stride, starts multiples of 4, `n` a multiple of 4) of at most [`SOFTMAX_REGISTERS_MAX`] elements take
 //! `softmax_contiguous_f32`, which reads its row once into registers and writes it once; other rows take the
 //! three-pass `softmax_f32`.

@@ -8,8 +8,8 @@
 //! Direct path: blocks of up to 24 rows × one masked vector of columns (16 `f32` / 8 `f64`); the masked
 //! loads and stores handle any column count without touching memory past the edge. For `k ≤ 16` the short-k
 //! kernel instead keeps the `k` rows of rhs in registers for the whole call and streams every row of lhs past
-//! them (`800×10 · 10×10`: 1.47 → 1.26 µs, `800×2 · 2×10`: 0.60 → 0.31 µs); skinny outputs (`n ≤ 2`) with a
-//! short `k` take the dot kernel.
+//! them (`800×10 · 10×10`, `800×2 · 2×10`), so each step loads one row of lhs and no rhs at all; skinny outputs
+//! (`n ≤ 2`) with a short `k` take the dot kernel.
 //!
 //! On other architectures this module exports the portable kernels (never selected: [`super::Isa::Avx512`] is
 //! unavailable there).
@@ -54,7 +54,8 @@ mod imp {
     pub(super) use {micro_f32_6x64 as micro_f32, micro_f64_6x32 as micro_f64};
 
     /// Most rows of one direct block: 24 accumulators, the `rhs` vector and a broadcast fit the 32 registers,
-    /// and fewer, taller blocks measured faster than 16 rows on `800×10 · 10×10` (1.42 vs 1.54 µs).
+    /// and fewer, taller blocks reload each `rhs` vector fewer times over the rows (the MLP table of
+    /// `benches/matmul.rs` times such shapes).
     pub(super) const DIRECT_ROWS: usize = 24;
 
     /// Defines the direct block kernel for one element type: `$name` dispatches the row count to
@@ -74,9 +75,10 @@ mod imp {
             /// backward `Xᵀ · dy`; requires `R ≤ lanes`). Each step then loads that column once and takes the
             /// first `2R/5` of its `R` broadcasts (all of them up to 4 rows) from it by in-register permutes
             /// instead of broadcast loads. The step is bound by the load ports (`R` broadcasts + 1 row of rhs
-            /// for `R` FMAs); a permute runs on a shuffle pipe instead, and these counts balanced the two
-            /// (`(800×10)ᵀ · 800×10`: 1.30 → 1.12 µs, all 10 by permutes: 1.82 µs, the permutes then compete
-            /// with the FMAs; `(800×2)ᵀ · 800×10`: 0.41 → 0.395 µs, one of 2: 0.49 µs). The broadcast values,
+            /// for `R` FMAs); a permute runs on a shuffle pipe instead, so moving some broadcasts there
+            /// balances the two.
+            /// Moving all of them would overload the shuffle pipe, whose permutes then compete with the FMAs;
+            /// `2R/5` is the share that timed best on the MLP table of `benches/matmul.rs`. The broadcast values,
             /// the FMAs and their order are unchanged: the same bits.
             ///
             /// # Safety
@@ -163,7 +165,7 @@ mod imp {
                     Init::Out => {
                         // All R rows of `c` are loaded before any is stored: a masked load right after the
                         // masked store of the row before it (the same cache line) waits for that store to
-                        // retire, which cost 4 ns a row. The sums are the same: out + Σ.
+                        // retire, a stall on every row. The sums are the same: out + Σ.
                         let mut old = [$zero(); R];
                         for r in 0..R {
                             // SAFETY: row i0 + r, columns j0..j0+cols of `c` are readable (masked lanes
@@ -185,8 +187,7 @@ mod imp {
                 }
                 for r in 0..R {
                     // SAFETY: row i0 + r, columns j0..j0+cols of `c` are writable (masked lanes untouched).
-                    // (Full-width stores spilling into the next row were measured slower: they split cache
-                    // lines far more often.)
+                    // (Full-width stores spilling into the next row would split cache lines far more often.)
                     unsafe { $store(c.add((i0 + r) * ldc + j0), mask, acc[r]) };
                 }
             }

@@ -5,11 +5,11 @@ use super::{gemm_f32, MatRef};
 use std::time::Instant;
 
 /// How long products are run untimed before the timed ones, so that the worker thread, the caches and the CPU
-/// clock are up (after a single warm-up call, the best of 10 at n = 256 measured 350–380 GFLOP/s against
-/// 435–440 once warm).
+/// clock are up (one warm-up call is not enough: they take longer than one product to come up, and the
+/// first timed products would be slow).
 const WARM_UP: std::time::Duration = std::time::Duration::from_millis(50);
 
-/// Times `reps` (at least 1) square `n × n · n × n` `f32` products, after [`WARM_UP`] of untimed ones (at
+/// Times `reps` (at least 1) square `n × n · n × n` `f32` products, after `WARM_UP` of untimed ones (at
 /// least one), and returns the best rate in GFLOP/s (2·n³ flops per product) and the best time in seconds.
 pub fn bench_matmul_gflops(n: usize, reps: usize) -> (f64, f64) {
     let lhs: Vec<f32> = (0..n * n).map(|i| ((i * 7 + 3) % 13) as f32 * 0.125 - 0.75).collect();

@@ -12,11 +12,11 @@
 //! Our microkernels are wide (`nr` = 4 vectors) and short (`mr` = 6 broadcasts), so per step they read
 //! `nr` values of B̃ and only `mr` of Ã. The small Ã micro-panel is therefore the one kept in L1 (LOOP 2
 //! outside LOOP 1) and the B̃ micro-panels stream from L2, as in the column-major microkernels of faer/gemm
-//! with the roles of the operands swapped. On the 2-core AVX-512 machine (1 MiB L2, 48 KiB L1 per core)
-//! `kc = 128`, `mc = 72`, `nc = 1024` (B̃ = 512 KiB in L2, Ã = 36 KiB, about L1) measured best on an idle
-//! machine among kc 96–384, mc 60–480, nc 256–2048 (`MATMUL_TABLE=tune cargo bench --bench matmul`; with the
-//! 2-thread team below, 2048² went from 425 to 450–460 GFLOP/s and 1024² from 450 to 470–485 against mc 240,
-//! nc 512).
+//! with the roles of the operands swapped. The block sizes are set for the caches of an AVX-512 core with 1 MiB
+//! of L2 and 48 KiB of L1: `kc = 128`, `mc = 72`, `nc = 1024` make B̃ 512 KiB (half of L2, leaving room for the
+//! lines of `out` and Ã) and Ã 36 KiB (about L1). They were chosen by timing candidates with `MATMUL_TABLE=tune
+//! cargo bench --bench matmul`, with the 2-thread team below; the README's table of measured figures has the
+//! resulting speed.
 //!
 //! Threads: the output is cut into rectangles, each computed by one thread running the five loops above on it
 //! with the same `kc` panels in the same order. So every element of `out` is computed by exactly one thread, in
@@ -156,7 +156,8 @@ impl<T> OutPtr<T> {
 /// `out (+)= lhs · rhs` on the packed path, on one thread or (`parallel`) on several:
 /// * serially, and on a pool of two threads called from outside it, as the members of a [`team`]
 ///   (`gemm_members`: one member alone, or the caller and one worker — `pool.install` would put the caller
-///   to sleep on the pool's lock, 13–22 µs a call);
+///   to sleep on the pool's lock and wake it with a futex round trip, a fixed cost per call that a small
+///   product cannot repay; see [`team`]);
 /// * on other pools, and from a thread already in a rayon pool, with rayon (`gemm_rayon`).
 pub fn gemm_packed<T: Element>(
     kern: &MicroKernel<T>,
@@ -183,14 +184,14 @@ pub fn gemm_packed<T: Element>(
 ///
 /// The cut: the rows (whole `mr` tiles, as equal as they come), each member packing the whole B̃ itself; when
 /// there are too few tiles, the columns (whole `nr` panels). A row cut leaves the two members at most one
-/// shared line of `out`. Measured on the 2-core VM, whose two vCPUs are, for stretches of seconds, far apart
-/// (a cache line passing between them then costs several times more):
+/// shared line of `out`. Why rows: the two cores may be far apart (the two vCPUs of a VM can be, for stretches
+/// of time), and then every cache line passing between them is costly. The cuts differ in how many do:
 /// - B̃ shared, each member packing half of it with one barrier per block: each member reads half of its B̃
-///   from the other core. 256³: 430–445 GFLOP/s, 330 in the slow stretches.
-/// - columns cut: each row of `out` has a line written by both members (in every k panel, 16 times per call at
-///   2048²). 445–470, but 365–375 in the slow stretches at every size.
-/// - rows cut: 440–450 at 256³ (packing B̃ twice costs about 4% there, less at bigger sizes), and the slow
-///   stretches do not show.
+///   from the other core, in every block;
+/// - columns cut: each row of `out` has a line written by both members, in every k panel;
+/// - rows cut: no line passes but the one shared line of `out`, at the price of packing B̃ twice (a share of
+///   the work that shrinks as the sizes grow). It is the one cut whose speed does not drop when the cores are
+///   far apart.
 ///
 /// Every element gets the same bits whichever member computes it (each runs the same loops over the same kc
 /// panels in the same order).
@@ -339,8 +340,9 @@ fn task_grid<T>(kern: &MicroKernel<T>, m: usize, n: usize) -> (usize, usize) {
 ///
 /// A lhs with contiguous rows (`cs == 1`, the row-major case) is not packed: its full micro-panels are read in
 /// place (`mr` rows of `kcb` contiguous values, which stay in L1 across LOOP 1 as a packed one would), and only
-/// a last partial micro-panel is packed, zero-padded. Packing Ã cost 10% of a 256³ product on 2 threads and
-/// bought nothing for such a lhs. The microkernel multiplies the same values in the same order either way.
+/// a last partial micro-panel is packed, zero-padded. Packing such a lhs would only copy values into the order
+/// they already have: memory traffic that buys nothing. The microkernel multiplies the same values in the same
+/// order either way.
 ///
 /// # Safety
 /// `c` must be valid for writes on that rectangle and nobody else may access it meanwhile; `bpanels` holds

@@ -95,10 +95,11 @@ pub struct DirectKernel<T> {
     pub short_k: Option<ShortKFn<T>>,
 }
 
-/// Products up to this many flops (2·m·n·k, about 2·80³) take the direct path whatever their shape. Square,
-/// GFLOP/s, direct / packed on 1 thread / packed on 2 (`MATMUL_TABLE=tune`): n = 64: 236 / 206 / 234; 80:
-/// 228 / 194 / 288; 96: 215 / 230 / 358; 128: 209 / 227 / 397. The bound is where the packed path stops
-/// losing on one thread, not on two: it must not depend on the thread count, or the bits would.
+/// Products up to this many flops (2·m·n·k, about 2·80³) take the direct path whatever their shape: below
+/// it, packing the operands and padding the edge tiles cost the packed path more than its blocking saves.
+/// `MATMUL_TABLE=tune cargo bench --bench matmul` prints the direct path beside the packed one on 1 and 2
+/// threads for square sizes. The bound is where the packed path stops losing on one thread, not on two: it
+/// must not depend on the thread count, or the bits would.
 pub const DIRECT_MAX_FLOPS: usize = 1 << 20;
 /// Skinny products (at most one register of output columns) stay direct up to this many flops: the packed
 /// path would fill 4-vector-wide tiles with zeros.

@@ -15,7 +15,7 @@
 //! 5. [`fallback`], [`avx2`], [`avx512`]: the microkernels (portable / AVX2+FMA / AVX-512F); the SIMD
 //!    microkernel itself is written once in `macros.rs`.
 //! 6. [`detect`]: the one place that asks the CPU what it supports.
-//! 7. [`bench`]: a dependency-free timer for the CLI (criterion benchmarks: `benches/matmul.rs`).
+//! 7. [`bench`](mod@bench): a dependency-free timer for the CLI (criterion benchmarks: `benches/matmul.rs`).
 //!
 //! Which path runs depends only on the shape (never on the thread count), and threads split only the output
 //! into blocks, each computed by one thread with the same `k` order: results are bit-identical whatever the

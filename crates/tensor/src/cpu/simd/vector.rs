@@ -5,13 +5,13 @@
 //! * the loops: [`map`] (unary), [`zip`] (binary, each operand a slice or a broadcast scalar), [`sum_small`] and
 //!   [`max_min`] (reductions of one contiguous row; the recursion of long sums is in the entry points);
 //! * the vector math: [`exp`], [`ln`], [`ln_1p`], [`sigmoid`], [`tanh`], [`bce_with_logits`] — polynomial
-//!   approximations (Cephes' single-precision coefficients, evaluated with FMA). Measured error against the
-//!   scalar libm oracle ([`crate::ops`]), over every f32 in the ranges of `tests` in `simd/mod.rs`:
+//!   approximations (Cephes' single-precision coefficients, evaluated with FMA). Their error against the
+//!   scalar libm oracle ([`crate::ops`]) is bounded by the test `transcendental_ulps` in `simd/tests.rs`:
 //!   see the table in `simd/mod.rs`.
 //!
 //! Every op that is exact in the scalar definition (`+ - * /`, relu, affine, maximum, comparisons, clamp, sqrt,
-//! and the sum, whose association order is fixed by [`super::pairwise_f32`]) gives bit-identical results to the
-//! portable fallback; only the transcendental functions differ, by at most the measured ulps.
+//! and the sum, whose association order is fixed by [`super::pairwise`]) gives bit-identical results to the
+//! portable fallback; only the transcendental functions differ, by at most the ulps in that table.
 //!
 //! Tails shorter than one vector go through a zero-padded stack buffer, so every vector load and store is in
 //! bounds of a slice.
@@ -142,7 +142,7 @@ pub(crate) fn zip<S: Vf32>(s: S, lhs: Operand, rhs: Operand, out: &mut [f32], f:
     }
 }
 
-/// The leaf of the pairwise sum (see [`super::pairwise_f32`]): 32 running sums `r[k] += x[i + k]` over a slice
+/// The leaf of the pairwise sum (see [`super::pairwise`]): 32 running sums `r[k] += x[i + k]` over a slice
 /// of 32..=[`super::SUM_LEAF`] elements, folded by [`super::fold32`], then the tail added in order.
 #[inline(always)]
 pub(crate) fn sum_leaf<S: Vf32>(s: S, x: &[f32]) -> f32 {
