@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one device check of issue 13 (part D), run on the GPU machine from the repository root:
+# The one-shot GPU device check, run on the GPU machine from the repository root:
 #
 #   1. the GPU kernel table: the carried `gpu_kernels` example (copy bandwidth, every matmul variant at
 #      n = 1024/2048/4096, sum/max/softmax/add at 4096² and 8192²);

@@ -7,7 +7,7 @@ Reads, from the work folder: steps.tsv (each step's outcome), machine.out, kerne
 says so and goes on. Writes <out>/gpu_report.md and <out>/gpu_report.json.
 
 The kernel table keeps, per (op, size), tapegrad's fastest variant whose check passed, beside
-PyTorch's figure. The goals are issue 13's; a goal whose figures are missing is "unmeasured", and
+PyTorch's figure. The goals are the GPU goals of the README; a goal whose figures are missing is "unmeasured", and
 in a quick (dry) run none is judged.
 
 Usage: python3 scripts/gpu_report_merge.py --work DIR --out DIR [--quick 0|1] [--seconds N]

@@ -17,7 +17,7 @@ Output: one compact JSON per (run, lr, seed) in crates/experiments/tests/fixture
 named `<run>[_lr<lr>]_seed<seed>.json`, values rounded to 9 significant digits (enough to
 round-trip every float32 loss exactly). Accuracies are null for the regression run `line`.
 
-blobs-large (issue 13, beyond the tutorial) is replayed at small sizes (BLOBS_LARGE_FIXTURES),
+blobs-large (beyond the tutorial) is replayed at small sizes (BLOBS_LARGE_FIXTURES),
 named `blobs-large_n<samples>_b<batch>_e<epochs>_seed<seed>.json`; its loop is
 `train_blobs_large` (mini-batches of consecutive rows, see its docstring).
 

@@ -509,7 +509,7 @@ fn linspace_follows_numpy_special_cases() {
 }
 
 // ------------------------------------------------------------------------------------------
-// 1d. blobs-large (issue 13) against scikit-learn, by hash
+// 1d. blobs-large against scikit-learn, by hash
 // ------------------------------------------------------------------------------------------
 
 const BLOBS_LARGE_JSON: &str = include_str!("fixtures/datasets/blobs_large.json");

@@ -29,7 +29,7 @@ pub enum DataKind {
     /// `y = 0.7 x + 0.3` on `arange(0, 1, 0.01)`, first 80 points train.
     Line,
     /// `make_blobs(samples, n_features=32, centers=10, cluster_std=2.0, random_state=42)`, the
-    /// `blobs-large` run's (issue 13): 100,000 samples unless `--samples` says otherwise.
+    /// `blobs-large` run's: 100,000 samples unless `--samples` says otherwise.
     BlobsLarge {
         /// `n_samples`.
         samples: usize,

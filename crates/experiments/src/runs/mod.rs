@@ -12,7 +12,7 @@
 //! | `spirals`    | 2→10→10→3, ReLU        | CrossEntropy    | Adam 0.02    | 1000   | 000 exercise 7  |
 //! | `activations`| ReLU/sigmoid/tanh by hand vs built in, on `arange(-10, 10)`     | 002 §7, 000 §6  |
 //! | `metrics`    | precision/recall/F1/confusion matrix of the trained blobs model | 002 §9          |
-//! | `blobs-large`| 32→512→512→10, ReLU    | CrossEntropy    | Adam 0.001   | 5      | issue 13 (beyond the tutorial) |
+//! | `blobs-large`| 32→512→512→10, ReLU    | CrossEntropy    | Adam 0.001   | 5      | beyond the tutorial |
 //!
 //! Every tutorial training run follows the same recipe ([`train::train`]): seed, build the model,
 //! then per epoch a full-batch train step (forward, loss, accuracy, `zero_grad`, `backward`,
