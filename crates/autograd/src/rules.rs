@@ -43,6 +43,15 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
         Op::BceWithLogits { lhs: x, rhs: y } => {
             vec![needs[0].then(|| g.mul(&x.sigmoid().sub(y))), needs[1].then(|| g.mul(x).neg())]
         }
+        // mean ℓ(x, y): the rules of the division by n, the sum and the element-wise loss in a row, the first in one
+        // kernel where the backend has one (`Tensor::bce_with_logits_mean_grad`, the same bits as those rules)
+        Op::BceWithLogitsMean { lhs: x, rhs: y } => vec![
+            needs[0].then(|| x.bce_with_logits_mean_grad(y, g)),
+            needs[1].then(|| {
+                let n = x.numel() as f64;
+                g.div_scalar(n).reshape(&vec![1; x.rank()]).expand(x.shape()).mul(x).neg()
+            }),
+        ],
         // d/don_true (cond ? a : b) = [cond], d/don_false = [not cond]
         Op::Where { cond } => vec![
             needs[0].then(|| Tensor::where_cond(cond, g, &zero())),

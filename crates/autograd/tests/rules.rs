@@ -74,6 +74,19 @@ fn bce_with_logits(dev: &Device) {
 }
 test_device!(bce_with_logits, bce_with_logits_cpu, bce_with_logits_wgpu);
 
+fn bce_with_logits_mean(dev: &Device) {
+    // The mean of the above over n = 3 (the sum of one element is the loss itself): each gradient divided by 3;
+    // the same bits as the composed `bce_with_logits(..).mean_all()`, for both operands.
+    let inputs: &[(&[f32], &[usize])] = &[(&[0., 0., 2.], &[3]), (&[1., 0., 0.5], &[3])];
+    let g = grads_of_sum(dev, inputs, |v| v[0].bce_with_logits_mean(&v[1]));
+    let s2 = 1.0 / (1.0 + (-2.0f64).exp());
+    assert_close(&g[0], &[-0.5 / 3.0, 0.5 / 3.0, (s2 - 0.5) / 3.0], 1e-6);
+    assert_close(&g[1], &[0., 0., -2.0 / 3.0], 1e-6);
+    let composed = grads_of_sum(dev, inputs, |v| v[0].bce_with_logits(&v[1]).mean_all());
+    assert_eq!(g, composed);
+}
+test_device!(bce_with_logits_mean, bce_with_logits_mean_cpu, bce_with_logits_mean_wgpu);
+
 fn where_cond(dev: &Device) {
     // d/da where(c, a, b) = [c], d/db = [not c]; b is a scalar broadcast: it collects the 2 unselected places
     let cond = t32(dev, &[1., 0., 1., 0.], &[4]);

@@ -533,6 +533,75 @@ impl Tensor {
         }
     }
 
+    /// The mean binary cross-entropy of the logits `self` against `target` (`BCEWithLogitsLoss()`):
+    /// `self.bce_with_logits(target).mean_all()`, one kernel where the backend has one
+    /// ([`Backend::bce_with_logits_mean`]; the same bits up to 16384 elements, the last bits may differ above)
+    /// and those ops elsewhere.
+    ///
+    /// # Panics
+    /// When `target` is not of `self`'s shape, dtype and device.
+    ///
+    /// [`Backend::bce_with_logits_mean`]: crate::Backend::bce_with_logits_mean
+    #[track_caller]
+    pub fn bce_with_logits_mean(&self, target: &Tensor) -> Tensor {
+        check_same("bce_with_logits_mean", self, target);
+        ensure!(
+            self.shape() == target.shape(),
+            "bce_with_logits_mean",
+            "logits {:?} and target {:?}: the shapes differ",
+            self.shape(),
+            target.shape()
+        );
+        let fused = match (&self.device, &*self.storage, &*target.storage) {
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(t)) => {
+                be.bce_with_logits_mean(x, &self.layout, t, &target.layout).map(Storage::Wgpu)
+            }
+            _ => None,
+        };
+        match fused {
+            Some(storage) => Tensor::from_storage(storage, &[], self.device.clone()),
+            None => self.bce_with_logits(target).mean_all(),
+        }
+    }
+
+    /// The gradient of [`Tensor::bce_with_logits_mean`] with respect to the logits `self` for the one-element
+    /// upstream gradient `grad`: `grad.div_scalar(n).expand(shape).mul(&self.sigmoid().sub(target))` (the rules of
+    /// the division, the sum and the element-wise loss), one kernel where the backend has one
+    /// ([`Backend::bce_with_logits_mean_grad`]) and those ops elsewhere — the same bits either way.
+    ///
+    /// # Panics
+    /// When `target` is not of `self`'s shape, dtype and device, or `grad` has more than one element.
+    ///
+    /// [`Backend::bce_with_logits_mean_grad`]: crate::Backend::bce_with_logits_mean_grad
+    #[track_caller]
+    pub fn bce_with_logits_mean_grad(&self, target: &Tensor, grad: &Tensor) -> Tensor {
+        check_same("bce_with_logits_mean_grad", self, target);
+        check_same("bce_with_logits_mean_grad", self, grad);
+        ensure!(
+            self.shape() == target.shape() && grad.numel() == 1,
+            "bce_with_logits_mean_grad",
+            "logits {:?}, target {:?} and grad {:?}: the shapes differ or grad is not one element",
+            self.shape(),
+            target.shape(),
+            grad.shape()
+        );
+        let fused = match (&self.device, &*self.storage, &*target.storage, &*grad.storage) {
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(t), Storage::Wgpu(g)) => {
+                be.bce_with_logits_mean_grad(x, &self.layout, t, &target.layout, g, &grad.layout).map(Storage::Wgpu)
+            }
+            _ => None,
+        };
+        match fused {
+            Some(storage) => Tensor::from_storage(storage, self.shape(), self.device.clone()),
+            None => {
+                let g = grad.div_scalar(self.numel() as f64).reshape(&vec![1; self.rank()]).expand(self.shape());
+                g.mul(&self.sigmoid().sub(target))
+            }
+        }
+    }
+
     // --- optimizers --------------------------------------------------------------------------------------
 
     /// The plain SGD step `self + grad·(-lr)`: one kernel where the backend has one ([`Backend::sgd_step`]),

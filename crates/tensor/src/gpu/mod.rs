@@ -15,6 +15,7 @@
 mod context;
 mod elementwise;
 mod index;
+mod loss;
 pub mod matmul;
 mod metrics;
 mod optim;
@@ -430,6 +431,28 @@ impl Backend for WgpuBackend {
         target_layout: &Layout,
     ) -> Option<WgpuStorage> {
         metrics::count_round_sigmoid_eq(self, logits, logits_layout, target, target_layout)
+    }
+
+    fn bce_with_logits_mean(
+        &self,
+        logits: &WgpuStorage,
+        logits_layout: &Layout,
+        target: &WgpuStorage,
+        target_layout: &Layout,
+    ) -> Option<WgpuStorage> {
+        loss::bce_with_logits_mean(self, (logits, logits_layout), (target, target_layout), None)
+    }
+
+    fn bce_with_logits_mean_grad(
+        &self,
+        logits: &WgpuStorage,
+        logits_layout: &Layout,
+        target: &WgpuStorage,
+        target_layout: &Layout,
+        grad: &WgpuStorage,
+        grad_layout: &Layout,
+    ) -> Option<WgpuStorage> {
+        loss::bce_with_logits_mean(self, (logits, logits_layout), (target, target_layout), Some((grad, grad_layout)))
     }
 
     fn gather(

@@ -163,6 +163,16 @@ pub struct CountParams {
     pub _pad: u32,
 }
 
+/// Keep in sync with `struct Params` in `shaders/loss.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct LossParams {
+    pub n: u32,
+    pub logits_offset: u32,
+    pub target_offset: u32,
+    pub grad_offset: u32,
+}
+
 /// Keep in sync with `struct Params` in `shaders/gather.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]

@@ -111,6 +111,25 @@ pub const METRICS: Shader = Shader {
     bounds_checks: true,
 };
 
+/// Losses: the mean binary cross-entropy of logits and its gradient, one kernel each.
+pub const LOSS: Shader = Shader {
+    name: "loss",
+    source: include_str!("../../../../shaders/loss.wgsl"),
+    entries: &["bce_with_logits_mean_f32", "bce_with_logits_mean_grad_f32"],
+    bounds_checks: true,
+};
+
 /// Every shader of the backend.
-pub const ALL: &[Shader] =
-    &[ELEMENTWISE, COPY, REDUCE, SOFTMAX, GATHER, MATMUL, MATMUL_PIPELINED, MATMUL_PIPELINED_UNCHECKED, OPTIM, METRICS];
+pub const ALL: &[Shader] = &[
+    ELEMENTWISE,
+    COPY,
+    REDUCE,
+    SOFTMAX,
+    GATHER,
+    MATMUL,
+    MATMUL_PIPELINED,
+    MATMUL_PIPELINED_UNCHECKED,
+    OPTIM,
+    METRICS,
+    LOSS,
+];
