@@ -56,12 +56,12 @@ fn check_bounds(name: &str, max_dispatches: f64) {
     );
 }
 
-// The bounds are 25 (moons) and 35 (spirals) dispatches per epoch; these are today's counts (27 and 50
-// per epoch, and the first epoch's fills of the shared constants), which fused loss, metric and optimizer kernels
-// are to bring down to them.
+// The bounds are 25 (moons) and 35 (spirals) dispatches per epoch. Moons is within its bound; spirals is
+// held at today's count (50 per epoch, and the first epoch's fills of the shared constants), which fused
+// cross-entropy and accuracy kernels are to bring down to it.
 #[test]
 fn moons_epoch_counters() {
-    check_bounds("moons", 27.5);
+    check_bounds("moons", 25.0);
 }
 
 #[test]

@@ -186,6 +186,19 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
         None
     }
 
+    /// Optional: [`Backend::sgd_step`] for two parameters (each `(x, x_layout, grad, grad_layout)`) in one kernel,
+    /// with the same bits. `None` (the default) when the backend has no such kernel for these operands: the
+    /// tensor layer steps them one by one.
+    #[allow(clippy::type_complexity)]
+    fn sgd_step_pair(
+        &self,
+        _first: (&Self::Storage, &Layout, &Self::Storage, &Layout),
+        _second: (&Self::Storage, &Layout, &Self::Storage, &Layout),
+        _lr: f64,
+    ) -> Option<(Self::Storage, Self::Storage)> {
+        None
+    }
+
     /// Optional: the plain Adam step (no weight decay, amsgrad or maximize) of a parameter `x` with gradient
     /// `grad` and moments `m` (exp_avg), `v` (exp_avg_sq), all views of one shape: returns the new parameter and
     /// moments, with exactly the bits of the unfused ops of `_single_tensor_adam` (`nn`'s `op_step`: the lerp of

@@ -635,6 +635,56 @@ impl Tensor {
         }
     }
 
+    /// [`Tensor::sgd_step`] of several parameters, each a `(param, grad)` pair: two at a time in one kernel where
+    /// the backend has one ([`Backend::sgd_step_pair`]), else one by one — the same bits either way.
+    ///
+    /// # Panics
+    /// When a grad is not of its param's shape, dtype and device.
+    ///
+    /// [`Backend::sgd_step_pair`]: crate::Backend::sgd_step_pair
+    #[track_caller]
+    pub fn sgd_step_many(pairs: &[(Tensor, Tensor)], lr: f64) -> Vec<Tensor> {
+        let mut out = Vec::with_capacity(pairs.len());
+        let mut rest = pairs;
+        while let [first, second, tail @ ..] = rest {
+            let fused =
+                match (&first.0.device, &*first.0.storage, &*first.1.storage, &*second.0.storage, &*second.1.storage) {
+                    #[cfg(feature = "wgpu")]
+                    (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(g), Storage::Wgpu(x2), Storage::Wgpu(g2))
+                        if second.0.device == first.0.device
+                            && first.0.shape() == first.1.shape()
+                            && second.0.shape() == second.1.shape() =>
+                    {
+                        be.sgd_step_pair(
+                            (x, &first.0.layout, g, &first.1.layout),
+                            (x2, &second.0.layout, g2, &second.1.layout),
+                            lr,
+                        )
+                        .map(|(a, b)| {
+                            (
+                                Tensor::from_storage(Storage::Wgpu(a), first.0.shape(), first.0.device.clone()),
+                                Tensor::from_storage(Storage::Wgpu(b), second.0.shape(), second.0.device.clone()),
+                            )
+                        })
+                    }
+                    _ => None,
+                };
+            match fused {
+                Some((a, b)) => {
+                    out.push(a);
+                    out.push(b);
+                }
+                None => {
+                    out.push(first.0.sgd_step(&first.1, lr));
+                    out.push(second.0.sgd_step(&second.1, lr));
+                }
+            }
+            rest = tail;
+        }
+        out.extend(rest.iter().map(|(x, g)| x.sgd_step(g, lr)));
+        out
+    }
+
     /// The plain Adam step of parameter `self` in one kernel where the backend has one
     /// ([`Backend::adam_step`]): `Some((param, exp_avg, exp_avg_sq))`, the bits of the unfused ops; `None` where
     /// it has not (always on the CPU), and the caller runs the ops.

@@ -737,3 +737,38 @@ fn bce_with_logits_mean_grad_matches_the_unfused_ops() {
         unfused.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
     );
 }
+
+/// `sgd_step_many` (`sgd2_f32`, two parameters per dispatch) against `sgd_step` one parameter at a time: the same
+/// bits, for odd and even numbers of parameters, the tutorial's layer shapes, and views with an offset.
+#[test]
+fn sgd_step_many_matches_one_by_one() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    let shapes: &[&[usize]] = &[&[10, 2], &[10], &[10, 10], &[10], &[1, 10], &[1], &[300, 3]];
+    for count in [1usize, 2, 3, 6, 7] {
+        let pairs: Vec<(Tensor, Tensor)> = shapes[..count]
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let n = s.iter().product::<usize>();
+                let x = Tensor::from_slice(&values(700 + i as u64, n, -1.0, 1.0), s, &gpu);
+                // Every other gradient is a view starting past the buffer's first element.
+                let g = if i % 2 == 1 {
+                    Tensor::from_slice(&values(800 + i as u64, n + 1, -3.0, 3.0), &[n + 1], &gpu)
+                        .narrow(0, 1, n)
+                        .reshape(s)
+                } else {
+                    Tensor::from_slice(&values(800 + i as u64, n, -3.0, 3.0), s, &gpu)
+                };
+                (x, g)
+            })
+            .collect();
+        let many = Tensor::sgd_step_many(&pairs, 0.1);
+        assert_eq!(many.len(), count);
+        for (i, ((x, g), m)) in pairs.iter().zip(&many).enumerate() {
+            let one = x.sgd_step(g, 0.1);
+            assert_eq!(m.shape(), x.shape());
+            let bits = |t: &Tensor| t.to_vec::<f32>().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(m), bits(&one), "{count} parameters: parameter {i}");
+        }
+    }
+}

@@ -412,6 +412,15 @@ impl Backend for WgpuBackend {
         optim::sgd_step(self, x, x_layout, grad, grad_layout, lr)
     }
 
+    fn sgd_step_pair(
+        &self,
+        first: (&WgpuStorage, &Layout, &WgpuStorage, &Layout),
+        second: (&WgpuStorage, &Layout, &WgpuStorage, &Layout),
+        lr: f64,
+    ) -> Option<(WgpuStorage, WgpuStorage)> {
+        optim::sgd_step_pair(self, [first, second], lr)
+    }
+
     fn adam_step(
         &self,
         x: (&WgpuStorage, &Layout),

@@ -95,11 +95,11 @@ pub const MATMUL_PIPELINED_UNCHECKED: Shader = Shader {
     bounds_checks: false,
 };
 
-/// Optimizer updates: the plain SGD and Adam steps, one kernel per parameter.
+/// Optimizer updates: the plain SGD step (one kernel per parameter or per pair) and Adam step.
 pub const OPTIM: Shader = Shader {
     name: "optim",
     source: include_str!("../../../../shaders/optim.wgsl"),
-    entries: &["sgd_f32", "adam_f32"],
+    entries: &["sgd_f32", "sgd2_f32", "adam_f32"],
     bounds_checks: true,
 };
 
