@@ -11,24 +11,31 @@
 // so the bits are those of the kernels replaced, which parity tests check.
 //
 // Bindings of `sgd_f32` (inputs, output, params): 0 `x` (the parameter), 1 `grad`, 2 `out`, 3 `params`. Both
-// inputs are contiguous f32 views starting at their offsets; `out` is a new contiguous buffer.
+// inputs are contiguous f32 views starting at their offsets; `out` is a new contiguous buffer. `sgd2_f32` (two
+// parameters in one dispatch) adds 8 `x2`, 9 `grad2`, 10 `out2` for the second.
 
 // Keep in sync with `SgdParams` in crates/tensor/src/gpu/params.rs.
 struct Params {
     numel: u32,
     x_offset: u32,
     grad_offset: u32,
-    _pad: u32,
+    // The second parameter of `sgd2_f32` (unused by `sgd_f32`).
+    numel2: u32,
     // The affine of the step: `grad * a + b` with a = -lr, b = 0.
     a: f32,
     b: f32,
-    _pad2: vec2<u32>,
+    x2_offset: u32,
+    grad2_offset: u32,
 }
 
 @group(0) @binding(0) var<storage, read> x: array<u32>;
 @group(0) @binding(1) var<storage, read> grad: array<u32>;
 @group(0) @binding(2) var<storage, read_write> out: array<u32>;
 @group(0) @binding(3) var<storage, read> params: Params;
+// The second parameter of `sgd2_f32`, its gradient and its result.
+@group(0) @binding(8) var<storage, read> x2: array<u32>;
+@group(0) @binding(9) var<storage, read> grad2: array<u32>;
+@group(0) @binding(10) var<storage, read_write> out2: array<u32>;
 
 const WORKGROUP: u32 = 256u;
 
@@ -48,6 +55,30 @@ fn sgd_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: 
     }
     let step = affine(bitcast<f32>(grad[params.grad_offset + i]), params.a, params.b);
     out[i] = bitcast<u32>(bitcast<f32>(x[params.x_offset + i]) + step);
+}
+
+// `sgd_f32` for two parameters in one dispatch (a layer's weight and bias; two parameters, not more, so that the
+// seven storage bindings stay within the default limit of eight per stage): the same formula per element, so the
+// same bits. Dispatch geometry: ceil(numel / 256) workgroups for the first parameter, then ceil(numel2 / 256) for
+// the second, folded into (x, y) as `sgd_f32`'s.
+@compute @workgroup_size(256)
+fn sgd2_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+            @builtin(local_invocation_index) lid: u32) {
+    let w = wid.y * nwg.x + wid.x;
+    let first = (params.numel + WORKGROUP - 1u) / WORKGROUP;
+    if w < first {
+        let i = w * WORKGROUP + lid;
+        if i < params.numel {
+            let step = affine(bitcast<f32>(grad[params.grad_offset + i]), params.a, params.b);
+            out[i] = bitcast<u32>(bitcast<f32>(x[params.x_offset + i]) + step);
+        }
+        return;
+    }
+    let i = (w - first) * WORKGROUP + lid;
+    if i < params.numel2 {
+        let step = affine(bitcast<f32>(grad2[params.grad2_offset + i]), params.a, params.b);
+        out2[i] = bitcast<u32>(bitcast<f32>(x2[params.x2_offset + i]) + step);
+    }
 }
 
 // Keep in sync with `AdamParams` in crates/tensor/src/gpu/params.rs.

@@ -39,6 +39,8 @@ pub(crate) enum Op {
     Minimum { lhs: Tensor, rhs: Tensor },
     /// Binary cross-entropy of logits `lhs` against targets `rhs`.
     BceWithLogits { lhs: Tensor, rhs: Tensor },
+    /// The mean binary cross-entropy of logits `lhs` against targets `rhs` of the same shape (one node).
+    BceWithLogitsMean { lhs: Tensor, rhs: Tensor },
     /// `cond ? on_true : on_false` (the condition is data, not differentiated).
     Where { cond: Tensor },
 
@@ -119,6 +121,7 @@ impl Op {
             Op::Maximum { .. } => "maximum",
             Op::Minimum { .. } => "minimum",
             Op::BceWithLogits { .. } => "bce_with_logits",
+            Op::BceWithLogitsMean { .. } => "bce_with_logits_mean",
             Op::Where { .. } => "where",
             Op::Neg => "neg",
             Op::Affine { .. } => "affine",

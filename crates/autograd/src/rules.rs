@@ -44,6 +44,15 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
         Op::BceWithLogits { lhs: x, rhs: y } => {
             vec![needs[0].then(|| g.mul(&x.sigmoid().sub(y))), needs[1].then(|| g.mul(x).neg())]
         }
+        // mean ℓ(x, y): the rules of the division by n, the sum and the element-wise loss in a row, the first in one
+        // kernel where the backend has one (`Tensor::bce_with_logits_mean_grad`, the same bits as those rules)
+        Op::BceWithLogitsMean { lhs: x, rhs: y } => vec![
+            needs[0].then(|| x.bce_with_logits_mean_grad(y, g)),
+            needs[1].then(|| {
+                let n = x.numel() as f64;
+                g.div_scalar(n).reshape(&vec![1; x.rank()]).expand(x.shape()).mul(x).neg()
+            }),
+        ],
         // d/don_true (cond ? a : b) = [cond], d/don_false = [not cond]
         Op::Where { cond } => vec![
             needs[0].then(|| Tensor::where_cond(cond, g, &zero())),
@@ -102,13 +111,15 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
         Op::Matmul { lhs, rhs } => {
             vec![needs[0].then(|| g.matmul(&rhs.transpose(-1, -2))), needs[1].then(|| lhs.transpose(-1, -2).matmul(g))]
         }
-        // y = x Wᵀ + b: dx = g W, dW = (xᵀ g)ᵀ, db = Σ_rows g — written exactly as the matmul, permute and
-        // expand rules of the unfused graph compute them (the transposes are views), so the bits are the same.
-        // With the ReLU epilogue the gradient first goes through the relu rule (d/dy max(y, 0) = [y > 0]).
+        // y = x Wᵀ + b: dx = g W, dW = gᵀ x, db = Σ_rows g. dW is computed in W's orientation (the matmul reads
+        // the transposed g through its strides), so it is contiguous as the parameter's gradient must be, where
+        // the unfused graph's (xᵀ g)ᵀ is a transposed view that would be copied; each element is the same dot
+        // product over the rows, summed in the same order. With the ReLU epilogue the gradient first goes through
+        // the relu rule (d/dy max(y, 0) = [y > 0]).
         Op::Linear { x, weight, relu_out } => {
             let masked = relu_out.as_ref().map(|out| g.binary(BinaryOp::ReluBackward, out));
             let g = masked.as_ref().unwrap_or(g);
-            let mut grads = vec![needs[0].then(|| g.matmul(weight)), needs[1].then(|| x.t().matmul(g).t())];
+            let mut grads = vec![needs[0].then(|| g.matmul(weight)), needs[1].then(|| g.t().matmul(x))];
             if needs.len() > 2 {
                 grads.push(needs[2].then(|| g.sum(0usize, false)));
             }

@@ -81,6 +81,19 @@ impl Var {
         self.binary(target, BinaryOp::BceWithLogits, |lhs, rhs| Op::BceWithLogits { lhs, rhs })
     }
 
+    /// The mean binary cross-entropy of the logits `self` against `target` of the same shape,
+    /// `self.bce_with_logits(target).mean_all()` as one node: on a GPU one kernel forward and one backward
+    /// ([`Tensor::bce_with_logits_mean`]). Saves both operands.
+    ///
+    /// # Panics
+    /// When the shapes, dtypes or devices differ.
+    #[track_caller]
+    pub fn bce_with_logits_mean(&self, target: &Var) -> Var {
+        let (x, y) = (self.tensor(), target.tensor());
+        let out = x.bce_with_logits_mean(&y);
+        Var::record(&[self, target], out, |_| Op::BceWithLogitsMean { lhs: x, rhs: y })
+    }
+
     /// `on_true` where `cond != 0`, else `on_false`, all three broadcast together (`torch.where`). Saves `cond`.
     #[track_caller]
     pub fn where_cond(cond: &Tensor, on_true: &Var, on_false: &Var) -> Var {

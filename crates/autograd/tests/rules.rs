@@ -74,6 +74,19 @@ fn bce_with_logits(dev: &Device) {
 }
 test_device!(bce_with_logits, bce_with_logits_cpu, bce_with_logits_wgpu);
 
+fn bce_with_logits_mean(dev: &Device) {
+    // The mean of the above over n = 3 (the sum of one element is the loss itself): each gradient divided by 3;
+    // the same bits as the composed `bce_with_logits(..).mean_all()`, for both operands.
+    let inputs: &[(&[f32], &[usize])] = &[(&[0., 0., 2.], &[3]), (&[1., 0., 0.5], &[3])];
+    let g = grads_of_sum(dev, inputs, |v| v[0].bce_with_logits_mean(&v[1]));
+    let s2 = 1.0 / (1.0 + (-2.0f64).exp());
+    assert_close(&g[0], &[-0.5 / 3.0, 0.5 / 3.0, (s2 - 0.5) / 3.0], 1e-6);
+    assert_close(&g[1], &[0., 0., -2.0 / 3.0], 1e-6);
+    let composed = grads_of_sum(dev, inputs, |v| v[0].bce_with_logits(&v[1]).mean_all());
+    assert_eq!(g, composed);
+}
+test_device!(bce_with_logits_mean, bce_with_logits_mean_cpu, bce_with_logits_mean_wgpu);
+
 fn where_cond(dev: &Device) {
     // d/da where(c, a, b) = [c], d/db = [not c]; b is a scalar broadcast: it collects the 2 unselected places
     let cond = t32(dev, &[1., 0., 1., 0.], &[4]);
@@ -244,6 +257,44 @@ fn linear(dev: &Device) {
     assert_close(&g[1], &[9., 12., 9., 12., 9., 12.], 1e-6);
 }
 test_device!(linear, linear_cpu, linear_wgpu);
+
+fn linear_weight_grad_at_the_tutorial_shapes(dev: &Device) {
+    // dW is computed as gᵀ x in W's orientation (contiguous, no copy); the unfused graph's (xᵀ g)ᵀ has the same
+    // bits: each element is the same dot product over the rows. Random values at the tutorial's layer shapes
+    // (800 rows; 2 → 10, 10 → 10, 10 → 1, 10 → 3) and an odd one.
+    let mut state = 0x2545_f491_u32;
+    let mut random = |n: usize| -> Vec<f32> {
+        (0..n)
+            .map(|_| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (state >> 8) as f32 / (1u32 << 24) as f32 * 4.0 - 2.0
+            })
+            .collect()
+    };
+    for (rows, fin, fout) in [(800, 2, 10), (800, 10, 10), (800, 10, 1), (800, 10, 3), (37, 5, 3)] {
+        let (x, w, b, up) = (random(rows * fin), random(fout * fin), random(fout), random(rows * fout));
+        let up = Var::constant(t32(dev, &up, &[rows, fout]));
+        let vars = || {
+            (
+                Var::leaf(t32(dev, &x, &[rows, fin])),
+                Var::leaf(t32(dev, &w, &[fout, fin])),
+                Var::leaf(t32(dev, &b, &[fout])),
+            )
+        };
+        let ((x1, w1, b1), (x2, w2, b2)) = (vars(), vars());
+        (x1.linear(&w1, Some(&b1)) * &up).sum_all().backward().unwrap();
+        (&(x2.matmul(&w2.t()) + &b2) * &up).sum_all().backward().unwrap();
+        let (g1, g2) = (w1.grad().unwrap(), w2.grad().unwrap());
+        assert!(g1.is_contiguous(), "{rows}x{fin}->{fout}: the weight gradient is contiguous");
+        assert_eq!(g1.to_f64_vec(), g2.to_f64_vec(), "{rows}x{fin}->{fout} on {}", dev.name());
+        assert_eq!(x1.grad().unwrap().to_f64_vec(), x2.grad().unwrap().to_f64_vec());
+    }
+}
+test_device!(
+    linear_weight_grad_at_the_tutorial_shapes,
+    linear_weight_grad_at_the_tutorial_shapes_cpu,
+    linear_weight_grad_at_the_tutorial_shapes_wgpu
+);
 
 fn linear_relu(dev: &Device) {
     // loss = Σ max(x Wᵀ + b, 0): the gradient of `linear` with the rows' outputs ≤ 0 masked out.

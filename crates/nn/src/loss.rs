@@ -146,6 +146,10 @@ impl BCEWithLogitsLoss {
         check_weight("BCEWithLogitsLoss", "weight", self.weight.as_ref(), input);
         check_weight("BCEWithLogitsLoss", "pos_weight", self.pos_weight.as_ref(), input);
         let y = Var::constant(target.clone());
+        if self.weight.is_none() && self.pos_weight.is_none() && self.reduction == Reduction::Mean {
+            // The usual loss as one node (one kernel each way on a GPU), the same value as the ops below.
+            return input.bce_with_logits_mean(&y);
+        }
         let mut loss = input.bce_with_logits(&y);
         if let Some(pw) = &self.pos_weight {
             // coef = (p - 1)·y, broadcast to the input's shape.

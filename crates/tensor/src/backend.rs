@@ -140,6 +140,35 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
         None
     }
 
+    /// Optional: the mean binary cross-entropy of logits against targets of the same shape, `mean(bce_with_logits(
+    /// logits, target))`, as a one-element f32 storage, in one kernel (a fixed-order reduction; see
+    /// `shaders/loss.wgsl` for when its bits are those of the unfused ops). `None` (the default) when the backend
+    /// has no such kernel for these operands: the tensor layer runs the ops.
+    fn bce_with_logits_mean(
+        &self,
+        _logits: &Self::Storage,
+        _logits_layout: &Layout,
+        _target: &Self::Storage,
+        _target_layout: &Layout,
+    ) -> Option<Self::Storage> {
+        None
+    }
+
+    /// Optional: the gradient of [`Backend::bce_with_logits_mean`] with respect to the logits, `(sigmoid(logits) -
+    /// target) · (grad / n)` for the one-element upstream `grad`, with exactly the bits of the unfused ops (`Div`,
+    /// `Sigmoid`, `Sub`, `Mul`). `None` (the default) when the backend has no such kernel for these operands.
+    fn bce_with_logits_mean_grad(
+        &self,
+        _logits: &Self::Storage,
+        _logits_layout: &Layout,
+        _target: &Self::Storage,
+        _target_layout: &Layout,
+        _grad: &Self::Storage,
+        _grad_layout: &Layout,
+    ) -> Option<Self::Storage> {
+        None
+    }
+
     // --- optimizers ----------------------------------------------------------------------------------
 
     /// Optional: the plain SGD step `x + grad·(-lr)` (`torch.optim.SGD(params, lr)` without momentum, weight
@@ -154,6 +183,19 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
         _grad_layout: &Layout,
         _lr: f64,
     ) -> Option<Self::Storage> {
+        None
+    }
+
+    /// Optional: [`Backend::sgd_step`] for two parameters (each `(x, x_layout, grad, grad_layout)`) in one kernel,
+    /// with the same bits. `None` (the default) when the backend has no such kernel for these operands: the
+    /// tensor layer steps them one by one.
+    #[allow(clippy::type_complexity)]
+    fn sgd_step_pair(
+        &self,
+        _first: (&Self::Storage, &Layout, &Self::Storage, &Layout),
+        _second: (&Self::Storage, &Layout, &Self::Storage, &Layout),
+        _lr: f64,
+    ) -> Option<(Self::Storage, Self::Storage)> {
         None
     }
 

@@ -608,6 +608,75 @@ impl Tensor {
         }
     }
 
+    /// The mean binary cross-entropy of the logits `self` against `target` (`BCEWithLogitsLoss()`):
+    /// `self.bce_with_logits(target).mean_all()`, one kernel where the backend has one
+    /// ([`Backend::bce_with_logits_mean`]; the same bits up to 16384 elements, the last bits may differ above)
+    /// and those ops elsewhere.
+    ///
+    /// # Panics
+    /// When `target` is not of `self`'s shape, dtype and device.
+    ///
+    /// [`Backend::bce_with_logits_mean`]: crate::Backend::bce_with_logits_mean
+    #[track_caller]
+    pub fn bce_with_logits_mean(&self, target: &Tensor) -> Tensor {
+        check_same("bce_with_logits_mean", self, target);
+        ensure!(
+            self.shape() == target.shape(),
+            "bce_with_logits_mean",
+            "logits {:?} and target {:?}: the shapes differ",
+            self.shape(),
+            target.shape()
+        );
+        let fused = match (&self.device, &*self.storage, &*target.storage) {
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(t)) => {
+                be.bce_with_logits_mean(x, &self.layout, t, &target.layout).map(Storage::Wgpu)
+            }
+            _ => None,
+        };
+        match fused {
+            Some(storage) => Tensor::from_storage(storage, &[], self.device.clone()),
+            None => self.bce_with_logits(target).mean_all(),
+        }
+    }
+
+    /// The gradient of [`Tensor::bce_with_logits_mean`] with respect to the logits `self` for the one-element
+    /// upstream gradient `grad`: `grad.div_scalar(n).expand(shape).mul(&self.sigmoid().sub(target))` (the rules of
+    /// the division, the sum and the element-wise loss), one kernel where the backend has one
+    /// ([`Backend::bce_with_logits_mean_grad`]) and those ops elsewhere — the same bits either way.
+    ///
+    /// # Panics
+    /// When `target` is not of `self`'s shape, dtype and device, or `grad` has more than one element.
+    ///
+    /// [`Backend::bce_with_logits_mean_grad`]: crate::Backend::bce_with_logits_mean_grad
+    #[track_caller]
+    pub fn bce_with_logits_mean_grad(&self, target: &Tensor, grad: &Tensor) -> Tensor {
+        check_same("bce_with_logits_mean_grad", self, target);
+        check_same("bce_with_logits_mean_grad", self, grad);
+        ensure!(
+            self.shape() == target.shape() && grad.numel() == 1,
+            "bce_with_logits_mean_grad",
+            "logits {:?}, target {:?} and grad {:?}: the shapes differ or grad is not one element",
+            self.shape(),
+            target.shape(),
+            grad.shape()
+        );
+        let fused = match (&self.device, &*self.storage, &*target.storage, &*grad.storage) {
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(t), Storage::Wgpu(g)) => {
+                be.bce_with_logits_mean_grad(x, &self.layout, t, &target.layout, g, &grad.layout).map(Storage::Wgpu)
+            }
+            _ => None,
+        };
+        match fused {
+            Some(storage) => Tensor::from_storage(storage, self.shape(), self.device.clone()),
+            None => {
+                let g = grad.div_scalar(self.numel() as f64).reshape(&vec![1; self.rank()]).expand(self.shape());
+                g.mul(&self.sigmoid().sub(target))
+            }
+        }
+    }
+
     // --- optimizers --------------------------------------------------------------------------------------
 
     /// The plain SGD step `self + grad·(-lr)`: one kernel where the backend has one ([`Backend::sgd_step`]),
@@ -639,6 +708,56 @@ impl Tensor {
             Some(storage) => Tensor::from_storage(storage, self.shape(), self.device.clone()),
             None => self.add(&grad.mul_scalar(-lr)),
         }
+    }
+
+    /// [`Tensor::sgd_step`] of several parameters, each a `(param, grad)` pair: two at a time in one kernel where
+    /// the backend has one ([`Backend::sgd_step_pair`]), else one by one — the same bits either way.
+    ///
+    /// # Panics
+    /// When a grad is not of its param's shape, dtype and device.
+    ///
+    /// [`Backend::sgd_step_pair`]: crate::Backend::sgd_step_pair
+    #[track_caller]
+    pub fn sgd_step_many(pairs: &[(Tensor, Tensor)], lr: f64) -> Vec<Tensor> {
+        let mut out = Vec::with_capacity(pairs.len());
+        let mut rest = pairs;
+        while let [first, second, tail @ ..] = rest {
+            let fused =
+                match (&first.0.device, &*first.0.storage, &*first.1.storage, &*second.0.storage, &*second.1.storage) {
+                    #[cfg(feature = "wgpu")]
+                    (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(g), Storage::Wgpu(x2), Storage::Wgpu(g2))
+                        if second.0.device == first.0.device
+                            && first.0.shape() == first.1.shape()
+                            && second.0.shape() == second.1.shape() =>
+                    {
+                        be.sgd_step_pair(
+                            (x, &first.0.layout, g, &first.1.layout),
+                            (x2, &second.0.layout, g2, &second.1.layout),
+                            lr,
+                        )
+                        .map(|(a, b)| {
+                            (
+                                Tensor::from_storage(Storage::Wgpu(a), first.0.shape(), first.0.device.clone()),
+                                Tensor::from_storage(Storage::Wgpu(b), second.0.shape(), second.0.device.clone()),
+                            )
+                        })
+                    }
+                    _ => None,
+                };
+            match fused {
+                Some((a, b)) => {
+                    out.push(a);
+                    out.push(b);
+                }
+                None => {
+                    out.push(first.0.sgd_step(&first.1, lr));
+                    out.push(second.0.sgd_step(&second.1, lr));
+                }
+            }
+            rest = tail;
+        }
+        out.extend(rest.iter().map(|(x, g)| x.sgd_step(g, lr)));
+        out
     }
 
     /// The plain Adam step of parameter `self` in one kernel where the backend has one

@@ -650,3 +650,125 @@ fn count_round_sigmoid_eq_matches_the_unfused_ops() {
     let t = Tensor::from_slice(&[1.0f32; 31], &[31], &gpu).narrow(0, 1, 30);
     assert_eq!(l.count_round_sigmoid_eq(&t).item(), t.eq(&l.sigmoid().round()).sum_all().item());
 }
+
+/// Logits for the loss kernels: uniform in [-4, 4] with ±1e4, ±∞, ±0 first; targets 0 or 1 (so the infinite
+/// logits have finite losses), some in between past the first six.
+fn bce_operands(seed: u64, n: usize) -> (Vec<f32>, Vec<f32>) {
+    let mut logits = values(seed, n, -4.0, 4.0);
+    for (slot, v) in logits.iter_mut().zip([1e4, -1e4, f32::INFINITY, f32::NEG_INFINITY, -0.0, 0.0]) {
+        *slot = v;
+    }
+    let mut target: Vec<f32> = values(seed + 1, n, 0.0, 1.0)
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| if i % 7 == 3 && i >= 6 { v } else { v.round() })
+        .collect();
+    // +∞ predicts 1 and -∞ predicts 0 (a wrong target would make the loss infinite).
+    for (slot, v) in target.iter_mut().skip(2).zip([1.0, 0.0]) {
+        *slot = v;
+    }
+    (logits, target)
+}
+
+/// `bce_with_logits_mean` (`loss.wgsl`) against `bce_with_logits(..).mean_all()` on the same device: the same bits
+/// for contiguous operands up to 16384 elements (the kernel folds in the order of the one-chunk sum), within
+/// relative 1e-6 above (one chunk against the multi-pass sum) and for views with an offset; at logits ±1e4 and ±∞.
+#[test]
+fn bce_with_logits_mean_matches_the_unfused_ops() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    for (i, &n) in [1usize, 6, 255, 256, 257, 800, 1023, 5000, 16384, 20000].iter().enumerate() {
+        let (logits, target) = bce_operands(500 + i as u64, n);
+        for dev in [&gpu, &Device::Cpu] {
+            let (l, t) = (Tensor::from_slice(&logits, &[n], dev), Tensor::from_slice(&target, &[n], dev));
+            let fused = l.bce_with_logits_mean(&t);
+            let unfused = l.bce_with_logits(&t).mean_all();
+            assert_eq!(fused.shape(), unfused.shape());
+            let (f, u) = (fused.to_vec::<f32>()[0], unfused.to_vec::<f32>()[0]);
+            assert!(f.is_finite(), "n={n} on {}: {f}", dev.name());
+            if n <= 16384 {
+                assert_eq!(f.to_bits(), u.to_bits(), "n={n} on {}: fused {f}, unfused {u}", dev.name());
+            } else {
+                assert!((f - u).abs() <= 1e-6 * u.abs(), "n={n} on {}: fused {f}, unfused {u}", dev.name());
+            }
+        }
+        // The GPU against the CPU (different sum orders and transcendental functions).
+        let on = |dev: &Device| {
+            Tensor::from_slice(&logits, &[n], dev).bce_with_logits_mean(&Tensor::from_slice(&target, &[n], dev)).item()
+        };
+        let (g, c) = (on(&gpu), on(&Device::Cpu));
+        assert!((g - c).abs() <= 1e-5 * c.abs().max(1.0), "n={n}: GPU {g}, CPU {c}");
+    }
+    // Views with offsets, of rank 2: the unfused element-wise loss then runs in another kernel than the vec4 one
+    // whose rounding the fused kernel shares, so the last bits may differ.
+    let l = Tensor::from_slice(&values(11, 43, -3.0, 3.0), &[43], &gpu).narrow(0, 3, 40).reshape(&[20, 2]);
+    let t = Tensor::from_slice(&values(12, 41, 0.0, 1.0), &[41], &gpu).narrow(0, 1, 40).reshape(&[20, 2]);
+    let (f, u) = (l.bce_with_logits_mean(&t).item(), l.bce_with_logits(&t).mean_all().item());
+    assert!((f - u).abs() <= 1e-6 * u.abs(), "a view: fused {f}, unfused {u}");
+}
+
+/// `bce_with_logits_mean_grad` (`loss.wgsl`) against the unfused rules `(g / n) · (sigmoid(x) - y)` on the same
+/// device: the same bits, at logits ±1e4 and ±∞, for several upstream gradients and a view with an offset.
+#[test]
+fn bce_with_logits_mean_grad_matches_the_unfused_ops() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    for (i, &n) in [1usize, 6, 255, 257, 800, 5000].iter().enumerate() {
+        let (logits, target) = bce_operands(600 + i as u64, n);
+        for g in [1.0f32, 0.37, -2.5] {
+            for dev in [&gpu, &Device::Cpu] {
+                let (l, t) = (Tensor::from_slice(&logits, &[n], dev), Tensor::from_slice(&target, &[n], dev));
+                let gt = Tensor::from_slice(&[g], &[], dev);
+                let fused = l.bce_with_logits_mean_grad(&t, &gt);
+                let unfused = gt.div_scalar(n as f64).reshape(&[1]).expand(&[n]).mul(&l.sigmoid().sub(&t));
+                assert_eq!(fused.shape(), &[n]);
+                let (f, u) = (fused.to_vec::<f32>(), unfused.to_vec::<f32>());
+                for (j, (a, b)) in f.iter().zip(&u).enumerate() {
+                    assert_eq!(a.to_bits(), b.to_bits(), "n={n} g={g} [{j}] on {}: fused {a}, unfused {b}", dev.name());
+                }
+            }
+        }
+    }
+    let l = Tensor::from_slice(&values(13, 43, -3.0, 3.0), &[43], &gpu).narrow(0, 3, 40).reshape(&[20, 2]);
+    let t = Tensor::from_slice(&values(14, 41, 0.0, 1.0), &[41], &gpu).narrow(0, 1, 40).reshape(&[20, 2]);
+    let g = Tensor::from_slice(&[0.5f32, 3.0], &[2], &gpu).narrow(0, 1, 1).reshape(&[]);
+    let fused = l.bce_with_logits_mean_grad(&t, &g).to_vec::<f32>();
+    let unfused = g.div_scalar(40.0).reshape(&[1, 1]).expand(&[20, 2]).mul(&l.sigmoid().sub(&t)).to_vec::<f32>();
+    assert_eq!(
+        fused.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        unfused.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+    );
+}
+
+/// `sgd_step_many` (`sgd2_f32`, two parameters per dispatch) against `sgd_step` one parameter at a time: the same
+/// bits, for odd and even numbers of parameters, the tutorial's layer shapes, and views with an offset.
+#[test]
+fn sgd_step_many_matches_one_by_one() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    let shapes: &[&[usize]] = &[&[10, 2], &[10], &[10, 10], &[10], &[1, 10], &[1], &[300, 3]];
+    for count in [1usize, 2, 3, 6, 7] {
+        let pairs: Vec<(Tensor, Tensor)> = shapes[..count]
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let n = s.iter().product::<usize>();
+                let x = Tensor::from_slice(&values(700 + i as u64, n, -1.0, 1.0), s, &gpu);
+                // Every other gradient is a view starting past the buffer's first element.
+                let g = if i % 2 == 1 {
+                    Tensor::from_slice(&values(800 + i as u64, n + 1, -3.0, 3.0), &[n + 1], &gpu)
+                        .narrow(0, 1, n)
+                        .reshape(s)
+                } else {
+                    Tensor::from_slice(&values(800 + i as u64, n, -3.0, 3.0), s, &gpu)
+                };
+                (x, g)
+            })
+            .collect();
+        let many = Tensor::sgd_step_many(&pairs, 0.1);
+        assert_eq!(many.len(), count);
+        for (i, ((x, g), m)) in pairs.iter().zip(&many).enumerate() {
+            let one = x.sgd_step(g, 0.1);
+            assert_eq!(m.shape(), x.shape());
+            let bits = |t: &Tensor| t.to_vec::<f32>().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(m), bits(&one), "{count} parameters: parameter {i}");
+        }
+    }
+}

@@ -88,6 +88,24 @@ impl SGD {
 impl Optimizer for SGD {
     fn step(&mut self) {
         let c = self.config;
+        let plain = c.momentum == 0.0 && c.weight_decay == 0.0 && !c.maximize;
+        if plain && self.params.first().is_some_and(|p| !p.device().is_cpu()) {
+            // The plain step `x + grad·(-lr)` of every parameter with a gradient, two at a time in one kernel on
+            // a GPU (`Tensor::sgd_step_many`): the same bits as `op_step`'s `sgd_step` one by one.
+            let mut stepped = Vec::with_capacity(self.params.len());
+            let mut pairs = Vec::with_capacity(self.params.len());
+            for (i, p) in self.params.iter().enumerate() {
+                let Some(grad) = p.grad() else { continue };
+                let x = p.tensor();
+                assert_grad_fits("SGD", i, &x, &grad);
+                stepped.push(p);
+                pairs.push((x, grad.contiguous()));
+            }
+            for (p, x) in stepped.into_iter().zip(Tensor::sgd_step_many(&pairs, c.lr)) {
+                p.set_data(x);
+            }
+            return;
+        }
         for (i, (p, buf)) in self.params.iter().zip(&mut self.momentum_buffers).enumerate() {
             let Some(grad) = p.grad() else { continue };
             let x = p.tensor();

@@ -15,6 +15,7 @@
 mod context;
 mod elementwise;
 mod index;
+mod loss;
 pub mod matmul;
 mod metrics;
 mod optim;
@@ -498,6 +499,19 @@ impl Backend for WgpuBackend {
         optim::sgd_step(self, x, x_layout, grad, grad_layout, lr)
     }
 
+    fn sgd_step_pair(
+        &self,
+        first: (&WgpuStorage, &Layout, &WgpuStorage, &Layout),
+        second: (&WgpuStorage, &Layout, &WgpuStorage, &Layout),
+        lr: f64,
+    ) -> Option<(WgpuStorage, WgpuStorage)> {
+        for (x, xl, g, gl) in [first, second] {
+            fits("sgd_step_pair", x, xl);
+            fits("sgd_step_pair", g, gl);
+        }
+        optim::sgd_step_pair(self, [first, second], lr)
+    }
+
     fn adam_step(
         &self,
         x: (&WgpuStorage, &Layout),
@@ -522,6 +536,33 @@ impl Backend for WgpuBackend {
         fits("count_round_sigmoid_eq", logits, logits_layout);
         fits("count_round_sigmoid_eq", target, target_layout);
         metrics::count_round_sigmoid_eq(self, logits, logits_layout, target, target_layout)
+    }
+
+    fn bce_with_logits_mean(
+        &self,
+        logits: &WgpuStorage,
+        logits_layout: &Layout,
+        target: &WgpuStorage,
+        target_layout: &Layout,
+    ) -> Option<WgpuStorage> {
+        fits("bce_with_logits_mean", logits, logits_layout);
+        fits("bce_with_logits_mean", target, target_layout);
+        loss::bce_with_logits_mean(self, (logits, logits_layout), (target, target_layout), None)
+    }
+
+    fn bce_with_logits_mean_grad(
+        &self,
+        logits: &WgpuStorage,
+        logits_layout: &Layout,
+        target: &WgpuStorage,
+        target_layout: &Layout,
+        grad: &WgpuStorage,
+        grad_layout: &Layout,
+    ) -> Option<WgpuStorage> {
+        fits("bce_with_logits_mean_grad", logits, logits_layout);
+        fits("bce_with_logits_mean_grad", target, target_layout);
+        fits("bce_with_logits_mean_grad", grad, grad_layout);
+        loss::bce_with_logits_mean(self, (logits, logits_layout), (target, target_layout), Some((grad, grad_layout)))
     }
 
     #[track_caller]

@@ -51,6 +51,45 @@ pub(super) fn sgd_step(
     Some(out)
 }
 
+/// The plain SGD step of two parameters in one dispatch (`sgd2_f32`), each a (param, grad) pair of contiguous f32
+/// views of one shape: the new parameters, or `None` (the caller then steps them one by one).
+pub(super) fn sgd_step_pair(
+    be: &WgpuBackend,
+    [(x, xl, g, gl), (x2, xl2, g2, gl2)]: [(&WgpuStorage, &Layout, &WgpuStorage, &Layout); 2],
+    lr: f64,
+) -> Option<(WgpuStorage, WgpuStorage)> {
+    let fits = |x: &WgpuStorage, xl: &Layout, g: &WgpuStorage, gl: &Layout| {
+        x.dtype == DType::F32 && g.dtype == DType::F32 && xl.shape() == gl.shape() && xl.numel() > 0
+    };
+    if !fits(x, xl, g, gl) || !fits(x2, xl2, g2, gl2) {
+        return None;
+    }
+    let (xr, gr, xr2, gr2) =
+        (xl.contiguous_range()?, gl.contiguous_range()?, xl2.contiguous_range()?, gl2.contiguous_range()?);
+    let (numel, numel2) = (xl.numel(), xl2.numel());
+    let (out, out2) = (be.alloc(numel, DType::F32), be.alloc(numel2, DType::F32));
+    // The affine of `mul_scalar(-lr)`, as for `sgd_f32`.
+    let p = SgdParams {
+        numel: u32_of("numel", numel),
+        x_offset: u32_of("offset", xr.start),
+        grad_offset: u32_of("offset", gr.start),
+        numel2: u32_of("numel", numel2),
+        a: (-lr) as f32,
+        b: 0.0,
+        x2_offset: u32_of("offset", xr2.start),
+        grad2_offset: u32_of("offset", gr2.start),
+    };
+    be.ctx().dispatch(
+        &OPTIM,
+        "sgd2_f32",
+        &[(0, x.buffer()), (1, g.buffer()), (2, out.buffer()), (8, x2.buffer()), (9, g2.buffer()), (10, out2.buffer())],
+        3,
+        bytemuck::bytes_of(&p),
+        grid(numel.div_ceil(WORKGROUP) + numel2.div_ceil(WORKGROUP)),
+    );
+    Some((out, out2))
+}
+
 /// The plain Adam step for contiguous f32 views of one shape: (new parameter, new exp_avg, new exp_avg_sq), or
 /// `None` (the caller then runs the unfused ops).
 pub(super) fn adam_step(

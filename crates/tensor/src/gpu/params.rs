@@ -126,11 +126,13 @@ pub struct SgdParams {
     pub numel: u32,
     pub x_offset: u32,
     pub grad_offset: u32,
-    pub _pad: u32,
+    /// The second parameter of `sgd2_f32` (0 for `sgd_f32`).
+    pub numel2: u32,
     /// The affine of the step, `grad * a + b`: a = -lr, b = 0.
     pub a: f32,
     pub b: f32,
-    pub _pad2: [u32; 2],
+    pub x2_offset: u32,
+    pub grad2_offset: u32,
 }
 
 /// Keep in sync with `struct AdamParams` in `shaders/optim.wgsl`.
@@ -161,6 +163,16 @@ pub struct CountParams {
     pub logits_offset: u32,
     pub target_offset: u32,
     pub _pad: u32,
+}
+
+/// Keep in sync with `struct Params` in `shaders/loss.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
+pub struct LossParams {
+    pub n: u32,
+    pub logits_offset: u32,
+    pub target_offset: u32,
+    pub grad_offset: u32,
 }
 
 /// Keep in sync with `struct Params` in `shaders/gather.wgsl`.

@@ -95,11 +95,11 @@ pub const MATMUL_PIPELINED_UNCHECKED: Shader = Shader {
     bounds_checks: false,
 };
 
-/// Optimizer updates: the plain SGD and Adam steps, one kernel per parameter.
+/// Optimizer updates: the plain SGD step (one kernel per parameter or per pair) and Adam step.
 pub const OPTIM: Shader = Shader {
     name: "optim",
     source: include_str!("../../../../shaders/optim.wgsl"),
-    entries: &["sgd_f32", "adam_f32"],
+    entries: &["sgd_f32", "sgd2_f32", "adam_f32"],
     bounds_checks: true,
 };
 
@@ -111,6 +111,25 @@ pub const METRICS: Shader = Shader {
     bounds_checks: true,
 };
 
+/// Losses: the mean binary cross-entropy of logits and its gradient, one kernel each.
+pub const LOSS: Shader = Shader {
+    name: "loss",
+    source: include_str!("../../../../shaders/loss.wgsl"),
+    entries: &["bce_with_logits_mean_f32", "bce_with_logits_mean_grad_f32"],
+    bounds_checks: true,
+};
+
 /// Every shader of the backend.
-pub const ALL: &[Shader] =
-    &[ELEMENTWISE, COPY, REDUCE, SOFTMAX, GATHER, MATMUL, MATMUL_PIPELINED, MATMUL_PIPELINED_UNCHECKED, OPTIM, METRICS];
+pub const ALL: &[Shader] = &[
+    ELEMENTWISE,
+    COPY,
+    REDUCE,
+    SOFTMAX,
+    GATHER,
+    MATMUL,
+    MATMUL_PIPELINED,
+    MATMUL_PIPELINED_UNCHECKED,
+    OPTIM,
+    METRICS,
+    LOSS,
+];

@@ -1,0 +1,69 @@
+//! The launcher of `loss.wgsl`: the mean binary cross-entropy of logits and its gradient, one kernel each
+//! ([`Backend::bce_with_logits_mean`], [`Backend::bce_with_logits_mean_grad`]).
+//!
+//! [`Backend::bce_with_logits_mean`]: crate::Backend::bce_with_logits_mean
+//! [`Backend::bce_with_logits_mean_grad`]: crate::Backend::bce_with_logits_mean_grad
+
+use super::params::{u32_of, LossParams};
+use super::shaders::LOSS;
+use super::{grid, WgpuBackend, WgpuStorage};
+use crate::dtype::DType;
+use crate::layout::Layout;
+
+/// Without `grad`: the mean loss of `logits` against `target` as a one-element f32 storage. With the one-element
+/// upstream `grad`: the loss's gradient with respect to the logits, contiguous of the logits' shape. Both for
+/// contiguous, non-empty f32 views of one shape; else `None`.
+pub(super) fn bce_with_logits_mean(
+    be: &WgpuBackend,
+    (logits, logits_layout): (&WgpuStorage, &Layout),
+    (target, target_layout): (&WgpuStorage, &Layout),
+    grad: Option<(&WgpuStorage, &Layout)>,
+) -> Option<WgpuStorage> {
+    let (lr, tr) = (logits_layout.contiguous_range()?, target_layout.contiguous_range()?);
+    let n = logits_layout.numel();
+    if logits.dtype != DType::F32
+        || target.dtype != DType::F32
+        || logits_layout.shape() != target_layout.shape()
+        || n == 0
+    {
+        return None;
+    }
+    let mut p = LossParams {
+        n: u32_of("numel", n),
+        logits_offset: u32_of("offset", lr.start),
+        target_offset: u32_of("offset", tr.start),
+        grad_offset: 0,
+    };
+    let ctx = be.ctx();
+    match grad {
+        None => {
+            let out = be.alloc(1, DType::F32);
+            ctx.dispatch(
+                &LOSS,
+                "bce_with_logits_mean_f32",
+                &[(0, logits.buffer()), (1, target.buffer()), (2, out.buffer())],
+                3,
+                bytemuck::bytes_of(&p),
+                (1, 1, 1),
+            );
+            Some(out)
+        }
+        Some((g, g_layout)) => {
+            let gr = g_layout.contiguous_range()?;
+            if g.dtype != DType::F32 || g_layout.numel() != 1 {
+                return None;
+            }
+            p.grad_offset = u32_of("offset", gr.start);
+            let out = be.alloc(n, DType::F32);
+            ctx.dispatch(
+                &LOSS,
+                "bce_with_logits_mean_grad_f32",
+                &[(0, logits.buffer()), (1, target.buffer()), (2, out.buffer()), (4, g.buffer())],
+                3,
+                bytemuck::bytes_of(&p),
+                grid(n.div_ceil(256)),
+            );
+            Some(out)
+        }
+    }
+}
