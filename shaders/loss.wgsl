@@ -19,10 +19,16 @@
 
 // Keep in sync with `LossParams` in crates/tensor/src/gpu/params.rs.
 struct Params {
+    // Elements (BCE) or rows (cross-entropy).
     n: u32,
     logits_offset: u32,
     target_offset: u32,
     grad_offset: u32,
+    // Classes per row (cross-entropy only).
+    classes: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read> logits: array<f32>;
@@ -30,6 +36,9 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<storage, read> params: Params;
 @group(0) @binding(4) var<storage, read> grad: array<f32>;
+// The class-index targets of the cross-entropy kernels (int64 on the host, i32 on the device), in binding 1's place
+// (bindings are per entry point).
+@group(0) @binding(1) var<storage, read> class_of: array<i32>;
 
 const WORKGROUP: u32 = 256u;
 
@@ -115,4 +124,137 @@ fn bce_with_logits_mean_grad_f32(@builtin(global_invocation_id) gid: vec3<u32>,
     }
     let g = grad[params.grad_offset] / f32(params.n);
     out[i] = g * (sigmoid(logits[params.logits_offset + i]) - truth[params.target_offset + i]);
+}
+
+// --- cross-entropy with class-index targets ------------------------------------------------------------------
+//
+// `cross_entropy_mean_f32`: `CrossEntropyLoss()` of logits [N, C] against int64 class indices [N] with its
+// default mean reduction, `mean_i -log_softmax(x_i)[t_i]`, in one kernel instead of five (log_softmax, gather,
+// neg, sum, div); `cross_entropy_mean_grad_f32`, its gradient `(softmax(x_i) - onehot(t_i)) · g / n`, in one
+// kernel instead of the rules of those five.
+//
+// CPU twin: the compositions they replace (`Tensor::cross_entropy_mean` and `Tensor::cross_entropy_mean_grad`'s
+// fallbacks).
+//
+// The log-probability of a row is computed with exactly the formula of `softmax_rows_f32` in softmax.wgsl (the
+// row max m, the shift m or 0 when m is -inf, total = Σ_j e^(x_j - shift) in column order, logp_j = (x_j - shift)
+// - ln(total)), so where the unfused log_softmax runs `softmax_rows_f32` (short rows) the bits are its bits; the
+// mean folds -logp[i, t_i] in the order of the BCE kernel above (the one-chunk sum) and, at most 64 rows, in the
+// unfused sum's one-invocation row order, so up to 16384 rows the forward has the bits of the unfused ops. The gradient repeats the rules in their order: the upstream of row i
+// is u_j = -(g / n) at j = t_i and 0 elsewhere (mean, neg, the gather's scatter), its row sum is exactly -(g / n),
+// and the log_softmax rule gives u_j - e^(logp_j) · (-(g / n)).
+//
+// A target outside 0 .. C is clamped (the host checks targets before; the kernel never reads out of bounds).
+
+// The row max, as `softmax_rows_f32`.
+fn row_max(start: u32) -> f32 {
+    var m = bitcast<f32>(0xff800000u);
+    for (var j = 0u; j < params.classes; j++) {
+        m = max_nan(m, logits[start + j]);
+    }
+    return m;
+}
+
+fn is_nan(v: f32) -> bool {
+    return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
+// `ops::maximum`: NaN-propagating (as in softmax.wgsl).
+fn max_nan(a: f32, b: f32) -> f32 {
+    if is_nan(a) || a > b {
+        return a;
+    }
+    return b;
+}
+
+// The shift: the row max, or 0 when the max is -inf (as in softmax.wgsl).
+fn shift_of(m: f32) -> f32 {
+    if m == bitcast<f32>(0xff800000u) {
+        return 0.0;
+    }
+    return m;
+}
+
+// Σ_j e^(x_j - shift) in column order.
+fn row_total(start: u32, shift: f32) -> f32 {
+    var total = 0.0;
+    for (var j = 0u; j < params.classes; j++) {
+        total += exp(logits[start + j] - shift);
+    }
+    return total;
+}
+
+// Row i's target class, clamped into 0 .. C.
+fn target_class(i: u32) -> u32 {
+    return u32(clamp(class_of[params.target_offset + i], 0, i32(params.classes) - 1));
+}
+
+// Row i's loss -logp[i, t_i], 0 past the end.
+fn ce_at(i: u32) -> f32 {
+    if i >= params.n {
+        return 0.0;
+    }
+    let start = params.logits_offset + i * params.classes;
+    let shift = shift_of(row_max(start));
+    let total = row_total(start, shift);
+    let v = logits[start + target_class(i)] - shift;
+    return -(v - log(total));
+}
+
+// Dispatch geometry: one workgroup of 256 (the reduction order of `bce_with_logits_mean_f32`).
+@compute @workgroup_size(256)
+fn cross_entropy_mean_f32(@builtin(local_invocation_index) tid: u32) {
+    var acc4 = vec4<f32>(0.0);
+    let quads = (params.n + 3u) / 4u;
+    for (var q = tid; q < quads; q += WORKGROUP) {
+        let i = 4u * q;
+        acc4 = acc4 + vec4<f32>(ce_at(i), ce_at(i + 1u), ce_at(i + 2u), ce_at(i + 3u));
+    }
+    tree[tid] = (acc4.x + acc4.y) + (acc4.z + acc4.w);
+    workgroupBarrier();
+    for (var s = WORKGROUP / 2u; s > 0u; s >>= 1u) {
+        if tid < s {
+            tree[tid] = tree[tid] + tree[tid + s];
+        }
+        workgroupBarrier();
+    }
+    if tid == 0u {
+        // The orders of the unfused sum at few rows: one element is its own sum (keeping a -0); up to ROWS_MAX
+        // elements (64, keep in sync with crates/tensor/src/gpu/reduce.rs) it is one invocation's fold in row order.
+        var total = tree[0];
+        if params.n == 1u {
+            total = ce_at(0u);
+        } else if params.n <= 64u {
+            total = 0.0;
+            for (var i = 0u; i < params.n; i++) {
+                total += ce_at(i);
+            }
+        }
+        out[0] = total / f32(params.n);
+    }
+}
+
+// Dispatch: ceil(n / 256) workgroups of 256 (folded into x, y); one invocation per row, writing its C gradients.
+@compute @workgroup_size(256)
+fn cross_entropy_mean_grad_f32(@builtin(global_invocation_id) gid: vec3<u32>,
+                               @builtin(num_workgroups) nwg: vec3<u32>) {
+    let i = gid.y * (nwg.x * WORKGROUP) + gid.x;
+    if i >= params.n {
+        return;
+    }
+    let start = params.logits_offset + i * params.classes;
+    let shift = shift_of(row_max(start));
+    let total = row_total(start, shift);
+    let lt = log(total);
+    let u = -(grad[params.grad_offset] / f32(params.n));
+    let t = target_class(i);
+    let o = i * params.classes;
+    for (var j = 0u; j < params.classes; j++) {
+        var uj = 0.0;
+        if j == t {
+            uj = u;
+        }
+        let logp = (logits[start + j] - shift) - lt;
+        out[o + j] = uj - exp(logp) * u;
+    }
 }

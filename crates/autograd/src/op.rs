@@ -41,6 +41,9 @@ pub(crate) enum Op {
     BceWithLogits { lhs: Tensor, rhs: Tensor },
     /// The mean binary cross-entropy of logits `lhs` against targets `rhs` of the same shape (one node).
     BceWithLogitsMean { lhs: Tensor, rhs: Tensor },
+    /// The mean cross-entropy of `logits` `[N, C]` against the class indices `target` `[N]` (one node; the
+    /// targets are data, not differentiated).
+    CrossEntropyMean { logits: Tensor, target: Tensor },
     /// `cond ? on_true : on_false` (the condition is data, not differentiated).
     Where { cond: Tensor },
 
@@ -122,6 +125,7 @@ impl Op {
             Op::Minimum { .. } => "minimum",
             Op::BceWithLogits { .. } => "bce_with_logits",
             Op::BceWithLogitsMean { .. } => "bce_with_logits_mean",
+            Op::CrossEntropyMean { .. } => "cross_entropy_mean",
             Op::Where { .. } => "where",
             Op::Neg => "neg",
             Op::Affine { .. } => "affine",

@@ -53,6 +53,9 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
                 g.div_scalar(n).reshape(&vec![1; x.rank()]).expand(x.shape()).mul(x).neg()
             }),
         ],
+        // mean -log_softmax(x)[t]: the rules of the division by n, the negation, the gather and the log_softmax in a
+        // row, in one kernel where the backend has one (`Tensor::cross_entropy_mean_grad`, the same bits)
+        Op::CrossEntropyMean { logits, target } => vec![Some(logits.cross_entropy_mean_grad(target, g))],
         // d/don_true (cond ? a : b) = [cond], d/don_false = [not cond]
         Op::Where { cond } => vec![
             needs[0].then(|| Tensor::where_cond(cond, g, &zero())),

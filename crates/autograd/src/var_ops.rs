@@ -94,6 +94,20 @@ impl Var {
         Var::record(&[self, target], out, |_| Op::BceWithLogitsMean { lhs: x, rhs: y })
     }
 
+    /// The mean cross-entropy of the logits `self` (`[N, C]`) against the int64 class indices `target` (`[N]`),
+    /// `-self.log_softmax(1).gather(1, target[:, None]).mean_all()` as one node: on a GPU one kernel forward and
+    /// one backward ([`Tensor::cross_entropy_mean`]). Saves the logits and the targets.
+    ///
+    /// # Panics
+    /// When `self` is not `[N, C]` float or `target` not `[N]` int64 on the same device.
+    #[track_caller]
+    pub fn cross_entropy_mean(&self, target: &Tensor) -> Var {
+        let x = self.tensor();
+        let out = x.cross_entropy_mean(target);
+        let target = target.clone();
+        Var::record(&[self], out, |_| Op::CrossEntropyMean { logits: x, target })
+    }
+
     /// `on_true` where `cond != 0`, else `on_false`, all three broadcast together (`torch.where`). Saves `cond`.
     #[track_caller]
     pub fn where_cond(cond: &Tensor, on_true: &Var, on_false: &Var) -> Var {

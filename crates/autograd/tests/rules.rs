@@ -87,6 +87,21 @@ fn bce_with_logits_mean(dev: &Device) {
 }
 test_device!(bce_with_logits_mean, bce_with_logits_mean_cpu, bce_with_logits_mean_wgpu);
 
+fn cross_entropy_mean(dev: &Device) {
+    // mean_i -log_softmax(x_i)[t_i] over 2 rows: d/dx_ij = (softmax(x_i)_j - [j = t_i]) / 2; the same bits as the
+    // composed `-log_softmax(1).gather(1, t).mean_all()`. The second row is certain of class 1 (±1e4).
+    let inputs: &[(&[f32], &[usize])] = &[(&[0., 0., 1., 2., 1e4, -1e4], &[2, 3])];
+    let t = Tensor::from_slice(&[2i64, 0], &[2], dev);
+    let g = grads_of_sum(dev, inputs, |v| v[0].cross_entropy_mean(&t));
+    let e = [1.0f64, 1.0, 1.0f64.exp()];
+    let z: f64 = e.iter().sum();
+    assert_close(&g[0], &[e[0] / z / 2.0, e[1] / z / 2.0, (e[2] / z - 1.0) / 2.0, -0.5, 0.5, 0.0], 1e-6);
+    let composed =
+        grads_of_sum(dev, inputs, |v| v[0].log_softmax(1).gather(1, &t.unsqueeze(1)).squeeze(1).neg().mean_all());
+    assert_eq!(g, composed);
+}
+test_device!(cross_entropy_mean, cross_entropy_mean_cpu, cross_entropy_mean_wgpu);
+
 fn where_cond(dev: &Device) {
     // d/da where(c, a, b) = [c], d/db = [not c]; b is a scalar broadcast: it collects the 2 unselected places
     let cond = t32(dev, &[1., 0., 1., 0.], &[4]);

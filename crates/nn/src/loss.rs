@@ -515,6 +515,17 @@ impl CrossEntropyLoss {
                 ));
             }
         }
+        if !target.dtype().is_float()
+            && self.weight.is_none()
+            && self.label_smoothing == 0.0
+            && self.reduction == Reduction::Mean
+            && input.rank() == 2
+            && !check_index_targets("CrossEntropyLoss", input, target, self.ignore_index)
+        {
+            // The tutorial's case (a batch `[N, C]`, mean, no weights, no smoothing, nothing ignored):
+            // `mean_i -logp[i, y_i]` as one node, one kernel each way on a GPU; the same bits as the ops below.
+            return input.cross_entropy_mean(target);
+        }
         let logp = input.log_softmax(axis);
         if target.dtype().is_float() {
             return self.forward_probabilities(&logp, target);

@@ -169,6 +169,35 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
         None
     }
 
+    /// Optional: the mean cross-entropy of logits `[N, C]` against int64 class indices `[N]`,
+    /// `mean_i -log_softmax(logits_i)[target_i]`, as a one-element f32 storage, in one kernel (see
+    /// `shaders/loss.wgsl` for when its bits are those of the unfused ops). `None` (the default) when the backend has
+    /// no such kernel for these operands: the tensor layer runs the ops.
+    fn cross_entropy_mean(
+        &self,
+        _logits: &Self::Storage,
+        _logits_layout: &Layout,
+        _target: &Self::Storage,
+        _target_layout: &Layout,
+    ) -> Option<Self::Storage> {
+        None
+    }
+
+    /// Optional: the gradient of [`Backend::cross_entropy_mean`] with respect to the logits, `(softmax(logits) -
+    /// onehot(target)) · grad / n` computed as the rules of the unfused ops (mean, neg, gather, log_softmax) in their
+    /// order. `None` (the default) when the backend has no such kernel for these operands.
+    fn cross_entropy_mean_grad(
+        &self,
+        _logits: &Self::Storage,
+        _logits_layout: &Layout,
+        _target: &Self::Storage,
+        _target_layout: &Layout,
+        _grad: &Self::Storage,
+        _grad_layout: &Layout,
+    ) -> Option<Self::Storage> {
+        None
+    }
+
     // --- optimizers ----------------------------------------------------------------------------------
 
     /// Optional: the plain SGD step `x + grad·(-lr)` (`torch.optim.SGD(params, lr)` without momentum, weight

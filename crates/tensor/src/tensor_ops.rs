@@ -35,6 +35,32 @@ fn check_same(op: &str, lhs: &Tensor, rhs: &Tensor) {
     );
 }
 
+/// Checks float logits `[N, C]` against int64 class indices `[N]` on the same device.
+#[track_caller]
+fn check_class_targets(op: &str, logits: &Tensor, target: &Tensor) {
+    ensure!(
+        logits.device.same(&target.device),
+        op,
+        "logits {:?} are on {} but target {:?} is on {}",
+        logits.shape(),
+        logits.device.name(),
+        target.shape(),
+        target.device.name()
+    );
+    ensure!(
+        logits.dtype.is_float()
+            && target.dtype == DType::I64
+            && logits.rank() == 2
+            && target.shape() == [logits.shape()[0]],
+        op,
+        "logits {:?} {} and target {:?} {}: need float logits [N, C] and int64 class indices [N]",
+        logits.shape(),
+        logits.dtype,
+        target.shape(),
+        target.dtype
+    );
+}
+
 /// Runs a backend method taking two (storage, layout) pairs.
 macro_rules! dispatch2 {
     ($lhs:expr, $rhs:expr, |$b:ident, $l:ident, $r:ident| $body:expr) => {
@@ -673,6 +699,66 @@ impl Tensor {
             None => {
                 let g = grad.div_scalar(self.numel() as f64).reshape(&vec![1; self.rank()]).expand(self.shape());
                 g.mul(&self.sigmoid().sub(target))
+            }
+        }
+    }
+
+    /// The mean cross-entropy of the logits `self` (`[N, C]`) against int64 class indices `target` (`[N]`)
+    /// (`CrossEntropyLoss()`): `-self.log_softmax(1).gather(1, target[:, None]).mean_all()`, one kernel where the
+    /// backend has one ([`Backend::cross_entropy_mean`]; the same bits where log_softmax runs its one-row-per-
+    /// invocation kernel and N ≤ 16384) and those ops elsewhere.
+    ///
+    /// # Panics
+    /// When `self` is not `[N, C]` float, `target` not `[N]` int64, or they are on different devices.
+    ///
+    /// [`Backend::cross_entropy_mean`]: crate::Backend::cross_entropy_mean
+    #[track_caller]
+    pub fn cross_entropy_mean(&self, target: &Tensor) -> Tensor {
+        check_class_targets("cross_entropy_mean", self, target);
+        let fused = match (&self.device, &*self.storage, &*target.storage) {
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(t)) => {
+                be.cross_entropy_mean(x, &self.layout, t, &target.layout).map(Storage::Wgpu)
+            }
+            _ => None,
+        };
+        match fused {
+            Some(storage) => Tensor::from_storage(storage, &[], self.device.clone()),
+            None => self.log_softmax(1).gather(1, &target.unsqueeze(1)).squeeze(1).neg().mean_all(),
+        }
+    }
+
+    /// The gradient of [`Tensor::cross_entropy_mean`] with respect to the logits `self` for the one-element upstream
+    /// gradient `grad`: the rules of the division by N, the negation, the gather and the log_softmax in that order
+    /// (`u - exp(log_softmax(self)) · Σ_row u` with `u` the scatter of `-(grad / N)` at the targets), one kernel
+    /// where the backend has one ([`Backend::cross_entropy_mean_grad`]) and those ops elsewhere.
+    ///
+    /// # Panics
+    /// As [`Tensor::cross_entropy_mean`], and when `grad` has more than one element.
+    ///
+    /// [`Backend::cross_entropy_mean_grad`]: crate::Backend::cross_entropy_mean_grad
+    #[track_caller]
+    pub fn cross_entropy_mean_grad(&self, target: &Tensor, grad: &Tensor) -> Tensor {
+        check_class_targets("cross_entropy_mean_grad", self, target);
+        check_same("cross_entropy_mean_grad", self, grad);
+        ensure!(grad.numel() == 1, "cross_entropy_mean_grad", "grad {:?} is not one element", grad.shape());
+        let fused = match (&self.device, &*self.storage, &*target.storage, &*grad.storage) {
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(t), Storage::Wgpu(g)) => {
+                be.cross_entropy_mean_grad(x, &self.layout, t, &target.layout, g, &grad.layout).map(Storage::Wgpu)
+            }
+            _ => None,
+        };
+        match fused {
+            Some(storage) => Tensor::from_storage(storage, self.shape(), self.device.clone()),
+            None => {
+                let rows = self.shape()[0];
+                let u = grad.reshape(&[]).div_scalar(rows as f64).neg().reshape(&[1]).expand(&[rows]);
+                let index = target.unsqueeze(1);
+                let u =
+                    Tensor::zeros(self.shape(), self.dtype(), self.device()).scatter_add(1, &index, &u.unsqueeze(1));
+                let logp = self.log_softmax(1);
+                u.sub(&logp.exp().mul(&u.sum(1, true)))
             }
         }
     }

@@ -738,6 +738,99 @@ fn bce_with_logits_mean_grad_matches_the_unfused_ops() {
     );
 }
 
+/// Logits `[rows, classes]` in [-4, 4] with ±1e4 and -∞ in the first rows (never -∞ at a row's target, which
+/// would make the loss infinite), and class indices.
+fn ce_operands(seed: u64, rows: usize, classes: usize) -> (Vec<f32>, Vec<i64>) {
+    let mut logits = values(seed, rows * classes, -4.0, 4.0);
+    let target: Vec<i64> = values(seed + 1, rows, 0.0, classes as f32 - 0.01).iter().map(|&v| v as i64).collect();
+    if classes >= 2 {
+        for (r, big) in [(0usize, 1e4f32), (1, -1e4), (2, f32::NEG_INFINITY)] {
+            if r < rows {
+                let other = (target[r] as usize + 1) % classes;
+                logits[r * classes + other] = big;
+            }
+        }
+    }
+    (logits, target)
+}
+
+fn same_bits(a: f32, b: f32) -> bool {
+    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+}
+
+/// `cross_entropy_mean` (`loss.wgsl`) against `-log_softmax(1).gather(1, t).mean_all()` on the same device: the
+/// same bits for rows of at most 128 classes (the one-row-per-invocation log_softmax whose formula the kernel
+/// copies) up to 16384 rows; within relative 1e-6 above (one chunk against the multi-pass sum); at logits ±1e4
+/// and -∞, and NaN for a +∞ logit as the ops give.
+#[test]
+fn cross_entropy_mean_matches_the_unfused_ops() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    let unfused = |l: &Tensor, t: &Tensor| l.log_softmax(1).gather(1, &t.unsqueeze(1)).squeeze(1).neg().mean_all();
+    for (i, &(rows, classes)) in
+        [(1usize, 1usize), (1, 3), (6, 2), (257, 3), (800, 3), (300, 10), (16384, 4), (20000, 3)].iter().enumerate()
+    {
+        let (logits, target) = ce_operands(900 + i as u64, rows, classes);
+        for dev in [&gpu, &Device::Cpu] {
+            let l = Tensor::from_slice(&logits, &[rows, classes], dev);
+            let t = Tensor::from_slice(&target, &[rows], dev);
+            let fused = l.cross_entropy_mean(&t);
+            assert_eq!(fused.shape(), &[] as &[usize]);
+            let (f, u) = (fused.item(), unfused(&l, &t).item());
+            assert!(f.is_finite(), "{rows}x{classes} on {}: {f}", dev.name());
+            if rows <= 16384 {
+                assert_eq!(f.to_bits(), u.to_bits(), "{rows}x{classes} on {}: fused {f}, unfused {u}", dev.name());
+            } else {
+                assert!((f - u).abs() <= 1e-6 * u.abs(), "{rows}x{classes} on {}: fused {f}, unfused {u}", dev.name());
+            }
+        }
+        let on = |dev: &Device| {
+            Tensor::from_slice(&logits, &[rows, classes], dev)
+                .cross_entropy_mean(&Tensor::from_slice(&target, &[rows], dev))
+                .item()
+        };
+        let (g, c) = (on(&gpu), on(&Device::Cpu));
+        assert!((g - c).abs() <= 1e-5 * c.abs().max(1.0), "{rows}x{classes}: GPU {g}, CPU {c}");
+    }
+    // A +∞ logit: NaN (∞ - ∞ in the shift), as the ops and PyTorch give.
+    for dev in [&gpu, &Device::Cpu] {
+        let l = Tensor::from_slice(&[0.0f32, f32::INFINITY, 1.0, 2.0], &[2, 2], dev);
+        let t = Tensor::from_slice(&[0i64, 1], &[2], dev);
+        let (f, u) = (l.cross_entropy_mean(&t).item(), unfused(&l, &t).item());
+        assert!(f.is_nan() && u.is_nan(), "on {}: fused {f}, unfused {u}", dev.name());
+    }
+}
+
+/// `cross_entropy_mean_grad` (`loss.wgsl`) against the autograd rules of the unfused ops (mean, neg, gather,
+/// log_softmax) on the same device: the same bits, at logits ±1e4 and -∞, for several upstream gradients.
+#[test]
+fn cross_entropy_mean_grad_matches_the_unfused_rules() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    for (i, &(rows, classes)) in [(1usize, 1usize), (1, 3), (6, 2), (257, 3), (800, 3), (300, 10)].iter().enumerate() {
+        let (logits, target) = ce_operands(950 + i as u64, rows, classes);
+        for g in [1.0f32, 0.37, -2.5] {
+            for dev in [&gpu, &Device::Cpu] {
+                let l = Tensor::from_slice(&logits, &[rows, classes], dev);
+                let t = Tensor::from_slice(&target, &[rows], dev);
+                let gt = Tensor::from_slice(&[g], &[], dev);
+                let fused = l.cross_entropy_mean_grad(&t, &gt);
+                // The rules in the order backward runs them.
+                let u = gt.div_scalar(rows as f64).reshape(&[1]).expand(&[rows]).neg().unsqueeze(1);
+                let u = Tensor::zeros(&[rows, classes], DType::F32, dev).scatter_add(1, &t.unsqueeze(1), &u);
+                let unfused = u.sub(&l.log_softmax(1).exp().mul(&u.sum(1, true)));
+                assert_eq!(fused.shape(), &[rows, classes]);
+                let (f, u) = (fused.to_vec::<f32>(), unfused.to_vec::<f32>());
+                for (j, (a, b)) in f.iter().zip(&u).enumerate() {
+                    assert!(
+                        same_bits(*a, *b),
+                        "{rows}x{classes} g={g} [{j}] on {}: fused {a}, unfused {b}",
+                        dev.name()
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// `sgd_step_many` (`sgd2_f32`, two parameters per dispatch) against `sgd_step` one parameter at a time: the same
 /// bits, for odd and even numbers of parameters, the tutorial's layer shapes, and views with an offset.
 #[test]

@@ -1,8 +1,11 @@
-//! The launcher of `loss.wgsl`: the mean binary cross-entropy of logits and its gradient, one kernel each
-//! ([`Backend::bce_with_logits_mean`], [`Backend::bce_with_logits_mean_grad`]).
+//! The launcher of `loss.wgsl`: the mean binary cross-entropy of logits, the mean cross-entropy of logits against
+//! class indices, and their gradients, one kernel each ([`Backend::bce_with_logits_mean`],
+//! [`Backend::bce_with_logits_mean_grad`], [`Backend::cross_entropy_mean`], [`Backend::cross_entropy_mean_grad`]).
 //!
 //! [`Backend::bce_with_logits_mean`]: crate::Backend::bce_with_logits_mean
 //! [`Backend::bce_with_logits_mean_grad`]: crate::Backend::bce_with_logits_mean_grad
+//! [`Backend::cross_entropy_mean`]: crate::Backend::cross_entropy_mean
+//! [`Backend::cross_entropy_mean_grad`]: crate::Backend::cross_entropy_mean_grad
 
 use super::params::{u32_of, LossParams};
 use super::shaders::LOSS;
@@ -33,6 +36,7 @@ pub(super) fn bce_with_logits_mean(
         logits_offset: u32_of("offset", lr.start),
         target_offset: u32_of("offset", tr.start),
         grad_offset: 0,
+        ..LossParams::default()
     };
     let ctx = be.ctx();
     match grad {
@@ -62,6 +66,67 @@ pub(super) fn bce_with_logits_mean(
                 3,
                 bytemuck::bytes_of(&p),
                 grid(n.div_ceil(256)),
+            );
+            Some(out)
+        }
+    }
+}
+
+/// Without `grad`: the mean cross-entropy of the logits `[N, C]` against the class indices `[N]` (int64, i32 on the
+/// device) as a one-element f32 storage. With the one-element upstream `grad`: its gradient with respect to the
+/// logits, contiguous `[N, C]`. For contiguous, non-empty operands; else `None`.
+pub(super) fn cross_entropy_mean(
+    be: &WgpuBackend,
+    (logits, logits_layout): (&WgpuStorage, &Layout),
+    (target, target_layout): (&WgpuStorage, &Layout),
+    grad: Option<(&WgpuStorage, &Layout)>,
+) -> Option<WgpuStorage> {
+    let (lr, tr) = (logits_layout.contiguous_range()?, target_layout.contiguous_range()?);
+    let &[rows, classes] = logits_layout.shape() else { return None };
+    if logits.dtype != DType::F32
+        || target.dtype != DType::I64
+        || target_layout.shape() != [rows]
+        || rows == 0
+        || classes == 0
+    {
+        return None;
+    }
+    let mut p = LossParams {
+        n: u32_of("rows", rows),
+        logits_offset: u32_of("offset", lr.start),
+        target_offset: u32_of("offset", tr.start),
+        grad_offset: 0,
+        classes: u32_of("classes", classes),
+        ..LossParams::default()
+    };
+    let ctx = be.ctx();
+    match grad {
+        None => {
+            let out = be.alloc(1, DType::F32);
+            ctx.dispatch(
+                &LOSS,
+                "cross_entropy_mean_f32",
+                &[(0, logits.buffer()), (1, target.buffer()), (2, out.buffer())],
+                3,
+                bytemuck::bytes_of(&p),
+                (1, 1, 1),
+            );
+            Some(out)
+        }
+        Some((g, g_layout)) => {
+            let gr = g_layout.contiguous_range()?;
+            if g.dtype != DType::F32 || g_layout.numel() != 1 {
+                return None;
+            }
+            p.grad_offset = u32_of("offset", gr.start);
+            let out = be.alloc(rows * classes, DType::F32);
+            ctx.dispatch(
+                &LOSS,
+                "cross_entropy_mean_grad_f32",
+                &[(0, logits.buffer()), (1, target.buffer()), (2, out.buffer()), (4, g.buffer())],
+                3,
+                bytemuck::bytes_of(&p),
+                grid(rows.div_ceil(256)),
             );
             Some(out)
         }

@@ -565,6 +565,33 @@ impl Backend for WgpuBackend {
         loss::bce_with_logits_mean(self, (logits, logits_layout), (target, target_layout), Some((grad, grad_layout)))
     }
 
+    fn cross_entropy_mean(
+        &self,
+        logits: &WgpuStorage,
+        logits_layout: &Layout,
+        target: &WgpuStorage,
+        target_layout: &Layout,
+    ) -> Option<WgpuStorage> {
+        fits("cross_entropy_mean", logits, logits_layout);
+        fits("cross_entropy_mean", target, target_layout);
+        loss::cross_entropy_mean(self, (logits, logits_layout), (target, target_layout), None)
+    }
+
+    fn cross_entropy_mean_grad(
+        &self,
+        logits: &WgpuStorage,
+        logits_layout: &Layout,
+        target: &WgpuStorage,
+        target_layout: &Layout,
+        grad: &WgpuStorage,
+        grad_layout: &Layout,
+    ) -> Option<WgpuStorage> {
+        fits("cross_entropy_mean_grad", logits, logits_layout);
+        fits("cross_entropy_mean_grad", target, target_layout);
+        fits("cross_entropy_mean_grad", grad, grad_layout);
+        loss::cross_entropy_mean(self, (logits, logits_layout), (target, target_layout), Some((grad, grad_layout)))
+    }
+
     #[track_caller]
     fn gather(
         &self,

@@ -173,6 +173,8 @@ pub struct LossParams {
     pub logits_offset: u32,
     pub target_offset: u32,
     pub grad_offset: u32,
+    pub classes: u32,
+    pub _pad: [u32; 3],
 }
 
 /// Keep in sync with `struct Params` in `shaders/gather.wgsl`.

@@ -111,11 +111,17 @@ pub const METRICS: Shader = Shader {
     bounds_checks: true,
 };
 
-/// Losses: the mean binary cross-entropy of logits and its gradient, one kernel each.
+/// Losses: the mean binary cross-entropy of logits, the mean cross-entropy of logits against class indices, and
+/// their gradients, one kernel each.
 pub const LOSS: Shader = Shader {
     name: "loss",
     source: include_str!("../../../../shaders/loss.wgsl"),
-    entries: &["bce_with_logits_mean_f32", "bce_with_logits_mean_grad_f32"],
+    entries: &[
+        "bce_with_logits_mean_f32",
+        "bce_with_logits_mean_grad_f32",
+        "cross_entropy_mean_f32",
+        "cross_entropy_mean_grad_f32",
+    ],
     bounds_checks: true,
 };
 
