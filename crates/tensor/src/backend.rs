@@ -140,6 +140,20 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
         None
     }
 
+    /// Optional: the right predictions of a multi-class classifier, `Σ_i [argmax(softmax(logits_i)) == target_i]`
+    /// for logits `[N, C]` and int64 class indices `[N]`, as a one-element int64 storage with exactly the value of
+    /// the `softmax`, `argmax`, `Eq` and sum it replaces (the same tie rule: the first maximal probability). `None`
+    /// (the default) when the backend has no such kernel for these operands: the tensor layer runs the ops.
+    fn count_argmax_softmax_eq(
+        &self,
+        _logits: &Self::Storage,
+        _logits_layout: &Layout,
+        _target: &Self::Storage,
+        _target_layout: &Layout,
+    ) -> Option<Self::Storage> {
+        None
+    }
+
     /// Optional: the mean binary cross-entropy of logits against targets of the same shape, `mean(bce_with_logits(
     /// logits, target))`, as a one-element f32 storage, in one kernel (a fixed-order reduction; see
     /// `shaders/loss.wgsl` for when its bits are those of the unfused ops). `None` (the default) when the backend

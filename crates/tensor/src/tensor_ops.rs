@@ -634,6 +634,31 @@ impl Tensor {
         }
     }
 
+    /// The right predictions of a multi-class classifier with logits `self` (`[N, C]`) against int64 class indices
+    /// `target` (`[N]`): `target.eq(&self.softmax(1).argmax(1, false)).sum_all()` (the tutorial's accuracy count),
+    /// an int64 scalar, one kernel where the backend has one ([`Backend::count_argmax_softmax_eq`]) and those ops
+    /// elsewhere — the same count either way.
+    ///
+    /// # Panics
+    /// When `self` is not `[N, C]` float or `target` not `[N]` int64 on the same device.
+    ///
+    /// [`Backend::count_argmax_softmax_eq`]: crate::Backend::count_argmax_softmax_eq
+    #[track_caller]
+    pub fn count_argmax_softmax_eq(&self, target: &Tensor) -> Tensor {
+        check_class_targets("count_argmax_softmax_eq", self, target);
+        let fused = match (&self.device, &*self.storage, &*target.storage) {
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(t)) => {
+                be.count_argmax_softmax_eq(x, &self.layout, t, &target.layout).map(Storage::Wgpu)
+            }
+            _ => None,
+        };
+        match fused {
+            Some(storage) => Tensor::from_storage(storage, &[], self.device.clone()),
+            None => target.eq(&self.softmax(1).argmax(1, false)).sum_all(),
+        }
+    }
+
     /// The mean binary cross-entropy of the logits `self` against `target` (`BCEWithLogitsLoss()`):
     /// `self.bce_with_logits(target).mean_all()`, one kernel where the backend has one
     /// ([`Backend::bce_with_logits_mean`]; the same bits up to 16384 elements, the last bits may differ above)

@@ -831,6 +831,46 @@ fn cross_entropy_mean_grad_matches_the_unfused_rules() {
     }
 }
 
+/// `count_argmax_softmax_eq` (`metrics.wgsl`) against `target.eq(&softmax(1).argmax(1)).sum_all()` on the same
+/// device: the same count and dtype, for 1 to 128 classes, with ties (equal logits, and logits one ulp apart whose
+/// probabilities round equal: the first index wins, as the ops), ±1e4, -∞ rows and NaN rows; and the GPU count
+/// against the CPU's on ordinary logits.
+#[test]
+fn count_argmax_softmax_eq_matches_the_unfused_ops() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    let near = f32::from_bits(0.1f32.to_bits() - 1);
+    for (i, &(rows, classes)) in [(1usize, 1usize), (5, 2), (7, 3), (800, 3), (1000, 10), (300, 128)].iter().enumerate()
+    {
+        let mut logits = values(1000 + i as u64, rows * classes, -4.0, 4.0);
+        let target: Vec<i64> =
+            values(1100 + i as u64, rows, 0.0, classes as f32 - 0.01).iter().map(|&v| v as i64).collect();
+        // The GPU against the CPU on ordinary logits (the special rows below may round differently on each).
+        let on = |dev: &Device| {
+            Tensor::from_slice(&logits, &[rows, classes], dev)
+                .count_argmax_softmax_eq(&Tensor::from_slice(&target, &[rows], dev))
+                .to_vec::<i64>()[0]
+        };
+        assert_eq!(on(&gpu), on(&Device::Cpu), "{rows}x{classes}: GPU against CPU");
+        if classes >= 2 && rows >= 5 {
+            let specials: [&[f32]; 5] =
+                [&[2.0, 2.0], &[near, 0.1], &[1e4, -1e4], &[f32::NEG_INFINITY, f32::NEG_INFINITY], &[f32::NAN, 1.0]];
+            for (r, row) in specials.iter().enumerate() {
+                logits[r * classes..r * classes + classes].fill(f32::NEG_INFINITY);
+                logits[r * classes..r * classes + 2].copy_from_slice(row);
+            }
+        }
+        for dev in [&gpu, &Device::Cpu] {
+            let l = Tensor::from_slice(&logits, &[rows, classes], dev);
+            let t = Tensor::from_slice(&target, &[rows], dev);
+            let fused = l.count_argmax_softmax_eq(&t);
+            let unfused = t.eq(&l.softmax(1).argmax(1, false)).sum_all();
+            assert_eq!((fused.shape(), fused.dtype()), (unfused.shape(), unfused.dtype()));
+            let (f, u) = (fused.to_vec::<i64>()[0], unfused.to_vec::<i64>()[0]);
+            assert_eq!(f, u, "{rows}x{classes} on {}", dev.name());
+        }
+    }
+}
+
 /// `sgd_step_many` (`sgd2_f32`, two parameters per dispatch) against `sgd_step` one parameter at a time: the same
 /// bits, for odd and even numbers of parameters, the tutorial's layer shapes, and views with an offset.
 #[test]

@@ -1,7 +1,8 @@
-//! The launcher of `metrics.wgsl`: a binary classifier's right predictions counted in one kernel
-//! ([`Backend::count_round_sigmoid_eq`]).
+//! The launcher of `metrics.wgsl`: a binary or multi-class classifier's right predictions counted in one kernel
+//! ([`Backend::count_round_sigmoid_eq`], [`Backend::count_argmax_softmax_eq`]).
 //!
 //! [`Backend::count_round_sigmoid_eq`]: crate::Backend::count_round_sigmoid_eq
+//! [`Backend::count_argmax_softmax_eq`]: crate::Backend::count_argmax_softmax_eq
 
 use super::params::{u32_of, CountParams};
 use super::shaders::METRICS;
@@ -35,11 +36,52 @@ pub(super) fn count_round_sigmoid_eq(
         n: u32_of("numel", n),
         logits_offset: u32_of("offset", lr.start),
         target_offset: u32_of("offset", tr.start),
-        _pad: 0,
+        classes: 0,
     };
     be.ctx().dispatch(
         &METRICS,
         "count_round_sigmoid_eq_f32",
+        &[(0, logits.buffer()), (1, target.buffer()), (2, out.buffer())],
+        3,
+        bytemuck::bytes_of(&p),
+        (1, 1, 1),
+    );
+    Some(out)
+}
+
+/// Rows up to this length: the unfused softmax's one-row-per-invocation kernel, whose formula the kernel copies
+/// (`SOFTMAX_ROWS_MAX` in reduce.rs).
+const SOFTMAX_ROWS_MAX: usize = 128;
+
+/// `Σ_i [argmax(softmax(logits_i)) == target_i]` as a one-element int64 storage (one i32 word), for contiguous
+/// f32 logits `[N, C]` with `1 <= C <= 128` and contiguous int64 class indices `[N]`; else `None`.
+pub(super) fn count_argmax_softmax_eq(
+    be: &WgpuBackend,
+    logits: &WgpuStorage,
+    logits_layout: &Layout,
+    target: &WgpuStorage,
+    target_layout: &Layout,
+) -> Option<WgpuStorage> {
+    let (lr, tr) = (logits_layout.contiguous_range()?, target_layout.contiguous_range()?);
+    let &[rows, classes] = logits_layout.shape() else { return None };
+    if logits.dtype != DType::F32
+        || target.dtype != DType::I64
+        || target_layout.shape() != [rows]
+        || classes == 0
+        || classes > SOFTMAX_ROWS_MAX
+    {
+        return None;
+    }
+    let out = be.alloc(1, DType::I64);
+    let p = CountParams {
+        n: u32_of("rows", rows),
+        logits_offset: u32_of("offset", lr.start),
+        target_offset: u32_of("offset", tr.start),
+        classes: u32_of("classes", classes),
+    };
+    be.ctx().dispatch(
+        &METRICS,
+        "count_argmax_softmax_eq_f32",
         &[(0, logits.buffer()), (1, target.buffer()), (2, out.buffer())],
         3,
         bytemuck::bytes_of(&p),

@@ -538,6 +538,18 @@ impl Backend for WgpuBackend {
         metrics::count_round_sigmoid_eq(self, logits, logits_layout, target, target_layout)
     }
 
+    fn count_argmax_softmax_eq(
+        &self,
+        logits: &WgpuStorage,
+        logits_layout: &Layout,
+        target: &WgpuStorage,
+        target_layout: &Layout,
+    ) -> Option<WgpuStorage> {
+        fits("count_argmax_softmax_eq", logits, logits_layout);
+        fits("count_argmax_softmax_eq", target, target_layout);
+        metrics::count_argmax_softmax_eq(self, logits, logits_layout, target, target_layout)
+    }
+
     fn bce_with_logits_mean(
         &self,
         logits: &WgpuStorage,

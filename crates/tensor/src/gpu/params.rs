@@ -162,7 +162,7 @@ pub struct CountParams {
     pub n: u32,
     pub logits_offset: u32,
     pub target_offset: u32,
-    pub _pad: u32,
+    pub classes: u32,
 }
 
 /// Keep in sync with `struct Params` in `shaders/loss.wgsl`.

@@ -107,7 +107,7 @@ pub const OPTIM: Shader = Shader {
 pub const METRICS: Shader = Shader {
     name: "metrics",
     source: include_str!("../../../../shaders/metrics.wgsl"),
-    entries: &["count_round_sigmoid_eq_f32"],
+    entries: &["count_round_sigmoid_eq_f32", "count_argmax_softmax_eq_f32"],
     bounds_checks: true,
 };
 
