@@ -9,9 +9,9 @@
 //
 // Reduction order (fixed, so the bits are deterministic): one workgroup of 256; invocation t folds the quads
 // (elements 4q .. 4q + 3) q = t, t + 256, ... lane by lane, adds its lanes as (x + y) + (z + w), and the workgroup
-// adds the 256 partial sums as a tree — the order of `reduce_contiguous_f32` over one chunk, so up to 16384
-// elements the forward has the bits of the unfused ops; above, the one-chunk order differs from their multi-pass
-// one in the last bits only.
+// adds the 256 partial sums as a tree — the order of `reduce_contiguous_f32` over one chunk, so from 65 to 16384
+// elements the forward has the bits of the unfused ops. The unfused sum folds rows of at most 64 elements in one
+// invocation, left to right, and sums above 16384 in several passes: there the bits may differ in the last places.
 //
 // Bindings: 0 `logits`, 1 `truth` (the target; `target` is a WGSL keyword), 2 `out` (one f32 for the forward,
 // n for the gradient), 3 `params`, 4 `grad` (the gradient's upstream one-element g). Both inputs are contiguous
