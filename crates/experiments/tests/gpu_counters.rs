@@ -88,3 +88,24 @@ fn moons_gpu_agrees_with_cpu() {
 fn spirals_gpu_agrees_with_cpu() {
     gpu_agrees_with_cpu("spirals");
 }
+
+/// blobs-large trains on mini-batches sliced from labels uploaded once: the cross-entropy target check reads their
+/// host-known bounds instead of the device, so an epoch reads back once (its log line), however many batches it has.
+#[test]
+fn blobs_large_reads_back_once_per_epoch_not_per_batch() {
+    let Some(gpu) = tensor::gpu::testing::gpu_or_skip() else { return };
+    let spec = runs::find("blobs-large").expect("the blobs-large run");
+    // 240 training rows in 5 batches of 48.
+    let readbacks = |epochs: usize| {
+        let opts =
+            TrainOptions { epochs: Some(epochs), samples: Some(300), batch_size: Some(48), ..TrainOptions::default() };
+        let _one = ONE_RUN.lock().unwrap_or_else(|e| e.into_inner());
+        gpu.reset_gpu_stats();
+        runs::train_run(spec, opts, &gpu, &mut |_| {}).expect("a training run").expect("the run trains");
+        gpu.gpu_stats().expect("a GPU has counters").readbacks
+    };
+    let (one, three) = (readbacks(1), readbacks(3));
+    assert!(three >= one, "readbacks: {one} for 1 epoch, {three} for 3");
+    let per_epoch = (three - one) as f64 / 2.0;
+    assert!(per_epoch <= 1.0, "{per_epoch} readbacks per epoch of 5 batches (1 epoch: {one}, 3 epochs: {three})");
+}

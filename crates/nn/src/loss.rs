@@ -302,6 +302,13 @@ fn check_index_targets(op: &str, input: &Var, target: &Tensor, ignore_index: i64
     if let Some(ignored) = checked_targets::recall(target, classes, ignore_index) {
         return ignored;
     }
+    // A GPU target whose values have host-known bounds (uploaded from host data: a dataset's labels and every
+    // mini-batch sliced from them) is checked against the bounds, without a readback.
+    if let Some((lo, hi)) = target.known_index_range() {
+        if lo >= 0 && (hi as u64) < classes as u64 && !(lo..=hi).contains(&ignore_index) {
+            return false;
+        }
+    }
     let mut ignored = false;
     for &t in &target.to_vec::<i64>() {
         assert!(

@@ -87,6 +87,18 @@ impl Tensor {
         }
     }
 
+    /// Bounds `(lo, hi)` known on the host for every value of this int64 tensor's storage, and so of this view: kept
+    /// by the GPU backend for storages uploaded from host data or made by argmax/argmin, so that a check of the
+    /// values needs no readback. `None` where no bounds are kept (the CPU, which reads its values at no wait, and
+    /// GPU values computed on the device).
+    pub fn known_index_range(&self) -> Option<(i64, i64)> {
+        match &*self.storage {
+            #[cfg(feature = "wgpu")]
+            Storage::Wgpu(s) if self.dtype() == DType::I64 => s.index_range(),
+            _ => None,
+        }
+    }
+
     /// Records that the values of this int64 tensor (a new storage) lie in `lo..=hi`, so that a GPU gather with
     /// it is range-checked at the call (see `check_index`).
     fn set_index_range(&self, lo: i64, hi: i64) {
@@ -661,7 +673,8 @@ impl Tensor {
 
     /// The mean binary cross-entropy of the logits `self` against `target` (`BCEWithLogitsLoss()`):
     /// `self.bce_with_logits(target).mean_all()`, one kernel where the backend has one
-    /// ([`Backend::bce_with_logits_mean`]; the same bits up to 16384 elements, the last bits may differ above)
+    /// ([`Backend::bce_with_logits_mean`]; on the GPU the same bits from 65 to 16384 elements, the last bits may
+    /// differ outside that range, where the unfused sum adds in another order)
     /// and those ops elsewhere.
     ///
     /// # Panics

@@ -27,7 +27,7 @@
 //! Target: final test accuracy ≥ 99% (the ten blobs sit far apart in 32 dimensions; PyTorch
 //! reaches 100% at every size replayed).
 
-use super::train::{accuracy_fn, build_model, labels, TrainOptions, Trained};
+use super::train::{accuracy_of, build_model, count_correct, TrainOptions, Trained};
 use super::{Cmp, DataKind, LogFormat, LossKind, Metric, OptimizerKind, RunKind, RunSpec, Target, TrainSpec};
 use crate::error::CliError;
 use crate::record::{EpochRecord, RunRecord};
@@ -143,7 +143,7 @@ pub fn train(
     let start = Instant::now();
     for epoch in 0..epochs {
         // LOOP 1: the mini-batches, consecutive rows in order. The batch losses and the correct
-        // predictions are summed on the device and read once, after the last batch.
+        // predictions are summed on the device and read once, with the test figures, after the epoch.
         let mut loss_sum: Option<Tensor> = None;
         let mut correct: Option<Tensor> = None;
         for row in (0..n_train).step_by(batch) {
@@ -151,7 +151,7 @@ pub fn train(
             let (xb, yb) = (Var::constant(x_train.slice(rows.clone())), y_train.slice(rows));
             let logits = model.forward(&xb);
             let loss = loss_fn.forward(&logits, &yb);
-            let hits = yb.eq(&labels(&logits.tensor(), spec.loss).to_dtype(yb.dtype())).sum_all();
+            let (hits, _) = count_correct(&logits.tensor(), &yb, spec.loss);
             correct = Some(match correct {
                 Some(c) => c.add(&hits),
                 None => hits,
@@ -165,16 +165,21 @@ pub fn train(
                 None => l,
             });
         }
-        let read = |t: Option<Tensor>| t.map_or(0.0, |t| t.item());
-        let train_loss = read(loss_sum) / n_batches as f64;
-        let train_acc = Some((read(correct) / n_train as f64) * 100.0);
+        let (loss_sum, correct) = (loss_sum.expect("at least one batch"), correct.expect("at least one batch"));
 
         // One pass over the whole test set, no graph recorded.
-        let (test_loss, test_acc) = no_grad(|| {
+        let (test_loss, test_correct) = no_grad(|| {
             let logits = model.forward(&x_test);
             let loss = loss_fn.forward(&logits, &y_test);
-            (loss.tensor().item(), Some(accuracy_fn(&y_test, &labels(&logits.tensor(), spec.loss))))
+            (loss.tensor(), count_correct(&logits.tensor(), &y_test, spec.loss))
         });
+        // The epoch's four figures in one transfer (one wait for the device).
+        let v: Vec<f64> = Tensor::to_host_many(&[&loss_sum, &correct, &test_loss, &test_correct.0])
+            .into_iter()
+            .map(|h| h.to_f64_vec()[0])
+            .collect();
+        let (train_loss, train_acc) = (v[0] / n_batches as f64, Some(accuracy_of(v[1], n_train)));
+        let (test_loss, test_acc) = (v[2], Some(accuracy_of(v[3], test_correct.1)));
         let rec = EpochRecord { epoch, train_loss, train_acc, test_loss, test_acc };
         on_epoch(&rec);
         history.push(rec);

@@ -123,7 +123,7 @@ pub fn correct_count(y_true: &Tensor, y_pred: &Tensor) -> Tensor {
 /// The right predictions of `logits` against `y` (a one-element tensor on their device) and their number: for BCE
 /// `round(sigmoid(logits)) == y`, for cross-entropy over a batch `argmax(softmax(logits)) == y`, counted in one
 /// kernel where the device has one, else [`correct_count`] of [`labels`] — the same count either way.
-fn count_correct(logits: &Tensor, y: &Tensor, loss: LossKind) -> (Tensor, usize) {
+pub(crate) fn count_correct(logits: &Tensor, y: &Tensor, loss: LossKind) -> (Tensor, usize) {
     match loss {
         LossKind::BceWithLogits => (logits.count_round_sigmoid_eq(y), logits.numel()),
         LossKind::CrossEntropy if logits.rank() == 2 && y.dtype() == DType::I64 && y.shape() == [logits.shape()[0]] => {
