@@ -118,9 +118,9 @@ fn reduce(c: &mut Criterion) {
         let x = tensor(&[n], 5);
         let rows = x.reshape(&[n / 256, 256]);
         g.throughput(Throughput::Bytes(4 * n as u64));
-        on_paths(&mut g, "sum_all", label, &|| x.sum_all());
-        on_paths(&mut g, "max_all", label, &|| x.max_all());
-        on_paths(&mut g, "row_sums_x256", label, &|| rows.sum(1usize, false));
+        on_paths(&mut g, "sum_all", label, &|| x.sum());
+        on_paths(&mut g, "max_all", label, &|| x.max());
+        on_paths(&mut g, "row_sums_x256", label, &|| rows.sum_dim(1usize));
     }
 }
 
@@ -145,10 +145,10 @@ fn tutorial(c: &mut Criterion) {
     on_paths(&mut g, "relu", "800x10", &|| h.relu());
     on_paths(&mut g, "tanh", "800x10", &|| h.tanh());
     g.throughput(Throughput::Bytes(4 * 8000));
-    on_paths(&mut g, "sum_rows", "800x10", &|| h.sum(1usize, false));
-    on_paths(&mut g, "sum_cols", "800x10", &|| h.sum(0usize, false));
+    on_paths(&mut g, "sum_rows", "800x10", &|| h.sum_dim(1usize));
+    on_paths(&mut g, "sum_cols", "800x10", &|| h.sum_dim(0usize));
     g.throughput(Throughput::Bytes(3 * 4 * 800));
-    on_paths(&mut g, "bce_mean", "800x1", &|| logits.bce_with_logits(&y).mean_all());
+    on_paths(&mut g, "bce_mean", "800x1", &|| logits.bce_with_logits(&y).mean());
     g.throughput(Throughput::Bytes(2 * 4 * 800));
     on_paths(&mut g, "sigmoid", "800x1", &|| logits.sigmoid());
 }
@@ -167,7 +167,7 @@ fn threshold(c: &mut Criterion) {
         g.throughput(Throughput::Bytes(2 * 4 * n as u64));
         g.bench_function(BenchmarkId::new("exp", &label), |b| b.iter(|| black_box(x.exp())));
         g.throughput(Throughput::Bytes(4 * n as u64));
-        g.bench_function(BenchmarkId::new("row_sums_x16", &label), |b| b.iter(|| black_box(rows.sum(1usize, false))));
+        g.bench_function(BenchmarkId::new("row_sums_x16", &label), |b| b.iter(|| black_box(rows.sum_dim(1usize))));
         g.throughput(Throughput::Bytes(2 * 4 * n as u64));
         g.bench_function(BenchmarkId::new("softmax_x16", &label), |b| b.iter(|| black_box(rows.softmax(1usize))));
     }
@@ -197,7 +197,7 @@ fn threshold_table() {
             ("add", &|| x.add(&r)),
             ("exp", &|| x.exp()),
             ("sigmoid", &|| x.sigmoid()),
-            ("row_sums_x16", &|| rows.sum(1usize, false)),
+            ("row_sums_x16", &|| rows.sum_dim(1usize)),
             ("softmax_x16", &|| rows.softmax(1usize)),
         ];
         for (name, f) in cases {

@@ -104,7 +104,7 @@ fn reductions(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(4 * (side * side) as u64));
         group.bench_with_input(BenchmarkId::new("sum_all", side * side), &side, |bench, _| {
             bench.iter(|| {
-                black_box(x.sum_all());
+                black_box(x.sum());
                 dev.synchronize().expect("the device works");
             })
         });

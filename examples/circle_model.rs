@@ -57,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut optimizer = SGD::new(model.parameters(), SgdConfig::new(0.1));
     let predict = |logits: &Var| logits.tensor().sigmoid().round();
     for epoch in 0..=1000 {
-        let logits = model.forward(&x).squeeze(1);
+        let logits = model.forward(&x).squeeze_dim(1);
         let loss = loss_fn.forward(&logits, &y);
         optimizer.zero_grad();
         loss.backward()?;
@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("Epoch: {epoch} | Loss: {:.5}, Accuracy: {acc:.2}%", loss.tensor().item());
         }
     }
-    let y_pred = no_grad(|| predict(&model.forward(&x).squeeze(1)));
+    let y_pred = no_grad(|| predict(&model.forward(&x).squeeze_dim(1)));
     println!("\n{}", classification_report(&y, &y_pred, Some(&["outside", "inside"]), 2));
 
     let path = std::env::temp_dir().join("circle_model.safetensors");

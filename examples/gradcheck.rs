@@ -15,7 +15,7 @@ fn main() {
     let w = Tensor::new(&[0.1f64, -0.2, 0.3, 0.4, 0.5, -0.6], &[2, 3]);
     let b = Tensor::new(&[0.0f64, 0.1, -0.1], &[3]);
     // loss(w, b) = -mean_i log_softmax(x w + b)[i, label_i]
-    let loss = |v: &[Var]| (x.matmul(&v[0]) + &v[1]).log_softmax(-1).gather(1usize, &labels).mean_all().neg();
+    let loss = |v: &[Var]| (x.matmul(&v[0]) + &v[1]).log_softmax(-1).gather(1usize, &labels).mean().neg();
     match gradcheck(loss, &[w.clone(), b.clone()], GradcheckOptions::default()) {
         Ok(report) => println!(
             "cross-entropy: OK, {} Jacobian entries compared ({:?}), largest difference {:.1e}",

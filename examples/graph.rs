@@ -27,7 +27,7 @@ fn main() {
     let h1 = (x.matmul(&w1) + &b1).relu();
     let h2 = (h1.matmul(&w2) + &b2).relu();
     let logits = h2.matmul(&w3) + &b3;
-    let loss = logits.bce_with_logits(&y).mean_all();
+    let loss = logits.bce_with_logits(&y).mean();
 
     if dot {
         print!("{}", loss.graph_dot());

@@ -35,7 +35,7 @@ fn train(device: &Device) -> Vec<f32> {
     let mut opt = SGD::new(model.parameters(), SgdConfig::new(0.1));
     let mut losses = Vec::new();
     for _ in 0..20 {
-        let loss = loss_fn.forward(&model.forward(&x).squeeze(1), &y);
+        let loss = loss_fn.forward(&model.forward(&x).squeeze_dim(1), &y);
         opt.zero_grad();
         loss.backward().unwrap();
         opt.step();

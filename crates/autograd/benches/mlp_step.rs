@@ -29,7 +29,7 @@ fn main() {
         let h1 = (x.matmul(&layers[0].0) + &layers[0].1).relu();
         let h2 = (h1.matmul(&layers[1].0) + &layers[1].1).relu();
         let logits = h2.matmul(&layers[2].0) + &layers[2].1;
-        logits.bce_with_logits(&y).mean_all()
+        logits.bce_with_logits(&y).mean()
     };
     let ops_per_forward =
         forward().graph_text().lines().filter(|l| !l.contains(" leaf ") && !l.contains(" constant ")).count();
@@ -99,7 +99,7 @@ fn main() {
         chain(len);
     });
     let tiny_backward = time(&|| {
-        chain(len).sum_all().backward().unwrap();
+        chain(len).sum().backward().unwrap();
     });
     println!("1-element ops (bookkeeping only):");
     println!("  no_grad:                         {tiny_nograd:8.3} µs/op");

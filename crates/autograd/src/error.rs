@@ -27,7 +27,7 @@ impl fmt::Display for AutogradError {
         match self {
             AutogradError::NonScalar { shape } => write!(
                 f,
-                "backward() needs a scalar result but this one has shape {shape:?}: reduce it first (e.g. .mean_all()) \
+                "backward() needs a scalar result but this one has shape {shape:?}: reduce it first (e.g. .mean()) \
                  or call backward_with(Some(&grad), ..) with a gradient of that shape"
             ),
             AutogradError::GradMismatch { expected, got, detail } => write!(

@@ -24,7 +24,7 @@
 //! let y = Var::constant(Tensor::new(&[1.0f32, 0.0], &[2, 1]));
 //! let w = Var::leaf(Tensor::new(&[0.1f32, -0.2], &[2, 1]));
 //! let b = Var::leaf(Tensor::new(&[0.0f32], &[1]));
-//! let loss = (x.matmul(&w) + &b).bce_with_logits(&y).mean_all();
+//! let loss = (x.matmul(&w) + &b).bce_with_logits(&y).mean();
 //! loss.backward().unwrap();
 //! assert_eq!(w.grad().unwrap().shape(), &[2, 1]);
 //! assert_eq!(b.grad().unwrap().shape(), &[1]); // the broadcast over the batch was summed back

@@ -102,12 +102,12 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
         Op::Max { x, out, axis, keepdim } => {
             let g = if *keepdim { g.clone() } else { g.unsqueeze(*axis) };
             let at_max = x.eq(out);
-            vec![Some(at_max.div(&at_max.sum(*axis, true)).mul(&g))]
+            vec![Some(at_max.div(&at_max.sum_keepdim(*axis)).mul(&g))]
         }
         // y = softmax(x): d/dx_j = y_j·(g_j - Σ_i g_i·y_i)
-        Op::Softmax { out, axis } => vec![Some(out.mul(&g.sub(&g.mul(out).sum(*axis, true))))],
+        Op::Softmax { out, axis } => vec![Some(out.mul(&g.sub(&g.mul(out).sum_keepdim(*axis))))],
         // y = log_softmax(x): d/dx_j = g_j - e^(y_j)·Σ_i g_i
-        Op::LogSoftmax { out, axis } => vec![Some(g.sub(&out.exp().mul(&g.sum(*axis, true))))],
+        Op::LogSoftmax { out, axis } => vec![Some(g.sub(&out.exp().mul(&g.sum_keepdim(*axis))))],
 
         // --- linear algebra ---------------------------------------------------------------------------------
         // out = lhs @ rhs:  d/dlhs = grad @ rhsᵀ,  d/drhs = lhsᵀ @ grad  (per batch for 3-D operands)
@@ -124,7 +124,7 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
             let g = masked.as_ref().unwrap_or(g);
             let mut grads = vec![needs[0].then(|| g.matmul(weight)), needs[1].then(|| g.t().matmul(x))];
             if needs.len() > 2 {
-                grads.push(needs[2].then(|| g.sum(0usize, false)));
+                grads.push(needs[2].then(|| g.sum_dim(0usize)));
             }
             grads
         }
@@ -145,11 +145,11 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
         Op::Expand { in_shape } => {
             let mut g = g.clone();
             while g.rank() > in_shape.len() {
-                g = g.sum(0usize, false);
+                g = g.sum_dim(0usize);
             }
             for (axis, &n) in in_shape.iter().enumerate() {
                 if n == 1 && g.shape()[axis] != 1 {
-                    g = g.sum(axis, true);
+                    g = g.sum_keepdim(axis);
                 }
             }
             vec![Some(g)]

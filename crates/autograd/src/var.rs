@@ -50,7 +50,7 @@ pub(crate) struct GradFn {
 /// use autograd::Var;
 /// use tensor::Tensor;
 /// let x = Var::leaf(Tensor::new(&[1.0f64, 2.0, 3.0], &[3]));
-/// let y = (&x * &x).sum_all(); // y = Σ x²
+/// let y = (&x * &x).sum(); // y = Σ x²
 /// y.backward().unwrap();
 /// assert_eq!(x.grad().unwrap().to_vec::<f64>(), vec![2.0, 4.0, 6.0]); // dy/dx = 2x
 /// ```

@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use tensor::{BinaryOp, Dim, Tensor};
+use tensor::{BinaryOp, Dim, ReduceOp, Tensor};
 
 use crate::op::Op;
 use crate::var::Var;
@@ -82,7 +82,7 @@ impl Var {
     }
 
     /// The mean binary cross-entropy of the logits `self` against `target` of the same shape,
-    /// `self.bce_with_logits(target).mean_all()` as one node: on a GPU one kernel forward and one backward
+    /// `self.bce_with_logits(target).mean()` as one node: on a GPU one kernel forward and one backward
     /// ([`Tensor::bce_with_logits_mean`]). Saves both operands.
     ///
     /// # Panics
@@ -95,7 +95,7 @@ impl Var {
     }
 
     /// The mean cross-entropy of the logits `self` (`[N, C]`) against the int64 class indices `target` (`[N]`),
-    /// `-self.log_softmax(1).gather(1, target[:, None]).mean_all()` as one node: on a GPU one kernel forward and
+    /// `-self.log_softmax(1).gather(1, target[:, None]).mean()` as one node: on a GPU one kernel forward and
     /// one backward ([`Tensor::cross_entropy_mean`]). Saves the logits and the targets.
     ///
     /// # Panics
@@ -200,21 +200,26 @@ impl Var {
 
     // --- reductions and normalisations -------------------------------------------------------------------
 
-    /// Sum over `axis`, keeping it as size 1 when `keepdim`. Saves the input's shape.
+    /// Sum over `axis`, keeping it as size 1 when `keepdim` (the primitive behind `sum`, `sum_dim` and
+    /// `sum_keepdim`). Saves the input's shape.
     #[track_caller]
-    pub fn sum(&self, axis: impl Dim, keepdim: bool) -> Var {
+    fn sum_over(&self, axis: impl Dim, keepdim: bool) -> Var {
         let x = self.tensor();
         let axis = axis.resolve("sum", x.rank());
-        Var::record(&[self], x.sum(axis, keepdim), |_| Op::Sum { in_shape: x.shape().to_vec(), axis, keepdim })
+        Var::record(&[self], x.reduce(ReduceOp::Sum, axis, keepdim), |_| Op::Sum {
+            in_shape: x.shape().to_vec(),
+            axis,
+            keepdim,
+        })
     }
 
-    /// Maximum over `axis`; the gradient goes to the maximum (shared evenly between ties). Saves the input and the
-    /// output.
+    /// Maximum over `axis` (the primitive behind `max`, `max_dim` and `max_keepdim`); the gradient goes to the
+    /// maximum (shared evenly between ties). Saves the input and the output.
     #[track_caller]
-    pub fn max(&self, axis: impl Dim, keepdim: bool) -> Var {
+    fn max_over(&self, axis: impl Dim, keepdim: bool) -> Var {
         let x = self.tensor();
         let axis = axis.resolve("max", x.rank());
-        Var::record(&[self], x.max(axis, keepdim), |out| {
+        Var::record(&[self], x.reduce(ReduceOp::Max, axis, keepdim), |out| {
             let out = if keepdim { out.clone() } else { out.unsqueeze(axis) };
             Op::Max { x, out, axis, keepdim }
         })
@@ -361,7 +366,7 @@ impl Var {
     /// // cube(x) = x³ with d/dx x³ = 3x²
     /// let x = Var::leaf(Tensor::new(&[2.0f64], &[1]));
     /// let y = Var::custom("cube", &[&x], |xs| xs[0].powf(3.0), |xs, _out, g| vec![g.mul(&xs[0].sqr().mul_scalar(3.0))]);
-    /// y.sum_all().backward().unwrap();
+    /// y.sum().backward().unwrap();
     /// assert_eq!(x.grad().unwrap().to_vec::<f64>(), vec![12.0]);
     /// ```
     #[track_caller]
@@ -410,36 +415,74 @@ impl Var {
         self.mul(self)
     }
 
-    /// Sum of every element, 0-d (a `reshape` to 1-D, then `sum`).
+    // Reductions are named as `Tensor`'s, after PyTorch's calls: the bare method reduces every element to
+    // 0-d (`x.sum()`), `_dim(d)` drops the reduced dimension (`x.sum(d)`), `_keepdim(d)` keeps it with size 1.
+
+    /// Sum of every element, 0-d (PyTorch's `x.sum()`; a `reshape` to 1-D, then the sum).
     #[track_caller]
-    pub fn sum_all(&self) -> Var {
-        self.flatten_all().sum(0usize, false)
+    pub fn sum(&self) -> Var {
+        self.flatten().sum_over(0usize, false)
     }
 
-    /// Mean over `axis` (`sum`, then a true division by the size, as `Tensor::mean`).
+    /// Sum over `dim`, which is dropped (PyTorch's `x.sum(dim)`).
     #[track_caller]
-    pub fn mean(&self, axis: impl Dim, keepdim: bool) -> Var {
-        let axis = axis.resolve("mean", self.rank());
-        let n = self.shape()[axis];
-        self.sum(axis, keepdim).div_scalar(n as f64)
+    pub fn sum_dim(&self, dim: impl Dim) -> Var {
+        self.sum_over(dim, false)
     }
 
-    /// Mean of every element, 0-d.
+    /// Sum over `dim`, kept with size 1 (PyTorch's `x.sum(dim, keepdim=True)`).
     #[track_caller]
-    pub fn mean_all(&self) -> Var {
+    pub fn sum_keepdim(&self, dim: impl Dim) -> Var {
+        self.sum_over(dim, true)
+    }
+
+    /// Mean of every element, 0-d (PyTorch's `x.mean()`).
+    #[track_caller]
+    pub fn mean(&self) -> Var {
         let n = self.tensor().numel();
-        self.sum_all().div_scalar(n as f64)
+        self.sum().div_scalar(n as f64)
     }
 
-    /// Maximum of every element, 0-d.
+    /// Mean over `dim`, which is dropped (`sum`, then a true division by the size, as `Tensor::mean_dim`).
     #[track_caller]
-    pub fn max_all(&self) -> Var {
-        self.flatten_all().max(0usize, false)
+    pub fn mean_dim(&self, dim: impl Dim) -> Var {
+        self.mean_over(dim, false)
     }
 
-    /// All elements as a 1-D variable (a `reshape`; `self` when already 1-D).
+    /// Mean over `dim`, kept with size 1 (PyTorch's `x.mean(dim, keepdim=True)`).
     #[track_caller]
-    pub fn flatten_all(&self) -> Var {
+    pub fn mean_keepdim(&self, dim: impl Dim) -> Var {
+        self.mean_over(dim, true)
+    }
+
+    #[track_caller]
+    fn mean_over(&self, dim: impl Dim, keepdim: bool) -> Var {
+        let axis = dim.resolve("mean", self.rank());
+        let n = self.shape()[axis];
+        self.sum_over(axis, keepdim).div_scalar(n as f64)
+    }
+
+    /// Maximum of every element, 0-d (PyTorch's `x.max()`).
+    #[track_caller]
+    pub fn max(&self) -> Var {
+        self.flatten().max_over(0usize, false)
+    }
+
+    /// Maximum over `dim`, which is dropped (PyTorch's `x.max(dim).values`).
+    #[track_caller]
+    pub fn max_dim(&self, dim: impl Dim) -> Var {
+        self.max_over(dim, false)
+    }
+
+    /// Maximum over `dim`, kept with size 1 (PyTorch's `x.max(dim, keepdim=True).values`).
+    #[track_caller]
+    pub fn max_keepdim(&self, dim: impl Dim) -> Var {
+        self.max_over(dim, true)
+    }
+
+    /// All elements as a 1-D variable (PyTorch's `x.flatten()`; a `reshape`, `self` when already 1-D).
+    #[track_caller]
+    pub fn flatten(&self) -> Var {
         if self.rank() == 1 {
             return self.clone();
         }
@@ -467,10 +510,17 @@ impl Var {
         self.transpose(0usize, 1usize)
     }
 
-    /// Removes dimension `axis`, which must have size 1 (a `reshape`).
+    /// Removes every dimension of size 1 (PyTorch's `x.squeeze()`; a `reshape`).
     #[track_caller]
-    pub fn squeeze(&self, axis: impl Dim) -> Var {
-        let shape = self.tensor().squeeze(axis).shape().to_vec();
+    pub fn squeeze(&self) -> Var {
+        let shape = self.tensor().squeeze().shape().to_vec();
+        self.reshape(&shape)
+    }
+
+    /// Removes dimension `dim` if it has size 1, else returns `self` unchanged (PyTorch's `x.squeeze(dim)`).
+    #[track_caller]
+    pub fn squeeze_dim(&self, dim: impl Dim) -> Var {
+        let shape = self.tensor().squeeze_dim(dim).shape().to_vec();
         self.reshape(&shape)
     }
 

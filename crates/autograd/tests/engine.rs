@@ -23,7 +23,7 @@ fn tiny_mlp_matches_hand_derived_gradients() {
     // h = x W1 + b1 = [1 + 1, -1 + 2] = [2, 1]; relu(h) = [2, 1]; y = 2·2 + 1·3 + 0.5 = 7.5
     let h = x.matmul(&w1) + &b1;
     let y = h.relu().matmul(&w2) + &b2;
-    let loss = y.sum_all();
+    let loss = y.sum();
     assert_eq!(loss.tensor().item(), 7.5);
     loss.backward().unwrap();
     // dL/db2 = 1; dL/dW2 = relu(h)ᵀ = [2, 1]ᵀ
@@ -40,12 +40,12 @@ fn leaf_gradients_accumulate_until_zeroed() {
     let x = Var::leaf(t64(&[3.0], &[1]));
     // d/dx x² = 2x = 6, twice: 12
     for _ in 0..2 {
-        x.sqr().sum_all().backward().unwrap();
+        x.sqr().sum().backward().unwrap();
     }
     assert_eq!(grad_vec(&x), vec![12.0]);
     x.zero_grad();
     assert!(x.grad().is_none());
-    x.sqr().sum_all().backward().unwrap();
+    x.sqr().sum().backward().unwrap();
     assert_eq!(grad_vec(&x), vec![6.0]);
 }
 
@@ -61,7 +61,7 @@ fn a_variable_used_twice_gets_both_gradients() {
 fn non_leaf_gradients_are_not_kept() {
     let x = Var::leaf(t64(&[1.0, 2.0], &[2]));
     let y = x.exp();
-    y.sum_all().backward().unwrap();
+    y.sum().backward().unwrap();
     assert!(!y.is_leaf());
     assert!(y.grad().is_none());
     assert!(x.grad().is_some());
@@ -70,7 +70,7 @@ fn non_leaf_gradients_are_not_kept() {
 #[test]
 fn no_grad_records_nothing() {
     let w = Var::leaf(t64(&[1.0, 2.0], &[2]));
-    let y = no_grad(|| (&w * 3.0).exp().sum_all());
+    let y = no_grad(|| (&w * 3.0).exp().sum());
     assert!(!y.requires_grad());
     assert!(y.is_leaf());
     assert_eq!(y.op_name(), "constant");
@@ -155,7 +155,7 @@ fn a_scalar_leaf_gets_gradient_one() {
 #[test]
 fn set_data_replaces_the_value_but_not_what_was_saved() {
     let x = Var::leaf(t64(&[2.0], &[1]));
-    let y = x.sqr().sum_all();
+    let y = x.sqr().sum();
     x.set_data(t64(&[10.0], &[1]));
     assert_eq!(x.tensor().to_f64_vec(), vec![10.0]);
     y.backward().unwrap();
@@ -199,14 +199,14 @@ fn anomaly_mode_names_the_backward_op() {
     let err = detect_anomaly(|| {
         let y = x.sqrt();
         let id = y.id();
-        (id, y.sum_all().backward().unwrap_err())
+        (id, y.sum().backward().unwrap_err())
     });
     let (id, err) = err;
     assert_eq!(err, AutogradError::Anomaly { id, op: "sqrt", input: 0 });
     assert!(err.to_string().contains(&format!("sqrt (node #{id})")), "{err}");
     // Outside anomaly mode the same backward runs and gives ∞.
     x.zero_grad();
-    x.sqrt().sum_all().backward().unwrap();
+    x.sqrt().sum().backward().unwrap();
     assert!(grad_vec(&x)[0].is_infinite());
 }
 
@@ -218,7 +218,7 @@ fn a_chain_of_100k_ops_backpropagates_and_drops() {
     for _ in 0..100_000 {
         y = y.affine(1.0, 0.0); // d/dx = 1 per step
     }
-    y.sum_all().backward_with(None, true).unwrap();
+    y.sum().backward_with(None, true).unwrap();
     assert_eq!(grad_vec(&x), vec![1.0]);
     drop(y); // the graph is still kept (keep_graph): dropping it must not recurse
              // And a chain dropped without any backward.
@@ -253,7 +253,7 @@ fn graph_text_lists_nodes_in_creation_order_with_shapes() {
     assert!(dot.starts_with("digraph"));
     assert!(dot.contains(&format!("n{} -> n{}", w.id(), id_of("matmul"))), "{dot}");
     // After backward the links are freed, and the text says so.
-    y.sum_all().backward().unwrap();
+    y.sum().backward().unwrap();
     assert!(y.graph_text().contains("(freed by backward)"));
 }
 

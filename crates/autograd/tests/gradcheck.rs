@@ -48,10 +48,10 @@ unary_gradcheck!(sigmoid_gradcheck, -4.0, 4.0, |x| x.sigmoid());
 unary_gradcheck!(tanh_gradcheck, -3.0, 3.0, |x| x.tanh());
 unary_gradcheck!(clamp_gradcheck, -2.0, 2.0, |x| x.clamp(-0.5, 0.7));
 unary_gradcheck!(sqr_gradcheck, -2.0, 2.0, |x| x.sqr());
-unary_gradcheck!(sum_all_gradcheck, -2.0, 2.0, |x| x.sum_all());
-unary_gradcheck!(mean_all_gradcheck, -2.0, 2.0, |x| x.mean_all());
-unary_gradcheck!(max_all_gradcheck, -2.0, 2.0, |x| x.max_all());
-unary_gradcheck!(flatten_all_gradcheck, -2.0, 2.0, |x| x.flatten_all());
+unary_gradcheck!(sum_all_gradcheck, -2.0, 2.0, |x| x.sum());
+unary_gradcheck!(mean_all_gradcheck, -2.0, 2.0, |x| x.mean());
+unary_gradcheck!(max_all_gradcheck, -2.0, 2.0, |x| x.max());
+unary_gradcheck!(flatten_all_gradcheck, -2.0, 2.0, |x| x.flatten());
 
 // --- element-wise, two operands, broadcasting ------------------------------------------------------------------
 
@@ -123,13 +123,17 @@ macro_rules! axis_gradcheck {
     };
 }
 
-axis_gradcheck!(sum_gradcheck, |x, axis, keepdim| x.sum(axis, keepdim));
-axis_gradcheck!(mean_gradcheck, |x, axis, keepdim| x.mean(axis, keepdim));
-axis_gradcheck!(max_gradcheck, |x, axis, keepdim| x.max(axis, keepdim));
+axis_gradcheck!(sum_gradcheck, |x, axis, keepdim| if keepdim { x.sum_keepdim(axis) } else { x.sum_dim(axis) });
+axis_gradcheck!(mean_gradcheck, |x, axis, keepdim| if keepdim { x.mean_keepdim(axis) } else { x.mean_dim(axis) });
+axis_gradcheck!(max_gradcheck, |x, axis, keepdim| if keepdim { x.max_keepdim(axis) } else { x.max_dim(axis) });
 axis_gradcheck!(softmax_gradcheck, |x, axis, _keepdim| x.softmax(axis));
 axis_gradcheck!(log_softmax_gradcheck, |x, axis, _keepdim| x.log_softmax(axis));
 // Negative axes count from the end.
-axis_gradcheck!(sum_negative_axis_gradcheck, |x, axis, keepdim| x.sum(-1 - axis as isize, keepdim));
+axis_gradcheck!(sum_negative_axis_gradcheck, |x, axis, keepdim| if keepdim {
+    x.sum_keepdim(-1 - axis as isize)
+} else {
+    x.sum_dim(-1 - axis as isize)
+});
 
 // --- linear algebra ---------------------------------------------------------------------------------------------
 
@@ -223,7 +227,7 @@ proptest! {
         let mut shape = case.shape.clone();
         let at = at % (shape.len() + 1);
         shape.insert(at, 1);
-        check(|v| mid_graph(&case, &v[0], |x| x.reshape(&shape).squeeze(at)), &[case.base(-2.0, 2.0)]);
+        check(|v| mid_graph(&case, &v[0], |x| x.reshape(&shape).squeeze_dim(at)), &[case.base(-2.0, 2.0)]);
     }
 
     #[test]
@@ -294,7 +298,7 @@ proptest! {
 fn classifier_loss(x: &Var, v: &[Var], labels: &Tensor) -> Var {
     let h = (x.matmul(&v[0]) + &v[1]).relu();
     let logits = h.matmul(&v[2]) + &v[3];
-    logits.log_softmax(-1).gather(1usize, labels).mean_all().neg()
+    logits.log_softmax(-1).gather(1usize, labels).mean().neg()
 }
 
 fn classifier_params(seed: u64, d: usize, hidden: usize, classes: usize) -> Vec<Tensor> {
@@ -325,8 +329,8 @@ proptest! {
         let x = Tensor::new(&values(seed, batch * 2, -2.0, 2.0), &[batch, 2]);
         let grads = |dtype: DType| -> Vec<Vec<f64>> {
             let params: Vec<Var> = classifier_params(seed, 2, 4, 3).iter().map(|t| Var::leaf(t.to_dtype(dtype))).collect();
-            let loss = classifier_loss(&Var::constant(x.to_dtype(dtype)), &params, &labels) + params[0].sigmoid().sum_all()
-                + params[2].tanh().sqr().mean_all();
+            let loss = classifier_loss(&Var::constant(x.to_dtype(dtype)), &params, &labels) + params[0].sigmoid().sum()
+                + params[2].tanh().sqr().mean();
             loss.backward().unwrap();
             params.iter().map(|p| p.grad().unwrap().to_f64_vec()).collect()
         };
@@ -385,7 +389,7 @@ fn negative_control_a_wrong_derivative_is_caught() {
 fn negative_control_a_rule_ignoring_its_upstream_gradient_is_caught() {
     // Returns σ(1 - σ) instead of g·σ(1 - σ): right when the op is last with upstream 1, wrong mid-graph.
     let ignores_g = |out: &Tensor, _g: &Tensor| out.mul(&out.affine(-1.0, 1.0));
-    let alone = |v: &[Var]| custom_sigmoid(&v[0], ignores_g).sum_all();
+    let alone = |v: &[Var]| custom_sigmoid(&v[0], ignores_g).sum();
     assert!(gradcheck(alone, &[sigmoid_input(5)], GradcheckOptions::default()).is_ok(), "undetectable alone");
     for n in [5, 200] {
         let mid = |v: &[Var]| custom_sigmoid(&v[0], ignores_g).mul_scalar(3.0);

@@ -226,9 +226,9 @@ const CASES: &[Case] = &[
     case("transpose_axis_usize_max", CallerPanic, &["transpose", "axis"], || {
         accepted(leaf23().transpose(usize::MAX, 0usize))
     }),
-    case("sum_axis_i64_min", CallerPanic, &["sum", "axis"], || accepted(leaf23().sum(i64::MIN, false))),
+    case("sum_axis_i64_min", CallerPanic, &["sum", "axis"], || accepted(leaf23().sum_dim(i64::MIN))),
     case("expand_wraps", CallerPanic, &["expand", "more elements"], || {
-        accepted(Var::leaf(Tensor::ones(&[1, 1], DType::F32, &Device::Cpu)).expand(&[1 << 32, 1 << 32]).sum_all())
+        accepted(Var::leaf(Tensor::ones(&[1, 1], DType::F32, &Device::Cpu)).expand(&[1 << 32, 1 << 32]).sum())
     }),
     case("reshape_to_a_wrapping_shape", CallerPanic, &["reshape", "more elements"], || {
         accepted(leaf23().reshape(&[usize::MAX, 2, 0]))
@@ -264,12 +264,12 @@ const CASES: &[Case] = &[
         accepted(Var::stack(&[&leaf23(), &leaf23().t()], 0))
     }),
     case("max_of_an_empty_dimension", CallerPanic, &["max", "empty"], || {
-        accepted(Var::leaf(Tensor::zeros(&[0, 3], DType::F32, &Device::Cpu)).max(0, false))
+        accepted(Var::leaf(Tensor::zeros(&[0, 3], DType::F32, &Device::Cpu)).max_dim(0))
     }),
     // The backward pass.
     case("backward_of_a_non_scalar", ClearError, &["scalar", "shape [2, 3]"], || err_of(leaf23().relu().backward())),
     case("backward_twice", ClearError, &["freed", "keep_graph"], || {
-        let y = leaf23().exp().sum_all();
+        let y = leaf23().exp().sum();
         y.backward().unwrap();
         err_of(y.backward())
     }),
@@ -277,30 +277,30 @@ const CASES: &[Case] = &[
         err_of(leaf23().relu().backward_with(Some(&Tensor::ones(&[3], DType::F32, &Device::Cpu)), false))
     }),
     case("backward_of_a_constant", ClearError, &["requires no gradient"], || {
-        err_of(Var::constant(Tensor::ones(&[1], DType::F32, &Device::Cpu)).sum_all().backward())
+        err_of(Var::constant(Tensor::ones(&[1], DType::F32, &Device::Cpu)).sum().backward())
     }),
     case("anomaly_in_a_backward_rule", ClearError, &["anomaly", "non-finite"], || {
         let x = Var::leaf(Tensor::new(&[0f32], &[1]));
-        autograd::detect_anomaly(|| err_of(x.sqrt().sum_all().backward()))
+        autograd::detect_anomaly(|| err_of(x.sqrt().sum().backward()))
     }),
     case("gradient_through_a_narrowed_view", Success, &[], || {
         let x = leaf23();
-        x.narrow(1, 1, 2).sum_all().backward().unwrap();
+        x.narrow(1, 1, 2).sum().backward().unwrap();
         grad_is(&x, &[0., 1., 1., 0., 1., 1.])
     }),
     case("gradient_through_an_expand", Success, &[], || {
         let x = Var::leaf(Tensor::new(&[1f32, 2.], &[2, 1]));
-        x.expand(&[2, 3]).sum_all().backward().unwrap();
+        x.expand(&[2, 3]).sum().backward().unwrap();
         grad_is(&x, &[3., 3.])
     }),
     case("gradient_through_gather", Success, &[], || {
         let x = leaf23();
-        x.gather(1, &Tensor::new(&[2i64, 2], &[2, 1])).sum_all().backward().unwrap();
+        x.gather(1, &Tensor::new(&[2i64, 2], &[2, 1])).sum().backward().unwrap();
         grad_is(&x, &[0., 0., 1., 0., 0., 1.])
     }),
     case("mean_of_nothing_backward", Success, &[], || {
         let x = Var::leaf(Tensor::zeros(&[0], DType::F32, &Device::Cpu));
-        let m = x.mean_all();
+        let m = x.mean();
         if !m.tensor().item().is_nan() {
             return Outcome::Wrong(format!("mean {}", m.tensor().item()));
         }

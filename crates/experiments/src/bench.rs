@@ -88,7 +88,7 @@ pub fn memory_bound(op: &str, size: usize, reps: usize, device: &Device) -> Resu
     check_size(size, device)?;
     let x = input(size, device)?;
     let seconds = best_of(reps, || {
-        let out = if op == "softmax" { x.softmax(1) } else { x.sum_all() };
+        let out = if op == "softmax" { x.softmax(1) } else { x.sum() };
         std::hint::black_box(&out);
         let _ = device.synchronize();
     });

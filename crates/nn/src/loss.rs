@@ -34,8 +34,8 @@ pub enum Reduction {
 /// Sum, mean or nothing.
 fn reduce(loss: Var, reduction: Reduction) -> Var {
     match reduction {
-        Reduction::Mean => loss.mean_all(),
-        Reduction::Sum => loss.sum_all(),
+        Reduction::Mean => loss.mean(),
+        Reduction::Sum => loss.sum(),
         Reduction::None => loss,
     }
 }
@@ -204,7 +204,7 @@ impl BCELoss {
         check_weight("BCELoss", "weight", self.weight.as_ref(), input);
         let x = input.tensor();
         if x.numel() > 0 {
-            let (lo, hi) = (x.min_all().item(), x.max_all().item());
+            let (lo, hi) = (x.min().item(), x.max().item());
             assert!(
                 (0.0..=1.0).contains(&lo) && (0.0..=1.0).contains(&hi),
                 "BCELoss: all elements of input should be between 0 and 1 (got [{lo}, {hi}]); apply a sigmoid \
@@ -278,7 +278,7 @@ fn index_targets(op: &str, input: &Var, target: &Tensor, weight: Option<&Tensor>
     let safe = Tensor::where_cond(&valid_i, target, &target.scalar_like(0.0));
     let valid = valid_i.to_dtype(input.dtype());
     let sample_weight = match weight {
-        Some(w) => w.index_select(0usize, &safe.flatten_all()).reshape(target.shape()).mul(&valid),
+        Some(w) => w.index_select(0usize, &safe.flatten()).reshape(target.shape()).mul(&valid),
         None => valid.clone(),
     };
     IndexTargets { valid, safe, sample_weight }
@@ -376,14 +376,14 @@ mod checked_targets {
 fn nll_of_log_probs(logp: &Var, t: &IndexTargets, reduction: Reduction) -> Var {
     let axis = class_axis(logp.rank());
     // -w_{y_i} · logp[i, y_i]; ignored samples are 0 (selected, not multiplied: their logp may be -∞).
-    let picked = logp.gather(axis, &t.safe.unsqueeze(axis)).squeeze(axis);
+    let picked = logp.gather(axis, &t.safe.unsqueeze(axis)).squeeze_dim(axis);
     let per_sample = picked.mul(&Var::constant(t.sample_weight.clone())).neg();
     let per_sample = Var::where_cond(&t.valid, &per_sample, &zero_like(logp));
     match reduction {
         Reduction::None => per_sample,
-        Reduction::Sum => per_sample.sum_all(),
+        Reduction::Sum => per_sample.sum(),
         // Σ ℓ_i / Σ w_{y_i} (the number of non-ignored samples without class weights).
-        Reduction::Mean => per_sample.sum_all().div(&Var::constant(t.sample_weight.sum_all())),
+        Reduction::Mean => per_sample.sum().div(&Var::constant(t.sample_weight.sum())),
     }
 }
 
@@ -543,11 +543,11 @@ impl CrossEntropyLoss {
         {
             // The common case (the tutorial's): no weights, no smoothing, nothing ignored — `-logp[i, y_i]`,
             // averaged over the samples. Same value as the general path below, with a third of its ops.
-            let picked = logp.gather(axis, &target.unsqueeze(axis)).squeeze(axis).neg();
+            let picked = logp.gather(axis, &target.unsqueeze(axis)).squeeze_dim(axis).neg();
             return match self.reduction {
                 Reduction::None => picked,
-                Reduction::Sum => picked.sum_all(),
-                Reduction::Mean => picked.mean_all(),
+                Reduction::Sum => picked.sum(),
+                Reduction::Mean => picked.mean(),
             };
         }
         let t = index_targets("CrossEntropyLoss", input, target, self.weight.as_ref(), self.ignore_index);
@@ -561,11 +561,11 @@ impl CrossEntropyLoss {
             Some(w) => logp.mul(&Var::constant(class_broadcast(w, input.rank()))),
             None => logp.clone(),
         };
-        let smooth = Var::where_cond(&t.valid, &weighted.sum(axis, false).neg(), &zero_like(input));
+        let smooth = Var::where_cond(&t.valid, &weighted.sum_dim(axis).neg(), &zero_like(input));
         let smooth = match self.reduction {
             Reduction::None => smooth,
-            Reduction::Sum => smooth.sum_all(),
-            Reduction::Mean => smooth.sum_all().div(&Var::constant(t.sample_weight.sum_all())),
+            Reduction::Sum => smooth.sum(),
+            Reduction::Mean => smooth.sum().div(&Var::constant(t.sample_weight.sum())),
         };
         // (1-ε)·nll + (ε/C)·smooth
         nll.mul_scalar(1.0 - eps).add(&smooth.mul_scalar(eps / classes as f64))
@@ -582,12 +582,12 @@ impl CrossEntropyLoss {
         if let Some(w) = &self.weight {
             y = y.mul(&class_broadcast(w, logp.rank()));
         }
-        let per_sample = logp.mul(&Var::constant(y)).sum(axis, false).neg();
+        let per_sample = logp.mul(&Var::constant(y)).sum_dim(axis).neg();
         match self.reduction {
             Reduction::None => per_sample,
-            Reduction::Sum => per_sample.sum_all(),
+            Reduction::Sum => per_sample.sum(),
             // Divided by the number of samples (every position but the class axis).
-            Reduction::Mean => per_sample.sum_all().div_scalar((logp.tensor().numel() / classes.max(1)) as f64),
+            Reduction::Mean => per_sample.sum().div_scalar((logp.tensor().numel() / classes.max(1)) as f64),
         }
     }
 }

@@ -284,7 +284,7 @@ pub fn multiclass_accuracy(preds: &Tensor, target: &Tensor, num_classes: usize, 
     if average == Average::Binary {
         metrics_misuse("multiclass_accuracy: average must be Micro, Macro or Weighted".into());
     }
-    let preds = if preds.rank() == 2 && preds.dtype().is_float() { preds.argmax(1usize, false) } else { preds.clone() };
+    let preds = if preds.rank() == 2 && preds.dtype().is_float() { preds.argmax(1usize) } else { preds.clone() };
     let (t, p) = pair("multiclass_accuracy", target, &preds);
     // Counts of the classes that occur only (a class that never occurs has weight 0 in every average), so any
     // `num_classes` costs nothing: `(tp, fp, fn)` per class, in class order.

@@ -60,7 +60,7 @@ proptest! {
         check(|v| ce.forward(&v[0], &target), input.clone());
         // Soft targets, normalised per row.
         let soft = f64_tensor(soft, &[n, c]);
-        let soft = soft.div(&soft.sum(1usize, true));
+        let soft = soft.div(&soft.sum_keepdim(1usize));
         let ce_soft = CrossEntropyLoss::new().with_weight(weight.clone()).with_label_smoothing(smoothing).with_reduction(reduction(r));
         check(|v| ce_soft.forward(&v[0], &soft), input.clone());
         let nll = NLLLoss::new().with_weight(weight).with_ignore_index(7).with_reduction(reduction(r));

@@ -66,7 +66,7 @@ fn run(case: &Value) -> (Var, Var) {
         other => panic!("unknown loss {other}"),
     };
     let upstream = Var::constant(f32_tensor(&case["upstream"], &case["value_shape"]));
-    out.mul(&upstream).sum_all().backward().unwrap();
+    out.mul(&upstream).sum().backward().unwrap();
     (x, out)
 }
 
@@ -110,7 +110,7 @@ fn weighted_mean_is_not_a_plain_mean() {
     plain["value_shape"] = Value::from(vec![5]);
     plain["upstream"] = Value::from(vec![1.0; 5]);
     let (_, per_sample) = run(&plain);
-    let wrong = per_sample.tensor().mean_all().item();
+    let wrong = per_sample.tensor().mean().item();
     assert_close("value", &[wrong], &f64s(&case["value"]), 2e-6, 1e-6);
 }
 
@@ -122,7 +122,7 @@ fn bce_with_logits_is_finite_at_infinite_logits() {
     for loss in [BCEWithLogitsLoss::new(), BCEWithLogitsLoss::new().with_pos_weight(Tensor::new(&[2.5f32], &[1]))] {
         x.zero_grad();
         let l = loss.with_reduction(Reduction::None).forward(&x, &y);
-        l.sum_all().backward().unwrap();
+        l.sum().backward().unwrap();
         let v = l.tensor().to_vec::<f32>();
         assert_eq!(v[..2], [0.0, 0.0]);
         assert!(v[2] == 1e4 && v[3] >= 1e4, "{v:?}");

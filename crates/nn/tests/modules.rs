@@ -168,7 +168,7 @@ fn gradients_reach_every_parameter_and_zero_grad_clears_them() {
         build("CircleModelV2")
     };
     let x = Var::constant(Tensor::new(&[0.5f32, -1.0, 1.5, 2.0], &[2, 2]));
-    model.forward(&x).sum_all().backward().unwrap();
+    model.forward(&x).sum().backward().unwrap();
     for (n, p) in model.named_parameters() {
         let g = p.grad().unwrap_or_else(|| panic!("{n} has no gradient"));
         assert_eq!(g.shape(), p.tensor().shape());

@@ -79,7 +79,7 @@ fn ten_training_steps_match_pytorch() {
         for _ in 0..10 {
             let logits = model.forward(&x);
             let loss = if name.starts_with("Circle") {
-                BCEWithLogitsLoss::new().forward(&logits.squeeze(1), &y_bin)
+                BCEWithLogitsLoss::new().forward(&logits.squeeze_dim(1), &y_bin)
             } else {
                 CrossEntropyLoss::new().forward(&logits, &y_cls)
             };

@@ -382,12 +382,12 @@ fn bandwidth_section(run: &mut Run, side: usize) {
     let max = x_host.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     for (name, xi) in [("reduce_contiguous_f32", &mut x), ("reduce_f32 (general, offset 1)", &mut x1)] {
         let t = xi.get(run);
-        run.measure(("sum", &size, name), (bytes, "GB/s", 3), &mut || t.sum_all(), &|out: &Tensor| {
+        run.measure(("sum", &size, name), (bytes, "GB/s", 3), &mut || t.sum(), &|out: &Tensor| {
             let got = out.to_vec::<f32>()[0] as f64;
             let ok = (got - total).abs() <= 1e-5 * magnitude;
             ok.then_some(()).ok_or(format!("sum {got}, the f64 sum {total}"))
         });
-        run.measure(("max", &size, name), (bytes, "GB/s", 3), &mut || t.max_all(), &|out: &Tensor| {
+        run.measure(("max", &size, name), (bytes, "GB/s", 3), &mut || t.max(), &|out: &Tensor| {
             let got = out.to_vec::<f32>()[0];
             (got == max).then_some(()).ok_or(format!("max {got}, want {max}"))
         });

@@ -544,9 +544,9 @@ impl Tensor {
         self.reshape(&shape)
     }
 
-    /// All elements as a 1-D tensor.
+    /// All elements as a 1-D tensor (PyTorch's `x.flatten()`).
     #[track_caller]
-    pub fn flatten_all(&self) -> Tensor {
+    pub fn flatten(&self) -> Tensor {
         self.reshape(&[self.numel()])
     }
 
@@ -608,21 +608,25 @@ impl Tensor {
     pub fn get(&self, i: usize) -> Tensor {
         ensure!(self.rank() >= 1, "get", "cannot index a 0-dimensional tensor");
         ensure!(i < self.shape()[0], "get", "index {i} out of range for dimension 0 of shape {:?}", self.shape());
-        self.narrow(0usize, i, 1).squeeze(0usize)
+        self.narrow(0usize, i, 1).squeeze_dim(0usize)
     }
 
-    /// Removes dimension `axis`, which must have size 1.
+    /// Removes every dimension of size 1 (PyTorch's `x.squeeze()`).
     #[track_caller]
-    pub fn squeeze(&self, axis: impl Dim) -> Tensor {
-        let axis = axis.resolve("squeeze", self.rank());
-        self.with_layout(self.layout.squeeze(axis))
-    }
-
-    /// Removes every dimension of size 1 (PyTorch's `squeeze()`).
-    #[track_caller]
-    pub fn squeeze_all(&self) -> Tensor {
+    pub fn squeeze(&self) -> Tensor {
         let shape: Vec<usize> = self.shape().iter().copied().filter(|&d| d != 1).collect();
         self.reshape(&shape)
+    }
+
+    /// Removes dimension `dim` if it has size 1, and otherwise returns the tensor unchanged, as PyTorch's
+    /// `x.squeeze(dim)` does.
+    #[track_caller]
+    pub fn squeeze_dim(&self, dim: impl Dim) -> Tensor {
+        let axis = dim.resolve("squeeze", self.rank());
+        if self.shape()[axis] != 1 {
+            return self.clone();
+        }
+        self.with_layout(self.layout.squeeze(axis))
     }
 
     /// Inserts a dimension of size 1 at `axis` (`0..=rank`; `-1` appends).

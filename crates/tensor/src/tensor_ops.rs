@@ -413,63 +413,101 @@ impl Tensor {
     /// Reduces every element to a 0-d tensor.
     #[track_caller]
     pub fn reduce_all(&self, op: ReduceOp) -> Tensor {
-        let flat = if self.rank() == 1 { self.clone() } else { self.flatten_all() };
+        let flat = if self.rank() == 1 { self.clone() } else { self.flatten() };
         flat.reduce(op, 0usize, false)
     }
 
-    /// Sum over `axis`.
+    // The names follow PyTorch's calls: the bare method reduces every element to a 0-d tensor (`x.sum()`),
+    // `_dim(d)` reduces one dimension and drops it (`x.sum(d)`), `_keepdim(d)` keeps it with size 1
+    // (`x.sum(d, keepdim=True)`). `argmax`/`argmin` always take a dimension, as the tutorial calls them.
+
+    /// Sum of every element, a 0-d tensor (PyTorch's `x.sum()`).
     #[track_caller]
-    pub fn sum(&self, axis: impl Dim, keepdim: bool) -> Tensor {
-        self.reduce(ReduceOp::Sum, axis, keepdim)
-    }
-    /// Sum of every element (0-d).
-    #[track_caller]
-    pub fn sum_all(&self) -> Tensor {
+    pub fn sum(&self) -> Tensor {
         self.reduce_all(ReduceOp::Sum)
     }
-    /// Mean over `axis` (sum, then divided by the size).
+    /// Sum over `dim`, which is dropped (PyTorch's `x.sum(dim)`).
     #[track_caller]
-    pub fn mean(&self, axis: impl Dim, keepdim: bool) -> Tensor {
-        let axis = axis.resolve("mean", self.rank());
+    pub fn sum_dim(&self, dim: impl Dim) -> Tensor {
+        self.reduce(ReduceOp::Sum, dim, false)
+    }
+    /// Sum over `dim`, kept with size 1 (PyTorch's `x.sum(dim, keepdim=True)`).
+    #[track_caller]
+    pub fn sum_keepdim(&self, dim: impl Dim) -> Tensor {
+        self.reduce(ReduceOp::Sum, dim, true)
+    }
+    /// Mean of every element, a 0-d tensor (PyTorch's `x.mean()`).
+    #[track_caller]
+    pub fn mean(&self) -> Tensor {
+        let n = self.numel();
+        self.sum().div_scalar(n as f64)
+    }
+    /// Mean over `dim`, which is dropped (PyTorch's `x.mean(dim)`).
+    #[track_caller]
+    pub fn mean_dim(&self, dim: impl Dim) -> Tensor {
+        self.mean_over(dim, false)
+    }
+    /// Mean over `dim`, kept with size 1 (PyTorch's `x.mean(dim, keepdim=True)`).
+    #[track_caller]
+    pub fn mean_keepdim(&self, dim: impl Dim) -> Tensor {
+        self.mean_over(dim, true)
+    }
+    #[track_caller]
+    fn mean_over(&self, dim: impl Dim, keepdim: bool) -> Tensor {
+        let axis = dim.resolve("mean", self.rank());
         let n = self.shape()[axis];
         // A true division (not a multiplication by 1/n), as PyTorch, so results agree to the last bit.
-        self.sum(axis, keepdim).div_scalar(n as f64)
+        self.reduce(ReduceOp::Sum, axis, keepdim).div_scalar(n as f64)
     }
-    /// Mean of every element (0-d).
+    /// Maximum of every element, a 0-d tensor (PyTorch's `x.max()`).
     #[track_caller]
-    pub fn mean_all(&self) -> Tensor {
-        let n = self.numel();
-        self.sum_all().div_scalar(n as f64)
-    }
-    /// Maximum over `axis`.
-    #[track_caller]
-    pub fn max(&self, axis: impl Dim, keepdim: bool) -> Tensor {
-        self.reduce(ReduceOp::Max, axis, keepdim)
-    }
-    /// Maximum of every element (0-d).
-    #[track_caller]
-    pub fn max_all(&self) -> Tensor {
+    pub fn max(&self) -> Tensor {
         self.reduce_all(ReduceOp::Max)
     }
-    /// Minimum over `axis`.
+    /// Maximum over `dim`, which is dropped (PyTorch's `x.max(dim).values`).
     #[track_caller]
-    pub fn min(&self, axis: impl Dim, keepdim: bool) -> Tensor {
-        self.reduce(ReduceOp::Min, axis, keepdim)
+    pub fn max_dim(&self, dim: impl Dim) -> Tensor {
+        self.reduce(ReduceOp::Max, dim, false)
     }
-    /// Minimum of every element (0-d).
+    /// Maximum over `dim`, kept with size 1 (PyTorch's `x.max(dim, keepdim=True).values`).
     #[track_caller]
-    pub fn min_all(&self) -> Tensor {
+    pub fn max_keepdim(&self, dim: impl Dim) -> Tensor {
+        self.reduce(ReduceOp::Max, dim, true)
+    }
+    /// Minimum of every element, a 0-d tensor (PyTorch's `x.min()`).
+    #[track_caller]
+    pub fn min(&self) -> Tensor {
         self.reduce_all(ReduceOp::Min)
     }
-    /// Index of the first maximum over `axis` (int64).
+    /// Minimum over `dim`, which is dropped (PyTorch's `x.min(dim).values`).
     #[track_caller]
-    pub fn argmax(&self, axis: impl Dim, keepdim: bool) -> Tensor {
-        self.reduce(ReduceOp::ArgMax, axis, keepdim)
+    pub fn min_dim(&self, dim: impl Dim) -> Tensor {
+        self.reduce(ReduceOp::Min, dim, false)
     }
-    /// Index of the first minimum over `axis` (int64).
+    /// Minimum over `dim`, kept with size 1 (PyTorch's `x.min(dim, keepdim=True).values`).
     #[track_caller]
-    pub fn argmin(&self, axis: impl Dim, keepdim: bool) -> Tensor {
-        self.reduce(ReduceOp::ArgMin, axis, keepdim)
+    pub fn min_keepdim(&self, dim: impl Dim) -> Tensor {
+        self.reduce(ReduceOp::Min, dim, true)
+    }
+    /// Index (int64) of the first maximum over `dim`, which is dropped (PyTorch's `x.argmax(dim)`).
+    #[track_caller]
+    pub fn argmax(&self, dim: impl Dim) -> Tensor {
+        self.reduce(ReduceOp::ArgMax, dim, false)
+    }
+    /// Index (int64) of the first maximum over `dim`, kept with size 1 (PyTorch's `x.argmax(dim, keepdim=True)`).
+    #[track_caller]
+    pub fn argmax_keepdim(&self, dim: impl Dim) -> Tensor {
+        self.reduce(ReduceOp::ArgMax, dim, true)
+    }
+    /// Index (int64) of the first minimum over `dim`, which is dropped (PyTorch's `x.argmin(dim)`).
+    #[track_caller]
+    pub fn argmin(&self, dim: impl Dim) -> Tensor {
+        self.reduce(ReduceOp::ArgMin, dim, false)
+    }
+    /// Index (int64) of the first minimum over `dim`, kept with size 1 (PyTorch's `x.argmin(dim, keepdim=True)`).
+    #[track_caller]
+    pub fn argmin_keepdim(&self, dim: impl Dim) -> Tensor {
+        self.reduce(ReduceOp::ArgMin, dim, true)
     }
 
     /// Softmax along `axis`, computed as `e^(x - max) / Σ e^(x - max)`.
@@ -616,7 +654,7 @@ impl Tensor {
     // --- metrics -----------------------------------------------------------------------------------------
 
     /// The right predictions of a binary classifier with logits `self`: `target.eq(&self.sigmoid().round())
-    /// .sum_all()` (the tutorial's accuracy count), one kernel where the backend has one
+    /// .sum()` (the tutorial's accuracy count), one kernel where the backend has one
     /// ([`Backend::count_round_sigmoid_eq`]) and those ops elsewhere — the same bits either way.
     ///
     /// # Panics
@@ -642,12 +680,12 @@ impl Tensor {
         };
         match fused {
             Some(storage) => Tensor::from_storage(storage, &[], self.device.clone()),
-            None => target.eq(&self.sigmoid().round()).sum_all(),
+            None => target.eq(&self.sigmoid().round()).sum(),
         }
     }
 
     /// The right predictions of a multi-class classifier with logits `self` (`[N, C]`) against int64 class indices
-    /// `target` (`[N]`): `target.eq(&self.softmax(1).argmax(1, false)).sum_all()` (the tutorial's accuracy count),
+    /// `target` (`[N]`): `target.eq(&self.softmax(1).argmax(1)).sum()` (the tutorial's accuracy count),
     /// an int64 scalar, one kernel where the backend has one ([`Backend::count_argmax_softmax_eq`]) and those ops
     /// elsewhere — the same count either way.
     ///
@@ -667,12 +705,12 @@ impl Tensor {
         };
         match fused {
             Some(storage) => Tensor::from_storage(storage, &[], self.device.clone()),
-            None => target.eq(&self.softmax(1).argmax(1, false)).sum_all(),
+            None => target.eq(&self.softmax(1).argmax(1)).sum(),
         }
     }
 
     /// The mean binary cross-entropy of the logits `self` against `target` (`BCEWithLogitsLoss()`):
-    /// `self.bce_with_logits(target).mean_all()`, one kernel where the backend has one
+    /// `self.bce_with_logits(target).mean()`, one kernel where the backend has one
     /// ([`Backend::bce_with_logits_mean`]; on the GPU the same bits from 65 to 16384 elements, the last bits may
     /// differ outside that range, where the unfused sum adds in another order)
     /// and those ops elsewhere.
@@ -700,7 +738,7 @@ impl Tensor {
         };
         match fused {
             Some(storage) => Tensor::from_storage(storage, &[], self.device.clone()),
-            None => self.bce_with_logits(target).mean_all(),
+            None => self.bce_with_logits(target).mean(),
         }
     }
 
@@ -742,7 +780,7 @@ impl Tensor {
     }
 
     /// The mean cross-entropy of the logits `self` (`[N, C]`) against int64 class indices `target` (`[N]`)
-    /// (`CrossEntropyLoss()`): `-self.log_softmax(1).gather(1, target[:, None]).mean_all()`, one kernel where the
+    /// (`CrossEntropyLoss()`): `-self.log_softmax(1).gather(1, target[:, None]).mean()`, one kernel where the
     /// backend has one ([`Backend::cross_entropy_mean`]; the same bits where log_softmax runs its one-row-per-
     /// invocation kernel and N ≤ 16384) and those ops elsewhere.
     ///
@@ -762,7 +800,7 @@ impl Tensor {
         };
         match fused {
             Some(storage) => Tensor::from_storage(storage, &[], self.device.clone()),
-            None => self.log_softmax(1).gather(1, &target.unsqueeze(1)).squeeze(1).neg().mean_all(),
+            None => self.log_softmax(1).gather(1, &target.unsqueeze(1)).squeeze_dim(1).neg().mean(),
         }
     }
 
@@ -796,7 +834,7 @@ impl Tensor {
                 let u =
                     Tensor::zeros(self.shape(), self.dtype(), self.device()).scatter_add(1, &index, &u.unsqueeze(1));
                 let logp = self.log_softmax(1);
-                u.sub(&logp.exp().mul(&u.sum(1, true)))
+                u.sub(&logp.exp().mul(&u.sum_keepdim(1)))
             }
         }
     }
@@ -1044,8 +1082,8 @@ impl Tensor {
         positions_shape[axis + 1] = n;
         let positions = Tensor::arange(0.0, n as f64, 1.0, DType::I64, &self.device).reshape(&positions_shape);
         let one_hot = index.unsqueeze(axis + 1).eq(&positions).to_dtype(self.dtype); // [.., i, j, ..]
-        let mut added = one_hot.mul(&src.unsqueeze(axis + 1)).sum(axis, false); // [.., j, ..]
-                                                                                // Where the index is smaller than self in the other dimensions, nothing is added.
+        let mut added = one_hot.mul(&src.unsqueeze(axis + 1)).sum_dim(axis); // [.., j, ..]
+                                                                             // Where the index is smaller than self in the other dimensions, nothing is added.
         for d in 0..self.rank() {
             if d != axis && added.shape()[d] < self.shape()[d] {
                 let mut pad_shape = added.shape().to_vec();

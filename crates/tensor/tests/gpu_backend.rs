@@ -128,7 +128,7 @@ fn to_host_many_reads_every_tensor_in_one_transfer() {
     let a = Tensor::from_vec(vec![1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3], &gpu).exp();
     let t = a.t(); // not one contiguous range: copied on the device first
     let i = Tensor::from_vec(vec![-3i64, 7], &[2], &gpu);
-    let s = a.sum_all();
+    let s = a.sum();
     gpu.reset_gpu_stats();
     let many = Tensor::to_host_many(&[&a, &t, &i, &s]);
     let stats = gpu.gpu_stats().unwrap();

@@ -80,10 +80,10 @@ fn check_reductions(v: &[f32], shape: &[usize], axis: usize, gpu: &Device, sum_t
             assert!(same, "{what}: {} ({name}) gives {got:?}, the CPU {want:?}", op.name());
         }
     }
-    let abs = cpu.abs().sum(axis, false).to_f64_vec();
-    let want = cpu.sum(axis, false).to_f64_vec();
+    let abs = cpu.abs().sum_dim(axis).to_f64_vec();
+    let want = cpu.sum_dim(axis).to_f64_vec();
     for (name, t) in [("fast", &fast), ("general", &general)] {
-        let got = t.sum(axis, false).to_f64_vec();
+        let got = t.sum_dim(axis).to_f64_vec();
         for ((w, g), a) in want.iter().zip(&got).zip(&abs) {
             let ok = if w.is_finite() {
                 (w - g).abs() <= sum_tol * a
@@ -94,7 +94,7 @@ fn check_reductions(v: &[f32], shape: &[usize], axis: usize, gpu: &Device, sum_t
         }
     }
     // Fixed order: the same input gives the same bits again.
-    assert!(bits(&fast.sum(axis, false)) == bits(&fast.sum(axis, false)), "{what}: the sum is not deterministic");
+    assert!(bits(&fast.sum_dim(axis)) == bits(&fast.sum_dim(axis)), "{what}: the sum is not deterministic");
 }
 
 #[test]

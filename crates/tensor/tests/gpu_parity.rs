@@ -300,7 +300,7 @@ proptest! {
         };
         let (c, g) = make(&shape, view, &data, &gpu);
         let axis = axis_pick.index(shape.len());
-        assert_close("sum", &c.sum(axis, false), &g.sum(axis, true).squeeze(axis), 1e-5, 1e-5);
+        assert_close("sum", &c.sum_dim(axis), &g.sum_keepdim(axis).squeeze_dim(axis), 1e-5, 1e-5);
         if shape[axis] > 0 {
             for op in [ReduceOp::Max, ReduceOp::Min, ReduceOp::ArgMax, ReduceOp::ArgMin] {
                 assert_close(op.name(), &c.reduce(op, axis, false), &g.reduce(op, axis, false), 0.0, 0.0);
@@ -350,8 +350,8 @@ fn reduction_over_a_million_elements() {
     assert_eq!(g.reduce_all(ReduceOp::ArgMax).to_vec::<i64>(), vec![777_777]);
     assert_eq!(g.reduce_all(ReduceOp::ArgMin).to_vec::<i64>(), vec![123_456]);
     // Over both axes of the square (columns are strided rows of 1000).
-    assert_close("sum(0)", &c.sum(0usize, false), &g.sum(0usize, false), 0.0, 0.0);
-    assert_close("argmax(0)", &c.argmax(0usize, false), &g.argmax(0usize, false), 0.0, 0.0);
+    assert_close("sum(0)", &c.sum_dim(0usize), &g.sum_dim(0usize), 0.0, 0.0);
+    assert_close("argmax(0)", &c.argmax(0usize), &g.argmax(0usize), 0.0, 0.0);
 }
 
 // --- softmax.wgsl ------------------------------------------------------------------------------------------------
@@ -619,7 +619,7 @@ fn adam_step_matches_the_unfused_ops_bit_for_bit() {
     assert!(c.adam_step(&c, &c, &c, &h).is_none());
 }
 
-/// `count_round_sigmoid_eq` (`metrics.wgsl`) against `target.eq(&logits.sigmoid().round()).sum_all()` on the same
+/// `count_round_sigmoid_eq` (`metrics.wgsl`) against `target.eq(&logits.sigmoid().round()).sum()` on the same
 /// device and on the CPU: the same bits, with logits at the rounding boundary (0 → 0.5 → 0), large magnitudes,
 /// views with an offset, and sizes around the workgroup.
 #[test]
@@ -635,7 +635,7 @@ fn count_round_sigmoid_eq_matches_the_unfused_ops() {
         for dev in [&gpu, &Device::Cpu] {
             let (l, t) = (Tensor::from_slice(&logits, &[n], dev), Tensor::from_slice(&target, &[n], dev));
             let fused = l.count_round_sigmoid_eq(&t);
-            let unfused = t.eq(&l.sigmoid().round()).sum_all();
+            let unfused = t.eq(&l.sigmoid().round()).sum();
             assert_eq!(fused.shape(), unfused.shape());
             assert_eq!(
                 fused.to_vec::<f32>()[0].to_bits(),
@@ -648,7 +648,7 @@ fn count_round_sigmoid_eq_matches_the_unfused_ops() {
     // A view with an offset.
     let l = Tensor::from_slice(&values(9, 40, -2.0, 2.0), &[40], &gpu).narrow(0, 3, 30);
     let t = Tensor::from_slice(&[1.0f32; 31], &[31], &gpu).narrow(0, 1, 30);
-    assert_eq!(l.count_round_sigmoid_eq(&t).item(), t.eq(&l.sigmoid().round()).sum_all().item());
+    assert_eq!(l.count_round_sigmoid_eq(&t).item(), t.eq(&l.sigmoid().round()).sum().item());
 }
 
 /// Logits for the loss kernels: uniform in [-4, 4] with ±1e4, ±∞, ±0 first; targets 0 or 1 (so the infinite
@@ -670,7 +670,7 @@ fn bce_operands(seed: u64, n: usize) -> (Vec<f32>, Vec<f32>) {
     (logits, target)
 }
 
-/// `bce_with_logits_mean` (`loss.wgsl`) against `bce_with_logits(..).mean_all()` on the same device: the same bits
+/// `bce_with_logits_mean` (`loss.wgsl`) against `bce_with_logits(..).mean()` on the same device: the same bits
 /// for contiguous operands of 65 to 16384 elements (the kernel folds in the order of the one-chunk sum), within
 /// relative 1e-6 elsewhere (at most 64 elements the unfused sum folds left to right; above 16384 it takes several
 /// passes) and for views with an offset; at logits ±1e4 and ±∞.
@@ -682,7 +682,7 @@ fn bce_with_logits_mean_matches_the_unfused_ops() {
         for dev in [&gpu, &Device::Cpu] {
             let (l, t) = (Tensor::from_slice(&logits, &[n], dev), Tensor::from_slice(&target, &[n], dev));
             let fused = l.bce_with_logits_mean(&t);
-            let unfused = l.bce_with_logits(&t).mean_all();
+            let unfused = l.bce_with_logits(&t).mean();
             assert_eq!(fused.shape(), unfused.shape());
             let (f, u) = (fused.to_vec::<f32>()[0], unfused.to_vec::<f32>()[0]);
             assert!(f.is_finite(), "n={n} on {}: {f}", dev.name());
@@ -703,7 +703,7 @@ fn bce_with_logits_mean_matches_the_unfused_ops() {
     // whose rounding the fused kernel shares, so the last bits may differ.
     let l = Tensor::from_slice(&values(11, 43, -3.0, 3.0), &[43], &gpu).narrow(0, 3, 40).reshape(&[20, 2]);
     let t = Tensor::from_slice(&values(12, 41, 0.0, 1.0), &[41], &gpu).narrow(0, 1, 40).reshape(&[20, 2]);
-    let (f, u) = (l.bce_with_logits_mean(&t).item(), l.bce_with_logits(&t).mean_all().item());
+    let (f, u) = (l.bce_with_logits_mean(&t).item(), l.bce_with_logits(&t).mean().item());
     assert!((f - u).abs() <= 1e-6 * u.abs(), "a view: fused {f}, unfused {u}");
 }
 
@@ -759,14 +759,14 @@ fn same_bits(a: f32, b: f32) -> bool {
     a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
 }
 
-/// `cross_entropy_mean` (`loss.wgsl`) against `-log_softmax(1).gather(1, t).mean_all()` on the same device: the
+/// `cross_entropy_mean` (`loss.wgsl`) against `-log_softmax(1).gather(1, t).mean()` on the same device: the
 /// same bits for rows of at most 128 classes (the one-row-per-invocation log_softmax whose formula the kernel
 /// copies) up to 16384 rows; within relative 1e-6 above (one chunk against the multi-pass sum); at logits ±1e4
 /// and -∞, and NaN for a +∞ logit as the ops give.
 #[test]
 fn cross_entropy_mean_matches_the_unfused_ops() {
     let Some(gpu) = gpu_or_skip() else { return };
-    let unfused = |l: &Tensor, t: &Tensor| l.log_softmax(1).gather(1, &t.unsqueeze(1)).squeeze(1).neg().mean_all();
+    let unfused = |l: &Tensor, t: &Tensor| l.log_softmax(1).gather(1, &t.unsqueeze(1)).squeeze_dim(1).neg().mean();
     for (i, &(rows, classes)) in
         [(1usize, 1usize), (1, 3), (6, 2), (257, 3), (800, 3), (300, 10), (16384, 4), (20000, 3)].iter().enumerate()
     {
@@ -817,7 +817,7 @@ fn cross_entropy_mean_grad_matches_the_unfused_rules() {
                 // The rules in the order backward runs them.
                 let u = gt.div_scalar(rows as f64).reshape(&[1]).expand(&[rows]).neg().unsqueeze(1);
                 let u = Tensor::zeros(&[rows, classes], DType::F32, dev).scatter_add(1, &t.unsqueeze(1), &u);
-                let unfused = u.sub(&l.log_softmax(1).exp().mul(&u.sum(1, true)));
+                let unfused = u.sub(&l.log_softmax(1).exp().mul(&u.sum_keepdim(1)));
                 assert_eq!(fused.shape(), &[rows, classes]);
                 let (f, u) = (fused.to_vec::<f32>(), unfused.to_vec::<f32>());
                 for (j, (a, b)) in f.iter().zip(&u).enumerate() {
@@ -832,7 +832,7 @@ fn cross_entropy_mean_grad_matches_the_unfused_rules() {
     }
 }
 
-/// `count_argmax_softmax_eq` (`metrics.wgsl`) against `target.eq(&softmax(1).argmax(1)).sum_all()` on the same
+/// `count_argmax_softmax_eq` (`metrics.wgsl`) against `target.eq(&softmax(1).argmax(1)).sum()` on the same
 /// device: the same count and dtype, for 1 to 128 classes, with ties (equal logits, and logits one ulp apart whose
 /// probabilities round equal: the first index wins, as the ops), ±1e4, -∞ rows and NaN rows; and the GPU count
 /// against the CPU's on ordinary logits.
@@ -864,7 +864,7 @@ fn count_argmax_softmax_eq_matches_the_unfused_ops() {
             let l = Tensor::from_slice(&logits, &[rows, classes], dev);
             let t = Tensor::from_slice(&target, &[rows], dev);
             let fused = l.count_argmax_softmax_eq(&t);
-            let unfused = t.eq(&l.softmax(1).argmax(1, false)).sum_all();
+            let unfused = t.eq(&l.softmax(1).argmax(1)).sum();
             assert_eq!((fused.shape(), fused.dtype()), (unfused.shape(), unfused.dtype()));
             let (f, u) = (fused.to_vec::<i64>()[0], unfused.to_vec::<i64>()[0]);
             assert_eq!(f, u, "{rows}x{classes} on {}", dev.name());

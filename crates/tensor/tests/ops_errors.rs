@@ -75,7 +75,7 @@ fn reshape_count() {
 #[test]
 #[should_panic(expected = "sum: axis 2 out of range for a tensor of rank 2")]
 fn axis_out_of_range() {
-    ones(&[2, 3]).sum(2usize, false);
+    ones(&[2, 3]).sum_dim(2usize);
 }
 
 #[test]
@@ -99,7 +99,7 @@ fn unary_op_not_defined_for_int() {
 #[test]
 #[should_panic(expected = "max: cannot reduce the empty dimension 1 of shape [2, 0]")]
 fn max_of_an_empty_dimension() {
-    ones(&[2, 0]).max(1usize, false);
+    ones(&[2, 0]).max_dim(1usize);
 }
 
 #[test]

@@ -78,7 +78,7 @@ proptest! {
         }
         // mean = sum / n, for floats.
         if dtype != DType::I64 && op == ReduceOp::Sum {
-            let mean = v.tensor.mean(axis, keepdim).to_f64_vec();
+            let mean = (if keepdim { v.tensor.mean_keepdim(axis) } else { v.tensor.mean_dim(axis) }).to_f64_vec();
             for (m, s) in mean.iter().zip(&got) {
                 prop_assert!(close(*m, s / shape[axis] as f64, 1e-6));
             }
@@ -93,14 +93,14 @@ proptest! {
     ) {
         let dtype = if f64_ { DType::F64 } else { DType::F32 };
         let v = view_of(&shape, ViewKind::Transposed, &pool, dtype);
-        let sum = v.tensor.sum_all();
+        let sum = v.tensor.sum();
         prop_assert_eq!(sum.shape(), &[] as &[usize]);
         let exact: f64 = v.values.iter().sum();
         prop_assert!(close(sum.item(), exact, 1e-5));
         if !v.values.is_empty() {
-            prop_assert!(close(v.tensor.mean_all().item(), exact / v.values.len() as f64, 1e-5));
-            prop_assert_eq!(v.tensor.max_all().item(), naive(ReduceOp::Max, &v.values));
-            prop_assert_eq!(v.tensor.min_all().item(), naive(ReduceOp::Min, &v.values));
+            prop_assert!(close(v.tensor.mean().item(), exact / v.values.len() as f64, 1e-5));
+            prop_assert_eq!(v.tensor.max().item(), naive(ReduceOp::Max, &v.values));
+            prop_assert_eq!(v.tensor.min().item(), naive(ReduceOp::Min, &v.values));
         }
     }
 
@@ -134,10 +134,10 @@ proptest! {
 #[test]
 fn argmax_ties_pick_the_first_index() {
     let x = Tensor::new(&[1.0f32, 3.0, 3.0, 0.0, 2.0, 2.0, 2.0, 2.0], &[2, 4]);
-    assert_eq!(x.argmax(1usize, false).to_vec::<i64>(), vec![1, 0]);
-    assert_eq!(x.argmin(1usize, false).to_vec::<i64>(), vec![3, 0]);
+    assert_eq!(x.argmax(1usize).to_vec::<i64>(), vec![1, 0]);
+    assert_eq!(x.argmin(1usize).to_vec::<i64>(), vec![3, 0]);
     let i = Tensor::new(&[5i64, 7, 7, 1], &[4]);
-    assert_eq!(i.argmax(0usize, true).to_vec::<i64>(), vec![1]);
+    assert_eq!(i.argmax_keepdim(0usize).to_vec::<i64>(), vec![1]);
 }
 
 #[test]
@@ -156,6 +156,6 @@ fn softmax_extremes_match_torch() {
 #[test]
 fn sum_of_an_empty_axis_is_zero() {
     let x = Tensor::zeros(&[3, 0], DType::F32, &Device::Cpu);
-    assert_eq!(x.sum(1usize, false).to_vec::<f32>(), vec![0.0; 3]);
-    assert_eq!(x.sum(0usize, false).shape(), &[0]);
+    assert_eq!(x.sum_dim(1usize).to_vec::<f32>(), vec![0.0; 3]);
+    assert_eq!(x.sum_dim(0usize).shape(), &[0]);
 }

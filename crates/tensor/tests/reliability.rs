@@ -259,7 +259,7 @@ fn broadcast_one(shape: &[usize]) -> Tensor {
 /// Runs `x.exp()` on a tensor large enough to use the thread pool; Ok when the pool has `want` threads.
 fn pool_has(want: fn(usize) -> bool) -> Outcome {
     let x = Tensor::ones(&[1 << 18], DType::F32, &cpu());
-    let s = x.exp().sum_all().item();
+    let s = x.exp().sum().item();
     let n = tensor::cpu::parallel::num_threads();
     if (s - (1 << 18) as f64 * std::f64::consts::E).abs() > 1.0 {
         return Outcome::Wrong(format!("sum {s}"));
@@ -295,7 +295,7 @@ const CASES: &[Case] = &[
     case("narrow_axis_usize_max", CallerPanic, &["narrow", "axis"], || accepted(m23().narrow(usize::MAX, 0, 1))),
     case("narrow_to_empty_at_the_end", Success, &[], || {
         let t = m23().narrow(1, 3, 0);
-        if t.shape() == [2, 0] && t.sum_all().item() == 0.0 {
+        if t.shape() == [2, 0] && t.sum().item() == 0.0 {
             Outcome::Ok
         } else {
             Outcome::Wrong(format!("{t:?}"))
@@ -316,11 +316,14 @@ const CASES: &[Case] = &[
     case("transpose_axis_usize_max", CallerPanic, &["transpose", "axis"], || {
         accepted(m23().transpose(usize::MAX, 0usize))
     }),
-    case("sum_axis_i64_min", CallerPanic, &["sum", "axis"], || accepted(m23().sum(i64::MIN, false))),
+    case("sum_axis_i64_min", CallerPanic, &["sum", "axis"], || accepted(m23().sum_dim(i64::MIN))),
     case("dim_of_axis_isize_min", CallerPanic, &["dim", "axis"], || {
         Outcome::Wrong(format!("{}", m23().dim(isize::MIN)))
     }),
-    case("squeeze_a_dimension_not_1", CallerPanic, &["squeeze", "not 1"], || accepted(m23().squeeze(0usize))),
+    // As PyTorch's `squeeze(dim)`: a dimension whose size is not 1 is left alone.
+    case("squeeze_a_dimension_not_1", Success, &[], || {
+        expect_values(m23().squeeze_dim(0usize).to_f64_vec(), &[1., 2., 3., 4., 5., 6.])
+    }),
     case("unsqueeze_past_the_rank", CallerPanic, &["unsqueeze", "out of range"], || accepted(m23().unsqueeze(4usize))),
     case("permute_not_a_permutation", CallerPanic, &["permute", "not a permutation"], || {
         accepted(m23().permute(&[0, 0]))
@@ -402,7 +405,7 @@ const CASES: &[Case] = &[
         accepted(Tensor::from_vec(vec![0f32; 5], &[2, 3], &cpu()))
     }),
     case("expand_wraps_then_sum_all", CallerPanic, &["expand", "more elements"], || {
-        accepted(Tensor::ones(&[1, 1], DType::F32, &cpu()).expand(&[1 << 32, 1 << 32]).sum_all())
+        accepted(Tensor::ones(&[1, 1], DType::F32, &cpu()).expand(&[1 << 32, 1 << 32]).sum())
     }),
     case("expand_huge_then_contiguous", CallerPanic, &["contiguous", "isize::MAX"], || {
         accepted(broadcast_one(&[1 << 62]).contiguous())
@@ -526,16 +529,16 @@ const CASES: &[Case] = &[
         )
     }),
     case("max_of_an_empty_dimension", CallerPanic, &["max", "empty"], || {
-        accepted(Tensor::zeros(&[0, 3], DType::F32, &cpu()).max(0, false))
+        accepted(Tensor::zeros(&[0, 3], DType::F32, &cpu()).max_dim(0))
     }),
     case("argmax_of_nothing", CallerPanic, &["argmax", "empty"], || {
-        accepted(Tensor::zeros(&[0], DType::F32, &cpu()).argmax(0, false))
+        accepted(Tensor::zeros(&[0], DType::F32, &cpu()).argmax(0))
     }),
     case("sum_of_nothing_is_0", Success, &[], || {
-        expect_values(Tensor::zeros(&[0, 3], DType::F32, &cpu()).sum(0, false).to_f64_vec(), &[0.0; 3])
+        expect_values(Tensor::zeros(&[0, 3], DType::F32, &cpu()).sum_dim(0).to_f64_vec(), &[0.0; 3])
     }),
     case("mean_of_nothing_is_nan", Success, &[], || {
-        expect_values(vec![Tensor::zeros(&[0], DType::F32, &cpu()).mean_all().item()], &[f64::NAN])
+        expect_values(vec![Tensor::zeros(&[0], DType::F32, &cpu()).mean().item()], &[f64::NAN])
     }),
     case("to_scalar_of_two", CallerPanic, &["to_scalar", "2 elements"], || {
         Outcome::Wrong(format!("{}", Tensor::new(&[1f32, 2.], &[2]).to_scalar::<f32>()))
@@ -656,7 +659,7 @@ const CASES: &[Case] = &[
             Err(o) => return o,
         };
         let x = m23().to_device(&gpu);
-        expect_values(x.gather(1, &x.argmax(1, true)).to_f64_vec(), &[3., 6.])
+        expect_values(x.gather(1, &x.argmax_keepdim(1)).to_f64_vec(), &[3., 6.])
     }),
     gpu_case(
         "gpu_gather_device_computed_index_out_of_range",

@@ -7,12 +7,12 @@ fn broadcasting_reductions_and_matmul() {
     let x = Tensor::new(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]);
     let b = Tensor::new(&[10.0f32, 20.0, 30.0], &[3]);
     assert_eq!((&x + &b).to_vec::<f32>(), vec![11.0, 22.0, 33.0, 14.0, 25.0, 36.0]);
-    assert_eq!(x.sum(0usize, false).to_vec::<f32>(), vec![5.0, 7.0, 9.0]);
-    assert_eq!(x.sum(1usize, true).shape(), &[2, 1]);
-    assert_eq!(x.sum(-1, false).to_vec::<f32>(), vec![6.0, 15.0]);
-    assert_eq!(x.mean_all().to_scalar::<f32>(), 3.5);
+    assert_eq!(x.sum_dim(0usize).to_vec::<f32>(), vec![5.0, 7.0, 9.0]);
+    assert_eq!(x.sum_keepdim(1usize).shape(), &[2, 1]);
+    assert_eq!(x.sum_dim(-1).to_vec::<f32>(), vec![6.0, 15.0]);
+    assert_eq!(x.mean().to_scalar::<f32>(), 3.5);
     assert_eq!(x.t().contiguous().to_vec::<f32>(), vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
-    assert_eq!(x.argmax(1, false).to_vec::<i64>(), vec![2, 2]);
+    assert_eq!(x.argmax(1).to_vec::<i64>(), vec![2, 2]);
     // [2,3] @ [3,2] with a transposed rhs view.
     let y = x.matmul(&x.t());
     assert_eq!(y.to_vec::<f32>(), vec![14.0, 32.0, 32.0, 77.0]);

@@ -4,14 +4,14 @@
 //! torch.manual_seed(42); model = Model()              # build right after seeding
 //! for epoch in range(epochs):
 //!     model.train()
-//!     y_logits = model(X_train).squeeze()             # squeeze only for the binary runs
+//!     y_logits = model(X_train).squeeze_dim()             # squeeze only for the binary runs
 //!     y_pred = torch.round(torch.sigmoid(y_logits))   # or softmax(y_logits, dim=1).argmax(dim=1)
 //!     loss = loss_fn(y_logits, y_train)
 //!     acc = accuracy_fn(y_true=y_train, y_pred=y_pred)
 //!     optimizer.zero_grad(); loss.backward(); optimizer.step()
 //!     model.eval()
 //!     with torch.inference_mode():
-//!         test_logits = model(X_test).squeeze()
+//!         test_logits = model(X_test).squeeze_dim()
 //!         test_pred = ...; test_loss = loss_fn(test_logits, y_test); test_acc = accuracy_fn(...)
 //! ```
 //!
@@ -103,7 +103,7 @@ fn targets(y: &[f32], loss: LossKind, device: &Device) -> Tensor {
 pub fn labels(logits: &Tensor, loss: LossKind) -> Tensor {
     match loss {
         LossKind::BceWithLogits => logits.sigmoid().round(),
-        LossKind::CrossEntropy => logits.softmax(1).argmax(1, false),
+        LossKind::CrossEntropy => logits.softmax(1).argmax(1),
         LossKind::L1 => logits.clone(),
     }
 }
@@ -117,7 +117,7 @@ pub fn accuracy_fn(y_true: &Tensor, y_pred: &Tensor) -> f64 {
 /// `torch.eq(y_true, y_pred).sum()`: the number of right predictions, a one-element tensor on their device.
 /// A count of 0/1 values is exact in f32 (below 2^24) and in int64, so reading it gives it exactly.
 pub fn correct_count(y_true: &Tensor, y_pred: &Tensor) -> Tensor {
-    y_true.eq(&y_pred.to_dtype(y_true.dtype())).sum_all()
+    y_true.eq(&y_pred.to_dtype(y_true.dtype())).sum()
 }
 
 /// The right predictions of `logits` against `y` (a one-element tensor on their device) and their number: for BCE
@@ -176,11 +176,11 @@ fn read_epochs(pending: &mut Vec<PendingEpoch>) -> Vec<EpochRecord> {
     records
 }
 
-/// The model's logits, squeezed to `[n]` for BCE as the tutorial's `.squeeze()`.
+/// The model's logits, squeezed to `[n]` for BCE as the tutorial's `.squeeze_dim()`.
 fn forward(model: &Sequential, x: &Var, loss: LossKind) -> Var {
     let out = model.forward(x);
     if loss == LossKind::BceWithLogits {
-        out.squeeze(1)
+        out.squeeze_dim(1)
     } else {
         out
     }
@@ -272,7 +272,7 @@ impl Trained {
     /// Predicted labels of `points`: `round(sigmoid)` for two classes, `argmax(softmax)` for more.
     pub fn predict_labels(&self, points: &[f32]) -> Vec<i64> {
         let logits = self.logits(points);
-        let logits = if self.loss == LossKind::BceWithLogits { logits.squeeze(1) } else { logits };
+        let logits = if self.loss == LossKind::BceWithLogits { logits.squeeze_dim(1) } else { logits };
         labels(&logits, self.loss).to_dtype(DType::I64).to_vec::<i64>()
     }
 }

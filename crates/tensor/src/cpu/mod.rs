@@ -331,7 +331,7 @@ mod tests {
                 ("to_vec", Box::new(|| drop(t.to_vec::<f32>()))),
                 ("neg", Box::new(|| drop(t.neg()))),
                 ("add", Box::new(|| drop(t.add(&t)))),
-                ("sum", Box::new(|| drop(t.sum(0usize, false)))),
+                ("sum", Box::new(|| drop(t.sum_dim(0usize)))),
                 ("softmax", Box::new(|| drop(t.softmax(1usize)))),
                 ("matmul", Box::new(|| drop(t.matmul(&ones)))),
                 ("gather", Box::new(|| drop(t.gather(0usize, &idx)))),
