@@ -2,8 +2,11 @@
 //!
 //! Two kinds, in this order:
 //! * **primitives** — one [`Op`] each, with a rule in `rules.rs`; each method says what it saves;
-//! * **composed ops** — `sub_scalar`, `div_scalar`, `sqr`, `mean`, `sum_all`, `transpose`, `t`, `squeeze`,
-//!   `unsqueeze`, `stack`, `index_select`... built from primitives, with no rule of their own.
+//!   (the fused ones — `sigmoid`, `softmax`, `log_softmax`, `bce_with_logits`, `bce_with_logits_mean`,
+//!   `cross_entropy_mean`, `linear`, `linear_relu` — are one kernel standing for a composition, see `op.rs`);
+//! * **composed ops** — `sub`, `neg`, `minimum`, `clamp`, `sub_scalar`, `div_scalar`, `sqr`, `mean`,
+//!   `transpose`, `t`, `squeeze`, `unsqueeze`, `stack`, `index_select`... built from primitives, with no rule of
+//!   their own.
 //!
 //! Every method is `#[track_caller]` and checks its arguments through the tensor op, so a shape mismatch panics at
 //! the caller's line with the tensor's message (`matmul: lhs [800, 2] and rhs [3, 10]: inner dimensions 2 and 3
@@ -44,12 +47,6 @@ impl Var {
         self.binary(rhs, BinaryOp::Add, |_, _| Op::Add)
     }
 
-    /// `self - rhs` (broadcasting). Saves nothing.
-    #[track_caller]
-    pub fn sub(&self, rhs: &Var) -> Var {
-        self.binary(rhs, BinaryOp::Sub, |_, _| Op::Sub)
-    }
-
     /// `self * rhs` (broadcasting). Saves both operands.
     #[track_caller]
     pub fn mul(&self, rhs: &Var) -> Var {
@@ -66,12 +63,6 @@ impl Var {
     #[track_caller]
     pub fn maximum(&self, rhs: &Var) -> Var {
         self.binary(rhs, BinaryOp::Maximum, |lhs, rhs| Op::Maximum { lhs, rhs })
-    }
-
-    /// `min(self, rhs)` element-wise (broadcasting); ties split the gradient evenly. Saves both operands.
-    #[track_caller]
-    pub fn minimum(&self, rhs: &Var) -> Var {
-        self.binary(rhs, BinaryOp::Minimum, |lhs, rhs| Op::Minimum { lhs, rhs })
     }
 
     /// Element-wise binary cross-entropy of the logits `self` against `target` (broadcasting), fused and stable
@@ -120,12 +111,6 @@ impl Var {
     }
 
     // --- element-wise, one operand -----------------------------------------------------------------------
-
-    /// `-self`. Saves nothing.
-    #[track_caller]
-    pub fn neg(&self) -> Var {
-        Var::record(&[self], self.tensor().neg(), |_| Op::Neg)
-    }
 
     /// `self * mul + add`. Saves nothing.
     #[track_caller]
@@ -189,13 +174,6 @@ impl Var {
     #[track_caller]
     pub fn tanh(&self) -> Var {
         Var::record(&[self], self.tensor().tanh(), |out| Op::Tanh { out: out.clone() })
-    }
-
-    /// `min(max(self, lo), hi)`. Saves the input.
-    #[track_caller]
-    pub fn clamp(&self, lo: f64, hi: f64) -> Var {
-        let x = self.tensor();
-        Var::record(&[self], x.clamp(lo, hi), |_| Op::Clamp { x, lo, hi })
     }
 
     // --- reductions and normalisations -------------------------------------------------------------------
@@ -384,6 +362,41 @@ impl Var {
     // =====================================================================================================
     // Composed ops: no rule of their own.
     // =====================================================================================================
+
+    /// `self - rhs` (broadcasting): `self + (-rhs)`, which IEEE 754 defines as the same number (the same bits as
+    /// the subtraction kernel).
+    #[track_caller]
+    pub fn sub(&self, rhs: &Var) -> Var {
+        self.add(&rhs.neg())
+    }
+
+    /// `-self`: the `affine` `self·(-1) + 0`, computed by the negation kernel (exact, keeps the sign of zero).
+    #[track_caller]
+    pub fn neg(&self) -> Var {
+        Var::record(&[self], self.tensor().neg(), |_| Op::Affine { mul: -1.0 })
+    }
+
+    /// `min(self, rhs)` element-wise (broadcasting): `-max(-self, -rhs)`, the same bits as the minimum kernel;
+    /// ties split the gradient evenly, as `maximum`'s.
+    #[track_caller]
+    pub fn minimum(&self, rhs: &Var) -> Var {
+        self.neg().maximum(&rhs.neg()).neg()
+    }
+
+    /// `min(max(self, lo), hi)`, computed by the clamp kernel and recorded as the `where` it equals:
+    /// `self` where `lo ≤ self ≤ hi`, else the bound (a constant). The gradient passes where `self` is inside,
+    /// the bounds included, as PyTorch.
+    #[track_caller]
+    pub fn clamp(&self, lo: f64, hi: f64) -> Var {
+        let x = self.tensor();
+        let out = x.clamp(lo, hi);
+        if !Var::should_record(&[self]) {
+            return Var::unrecorded(out);
+        }
+        let inside = x.ge(&x.scalar_like(lo)).mul(&x.le(&x.scalar_like(hi)));
+        let bound = Var::constant(out.clone());
+        Var::record(&[self, &bound], out, |_| Op::Where { cond: inside })
+    }
 
     /// `self + s` (an `affine`).
     #[track_caller]
