@@ -6,8 +6,9 @@
 //!
 //! Reading order:
 //!
-//! 1. `op.rs` — the differentiable primitives, one enum; each variant names what it saves for backward.
-//! 2. `rules.rs` — every derivative rule, one arm per primitive, written with forward tensor ops.
+//! 1. `op.rs` — the differentiable primitives, one enum, then the fused compositions (one kernel standing for
+//!    several primitives); each variant names what it saves for backward.
+//! 2. `rules.rs` — every derivative rule, one arm per variant, written with forward tensor ops.
 //! 3. `engine.rs` — the backward walk: topological order, reversed, gradients summed in a store by node id.
 //! 4. `var.rs` — [`Var`] and its graph node; recording; the iterative drop of long chains.
 //! 5. `var_ops.rs` — the `Var` API: primitives (value + record) then composed ops (no rules), operators.
