@@ -14,7 +14,7 @@
 //!
 //! Everything else the [`Var`](crate::Var) API offers — `sub` (`a + (-b)`), `neg` (`affine(-1, 0)`), `minimum`
 //! (`-max(-a, -b)`), `clamp` (a `where`), `mean`, `sqr`, `transpose`, `squeeze`, `stack`, `index_select`… — is
-//! composed from these in `var_ops.rs` and has no rule of its own.
+//! composed from these in `var_ops/composed.rs` and has no rule of its own.
 //!
 //! Binary variants always see operands of one shape: broadcasting is recorded as an explicit [`Op::Expand`]
 //! before them, so their rules never sum a gradient back to a smaller shape. Two rules do: `Expand`'s, and
