@@ -22,17 +22,9 @@ impl Tensor {
             self.shape(),
             target.shape()
         );
-        let fused = match (&self.device, &*self.storage, &*target.storage) {
-            #[cfg(feature = "wgpu")]
-            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(t)) => {
-                be.count_round_sigmoid_eq(x, &self.layout, t, &target.layout).map(Storage::Wgpu)
-            }
-            _ => None,
-        };
-        match fused {
-            Some(storage) => Tensor::from_storage(storage, &[], self.device.clone()),
-            None => target.eq(&self.sigmoid().round()).sum(),
-        }
+        let kernel =
+            fused_kernel!(self, target => |be, x, t| be.count_round_sigmoid_eq(x, &self.layout, t, &target.layout));
+        self.kernel_or(kernel, &[], || target.eq(&self.sigmoid().round()).sum())
     }
 
     /// The right predictions of a multi-class classifier with logits `self` (`[N, C]`) against int64 class indices
@@ -47,17 +39,9 @@ impl Tensor {
     #[track_caller]
     pub fn count_argmax_softmax_eq(&self, target: &Tensor) -> Tensor {
         check_class_targets("count_argmax_softmax_eq", self, target);
-        let fused = match (&self.device, &*self.storage, &*target.storage) {
-            #[cfg(feature = "wgpu")]
-            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(t)) => {
-                be.count_argmax_softmax_eq(x, &self.layout, t, &target.layout).map(Storage::Wgpu)
-            }
-            _ => None,
-        };
-        match fused {
-            Some(storage) => Tensor::from_storage(storage, &[], self.device.clone()),
-            None => target.eq(&self.softmax(1).argmax(1)).sum(),
-        }
+        let kernel =
+            fused_kernel!(self, target => |be, x, t| be.count_argmax_softmax_eq(x, &self.layout, t, &target.layout));
+        self.kernel_or(kernel, &[], || target.eq(&self.softmax(1).argmax(1)).sum())
     }
 
     /// The mean binary cross-entropy of the logits `self` against `target` (`BCEWithLogitsLoss()`):
@@ -80,17 +64,9 @@ impl Tensor {
             self.shape(),
             target.shape()
         );
-        let fused = match (&self.device, &*self.storage, &*target.storage) {
-            #[cfg(feature = "wgpu")]
-            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(t)) => {
-                be.bce_with_logits_mean(x, &self.layout, t, &target.layout).map(Storage::Wgpu)
-            }
-            _ => None,
-        };
-        match fused {
-            Some(storage) => Tensor::from_storage(storage, &[], self.device.clone()),
-            None => self.bce_with_logits(target).mean(),
-        }
+        let kernel =
+            fused_kernel!(self, target => |be, x, t| be.bce_with_logits_mean(x, &self.layout, t, &target.layout));
+        self.kernel_or(kernel, &[], || self.bce_with_logits(target).mean())
     }
 
     /// The gradient of [`Tensor::bce_with_logits_mean`] with respect to the logits `self` for the one-element
@@ -114,20 +90,13 @@ impl Tensor {
             target.shape(),
             grad.shape()
         );
-        let fused = match (&self.device, &*self.storage, &*target.storage, &*grad.storage) {
-            #[cfg(feature = "wgpu")]
-            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(t), Storage::Wgpu(g)) => {
-                be.bce_with_logits_mean_grad(x, &self.layout, t, &target.layout, g, &grad.layout).map(Storage::Wgpu)
-            }
-            _ => None,
-        };
-        match fused {
-            Some(storage) => Tensor::from_storage(storage, self.shape(), self.device.clone()),
-            None => {
-                let g = grad.div_scalar(self.numel() as f64).reshape(&vec![1; self.rank()]).expand(self.shape());
-                g.mul(&self.sigmoid().sub(target))
-            }
-        }
+        let kernel = fused_kernel!(self, target, grad => |be, x, t, g| {
+            be.bce_with_logits_mean_grad(x, &self.layout, t, &target.layout, g, &grad.layout)
+        });
+        self.kernel_or(kernel, self.shape(), || {
+            let g = grad.div_scalar(self.numel() as f64).reshape(&vec![1; self.rank()]).expand(self.shape());
+            g.mul(&self.sigmoid().sub(target))
+        })
     }
 
     /// The mean cross-entropy of the logits `self` (`[N, C]`) against int64 class indices `target` (`[N]`)
@@ -142,17 +111,9 @@ impl Tensor {
     #[track_caller]
     pub fn cross_entropy_mean(&self, target: &Tensor) -> Tensor {
         check_class_targets("cross_entropy_mean", self, target);
-        let fused = match (&self.device, &*self.storage, &*target.storage) {
-            #[cfg(feature = "wgpu")]
-            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(t)) => {
-                be.cross_entropy_mean(x, &self.layout, t, &target.layout).map(Storage::Wgpu)
-            }
-            _ => None,
-        };
-        match fused {
-            Some(storage) => Tensor::from_storage(storage, &[], self.device.clone()),
-            None => self.log_softmax(1).gather(1, &target.unsqueeze(1)).squeeze_dim(1).neg().mean(),
-        }
+        let kernel =
+            fused_kernel!(self, target => |be, x, t| be.cross_entropy_mean(x, &self.layout, t, &target.layout));
+        self.kernel_or(kernel, &[], || self.log_softmax(1).gather(1, &target.unsqueeze(1)).squeeze_dim(1).neg().mean())
     }
 
     /// The gradient of [`Tensor::cross_entropy_mean`] with respect to the logits `self` for the one-element upstream
@@ -169,24 +130,16 @@ impl Tensor {
         check_class_targets("cross_entropy_mean_grad", self, target);
         check_same("cross_entropy_mean_grad", self, grad);
         ensure!(grad.numel() == 1, "cross_entropy_mean_grad", "grad {:?} is not one element", grad.shape());
-        let fused = match (&self.device, &*self.storage, &*target.storage, &*grad.storage) {
-            #[cfg(feature = "wgpu")]
-            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(t), Storage::Wgpu(g)) => {
-                be.cross_entropy_mean_grad(x, &self.layout, t, &target.layout, g, &grad.layout).map(Storage::Wgpu)
-            }
-            _ => None,
-        };
-        match fused {
-            Some(storage) => Tensor::from_storage(storage, self.shape(), self.device.clone()),
-            None => {
-                let rows = self.shape()[0];
-                let u = grad.reshape(&[]).div_scalar(rows as f64).neg().reshape(&[1]).expand(&[rows]);
-                let index = target.unsqueeze(1);
-                let u =
-                    Tensor::zeros(self.shape(), self.dtype(), self.device()).scatter_add(1, &index, &u.unsqueeze(1));
-                let logp = self.log_softmax(1);
-                u.sub(&logp.exp().mul(&u.sum_keepdim(1)))
-            }
-        }
+        let kernel = fused_kernel!(self, target, grad => |be, x, t, g| {
+            be.cross_entropy_mean_grad(x, &self.layout, t, &target.layout, g, &grad.layout)
+        });
+        self.kernel_or(kernel, self.shape(), || {
+            let rows = self.shape()[0];
+            let u = grad.reshape(&[]).div_scalar(rows as f64).neg().reshape(&[1]).expand(&[rows]);
+            let index = target.unsqueeze(1);
+            let u = Tensor::zeros(self.shape(), self.dtype(), self.device()).scatter_add(1, &index, &u.unsqueeze(1));
+            let logp = self.log_softmax(1);
+            u.sub(&logp.exp().mul(&u.sum_keepdim(1)))
+        })
     }
 }

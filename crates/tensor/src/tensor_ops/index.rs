@@ -111,14 +111,16 @@ impl Tensor {
         if let Some(storage) = direct {
             return Tensor::from_storage(storage, self.shape(), self.device.clone());
         }
-        // No scatter kernel (the GPU has no float atomics to scatter with): the one-hot product: onehot[.., i, j, ..] = [index[.., i, ..] = j], summed over i against src.
+        // No scatter kernel (the GPU has no float atomics to scatter with): the one-hot product:
+        // onehot[.., i, j, ..] = [index[.., i, ..] = j], summed over i against src.
         let n = self.shape()[axis];
         let mut positions_shape = vec![1; index.rank() + 1];
         positions_shape[axis + 1] = n;
         let positions = Tensor::arange(0.0, n as f64, 1.0, DType::I64, &self.device).reshape(&positions_shape);
         let one_hot = index.unsqueeze(axis + 1).eq(&positions).to_dtype(self.dtype); // [.., i, j, ..]
         let mut added = one_hot.mul(&src.unsqueeze(axis + 1)).sum_dim(axis); // [.., j, ..]
-                                                                             // Where the index is smaller than self in the other dimensions, nothing is added.
+
+        // Where the index is smaller than self in the other dimensions, nothing is added.
         for d in 0..self.rank() {
             if d != axis && added.shape()[d] < self.shape()[d] {
                 let mut pad_shape = added.shape().to_vec();

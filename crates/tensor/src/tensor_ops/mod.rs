@@ -114,6 +114,31 @@ impl Tensor {
     }
 }
 
+/// The storage of a backend kernel that stands for a composition of ops (see `fused.rs`): the kernel's result
+/// where the tensors live on a backend that has it (`Some`), `None` elsewhere (the CPU computes these ops as
+/// their compositions). The one device match of every fused op.
+macro_rules! fused_kernel {
+    ($first:expr $(, $rest:expr)* => |$be:ident, $x:ident $(, $r:ident)*| $body:expr) => {
+        match (&$first.device, &*$first.storage $(, &*$rest.storage)*) {
+            #[cfg(feature = "wgpu")]
+            (Device::Wgpu($be), Storage::Wgpu($x) $(, Storage::Wgpu($r))*) => $body.map(Storage::Wgpu),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    };
+}
+
+impl Tensor {
+    /// A fused op's result: the kernel's storage (a tensor of `shape` on this device) where the backend has the
+    /// kernel ([`fused_kernel!`]), else `composition()` — the ops the kernel stands for, with the same result.
+    fn kernel_or(&self, kernel: Option<Storage>, shape: &[usize], composition: impl FnOnce() -> Tensor) -> Tensor {
+        match kernel {
+            Some(storage) => Tensor::from_storage(storage, shape, self.device.clone()),
+            None => composition(),
+        }
+    }
+}
+
 // The ops by family; declared after the helpers and `dispatch2!` above, which they use.
 mod binary;
 mod fused;

@@ -21,17 +21,8 @@ impl Tensor {
             self.shape(),
             grad.shape()
         );
-        let fused = match (&self.device, &*self.storage, &*grad.storage) {
-            #[cfg(feature = "wgpu")]
-            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(g)) => {
-                be.sgd_step(x, &self.layout, g, &grad.layout, lr).map(Storage::Wgpu)
-            }
-            _ => None,
-        };
-        match fused {
-            Some(storage) => Tensor::from_storage(storage, self.shape(), self.device.clone()),
-            None => self.add(&grad.mul_scalar(-lr)),
-        }
+        let kernel = fused_kernel!(self, grad => |be, x, g| be.sgd_step(x, &self.layout, g, &grad.layout, lr));
+        self.kernel_or(kernel, self.shape(), || self.add(&grad.mul_scalar(-lr)))
     }
 
     /// [`Tensor::sgd_step`] of several parameters, each a `(param, grad)` pair: two at a time in one kernel where
