@@ -6,11 +6,13 @@
 //!
 //! Reading order:
 //!
-//! 1. `op.rs` — the differentiable primitives, one enum; each variant names what it saves for backward.
-//! 2. `rules.rs` — every derivative rule, one arm per primitive, written with forward tensor ops.
+//! 1. `op.rs` — the differentiable primitives, one enum, then the fused compositions (one kernel standing for
+//!    several primitives); each variant names what it saves for backward.
+//! 2. `rules.rs` — every derivative rule, one arm per variant, written with forward tensor ops.
 //! 3. `engine.rs` — the backward walk: topological order, reversed, gradients summed in a store by node id.
 //! 4. `var.rs` — [`Var`] and its graph node; recording; the iterative drop of long chains.
-//! 5. `var_ops.rs` — the `Var` API: primitives (value + record) then composed ops (no rules), operators.
+//! 5. `var_ops.rs` — the `Var` API: primitives (value + record); `var_ops/fused.rs` the fused ops;
+//!    `var_ops/composed.rs` the composed ops (no rules) and the operators.
 //! 6. [`grad_mode`] — [`no_grad`], [`NoGradGuard`], anomaly mode.
 //! 7. [`error`] — [`AutogradError`], whose messages say what to do.
 //! 8. `graph.rs` — [`Var::graph_text`] and [`Var::graph_dot`], to look at a graph.

@@ -1,4 +1,5 @@
-//! Every derivative rule, one arm per [`Op`] variant, in the order of the enum.
+//! Every derivative rule, one arm per [`Op`] variant, in the order of the enum: the primitives first, then the
+//! fused compositions (whose rules give the gradient of the composition they replace).
 //!
 //! A rule gets the op (with the tensors it saved), the gradient `grad` of the loss with respect to the op's
 //! output, and which inputs need a gradient; it returns `∂loss/∂input = grad · ∂out/∂input` for each input
@@ -22,8 +23,6 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
         // --- element-wise, two operands ---------------------------------------------------------------------
         // d/dlhs (lhs + rhs) = 1, d/drhs (lhs + rhs) = 1
         Op::Add => vec![Some(g.clone()), Some(g.clone())],
-        // d/dlhs (lhs - rhs) = 1, d/drhs (lhs - rhs) = -1
-        Op::Sub => vec![Some(g.clone()), needs[1].then(|| g.neg())],
         // d/dlhs (lhs·rhs) = rhs, d/drhs (lhs·rhs) = lhs
         Op::Mul { lhs, rhs } => vec![needs[0].then(|| g.mul(rhs)), needs[1].then(|| g.mul(lhs))],
         // d/dlhs (lhs/rhs) = 1/rhs, d/drhs (lhs/rhs) = -lhs/rhs²
@@ -35,27 +34,6 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
             let w = lhs.gt(rhs).add(&lhs.eq(rhs).mul_scalar(0.5));
             vec![needs[0].then(|| g.mul(&w)), needs[1].then(|| g.mul(&w.affine(-1.0, 1.0)))]
         }
-        // d/dlhs min(lhs, rhs) = [lhs < rhs] + ½[lhs = rhs], d/drhs = the rest
-        Op::Minimum { lhs, rhs } => {
-            let w = lhs.lt(rhs).add(&lhs.eq(rhs).mul_scalar(0.5));
-            vec![needs[0].then(|| g.mul(&w)), needs[1].then(|| g.mul(&w.affine(-1.0, 1.0)))]
-        }
-        // ℓ(x, y) = max(x, 0) - x·y + ln(1 + e^-|x|):  d/dx ℓ = σ(x) - y,  d/dy ℓ = -x
-        Op::BceWithLogits { lhs: x, rhs: y } => {
-            vec![needs[0].then(|| g.mul(&x.sigmoid().sub(y))), needs[1].then(|| g.mul(x).neg())]
-        }
-        // mean ℓ(x, y): the rules of the division by n, the sum and the element-wise loss in a row, the first in one
-        // kernel where the backend has one (`Tensor::bce_with_logits_mean_grad`, the same bits as those rules)
-        Op::BceWithLogitsMean { lhs: x, rhs: y } => vec![
-            needs[0].then(|| x.bce_with_logits_mean_grad(y, g)),
-            needs[1].then(|| {
-                let n = x.numel() as f64;
-                g.div_scalar(n).reshape(&vec![1; x.rank()]).expand(x.shape()).mul(x).neg()
-            }),
-        ],
-        // mean -log_softmax(x)[t]: the rules of the division by n, the negation, the gather and the log_softmax in a
-        // row, in one kernel where the backend has one (`Tensor::cross_entropy_mean_grad`, the same bits)
-        Op::CrossEntropyMean { logits, target } => vec![Some(logits.cross_entropy_mean_grad(target, g))],
         // d/don_true (cond ? a : b) = [cond], d/don_false = [not cond]
         Op::Where { cond } => vec![
             needs[0].then(|| Tensor::where_cond(cond, g, &zero())),
@@ -63,10 +41,8 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
         ],
 
         // --- element-wise, one operand ----------------------------------------------------------------------
-        // d/dx (-x) = -1
-        Op::Neg => vec![Some(g.neg())],
-        // d/dx (x·mul + add) = mul
-        Op::Affine { mul } => vec![Some(g.mul_scalar(*mul))],
+        // d/dx (x·mul + add) = mul  (-g exactly for `neg`, mul = -1: a product by -1 then + 0 would turn -0 into +0)
+        Op::Affine { mul } => vec![Some(if *mul == -1.0 { g.neg() } else { g.mul_scalar(*mul) })],
         // d/dx x^p = p·x^(p-1)
         Op::Powf { x, p } => vec![Some(g.mul(&x.powf(p - 1.0).mul_scalar(*p)))],
         // d/dx e^x = e^x
@@ -82,17 +58,10 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
         // d/dx max(x, 0) = [x > 0]: the upstream gradient where the output is positive, else 0 — one pass,
         // PyTorch's threshold_backward (a non-finite upstream gradient where x ≤ 0 gives 0)
         Op::Relu { out } => vec![Some(g.binary(BinaryOp::ReluBackward, out))],
-        // d/dx σ(x) = σ(x)·(1 - σ(x))
-        Op::Sigmoid { out } => vec![Some(g.mul(&out.mul(&out.affine(-1.0, 1.0))))],
         // d/dx tanh x = 1 - tanh² x
         Op::Tanh { out } => vec![Some(g.mul(&out.sqr().affine(-1.0, 1.0)))],
-        // d/dx clamp(x, lo, hi) = [lo ≤ x ≤ hi]  (the bounds pass the gradient, as PyTorch)
-        Op::Clamp { x, lo, hi } => {
-            let inside = x.ge(&x.scalar_like(*lo)).mul(&x.le(&x.scalar_like(*hi)));
-            vec![Some(Tensor::where_cond(&inside, g, &zero()))]
-        }
 
-        // --- reductions and normalisations ------------------------------------------------------------------
+        // --- reductions --------------------------------------------------------------------------------------------
         // d/dx_j Σ_i x_i = 1: every input element gets the gradient of its sum (broadcast back)
         Op::Sum { in_shape, axis, keepdim } => {
             let g = if *keepdim { g.clone() } else { g.unsqueeze(*axis) };
@@ -104,29 +73,11 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
             let at_max = x.eq(out);
             vec![Some(at_max.div(&at_max.sum_keepdim(*axis)).mul(&g))]
         }
-        // y = softmax(x): d/dx_j = y_j·(g_j - Σ_i g_i·y_i)
-        Op::Softmax { out, axis } => vec![Some(out.mul(&g.sub(&g.mul(out).sum_keepdim(*axis))))],
-        // y = log_softmax(x): d/dx_j = g_j - e^(y_j)·Σ_i g_i
-        Op::LogSoftmax { out, axis } => vec![Some(g.sub(&out.exp().mul(&g.sum_keepdim(*axis))))],
 
         // --- linear algebra ---------------------------------------------------------------------------------
         // out = lhs @ rhs:  d/dlhs = grad @ rhsᵀ,  d/drhs = lhsᵀ @ grad  (per batch for 3-D operands)
         Op::Matmul { lhs, rhs } => {
             vec![needs[0].then(|| g.matmul(&rhs.transpose(-1, -2))), needs[1].then(|| lhs.transpose(-1, -2).matmul(g))]
-        }
-        // y = x Wᵀ + b: dx = g W, dW = gᵀ x, db = Σ_rows g. dW is computed in W's orientation (the matmul reads
-        // the transposed g through its strides), so it is contiguous as the parameter's gradient must be, where
-        // the unfused graph's (xᵀ g)ᵀ is a transposed view that would be copied; each element is the same dot
-        // product over the rows, summed in the same order. With the ReLU epilogue the gradient first goes through
-        // the relu rule (d/dy max(y, 0) = [y > 0]).
-        Op::Linear { x, weight, relu_out } => {
-            let masked = relu_out.as_ref().map(|out| g.binary(BinaryOp::ReluBackward, out));
-            let g = masked.as_ref().unwrap_or(g);
-            let mut grads = vec![needs[0].then(|| g.matmul(weight)), needs[1].then(|| g.t().matmul(x))];
-            if needs.len() > 2 {
-                grads.push(needs[2].then(|| g.sum_dim(0usize)));
-            }
-            grads
         }
 
         // --- movement ---------------------------------------------------------------------------------------
@@ -176,6 +127,46 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
         // was picked from, added up where an element was picked more than once — `scatter_add`, gather's adjoint
         Op::Gather { axis, index, in_shape } => {
             vec![Some(Tensor::zeros(in_shape, g.dtype(), g.device()).scatter_add(*axis, index, g))]
+        }
+
+        // =========================================================================================================
+        // Fused compositions: each rule is the gradient of the composition the variant's doc names.
+        // =========================================================================================================
+        // d/dx σ(x) = σ(x)·(1 - σ(x))
+        Op::Sigmoid { out } => vec![Some(g.mul(&out.mul(&out.affine(-1.0, 1.0))))],
+        // y = softmax(x): d/dx_j = y_j·(g_j - Σ_i g_i·y_i)
+        Op::Softmax { out, axis } => vec![Some(out.mul(&g.sub(&g.mul(out).sum_keepdim(*axis))))],
+        // y = log_softmax(x): d/dx_j = g_j - e^(y_j)·Σ_i g_i
+        Op::LogSoftmax { out, axis } => vec![Some(g.sub(&out.exp().mul(&g.sum_keepdim(*axis))))],
+        // ℓ(x, y) = max(x, 0) - x·y + ln(1 + e^-|x|):  d/dx ℓ = σ(x) - y,  d/dy ℓ = -x
+        Op::BceWithLogits { lhs: x, rhs: y } => {
+            vec![needs[0].then(|| g.mul(&x.sigmoid().sub(y))), needs[1].then(|| g.mul(x).neg())]
+        }
+        // mean ℓ(x, y): the rules of the division by n, the sum and the element-wise loss in a row, the first in one
+        // kernel where the backend has one (`Tensor::bce_with_logits_mean_grad`, the same bits as those rules)
+        Op::BceWithLogitsMean { lhs: x, rhs: y } => vec![
+            needs[0].then(|| x.bce_with_logits_mean_grad(y, g)),
+            needs[1].then(|| {
+                let n = x.numel() as f64;
+                g.div_scalar(n).reshape(&vec![1; x.rank()]).expand(x.shape()).mul(x).neg()
+            }),
+        ],
+        // mean -log_softmax(x)[t]: the rules of the division by n, the negation, the gather and the log_softmax in a
+        // row, in one kernel where the backend has one (`Tensor::cross_entropy_mean_grad`, the same bits)
+        Op::CrossEntropyMean { logits, target } => vec![Some(logits.cross_entropy_mean_grad(target, g))],
+        // y = x Wᵀ + b: dx = g W, dW = gᵀ x, db = Σ_rows g. dW is computed in W's orientation (the matmul reads
+        // the transposed g through its strides), so it is contiguous as the parameter's gradient must be, where
+        // the unfused graph's (xᵀ g)ᵀ is a transposed view that would be copied; each element is the same dot
+        // product over the rows, summed in the same order. With the ReLU epilogue the gradient first goes through
+        // the relu rule (d/dy max(y, 0) = [y > 0]).
+        Op::Linear { x, weight, relu_out } => {
+            let masked = relu_out.as_ref().map(|out| g.binary(BinaryOp::ReluBackward, out));
+            let g = masked.as_ref().unwrap_or(g);
+            let mut grads = vec![needs[0].then(|| g.matmul(weight)), needs[1].then(|| g.t().matmul(x))];
+            if needs.len() > 2 {
+                grads.push(needs[2].then(|| g.sum_dim(0usize)));
+            }
+            grads
         }
 
         // --- extension point --------------------------------------------------------------------------------

@@ -77,7 +77,8 @@ pub fn accuracy(y_true: &Tensor, y_pred: &Tensor) -> f64 {
 }
 
 /// The tutorial's `accuracy_fn`: the percentage of labels predicted correctly,
-/// `torch.eq(y_true, y_pred).sum().item() / len(y_pred) * 100`.
+/// `torch.eq(y_true, y_pred).sum().item() / len(y_pred) * 100`, computed in f64 in that order
+/// ([`accuracy_of`]: so 427/800 gives 53.374999..., printed `53.37`).
 #[track_caller]
 pub fn accuracy_fn(y_true: &Tensor, y_pred: &Tensor) -> f64 {
     let (t, p) = pair("accuracy_fn", y_true, y_pred);
@@ -88,7 +89,13 @@ pub fn accuracy_fn(y_true: &Tensor, y_pred: &Tensor) -> f64 {
         );
     }
     let correct = t.iter().zip(&p).filter(|(a, b)| a == b).count();
-    (correct as f64 / p.len() as f64) * 100.0
+    accuracy_of(correct as f64, p.len())
+}
+
+/// The rest of [`accuracy_fn`] for a count of right predictions already made (on a device, say): `correct / n *
+/// 100` in f64, in that order.
+pub fn accuracy_of(correct: f64, n: usize) -> f64 {
+    (correct / n as f64) * 100.0
 }
 
 /// The confusion matrix `[L, L]` (int64): row = true label, column = predicted label, over the sorted union of

@@ -8,7 +8,7 @@
 //!    by the kernels and the tests.
 //! 4. [`backend`] — the `Backend` trait: the primitives a device provides.
 //! 5. [`device`] — `Device` and `Storage`, the enums the tensor dispatches on.
-//! 6. [`Tensor`] (`tensor.rs`, `tensor_ops.rs`, `display.rs`) — the user-facing type: constructors, views,
+//! 6. [`Tensor`] (`tensor.rs`, `tensor/views.rs`, `tensor_ops/`, `display.rs`) — the user-facing type: constructors, views,
 //!    checked ops with broadcasting, PyTorch-style printing.
 //! 7. [`cpu`] — the CPU backend: element-wise, reductions, GEMM (`cpu/gemm`), indexing; SIMD and rayon.
 //! 8. `gpu` (feature `wgpu`) — the wgpu backend; its WGSL kernels are in `/shaders`.

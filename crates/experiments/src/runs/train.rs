@@ -21,6 +21,7 @@ use super::{LossKind, OptimizerKind, TrainData, TrainSpec};
 use crate::error::CliError;
 use crate::record::{EpochRecord, RunRecord};
 use autograd::{no_grad, Var};
+pub use nn::metrics::{accuracy_fn, accuracy_of};
 use nn::{
     Adam, AdamConfig, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, Linear, Module, Optimizer, ReLU, Sequential,
     SgdConfig, SGD,
@@ -108,12 +109,6 @@ pub fn labels(logits: &Tensor, loss: LossKind) -> Tensor {
     }
 }
 
-/// The tutorial's `accuracy_fn`: `torch.eq(y_true, y_pred).sum().item() / len(y_pred) * 100`,
-/// computed in f64 in that order (so 427/800 gives 53.374999..., printed `53.37`).
-pub fn accuracy_fn(y_true: &Tensor, y_pred: &Tensor) -> f64 {
-    accuracy_of(correct_count(y_true, y_pred).item(), y_pred.numel())
-}
-
 /// `torch.eq(y_true, y_pred).sum()`: the number of right predictions, a one-element tensor on their device.
 /// A count of 0/1 values is exact in f32 (below 2^24) and in int64, so reading it gives it exactly.
 pub fn correct_count(y_true: &Tensor, y_pred: &Tensor) -> Tensor {
@@ -134,11 +129,6 @@ pub(crate) fn count_correct(logits: &Tensor, y: &Tensor, loss: LossKind) -> (Ten
             (correct_count(y, &pred), pred.numel())
         }
     }
-}
-
-/// The rest of `accuracy_fn`: `correct / n * 100` in f64, in that order.
-pub fn accuracy_of(correct: f64, n: usize) -> f64 {
-    (correct / n as f64) * 100.0
 }
 
 /// One epoch's figures, still on the device: the losses and the counts of right predictions (with the number of
