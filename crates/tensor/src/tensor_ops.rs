@@ -494,7 +494,12 @@ impl Tensor {
             self.dtype,
             self.shape()
         );
-        let storage = dispatch!(self, |b, s| b.softmax(s, &self.layout, axis, log));
+        let storage = dispatch!(self, |b, s| b.softmax(
+            if log { crate::ops::SoftmaxOp::LogSoftmax } else { crate::ops::SoftmaxOp::Softmax },
+            s,
+            &self.layout,
+            axis
+        ));
         Tensor::from_storage(storage, self.shape(), self.device.clone())
     }
 

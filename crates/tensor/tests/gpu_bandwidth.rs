@@ -6,7 +6,8 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tensor::gpu::reduce::{CONTIGUOUS_CHUNK, SOFTMAX_REGISTERS_MAX};
+use tensor::gpu::reduce::CONTIGUOUS_CHUNK;
+use tensor::gpu::softmax::SOFTMAX_REGISTERS_MAX;
 use tensor::gpu::testing::gpu_or_skip;
 use tensor::{BinaryOp, Device, ReduceOp, Tensor, UnaryOp};
 

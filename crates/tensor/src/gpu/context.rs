@@ -1,6 +1,7 @@
 //! [`Context`]: the one wgpu device of the process and everything that makes running kernels cheap.
 //!
-//! * **Pipelines** are compiled once per (shader, entry point) and cached.
+//! * **Pipelines** are compiled once per (shader, entry point) and cached. Each entry point's workgroup size is
+//!   read from its shader's `@workgroup_size` (parsed with naga once per shader), so a launcher never repeats it.
 //! * **Buffers** come from a pool of size classes (powers of two); a storage gives its buffer back on drop.
 //! * **Batching**: every kernel is recorded into one shared command encoder, consecutive dispatches into one open
 //!   compute pass (closed only for a copy, a clear, a timestamp or a readback; wgpu places the barriers between the
@@ -29,6 +30,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::device::GpuStats;
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::gpu::grid;
 use crate::gpu::shaders::Shader;
 
 /// Commands (dispatches and copies) encoded before the batch is submitted.
@@ -44,7 +46,7 @@ const PARAMS_SLOTS: usize = 4096;
 const MAX_CONSTANTS: usize = 64;
 /// Cached bind groups before the cache is cleared.
 const MAX_BIND_GROUPS: usize = 16384;
-/// Bit of the error flags raised by an out-of-range index (keep in sync with `ERROR_INDEX` in gather.wgsl).
+/// Bit of the error flags raised by an out-of-range index (`ERROR_INDEX` in gather.wgsl; a test compares them).
 pub const ERROR_INDEX: u32 = 1;
 /// The pool keeps at most this many bytes of free buffers; beyond it freed buffers are destroyed.
 const POOL_MAX_BYTES: u64 = 1 << 30;
@@ -92,6 +94,8 @@ struct State {
     /// Compiled pipelines and their bind group layouts, by (shader, entry point).
     pipelines: HashMap<(&'static str, &'static str), (wgpu::ComputePipeline, wgpu::BindGroupLayout)>,
     modules: HashMap<&'static str, wgpu::ShaderModule>,
+    /// Invocations per workgroup, by (shader, entry point), read from the shaders.
+    workgroup_sizes: HashMap<(&'static str, &'static str), usize>,
     /// What has been encoded, submitted and read back since the last reset.
     stats: GpuStats,
 }
@@ -211,6 +215,7 @@ impl Context {
             bind_groups: HashMap::new(),
             pipelines: HashMap::new(),
             modules: HashMap::new(),
+            workgroup_sizes: HashMap::new(),
             stats: GpuStats::default(),
         };
         assert!(
@@ -506,6 +511,29 @@ impl Context {
         (pipeline, layout)
     }
 
+    /// The number of invocations in a workgroup of `entry`: the product of its `@workgroup_size`, read from the
+    /// shader's WGSL with naga the first time one of its entry points is asked for.
+    ///
+    /// # Panics
+    /// When the shader does not parse or has no such entry point (both are checked by `cargo test` without a GPU).
+    pub fn workgroup_size(&self, shader: &Shader, entry: &'static str) -> usize {
+        let mut st = lock(&self.state);
+        if let Some(&size) = st.workgroup_sizes.get(&(shader.name, entry)) {
+            return size;
+        }
+        for (name, size) in workgroup_sizes(shader) {
+            st.workgroup_sizes.insert((shader.name, name), size);
+        }
+        *st.workgroup_sizes
+            .get(&(shader.name, entry))
+            .unwrap_or_else(|| panic!("wgpu: {}.wgsl has no entry point `{entry}`", shader.name))
+    }
+
+    /// The workgroup grid that gives each of `items` one invocation of `entry` (a 1-D grid folded by [`grid`]).
+    pub fn grid_for(&self, shader: &Shader, entry: &'static str, items: usize) -> (u32, u32, u32) {
+        grid(items.div_ceil(self.workgroup_size(shader, entry)))
+    }
+
     /// Submits the batch (the params written since the last submit go first, see `params_slot`).
     fn submit(&self, st: &mut State) {
         st.pass = None;
@@ -633,13 +661,29 @@ impl Pool {
     }
 }
 
+/// The invocations per workgroup of each entry point of `shader` listed in its table entry: the product of the
+/// entry point's `@workgroup_size`, as naga parses it from the WGSL.
+///
+/// # Panics
+/// When the shader does not parse (`cargo test` parses every shader without a GPU).
+pub(crate) fn workgroup_sizes(shader: &Shader) -> Vec<(&'static str, usize)> {
+    let module = naga::front::wgsl::parse_str(shader.source)
+        .unwrap_or_else(|e| panic!("wgpu: {}.wgsl does not parse: {e}", shader.name));
+    let size = |ep: &naga::EntryPoint| ep.workgroup_size.iter().map(|&d| d as usize).product();
+    shader
+        .entries
+        .iter()
+        .filter_map(|&name| module.entry_points.iter().find(|ep| ep.name == name).map(|ep| (name, size(ep))))
+        .collect()
+}
+
 /// Compiles one of our shaders with every runtime check wgpu offers except `force_loop_bounding`, and without
 /// bounds checks for the shaders whose table entry says so (`Shader::bounds_checks`).
 ///
 /// By default naga adds a counter to every loop so that a driver can never see an infinite one; that counter
-/// also keeps drivers from unrolling loops and from keeping the tiled matmul's accumulators in registers. On an
-/// H100 (Vulkan), turning it off took `matmul_f32` at 4096² from 0.5 to 17 TFLOP/s. Bounds checks on every
-/// buffer and workgroup-array access stay on (but for the unchecked twins), as do the guards of integer division.
+/// also keeps drivers from unrolling loops and from keeping the tiled matmul's accumulators in registers, the two
+/// things a tiled kernel's speed rests on. Bounds checks on every buffer and workgroup-array access stay on (but
+/// for the unchecked twins), as do the guards of integer division.
 fn create_module(device: &wgpu::Device, shader: &Shader) -> wgpu::ShaderModule {
     let mut checks = wgpu::ShaderRuntimeChecks::checked();
     checks.force_loop_bounding = false;

@@ -7,7 +7,7 @@
 
 use super::params::{pad6, u32_of, GatherParams, MAX_RANK};
 use super::shaders::GATHER;
-use super::{grid, WgpuBackend, WgpuStorage};
+use super::{WgpuBackend, WgpuStorage};
 use crate::layout::Layout;
 
 /// Runs the gather kernel: the output has `index_view`'s shape.
@@ -61,7 +61,7 @@ fn launch(
         &[(0, x.buffer()), (1, index.buffer()), (2, out.buffer()), (3, &ctx.flags)],
         4,
         bytemuck::bytes_of(&p),
-        grid(numel.div_ceil(256)),
+        ctx.grid_for(&GATHER, "gather_x32", numel),
     );
     out
 }

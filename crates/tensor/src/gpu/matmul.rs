@@ -28,7 +28,7 @@ use super::params::{
     OPERAND_STRIDED,
 };
 use super::shaders::{Shader, MATMUL, MATMUL_PIPELINED, MATMUL_PIPELINED_UNCHECKED};
-use super::{grid, WgpuBackend, WgpuStorage};
+use super::{WgpuBackend, WgpuStorage};
 use crate::device::{Device, Storage};
 use crate::dtype::DType;
 use crate::layout::Layout;
@@ -302,31 +302,31 @@ fn launch(
         out_vec4: (pipelined && n.is_multiple_of(4)) as u32,
         swizzle: config.swizzle,
     };
-    let groups = match kernel.tile() {
-        None => grid((b * m * n).div_ceil(256)),
-        Some((rows, cols)) => (u32_of("tiles", n.div_ceil(cols)), u32_of("tiles", m.div_ceil(rows)), b as u32),
-    };
-    // SAFETY (of running the module compiled without bounds checks, see `create_module` in context.rs): every
-    // index the pipelined kernels form is in range for any params this launcher writes.
-    // * Workgroup memory `[buffer][kk][quad][component]`: buffer is `p % 2` or `1 - p % 2`; kk < BK <= 16; the
-    //   quads read are `a_quad (+ 4) <= 8·3 + 3 + 4 = 31` and `b_quad (+ 8) <= 16·1 + 7 + 8 = 31`; the quads
-    //   stored are item / 32, item % 32 (MN_QUADS, item < 32·BK) or row / 4 with row < 128 (K_QUADS, STRIDED)
-    //   — constants of the entry point, whatever the params.
-    // * Registers: `acc[0..16]` by constants, `next_a[j]`, `next_b[j]` with j < 128·BK/4/threads <= 4 and
-    //   BK·BN/4/threads <= 2.
-    // * lhs, rhs: an element is read only for row < m, k' < k (column < n): an element of the view, which lies
-    //   in its storage (every layout of a tensor does); a vec4 only in the K_QUADS/MN_QUADS modes, which
-    //   `operand_mode` grants only when every quad starts at a multiple of 4 — the aligned quad of an element of
-    //   the view, inside the buffer, whose size the pool rounds up to 16 bytes.
-    // * out: written for row < m, column < n: below b·m·n, the output's length; as vec4 only when n % 4 = 0
-    //   (`out_vec4`), where the quad of a column multiple of 4 ends at or before n.
-    // * bias: read at `bias_offset + column` for column < n, and `linear` only passes a unit-stride row of n.
     let shader: &Shader = match (pipelined, config.unchecked) {
         (true, true) => &MATMUL_PIPELINED_UNCHECKED,
         (true, false) => &MATMUL_PIPELINED,
         (false, _) => &MATMUL,
     };
     let ctx = be.ctx();
+    let groups = match kernel.tile() {
+        None => ctx.grid_for(shader, kernel.entry(), b * m * n),
+        Some((rows, cols)) => (u32_of("tiles", n.div_ceil(cols)), u32_of("tiles", m.div_ceil(rows)), b as u32),
+    };
+    // SAFETY (of running the module compiled without bounds checks, see `create_module` in context.rs): every
+    // index the pipelined kernels form is in range for any params this launcher writes.
+    // * Workgroup memory `[buffer][kk][quad][component]`: buffer is `p % 2` or `1 - p % 2`; kk < BK <= 16; the
+    //   quads read are `a_quad (+ 4) <= 8·3 + 3 + 4 = 31` and `b_quad (+ 8) <= 16·1 + 7 + 8 = 31`; the quads
+    //   stored are item / 32, item % 32 (OPERAND_MN_QUADS, item < 32·BK) or row / 4 with row < 128
+    //   (OPERAND_K_QUADS, OPERAND_STRIDED) — constants of the entry point, whatever the params.
+    // * Registers: `acc[0..16]` by constants, `next_a[j]`, `next_b[j]` with j < 128·BK/4/threads <= 4 and
+    //   BK·BN/4/threads <= 2.
+    // * lhs, rhs: an element is read only for row < m, k' < k (column < n): an element of the view, which lies
+    //   in its storage (every layout of a tensor does); a vec4 only in the OPERAND_K_QUADS/OPERAND_MN_QUADS modes,
+    //   which `operand_mode` grants only when every quad starts at a multiple of 4 — the aligned quad of an element
+    //   of the view, inside the buffer, whose size the pool rounds up to 16 bytes.
+    // * out: written for row < m, column < n: below b·m·n, the output's length; as vec4 only when n % 4 = 0
+    //   (`out_vec4`), where the quad of a column multiple of 4 ends at or before n.
+    // * bias: read at `bias_offset + column` for column < n, and `linear` only passes a unit-stride row of n.
     let bias = epilogue.as_ref().map_or(&ctx.dummy_read, |e| e.bias.buffer());
     ctx.dispatch(
         shader,

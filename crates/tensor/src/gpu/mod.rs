@@ -22,6 +22,10 @@ mod optim;
 pub mod params;
 pub mod reduce;
 pub mod shaders;
+pub mod softmax;
+
+#[cfg(test)]
+mod shader_checks;
 
 pub mod bench;
 pub mod testing;
@@ -32,7 +36,7 @@ use crate::backend::Backend;
 use crate::dtype::{DType, HostBuffer};
 use crate::error::{human_bytes, Error, Result};
 use crate::layout::{check_in_storage, Layout};
-use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
+use crate::ops::{BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
 
 /// Every entry point below first checks each operand view against its buffer's element count, once per call
 /// ([`check_in_storage`]): a view outside its buffer never reaches a kernel.
@@ -457,9 +461,9 @@ impl Backend for WgpuBackend {
     }
 
     #[track_caller]
-    fn softmax(&self, x: &WgpuStorage, layout: &Layout, axis: usize, log: bool) -> WgpuStorage {
-        fits("softmax", x, layout);
-        reduce::softmax(self, x, layout, axis, log)
+    fn softmax(&self, op: SoftmaxOp, x: &WgpuStorage, layout: &Layout, axis: usize) -> WgpuStorage {
+        fits(op.name(), x, layout);
+        softmax::softmax(self, op, x, layout, axis)
     }
 
     #[track_caller]
