@@ -4,9 +4,17 @@
 //! * `shaders.rs` — the table of shaders (one WGSL file per kernel family);
 //! * `params.rs` — the `Params` structs mirrored from WGSL, op codes, the rank-6 view simplification;
 //! * `context.rs` — device creation, the pipeline cache, the buffer pool, batched submission, readback;
-//! * `elementwise.rs`, `reduce.rs`, `matmul.rs`, `index.rs` — the launchers: they turn a `(storage, layout)`
-//!   call of the trait into a kernel's params and workgroup grid, as `cpu/` turns it into loops;
-//! * `bench.rs` — throughput helpers for `experiments bench` and `benches/gpu.rs`.
+//! * `elementwise.rs`, `reduce.rs`, `softmax.rs`, `matmul.rs`, `index.rs`, `loss.rs`, `metrics.rs`, `optim.rs` —
+//!   the launchers: they turn a `(storage, layout)` call of the trait into a kernel's params and workgroup grid, as
+//!   `cpu/` turns it into loops;
+//! * `shader_checks.rs` (tests) — the Rust side held to the WGSL side with naga: op codes, `Params` layouts,
+//!   workgroup sizes.
+//!
+//! Public on purpose, beside [`WgpuBackend`] and [`WgpuStorage`]: [`matmul`], so that benchmarks and tests can run
+//! one chosen kernel ([`matmul::matmul_with`]); the sizes the bandwidth tests build their shapes from
+//! ([`CONTIGUOUS_CHUNK`], [`SOFTMAX_REGISTERS_MAX`]); and, behind cargo features that only dev-dependencies turn
+//! on, `testing` (`gpu_or_skip`, the gate of every GPU test) and `bench` (feature `bench-internals`: the timing
+//! helpers of `examples/gpu_kernels.rs`).
 //!
 //! Data stays on the device and crosses only in [`Backend::from_host`] / [`Backend::to_host`]. Every element is
 //! 32 bits on the device: f32 as is, I64 as i32 (uploading a value outside i32 panics, naming it). There is no f64
@@ -19,16 +27,21 @@ mod loss;
 pub mod matmul;
 mod metrics;
 mod optim;
-pub mod params;
-pub mod reduce;
-pub mod shaders;
-pub mod softmax;
+pub(crate) mod params;
+mod reduce;
+pub(crate) mod shaders;
+mod softmax;
 
 #[cfg(test)]
 mod shader_checks;
 
+#[cfg(feature = "bench-internals")]
 pub mod bench;
+#[cfg(feature = "testing")]
 pub mod testing;
+
+pub use reduce::CONTIGUOUS_CHUNK;
+pub use softmax::SOFTMAX_REGISTERS_MAX;
 
 use std::sync::{Arc, OnceLock};
 
