@@ -30,7 +30,7 @@ struct Params {
 @group(0) @binding(4) var<storage, read> params: Params;
 
 const WORKGROUP: u32 = 256u;
-// Bit of `errors[0]` raised by an out-of-range index (`ERROR_INDEX` in crates/tensor/src/gpu/context.rs; a test
+// Bit of `errors[0]` raised by an out-of-range index (`ERROR_INDEX` in crates/tensor/src/gpu/context/mod.rs; a test
 // compares them).
 const ERROR_INDEX: u32 = 1u;
 

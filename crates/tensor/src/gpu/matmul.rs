@@ -309,7 +309,7 @@ fn launch(
         None => ctx.grid_for(shader, kernel.entry(), b * m * n),
         Some((rows, cols)) => (u32_of("tiles", n.div_ceil(cols)), u32_of("tiles", m.div_ceil(rows)), b as u32),
     };
-    // SAFETY (of running the module compiled without bounds checks, see `create_module` in context.rs): every
+    // SAFETY (of running the module compiled without bounds checks, see `create_module` in context/batch.rs): every
     // index the pipelined kernels form is in range for any params this launcher writes.
     // * Workgroup memory `[buffer][kk][quad][component]`: buffer is `p % 2` or `1 - p % 2`; kk < BK <= 16; the
     //   quads read are `a_quad (+ 4) <= 8·3 + 3 + 4 = 31` and `b_quad (+ 8) <= 16·1 + 7 + 8 = 31`; the quads

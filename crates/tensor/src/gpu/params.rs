@@ -247,7 +247,7 @@ pub const OPERAND_MN_QUADS: u32 = 2;
 /// A `usize` as the `u32` of a kernel parameter, panicking (with the name of what overflowed) from 2^31 on.
 ///
 /// The bound is 2^31, not 2^32: the kernels' loops count in `u32` up to such values by steps far below 2^31, so
-/// no counter can wrap around (the shaders are compiled without naga's loop counters, see `context.rs`). No
+/// no counter can wrap around (the shaders are compiled without naga's loop counters, see `context/batch.rs`). No
 /// real tensor comes near it: a binding holds at most 2^30 elements of 32 bits.
 #[track_caller]
 pub fn u32_of(what: &str, v: usize) -> u32 {
