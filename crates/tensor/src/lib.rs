@@ -27,6 +27,7 @@ pub mod device;
 mod display;
 pub mod dtype;
 pub mod error;
+mod float;
 #[cfg(feature = "wgpu")]
 pub mod gpu;
 pub mod hash;

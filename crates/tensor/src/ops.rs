@@ -7,7 +7,10 @@
 //!
 //! Names share one stem across the crate: `UnaryOp::Sigmoid` / [`sigmoid`] / the op code `SIGMOID` and
 //! `fn sigmoid` in `shaders/elementwise.wgsl` (called by the `unary_f32` entry point) / `sigmoid_*` tests; and
-//! `SoftmaxOp::LogSoftmax` / [`log_softmax`] / `LOG_SOFTMAX` in `shaders/softmax.wgsl` / `log_softmax_*` tests.
+//! `SoftmaxOp::LogSoftmax` / [`log_softmax`] / `LOG_SOFTMAX` in `shaders/softmax.wgsl` / the
+//! `softmax_and_log_softmax_*` tests.
+
+pub use crate::float::Float;
 
 /// Element-wise ops of one tensor. Parameters are stored as f64 and cast to the element type.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -220,103 +223,6 @@ pub fn axis_last(layout: &crate::layout::Layout, axis: usize) -> crate::layout::
     perm.push(axis);
     layout.permute(&perm)
 }
-
-/// The float types kernels are generic over (f32, f64).
-pub trait Float:
-    Copy
-    + PartialOrd
-    + Send
-    + Sync
-    + std::fmt::Debug
-    + std::ops::Add<Output = Self>
-    + std::ops::Sub<Output = Self>
-    + std::ops::Mul<Output = Self>
-    + std::ops::Div<Output = Self>
-    + std::ops::Neg<Output = Self>
-    + 'static
-{
-    /// 0
-    const ZERO: Self;
-    /// 1
-    const ONE: Self;
-    /// Conversion from f64 (rounding).
-    fn of(v: f64) -> Self;
-    /// `e^x`
-    fn exp(self) -> Self;
-    /// `ln x`
-    fn ln(self) -> Self;
-    /// `ln(1 + x)`
-    fn ln_1p(self) -> Self;
-    /// `√x`
-    fn sqrt(self) -> Self;
-    /// `|x|`
-    fn abs(self) -> Self;
-    /// `tanh x`
-    fn tanh(self) -> Self;
-    /// `x^p`
-    fn powf(self, p: Self) -> Self;
-    /// Round half to even.
-    fn round_ties_even(self) -> Self;
-    /// True for NaN.
-    fn is_nan(self) -> bool;
-    /// True for ±∞.
-    fn is_infinite(self) -> bool;
-}
-
-macro_rules! float {
-    ($t:ty) => {
-        impl Float for $t {
-            const ZERO: Self = 0.0;
-            const ONE: Self = 1.0;
-            #[inline(always)]
-            fn of(v: f64) -> Self {
-                v as $t
-            }
-            #[inline(always)]
-            fn exp(self) -> Self {
-                <$t>::exp(self)
-            }
-            #[inline(always)]
-            fn ln(self) -> Self {
-                <$t>::ln(self)
-            }
-            #[inline(always)]
-            fn ln_1p(self) -> Self {
-                <$t>::ln_1p(self)
-            }
-            #[inline(always)]
-            fn sqrt(self) -> Self {
-                <$t>::sqrt(self)
-            }
-            #[inline(always)]
-            fn abs(self) -> Self {
-                <$t>::abs(self)
-            }
-            #[inline(always)]
-            fn tanh(self) -> Self {
-                <$t>::tanh(self)
-            }
-            #[inline(always)]
-            fn powf(self, p: Self) -> Self {
-                <$t>::powf(self, p)
-            }
-            #[inline(always)]
-            fn round_ties_even(self) -> Self {
-                <$t>::round_ties_even(self)
-            }
-            #[inline(always)]
-            fn is_nan(self) -> bool {
-                <$t>::is_nan(self)
-            }
-            #[inline(always)]
-            fn is_infinite(self) -> bool {
-                <$t>::is_infinite(self)
-            }
-        }
-    };
-}
-float!(f32);
-float!(f64);
 
 // ---------------------------------------------------------------------------------------------------------
 // Scalar definitions. Each is the oracle of its kernels.
