@@ -12,7 +12,7 @@
 // The output is addressed the same way, so a concat writes each part as a strided copy into the output at the
 // part's offset along the concat axis.
 
-// Keep in sync with `CopyParams` in crates/tensor/src/gpu/params.rs.
+// Keep in sync with `CopyParams` in crates/tensor/src/gpu/params.rs (a test compares the two layouts).
 struct Params {
     numel: u32,
     rank: u32,
@@ -58,7 +58,7 @@ fn strided(i: u32, base: u32, strides: array<u32, 6>) -> u32 {
 }
 
 // Dispatch: ceil(numel / 256) workgroups; `out[out view][i] = x[x view][i]`, bit for bit.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn copy_strided_x32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                     @builtin(local_invocation_index) lid: u32) {
     let i = linear_id(wid, nwg, lid);
@@ -74,7 +74,7 @@ fn copy_strided_x32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgrou
 
 // Dispatch: ceil(numel / 256) workgroups; f32 -> i32, truncating toward zero (as Rust's `as`; WGSL saturates
 // out-of-range values, Rust too).
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn cast_f32_i32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                 @builtin(local_invocation_index) lid: u32) {
     let i = linear_id(wid, nwg, lid);
@@ -91,7 +91,7 @@ fn cast_f32_i32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // Dispatch: ceil(numel / 256) workgroups; i32 -> f32 (rounding to nearest).
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn cast_i32_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                 @builtin(local_invocation_index) lid: u32) {
     let i = linear_id(wid, nwg, lid);
@@ -102,7 +102,7 @@ fn cast_i32_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
 }
 
 // Dispatch: ceil(numel / 256) workgroups; `out[i] = value`.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn fill_x32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
             @builtin(local_invocation_index) lid: u32) {
     let i = linear_id(wid, nwg, lid);
@@ -121,7 +121,7 @@ fn pick(i: u32, cond: bool) -> u32 {
 
 // Dispatch: ceil(numel / 256) workgroups; `out[i] = cond[i] != 0 ? on_true[i] : on_false[i]` for an f32
 // condition (-0.0 counts as 0).
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn where_cond_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                   @builtin(local_invocation_index) lid: u32) {
     let i = linear_id(wid, nwg, lid);
@@ -133,7 +133,7 @@ fn where_cond_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups
 }
 
 // Dispatch: as `where_cond_f32`, for an i32 (I64) condition.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn where_cond_i32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                   @builtin(local_invocation_index) lid: u32) {
     let i = linear_id(wid, nwg, lid);

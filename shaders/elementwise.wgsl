@@ -1,5 +1,5 @@
 // Element-wise kernels: the unary family (`unary_f32`, `unary_i32`) and the binary family (`binary_f32`,
-// `binary_i32`). The op is a field of `Params` (its code is the variant's position in `UnaryOp` / `BinaryOp`).
+// `binary_i32`). The op is a field of `Params`, one of the codes NEG ... AFFINE or ADD ... RELU_BACKWARD below.
 //
 // CPU twin: crates/tensor/src/cpu/elementwise.rs, and the scalar definitions in crates/tensor/src/ops.rs: every
 // `fn` below named like a function of ops.rs (`sigmoid`, `bce_with_logits`, ...) is its twin.
@@ -18,7 +18,7 @@
 // flight per invocation). The last quad may reach past `numel`: its extra lanes stay inside the buffers (whose
 // sizes are multiples of 16 bytes) and land past the output's last element, where nothing reads them.
 
-// Keep in sync with `ElementwiseParams` in crates/tensor/src/gpu/params.rs.
+// Keep in sync with `ElementwiseParams` in crates/tensor/src/gpu/params.rs (a test compares the two layouts).
 struct Params {
     numel: u32,
     rank: u32,
@@ -50,14 +50,43 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> out4: array<vec4<u32>>;
 
 const WORKGROUP: u32 = 256u;
-// Quads per invocation of the vec4 kernels (keep in sync with `VEC4_QUADS` in crates/tensor/src/gpu/elementwise.rs).
+// Quads per invocation of the vec4 kernels (`VEC4_QUADS` in crates/tensor/src/gpu/elementwise.rs; a test compares
+// them).
 const QUADS: u32 = 4u;
 
-// The binary codes the vec4 kernel computes a quad at a time (the others go lane by lane through `binary`).
+// The op codes: `Params.op` names a variant of `UnaryOp` (unary kernels) or `BinaryOp` (binary kernels), by the
+// codes of `unary_code` / `binary_code` in crates/tensor/src/gpu/params.rs. Each constant is the variant's name
+// (`UnaryOp::Log1p` is LOG1P); a test reads them with naga and compares them with the Rust codes both ways.
+const NEG: u32 = 0u;
+const EXP: u32 = 1u;
+const LOG: u32 = 2u;
+const LOG1P: u32 = 3u;
+const SQRT: u32 = 4u;
+const ABS: u32 = 5u;
+const RELU: u32 = 6u;
+const SIGMOID: u32 = 7u;
+const TANH: u32 = 8u;
+const SIGN: u32 = 9u;
+const ROUND: u32 = 10u;
+const POWF: u32 = 11u;
+const CLAMP: u32 = 12u;
+const AFFINE: u32 = 13u;
+
 const ADD: u32 = 0u;
 const SUB: u32 = 1u;
 const MUL: u32 = 2u;
 const DIV: u32 = 3u;
+const MAXIMUM: u32 = 4u;
+const MINIMUM: u32 = 5u;
+const POW: u32 = 6u;
+const EQ: u32 = 7u;
+const NE: u32 = 8u;
+const LT: u32 = 9u;
+const LE: u32 = 10u;
+const GT: u32 = 11u;
+const GE: u32 = 12u;
+const BCE_WITH_LOGITS: u32 = 13u;
+const RELU_BACKWARD: u32 = 14u;
 
 // The linear index of this invocation. Dispatch geometry: 1-D grid of ceil(numel / 256) workgroups of 256,
 // folded into (x, y) with x <= 65535 when it is larger than one dimension allows.
@@ -242,56 +271,60 @@ fn bce_with_logits(x: f32, y: f32) -> f32 {
     return linear + log1p(exp(-abs(x)));
 }
 
-// Codes: the position of the variant in `UnaryOp` (keep in sync with `unary_code` in gpu/params.rs).
+// The gradient of ReLU: the upstream `grad` where `x` (the ReLU's output or input) is not <= 0, else 0
+// (PyTorch's threshold_backward at 0).
+fn relu_backward(grad: f32, x: f32) -> f32 {
+    return select(grad, 0.0, x <= 0.0);
+}
+
 fn unary(op: u32, x: f32) -> f32 {
     switch op {
-        case 0u: { return -x; }
-        case 1u: { return exp(x); }
-        case 2u: { return log(x); }
-        case 3u: { return log1p(x); }
-        case 4u: { return sqrt(x); }
-        case 5u: { return abs(x); }
-        case 6u: { return relu(x); }
-        case 7u: { return sigmoid(x); }
-        case 8u: { return tanh_(x); }
-        case 9u: { return sign_(x); }
-        case 10u: { return round(x); } // WGSL's round is half-to-even, as torch.round
-        case 11u: { return powf(x, params.a); }
-        case 12u: { return clamp_(x, params.a, params.b); }
-        default: { return x * params.a + params.b; } // 13: affine
+        case NEG: { return -x; }
+        case EXP: { return exp(x); }
+        case LOG: { return log(x); }
+        case LOG1P: { return log1p(x); }
+        case SQRT: { return sqrt(x); }
+        case ABS: { return abs(x); }
+        case RELU: { return relu(x); }
+        case SIGMOID: { return sigmoid(x); }
+        case TANH: { return tanh_(x); }
+        case SIGN: { return sign_(x); }
+        case ROUND: { return round(x); } // WGSL's round is half-to-even, as torch.round
+        case POWF: { return powf(x, params.a); }
+        case CLAMP: { return clamp_(x, params.a, params.b); }
+        case AFFINE, default: { return x * params.a + params.b; }
     }
 }
 
-// Codes: the position of the variant in `BinaryOp` (keep in sync with `binary_code` in gpu/params.rs).
 fn binary(op: u32, a: f32, b: f32) -> f32 {
     switch op {
-        case 0u: { return a + b; }
-        case 1u: { return a - b; }
-        case 2u: { return a * b; }
-        case 3u: { return a / b; }
-        case 4u: { return maximum(a, b); }
-        case 5u: { return minimum(a, b); }
-        case 6u: { return powf(a, b); }
-        case 7u: { return select(0.0, 1.0, a == b); }
-        case 8u: { return select(0.0, 1.0, a != b); }
-        case 9u: { return select(0.0, 1.0, a < b); }
-        case 10u: { return select(0.0, 1.0, a <= b); }
-        case 11u: { return select(0.0, 1.0, a > b); }
-        case 12u: { return select(0.0, 1.0, a >= b); }
-        case 13u: { return bce_with_logits(a, b); }
-        default: { return select(a, 0.0, b <= 0.0); } // 14: relu_backward (threshold_backward at 0)
+        case ADD: { return a + b; }
+        case SUB: { return a - b; }
+        case MUL: { return a * b; }
+        case DIV: { return a / b; }
+        case MAXIMUM: { return maximum(a, b); }
+        case MINIMUM: { return minimum(a, b); }
+        case POW: { return powf(a, b); }
+        case EQ: { return select(0.0, 1.0, a == b); }
+        case NE: { return select(0.0, 1.0, a != b); }
+        case LT: { return select(0.0, 1.0, a < b); }
+        case LE: { return select(0.0, 1.0, a <= b); }
+        case GT: { return select(0.0, 1.0, a > b); }
+        case GE: { return select(0.0, 1.0, a >= b); }
+        case BCE_WITH_LOGITS: { return bce_with_logits(a, b); }
+        case RELU_BACKWARD, default: { return relu_backward(a, b); }
     }
 }
 
 // Integer twins (`ops::unary_i64` / `ops::binary_i64`, on i32): wrapping arithmetic as WGSL defines it.
 fn unary_int(op: u32, x: i32) -> i32 {
     switch op {
-        case 0u: { return -x; }
-        case 5u: { return abs(x); }
-        case 6u: { return max(x, 0); }
-        case 9u: { return sign(x); }
-        case 12u: { return min(max(x, params.ia), params.ib); }
-        case 13u: {
+        case NEG: { return -x; }
+        case ABS: { return abs(x); }
+        case RELU: { return max(x, 0); }
+        case SIGN: { return sign(x); }
+        case CLAMP: { return min(max(x, params.ia), params.ib); }
+        case AFFINE: {
             if params.int_affine == 1u {
                 return x * params.ia + params.ib;
             }
@@ -303,24 +336,24 @@ fn unary_int(op: u32, x: i32) -> i32 {
 
 fn binary_int(op: u32, a: i32, b: i32) -> i32 {
     switch op {
-        case 0u: { return a + b; }
-        case 1u: { return a - b; }
-        case 2u: { return a * b; }
-        case 3u: { return a / b; } // WGSL: a / 0 = a (the tensor layer documents CPU-only panics)
-        case 4u: { return max(a, b); }
-        case 5u: { return min(a, b); }
-        case 7u: { return select(0, 1, a == b); }
-        case 8u: { return select(0, 1, a != b); }
-        case 9u: { return select(0, 1, a < b); }
-        case 10u: { return select(0, 1, a <= b); }
-        case 11u: { return select(0, 1, a > b); }
-        case 12u: { return select(0, 1, a >= b); }
-        default: { return 0; }
+        case ADD: { return a + b; }
+        case SUB: { return a - b; }
+        case MUL: { return a * b; }
+        case DIV: { return a / b; } // WGSL: a / 0 = a (the tensor layer documents CPU-only panics)
+        case MAXIMUM: { return max(a, b); }
+        case MINIMUM: { return min(a, b); }
+        case EQ: { return select(0, 1, a == b); }
+        case NE: { return select(0, 1, a != b); }
+        case LT: { return select(0, 1, a < b); }
+        case LE: { return select(0, 1, a <= b); }
+        case GT: { return select(0, 1, a > b); }
+        case GE: { return select(0, 1, a >= b); }
+        default: { return 0; } // float-only ops are refused by the tensor layer
     }
 }
 
 // Dispatch: ceil(numel / 256) workgroups (folded into x, y); one invocation per output element.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn unary_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
              @builtin(local_invocation_index) lid: u32) {
     let i = linear_id(wid, nwg, lid);
@@ -331,7 +364,7 @@ fn unary_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
 }
 
 // Dispatch: as `unary_f32`.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn unary_i32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
              @builtin(local_invocation_index) lid: u32) {
     let i = linear_id(wid, nwg, lid);
@@ -342,7 +375,7 @@ fn unary_i32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
 }
 
 // Dispatch: as `unary_f32`.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn binary_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
               @builtin(local_invocation_index) lid: u32) {
     let i = linear_id(wid, nwg, lid);
@@ -355,7 +388,7 @@ fn binary_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
 }
 
 // Dispatch: as `unary_f32`.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn binary_i32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
               @builtin(local_invocation_index) lid: u32) {
     let i = linear_id(wid, nwg, lid);
@@ -385,7 +418,7 @@ fn binary4(op: u32, a: vec4<f32>, b: vec4<f32>) -> vec4<f32> {
 // Dispatch: ceil(numel / (4 · 256 · QUADS)) workgroups (folded into x, y); invocation `lid` of workgroup w computes
 // the quads w · 256 · QUADS + lid + 256 j, j < QUADS. Preconditions (the launcher's): contiguous operands, offsets
 // multiples of 4.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn unary_vec4_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                   @builtin(local_invocation_index) lid: u32) {
     let first = (wid.y * nwg.x + wid.x) * WORKGROUP * QUADS + lid;
@@ -408,7 +441,7 @@ fn unary_vec4_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups
 }
 
 // Dispatch: as `unary_vec4_f32`.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn binary_vec4_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                    @builtin(local_invocation_index) lid: u32) {
     let first = (wid.y * nwg.x + wid.x) * WORKGROUP * QUADS + lid;

@@ -8,7 +8,7 @@
 //
 // Bindings (inputs, output, params): 0 `x`, 1 `index`, 2 `out`, 3 `errors` (error flags, an output), 4 `params`.
 
-// Keep in sync with `GatherParams` in crates/tensor/src/gpu/params.rs.
+// Keep in sync with `GatherParams` in crates/tensor/src/gpu/params.rs (a test compares the two layouts).
 struct Params {
     numel: u32,
     rank: u32,
@@ -16,8 +16,7 @@ struct Params {
     axis_size: u32,
     x_offset: u32,
     index_offset: u32,
-    _pad0: u32,
-    _pad1: u32,
+    _pad: array<u32, 2>,
     // The output's shape (= the index's shape for gather).
     shape: array<u32, 6>,
     x_strides: array<u32, 6>,
@@ -31,12 +30,13 @@ struct Params {
 @group(0) @binding(4) var<storage, read> params: Params;
 
 const WORKGROUP: u32 = 256u;
-// Bit of `errors[0]` raised by an out-of-range index (keep in sync with `ERROR_INDEX` in gpu/context.rs).
+// Bit of `errors[0]` raised by an out-of-range index (`ERROR_INDEX` in crates/tensor/src/gpu/context/mod.rs; a test
+// compares them).
 const ERROR_INDEX: u32 = 1u;
 
 // Dispatch: ceil(numel / 256) workgroups of 256 (folded into x, y); one invocation per output element, which
 // copies 32 bits (f32 or i32).
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn gather_x32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
               @builtin(local_invocation_index) lid: u32) {
     let i = (wid.y * nwg.x + wid.x) * WORKGROUP + lid;

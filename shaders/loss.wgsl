@@ -17,7 +17,7 @@
 // n for the gradient), 3 `params`, 4 `grad` (the gradient's upstream one-element g). Both inputs are contiguous
 // f32 views starting at their offsets.
 
-// Keep in sync with `LossParams` in crates/tensor/src/gpu/params.rs.
+// Keep in sync with `LossParams` in crates/tensor/src/gpu/params.rs (a test compares the two layouts).
 struct Params {
     // Elements (BCE) or rows (cross-entropy).
     n: u32,
@@ -26,9 +26,7 @@ struct Params {
     grad_offset: u32,
     // Classes per row (cross-entropy only).
     classes: u32,
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
+    _pad: array<u32, 3>,
 }
 
 @group(0) @binding(0) var<storage, read> logits: array<f32>;
@@ -41,6 +39,9 @@ struct Params {
 @group(0) @binding(1) var<storage, read> class_of: array<i32>;
 
 const WORKGROUP: u32 = 256u;
+// The longest row the unfused sum folds in one invocation (`ROWS_MAX` in crates/tensor/src/gpu/reduce.rs; a test
+// compares them): up to this many rows `cross_entropy_mean_f32` sums in that order.
+const ROWS_MAX: u32 = 64u;
 
 var<workgroup> tree: array<f32, WORKGROUP>;
 
@@ -92,7 +93,7 @@ fn loss_at(i: u32) -> f32 {
 }
 
 // Dispatch geometry: one workgroup of 256 (see the reduction order above).
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn bce_with_logits_mean_f32(@builtin(local_invocation_index) tid: u32) {
     var acc4 = vec4<f32>(0.0);
     let quads = (params.n + 3u) / 4u;
@@ -115,7 +116,7 @@ fn bce_with_logits_mean_f32(@builtin(local_invocation_index) tid: u32) {
 
 // Dispatch: ceil(n / 256) workgroups of 256 (folded into x, y); one invocation per element. The factor g / n is
 // the mean's gradient (a true division, as the unfused `div`), then times sigmoid(x) - y as the unfused `mul`.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn bce_with_logits_mean_grad_f32(@builtin(global_invocation_id) gid: vec3<u32>,
                                  @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = gid.y * (nwg.x * WORKGROUP) + gid.x;
@@ -139,10 +140,11 @@ fn bce_with_logits_mean_grad_f32(@builtin(global_invocation_id) gid: vec3<u32>,
 // The log-probability of a row is computed with exactly the formula of `softmax_rows_f32` in softmax.wgsl (the
 // row max m, the shift m or 0 when m is -inf, total = Σ_j e^(x_j - shift) in column order, logp_j = (x_j - shift)
 // - ln(total)), so where the unfused log_softmax runs `softmax_rows_f32` (short rows) the bits are its bits; the
-// mean folds -logp[i, t_i] in the order of the BCE kernel above (the one-chunk sum) and, at most 64 rows, in the
-// unfused sum's one-invocation row order, so up to 16384 rows the forward has the bits of the unfused ops. The gradient repeats the rules in their order: the upstream of row i
-// is u_j = -(g / n) at j = t_i and 0 elsewhere (mean, neg, the gather's scatter), its row sum is exactly -(g / n),
-// and the log_softmax rule gives u_j - e^(logp_j) · (-(g / n)).
+// mean folds -logp[i, t_i] in the order of the BCE kernel above (the one-chunk sum) and, at most ROWS_MAX rows, in
+// the unfused sum's one-invocation row order, so up to 16384 rows the forward has the bits of the unfused ops. The
+// gradient repeats the rules in their order: the upstream of row i is u_j = -(g / n) at j = t_i and 0 elsewhere
+// (mean, neg, the gather's scatter), its row sum is exactly -(g / n), and the log_softmax rule gives
+// u_j - e^(logp_j) · (-(g / n)).
 //
 // A target outside 0 .. C is clamped (the host checks targets before; the kernel never reads out of bounds).
 
@@ -202,7 +204,7 @@ fn ce_at(i: u32) -> f32 {
 }
 
 // Dispatch geometry: one workgroup of 256 (the reduction order of `bce_with_logits_mean_f32`).
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn cross_entropy_mean_f32(@builtin(local_invocation_index) tid: u32) {
     var acc4 = vec4<f32>(0.0);
     let quads = (params.n + 3u) / 4u;
@@ -220,11 +222,11 @@ fn cross_entropy_mean_f32(@builtin(local_invocation_index) tid: u32) {
     }
     if tid == 0u {
         // The orders of the unfused sum at few rows: one element is its own sum (keeping a -0); up to ROWS_MAX
-        // elements (64, keep in sync with crates/tensor/src/gpu/reduce.rs) it is one invocation's fold in row order.
+        // elements it is one invocation's fold in row order.
         var total = tree[0];
         if params.n == 1u {
             total = ce_at(0u);
-        } else if params.n <= 64u {
+        } else if params.n <= ROWS_MAX {
             total = 0.0;
             for (var i = 0u; i < params.n; i++) {
                 total += ce_at(i);
@@ -235,7 +237,7 @@ fn cross_entropy_mean_f32(@builtin(local_invocation_index) tid: u32) {
 }
 
 // Dispatch: ceil(n / 256) workgroups of 256 (folded into x, y); one invocation per row, writing its C gradients.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn cross_entropy_mean_grad_f32(@builtin(global_invocation_id) gid: vec3<u32>,
                                @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = gid.y * (nwg.x * WORKGROUP) + gid.x;

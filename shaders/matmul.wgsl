@@ -36,7 +36,7 @@
 //
 // Bindings (inputs, output, params): 0 `lhs`, 1 `rhs`, 2 `bias`, 3 `out`, 4 `params`.
 
-// Keep in sync with `MatmulParams` in crates/tensor/src/gpu/params.rs.
+// Keep in sync with `MatmulParams` in crates/tensor/src/gpu/params.rs (a test compares the two layouts).
 struct Params {
     batch: u32,
     m: u32,
@@ -75,6 +75,9 @@ const EPILOGUE_BIAS_RELU: u32 = 2u;
 
 // The padding of lhs past k (see the header).
 const NEG_ZERO: f32 = -0.0;
+
+// Invocations per workgroup of every kernel here (the launcher reads each entry point's size from this file).
+const WORKGROUP: u32 = 256u;
 
 const BM: u32 = 64u;
 const BN: u32 = 64u;
@@ -119,7 +122,7 @@ fn epilogue(v: f32, col: u32) -> f32 {
 
 // Dispatch: (ceil(n / 64), ceil(m / 64), batch) workgroups of 256; workgroup (x, y, b) computes the tile at
 // rows 64 y.., columns 64 x.. of out[b].
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn matmul_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
     let b = wid.z;
     if b >= params.batch {
@@ -143,7 +146,7 @@ fn matmul_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
         // Stage the panels: 1024 values each, 4 per invocation. For lhs, consecutive invocations take
         // consecutive k (contiguous for a row-major lhs); for rhs, consecutive columns.
         for (var l = 0u; l < 4u; l++) {
-            let e = tid + 256u * l;
+            let e = tid + WORKGROUP * l;
             let kk_a = e % BK;
             let mm = e / BK;
             let row = row0 + mm;
@@ -205,7 +208,7 @@ fn store_block(b: u32, row0: u32, col0: u32, tx: u32, ty: u32, acc: ptr<function
 // Dispatch: as `matmul_f32`. Preconditions (checked by the launcher): lhs_col_stride = rhs_col_stride = 1; k, n,
 // both offsets and all batch and row strides multiples of 4 — so every vec4 below is aligned and either wholly
 // inside or wholly outside the matrices.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn matmul_vec4_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
     let b = wid.z;
     if b >= params.batch {
@@ -256,10 +259,10 @@ fn matmul_vec4_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocat
 }
 
 // Dispatch: ceil(batch * m * n / 256) workgroups of 256 (folded into x, y); one invocation per output element.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn matmul_naive_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                     @builtin(local_invocation_index) tid: u32) {
-    let i = (wid.y * nwg.x + wid.x) * 256u + tid;
+    let i = (wid.y * nwg.x + wid.x) * WORKGROUP + tid;
     let m = params.m;
     let n = params.n;
     if i >= params.batch * m * n {
@@ -335,7 +338,7 @@ fn big_store(b: u32, row0: u32, col0: u32, tx: u32, ty: u32, acc: ptr<function, 
 
 // Dispatch: (ceil(n / 128), ceil(m / 128), batch) workgroups of 256; workgroup (x, y, b) computes the tile at
 // rows 128 y.., columns 128 x.. of out[b]. Operands are read through their strides.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn matmul_big_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
     let b = wid.z;
     if b >= params.batch {
@@ -378,7 +381,7 @@ fn matmul_big_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocati
 }
 
 // Dispatch: as `matmul_big_f32`. Preconditions: those of `matmul_vec4_f32` (checked by the launcher).
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn matmul_big_vec4_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
     let b = wid.z;
     if b >= params.batch {

@@ -29,11 +29,11 @@
 // panel p + 2 will overwrite — has been read.
 //
 // How each operand is read (`lhs_mode` / `rhs_mode`, chosen by the launcher from the layout):
-// * MN_QUADS: 4 consecutive rows of lhs (columns of rhs) are contiguous and aligned in memory (a transposed lhs,
-//   a row-major rhs): one vec4 load, stored as one quad of the panel.
-// * K_QUADS: 4 consecutive k are contiguous and aligned (a row-major lhs, a transposed rhs such as the Wᵀ of a
-//   linear layer): one vec4 load, stored transposed as 4 scalars.
-// * STRIDED: any other view (a broadcast batch, odd strides or offsets): 4 scalar loads.
+// * OPERAND_MN_QUADS: 4 consecutive rows of lhs (columns of rhs) are contiguous and aligned in memory (a
+//   transposed lhs, a row-major rhs): one vec4 load, stored as one quad of the panel.
+// * OPERAND_K_QUADS: 4 consecutive k are contiguous and aligned (a row-major lhs, a transposed rhs such as the Wᵀ
+//   of a linear layer): one vec4 load, stored transposed as 4 scalars.
+// * OPERAND_STRIDED: any other view (a broadcast batch, odd strides or offsets): 4 scalar loads.
 // Consecutive invocations always take consecutive quads in memory, so the global loads are coalesced.
 //
 // Bounds checks: every workgroup-memory index is [buffer][kk][quad] with kk a constant past the start of LOOP 2's
@@ -51,7 +51,7 @@
 // Bindings (inputs, output, params): 0 `lhs`, 1 `rhs`, 2 `bias`, 3 `out`, 4 `params`. Every buffer is seen as
 // vec4 (pool buffers hold a multiple of 16 bytes); scalar accesses index a quad's component.
 
-// Keep in sync with `MatmulParams` in crates/tensor/src/gpu/params.rs.
+// Keep in sync with `MatmulParams` in crates/tensor/src/gpu/params.rs (a test compares the two layouts).
 struct Params {
     batch: u32,
     m: u32,
@@ -68,7 +68,7 @@ struct Params {
     // EPILOGUE_* below; the bias row starts at `bias_offset` of `bias`.
     epilogue: u32,
     bias_offset: u32,
-    // STRIDED / K_QUADS / MN_QUADS below.
+    // OPERAND_STRIDED / OPERAND_K_QUADS / OPERAND_MN_QUADS below.
     lhs_mode: u32,
     rhs_mode: u32,
     // 1 when n is a multiple of 4: the output is written as vec4.
@@ -87,9 +87,9 @@ const EPILOGUE_NONE: u32 = 0u;
 const EPILOGUE_BIAS: u32 = 1u;
 const EPILOGUE_BIAS_RELU: u32 = 2u;
 
-const STRIDED: u32 = 0u;
-const K_QUADS: u32 = 1u;
-const MN_QUADS: u32 = 2u;
+const OPERAND_STRIDED: u32 = 0u;
+const OPERAND_K_QUADS: u32 = 1u;
+const OPERAND_MN_QUADS: u32 = 2u;
 
 const BM: u32 = 128u;
 // The largest BN and BK (the workgroup arrays are sized for them; smaller variants use a part).
@@ -147,15 +147,15 @@ fn rhs_scalar(i: u32) -> f32 {
     return rhs[i >> 2u][i & 3u];
 }
 
-// Item `i` of the lhs panel at depth k0: a quad of 4 k of one row (K_QUADS, STRIDED: row i / (bk/4), k quad
-// i % (bk/4)) or of 4 rows at one depth (MN_QUADS: depth i / 32, row quad i % 32).
+// Item `i` of the lhs panel at depth k0: a quad of 4 k of one row (OPERAND_K_QUADS, OPERAND_STRIDED: row
+// i / (bk/4), k quad i % (bk/4)) or of 4 rows at one depth (OPERAND_MN_QUADS: depth i / 32, row quad i % 32).
 fn load_lhs(t: Tile, k0: u32, i: u32, bk: u32) -> vec4<f32> {
     let m = params.m;
     let k = params.k;
     let base = params.lhs_offset + t.b * params.lhs_batch_stride;
     let rs = params.lhs_row_stride;
     let cs = params.lhs_col_stride;
-    if params.lhs_mode == MN_QUADS {
+    if params.lhs_mode == OPERAND_MN_QUADS {
         let kk = k0 + i / 32u;
         let row = t.row0 + 4u * (i % 32u);
         if kk >= k {
@@ -175,7 +175,7 @@ fn load_lhs(t: Tile, k0: u32, i: u32, bk: u32) -> vec4<f32> {
     let past_k = vec4<u32>(kk) + vec4<u32>(0u, 1u, 2u, 3u) >= vec4<u32>(k);
     let at = base + row * rs + kk * cs;
     var v: vec4<f32>;
-    if params.lhs_mode == K_QUADS {
+    if params.lhs_mode == OPERAND_K_QUADS {
         v = lhs[at >> 2u];
     } else {
         for (var e = 0u; e < 4u; e++) {
@@ -187,15 +187,15 @@ fn load_lhs(t: Tile, k0: u32, i: u32, bk: u32) -> vec4<f32> {
     return select(v, vec4<f32>(NEG_ZERO), past_k);
 }
 
-// Item `i` of the rhs panel at depth k0: a quad of 4 columns at one depth (MN_QUADS, STRIDED: depth
-// i / (bn/4), column quad i % (bn/4)) or of 4 k of one column (K_QUADS: column i / (bk/4), k quad i % (bk/4)).
+// Item `i` of the rhs panel at depth k0: a quad of 4 columns at one depth (OPERAND_MN_QUADS, OPERAND_STRIDED: depth
+// i / (bn/4), column quad i % (bn/4)) or of 4 k of one column (OPERAND_K_QUADS: column i / (bk/4), k quad i % (bk/4)).
 fn load_rhs(t: Tile, k0: u32, i: u32, bk: u32, bn: u32) -> vec4<f32> {
     let n = params.n;
     let k = params.k;
     let base = params.rhs_offset + t.b * params.rhs_batch_stride;
     let rs = params.rhs_row_stride;
     let cs = params.rhs_col_stride;
-    if params.rhs_mode == K_QUADS {
+    if params.rhs_mode == OPERAND_K_QUADS {
         let col = t.col0 + i / (bk / 4u);
         let kk = k0 + 4u * (i % (bk / 4u));
         if col >= n || kk >= k {
@@ -212,7 +212,7 @@ fn load_rhs(t: Tile, k0: u32, i: u32, bk: u32, bn: u32) -> vec4<f32> {
     let past_n = vec4<u32>(col) + vec4<u32>(0u, 1u, 2u, 3u) >= vec4<u32>(n);
     let at = base + kk * rs + col * cs;
     var v: vec4<f32>;
-    if params.rhs_mode == MN_QUADS {
+    if params.rhs_mode == OPERAND_MN_QUADS {
         v = rhs[at >> 2u];
     } else {
         for (var e = 0u; e < 4u; e++) {
@@ -228,7 +228,7 @@ fn load_rhs(t: Tile, k0: u32, i: u32, bk: u32, bn: u32) -> vec4<f32> {
 
 // Stores item `i` of `load_lhs` into buffer `buf`.
 fn store_lhs(buf: u32, i: u32, v: vec4<f32>, bk: u32) {
-    if params.lhs_mode == MN_QUADS {
+    if params.lhs_mode == OPERAND_MN_QUADS {
         a_panel[buf][i / 32u][i % 32u] = v;
         return;
     }
@@ -242,7 +242,7 @@ fn store_lhs(buf: u32, i: u32, v: vec4<f32>, bk: u32) {
 
 // Stores item `i` of `load_rhs` into buffer `buf`.
 fn store_rhs(buf: u32, i: u32, v: vec4<f32>, bk: u32, bn: u32) {
-    if params.rhs_mode == K_QUADS {
+    if params.rhs_mode == OPERAND_K_QUADS {
         let col = i / (bk / 4u);
         let kk = 4u * (i % (bk / 4u));
         for (var e = 0u; e < 4u; e++) {
@@ -399,29 +399,33 @@ fn pipelined(wid: vec3<u32>, nwg: vec3<u32>, tid: u32, bk: u32, wc: u32) {
 // Dispatch of every entry point: (ceil(n / BN), ceil(m / 128), batch) workgroups; workgroup (x, y, b) computes a
 // tile of out[b] (see `tile_of`).
 
+// Invocations per workgroup: 128 per 64 columns of the tile (`threads` in `pipelined`).
+const WORKGROUP_128X128: u32 = 256u;
+const WORKGROUP_128X64: u32 = 128u;
+
 // 128 × 128 tiles, BK = 8: 256 invocations, 1 quad of each operand per invocation per panel.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP_128X128)
 fn matmul_pipelined_128x128_k8_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                                    @builtin(local_invocation_index) tid: u32) {
     pipelined(wid, nwg, tid, 8u, 2u);
 }
 
 // 128 × 128 tiles, BK = 16: half the barriers per k, twice the prefetch registers.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP_128X128)
 fn matmul_pipelined_128x128_k16_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                                     @builtin(local_invocation_index) tid: u32) {
     pipelined(wid, nwg, tid, 16u, 2u);
 }
 
 // 128 × 64 tiles, BK = 8: 128 invocations; twice the tiles of 128 × 128 for mid-sized products.
-@compute @workgroup_size(128)
+@compute @workgroup_size(WORKGROUP_128X64)
 fn matmul_pipelined_128x64_k8_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                                   @builtin(local_invocation_index) tid: u32) {
     pipelined(wid, nwg, tid, 8u, 1u);
 }
 
 // 128 × 64 tiles, BK = 16.
-@compute @workgroup_size(128)
+@compute @workgroup_size(WORKGROUP_128X64)
 fn matmul_pipelined_128x64_k16_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                                    @builtin(local_invocation_index) tid: u32) {
     pipelined(wid, nwg, tid, 16u, 1u);

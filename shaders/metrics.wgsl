@@ -14,7 +14,7 @@
 // Bindings (inputs, output, params): 0 `logits`, 1 `truth` (the target; `target` is a WGSL keyword), 2 `out`
 // (one f32), 3 `params`. Both inputs are contiguous f32 views starting at their offsets.
 
-// Keep in sync with `CountParams` in crates/tensor/src/gpu/params.rs.
+// Keep in sync with `CountParams` in crates/tensor/src/gpu/params.rs (a test compares the two layouts).
 struct Params {
     // Elements (binary) or rows (multi-class).
     n: u32,
@@ -48,7 +48,7 @@ fn sigmoid(x: f32) -> f32 {
 
 // Dispatch geometry: one workgroup of 256. Invocation t counts elements t, t + 256, ...; the workgroup then adds
 // the 256 counts as a tree (integers: any order gives the same sum).
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn count_round_sigmoid_eq_f32(@builtin(local_invocation_index) tid: u32) {
     var count = 0u;
     for (var i = tid; i < params.n; i += WORKGROUP) {
@@ -120,7 +120,7 @@ fn predicted(row: u32) -> i32 {
 
 // Dispatch geometry: one workgroup of 256. Invocation t counts rows t, t + 256, ...; the workgroup then adds the
 // 256 counts as a tree (integers: any order gives the same sum).
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn count_argmax_softmax_eq_f32(@builtin(local_invocation_index) tid: u32) {
     var count = 0u;
     for (var i = tid; i < params.n; i += WORKGROUP) {

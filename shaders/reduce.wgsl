@@ -1,4 +1,4 @@
-// Reductions over one axis: sum, max, min, argmax, argmin (`op` codes: the position in `ReduceOp`).
+// Reductions over one axis: sum, max, min, argmax, argmin (`op`: the codes SUM ... ARGMIN below).
 //
 // CPU twin: `reduce_float` / `reduce_i64` in crates/tensor/src/cpu/reduce.rs.
 //
@@ -25,7 +25,7 @@
 // Bindings (inputs, output, params): 0 `x`, 1 `x_index` (indices of partials), 2 `out`, 3 `out_index`,
 // 4 `params`. `x_index` is read only for arg ops over partials, `out_index` written only for arg ops.
 
-// Keep in sync with `ReduceParams` in crates/tensor/src/gpu/params.rs.
+// Keep in sync with `ReduceParams` in crates/tensor/src/gpu/params.rs (a test compares the two layouts).
 struct Params {
     rows: u32,
     n: u32,
@@ -38,9 +38,7 @@ struct Params {
     partial: u32,
     x_offset: u32,
     outer_rank: u32,
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
+    _pad: array<u32, 3>,
     outer_shape: array<u32, 6>,
     outer_strides: array<u32, 6>,
 }
@@ -57,6 +55,8 @@ const WORKGROUP: u32 = 256u;
 // Index of the identity element: larger than every real index, so any real element wins a tie against it.
 const NO_INDEX: i32 = 0x7fffffff;
 
+// The op codes: `Params.op` names a variant of `ReduceOp` by the code of `reduce_code` in
+// crates/tensor/src/gpu/params.rs (a test reads these constants with naga and compares them both ways).
 const SUM: u32 = 0u;
 const MAX: u32 = 1u;
 const MIN: u32 = 2u;
@@ -141,11 +141,11 @@ fn store_f(slot: u32, r: PairF) {
     }
 }
 
-var<workgroup> tree_f: array<PairF, 256>;
+var<workgroup> tree_f: array<PairF, WORKGROUP>;
 
 // Dispatch: rows * chunks workgroups of 256 (folded into x, y); workgroup w reduces chunk w % chunks of row
 // w / chunks and writes slot w.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn reduce_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
               @builtin(local_invocation_index) tid: u32) {
     let w = wid.y * nwg.x + wid.x;
@@ -223,7 +223,7 @@ fn fold_quad(f: ptr<function, FoldF>, v: vec4<f32>, first: i32) {
 // Dispatch: rows * chunks workgroups of 256 (folded into x, y), as `reduce_f32`. Preconditions (the launcher's):
 // row_stride = 1, every row start a multiple of 4, `chunk` a multiple of 4096 (so chunks start at quads
 // 1024 apart), x not partial.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn reduce_contiguous_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                          @builtin(local_invocation_index) tid: u32) {
     let w = wid.y * nwg.x + wid.x;
@@ -276,7 +276,7 @@ fn reduce_contiguous_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_wor
 }
 
 // Dispatch: ceil(rows / 256) workgroups of 256 (folded into x, y); one invocation per row.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn reduce_rows_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                    @builtin(local_invocation_index) tid: u32) {
     let row = (wid.y * nwg.x + wid.x) * WORKGROUP + tid;
@@ -342,10 +342,10 @@ fn store_i(slot: u32, r: PairI) {
     }
 }
 
-var<workgroup> tree_i: array<PairI, 256>;
+var<workgroup> tree_i: array<PairI, WORKGROUP>;
 
 // Dispatch: as `reduce_f32`.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn reduce_i32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
               @builtin(local_invocation_index) tid: u32) {
     let w = wid.y * nwg.x + wid.x;
@@ -374,7 +374,7 @@ fn reduce_i32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
 }
 
 // Dispatch: as `reduce_rows_f32`.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn reduce_rows_i32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                    @builtin(local_invocation_index) tid: u32) {
     let row = (wid.y * nwg.x + wid.x) * WORKGROUP + tid;

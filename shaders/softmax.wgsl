@@ -3,7 +3,8 @@
 // A row whose max is -inf uses the shift 0 (as the CPU), so an all -inf row gives NaN like PyTorch, and a row
 // with some -inf entries gives exact zeros (or -inf) there.
 //
-// CPU twin: `softmax` in crates/tensor/src/cpu/reduce.rs.
+// CPU twin: `softmax` in crates/tensor/src/cpu/softmax.rs; scalar definitions: `softmax` and `log_softmax` in
+// crates/tensor/src/ops.rs.
 //
 // The host moves the axis last: row r starts at `x_offset + Σ_d r_d * x_outer_strides[d]` in the input and at
 // `Σ_d r_d * out_outer_strides[d]` in the (contiguous) output, with `x_row_stride` / `out_row_stride` between
@@ -19,14 +20,14 @@
 //
 // Bindings (inputs, output, params): 0 `x`, 1 `out`, 2 `params`.
 
-// Keep in sync with `SoftmaxParams` in crates/tensor/src/gpu/params.rs.
+// Keep in sync with `SoftmaxParams` in crates/tensor/src/gpu/params.rs (a test compares the two layouts).
 struct Params {
     rows: u32,
     n: u32,
     x_row_stride: u32,
     out_row_stride: u32,
-    // 1 for log-softmax.
-    log: u32,
+    // SOFTMAX or LOG_SOFTMAX.
+    op: u32,
     x_offset: u32,
     outer_rank: u32,
     _pad: u32,
@@ -42,9 +43,14 @@ struct Params {
 @group(0) @binding(0) var<storage, read> x4: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read_write> out4: array<vec4<f32>>;
 
+// The op codes: `Params.op` names a variant of `SoftmaxOp` by the code of `softmax_code` in
+// crates/tensor/src/gpu/params.rs (a test reads these constants with naga and compares them both ways).
+const SOFTMAX: u32 = 0u;
+const LOG_SOFTMAX: u32 = 1u;
+
 const WORKGROUP: u32 = 256u;
-// Quads of a row per invocation in `softmax_contiguous_f32` (keep in sync with SOFTMAX_REGISTERS_MAX in
-// crates/tensor/src/gpu/reduce.rs).
+// Quads of a row per invocation in `softmax_contiguous_f32` (`SOFTMAX_REGISTERS_MAX` in
+// crates/tensor/src/gpu/softmax.rs is 4 · WORKGROUP · QUADS; a test compares them).
 const QUADS: u32 = 8u;
 
 fn is_nan(v: f32) -> bool {
@@ -85,18 +91,17 @@ fn shift_of(m: f32) -> f32 {
 fn write_row(starts: vec2<u32>, j: u32, shift: f32, total: f32) {
     let v = x[starts.x + j * params.x_row_stride] - shift;
     var r: f32;
-    if params.log == 1u {
-        r = v - log(total);
-    } else {
-        r = exp(v) / total;
+    switch params.op {
+        case LOG_SOFTMAX: { r = v - log(total); }
+        case SOFTMAX, default: { r = exp(v) / total; }
     }
     out[starts.y + j * params.out_row_stride] = r;
 }
 
-var<workgroup> tree: array<f32, 256>;
+var<workgroup> tree: array<f32, WORKGROUP>;
 
 // Dispatch: `rows` workgroups of 256 (folded into x, y); workgroup w normalises row w.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn softmax_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_index) tid: u32) {
     let row = wid.y * nwg.x + wid.x;
@@ -141,7 +146,7 @@ fn softmax_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
 }
 
 // Dispatch: ceil(rows / 256) workgroups of 256 (folded into x, y); one invocation per row.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn softmax_rows_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                     @builtin(local_invocation_index) tid: u32) {
     let row = (wid.y * nwg.x + wid.x) * WORKGROUP + tid;
@@ -186,7 +191,7 @@ fn tree_reduce(tid: u32, v: f32, want_max: bool) -> f32 {
 // Dispatch: `rows` workgroups of 256 (folded into x, y); workgroup w normalises row w. Preconditions (the
 // launcher's): x_row_stride = out_row_stride = 1, n a multiple of 4 and at most 4 · 256 · QUADS, every row start
 // (input and output) a multiple of 4.
-@compute @workgroup_size(256)
+@compute @workgroup_size(WORKGROUP)
 fn softmax_contiguous_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                           @builtin(local_invocation_index) tid: u32) {
     let row = wid.y * nwg.x + wid.x;
@@ -212,7 +217,7 @@ fn softmax_contiguous_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_wo
         if tid + WORKGROUP * j < n4 {
             let e = exp(v[j] - shift);
             total += ((e.x + e.y) + e.z) + e.w;
-            if params.log == 0u {
+            if params.op == SOFTMAX {
                 v[j] = e;
             }
         }
@@ -222,10 +227,9 @@ fn softmax_contiguous_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_wo
     for (var j = 0u; j < QUADS; j++) {
         let q = tid + WORKGROUP * j;
         if q < n4 {
-            if params.log == 1u {
-                out4[starts.y + q] = (v[j] - shift) - log(sum);
-            } else {
-                out4[starts.y + q] = v[j] / sum;
+            switch params.op {
+                case LOG_SOFTMAX: { out4[starts.y + q] = (v[j] - shift) - log(sum); }
+                case SOFTMAX, default: { out4[starts.y + q] = v[j] / sum; }
             }
         }
     }

@@ -1,5 +1,5 @@
 //! Writes the SPIR-V that naga makes of every entry point of `/shaders`, as wgpu's Vulkan backend would (loop
-//! counters off as in `gpu/context.rs`; naga's bounds-check clamps on every array index and, for a device without
+//! counters off as in `gpu/context/batch.rs`; naga's bounds-check clamps on every array index and, for a device without
 //! `robustBufferAccess2`, every buffer index — or none for a table entry with `bounds_checks: false`), so that
 //! the code a driver receives can be read with `spirv-dis` (Debian: `spirv-tools`).
 //!

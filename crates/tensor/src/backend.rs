@@ -23,7 +23,7 @@
 
 use crate::dtype::{DType, HostBuffer};
 use crate::layout::Layout;
-use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
+use crate::ops::{BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
 
 /// The primitives of a device. Implemented by [`CpuBackend`](crate::cpu::CpuBackend) and, with the `wgpu`
 /// feature, `WgpuBackend`.
@@ -92,9 +92,10 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
     /// (the tensor layer rejects the others).
     fn reduce(&self, op: ReduceOp, x: &Self::Storage, layout: &Layout, axis: usize) -> Self::Storage;
 
-    /// Softmax (or log-softmax when `log`) along `axis`, stable: `e^(x - max) / Σ e^(x - max)`;
-    /// the output has the input's shape.
-    fn softmax(&self, x: &Self::Storage, layout: &Layout, axis: usize, log: bool) -> Self::Storage;
+    /// Softmax or log-softmax (`op`) along `axis`, stable: `e^(x - max) / Σ e^(x - max)` and
+    /// `x - max - ln Σ e^(x - max)` (the scalar definitions are [`crate::ops::softmax`] and
+    /// [`crate::ops::log_softmax`]); the output has the input's shape.
+    fn softmax(&self, op: SoftmaxOp, x: &Self::Storage, layout: &Layout, axis: usize) -> Self::Storage;
 
     // --- linear algebra ------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@
 //!
 //! 1. [`dtype`] — `DType`, the `Element` trait, `HostBuffer`.
 //! 2. [`layout`] — shape, strides, offset; every view (reshape, permute, expand, narrow, squeeze) is a layout.
-//! 3. [`ops`] — the op enums (`UnaryOp`, `BinaryOp`, `ReduceOp`) and the scalar definition of every op, shared
+//! 3. [`ops`] — the op enums (`UnaryOp`, `BinaryOp`, `ReduceOp`, `SoftmaxOp`) and the scalar definition of every op, shared
 //!    by the kernels and the tests.
 //! 4. [`backend`] — the `Backend` trait: the primitives a device provides.
 //! 5. [`device`] — `Device` and `Storage`, the enums the tensor dispatches on.
@@ -27,6 +27,7 @@ pub mod device;
 mod display;
 pub mod dtype;
 pub mod error;
+mod float;
 #[cfg(feature = "wgpu")]
 pub mod gpu;
 pub mod hash;
@@ -40,5 +41,5 @@ pub use device::{Device, GpuStats, Storage};
 pub use dtype::{DType, Element, HostBuffer};
 pub use error::{Error, Result};
 pub use layout::Layout;
-pub use ops::{BinaryOp, ReduceOp, UnaryOp};
+pub use ops::{BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
 pub use tensor::{Dim, Tensor};

@@ -5,8 +5,12 @@
 //! written once here, generic over [`Float`]: the CPU kernels call it and the tests use it as the oracle, and each
 //! WGSL function in `shaders/` is its twin with the same name.
 //!
-//! Names share one stem across the crate: `UnaryOp::Sigmoid` / [`sigmoid`] / `fn sigmoid` in
-//! `shaders/elementwise.wgsl` (called by the `unary_f32` entry point) / `sigmoid_*` tests.
+//! Names share one stem across the crate: `UnaryOp::Sigmoid` / [`sigmoid`] / the op code `SIGMOID` and
+//! `fn sigmoid` in `shaders/elementwise.wgsl` (called by the `unary_f32` entry point) / `sigmoid_*` tests; and
+//! `SoftmaxOp::LogSoftmax` / [`log_softmax`] / `LOG_SOFTMAX` in `shaders/softmax.wgsl` / the
+//! `softmax_and_log_softmax_*` tests.
+
+pub use crate::float::Float;
 
 /// Element-wise ops of one tensor. Parameters are stored as f64 and cast to the element type.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -92,6 +96,16 @@ pub enum ReduceOp {
     ArgMax,
     /// Index (i64) of the first smallest value.
     ArgMin,
+}
+
+/// The two normalisations of a row along an axis, one kernel family (`cpu/softmax.rs`, `shaders/softmax.wgsl`).
+/// Both are stable by max subtraction (see [`softmax`] and [`log_softmax`], their scalar definitions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SoftmaxOp {
+    /// `e^(x_j - m) / Σ_i e^(x_i - m)`, `m = max x`
+    Softmax,
+    /// `x_j - m - ln Σ_i e^(x_i - m)`, `m = max x`
+    LogSoftmax,
 }
 
 impl UnaryOp {
@@ -189,102 +203,26 @@ impl ReduceOp {
     }
 }
 
-/// The float types kernels are generic over (f32, f64).
-pub trait Float:
-    Copy
-    + PartialOrd
-    + Send
-    + Sync
-    + std::fmt::Debug
-    + std::ops::Add<Output = Self>
-    + std::ops::Sub<Output = Self>
-    + std::ops::Mul<Output = Self>
-    + std::ops::Div<Output = Self>
-    + std::ops::Neg<Output = Self>
-    + 'static
-{
-    /// 0
-    const ZERO: Self;
-    /// 1
-    const ONE: Self;
-    /// Conversion from f64 (rounding).
-    fn of(v: f64) -> Self;
-    /// `e^x`
-    fn exp(self) -> Self;
-    /// `ln x`
-    fn ln(self) -> Self;
-    /// `ln(1 + x)`
-    fn ln_1p(self) -> Self;
-    /// `√x`
-    fn sqrt(self) -> Self;
-    /// `|x|`
-    fn abs(self) -> Self;
-    /// `tanh x`
-    fn tanh(self) -> Self;
-    /// `x^p`
-    fn powf(self, p: Self) -> Self;
-    /// Round half to even.
-    fn round_ties_even(self) -> Self;
-    /// True for NaN.
-    fn is_nan(self) -> bool;
-    /// True for ±∞.
-    fn is_infinite(self) -> bool;
+impl SoftmaxOp {
+    /// Both ops, in declaration order.
+    pub const ALL: [SoftmaxOp; 2] = [SoftmaxOp::Softmax, SoftmaxOp::LogSoftmax];
+
+    /// Lower-case name, the stem of the kernel names.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SoftmaxOp::Softmax => "softmax",
+            SoftmaxOp::LogSoftmax => "log_softmax",
+        }
+    }
 }
 
-macro_rules! float {
-    ($t:ty) => {
-        impl Float for $t {
-            const ZERO: Self = 0.0;
-            const ONE: Self = 1.0;
-            #[inline(always)]
-            fn of(v: f64) -> Self {
-                v as $t
-            }
-            #[inline(always)]
-            fn exp(self) -> Self {
-                <$t>::exp(self)
-            }
-            #[inline(always)]
-            fn ln(self) -> Self {
-                <$t>::ln(self)
-            }
-            #[inline(always)]
-            fn ln_1p(self) -> Self {
-                <$t>::ln_1p(self)
-            }
-            #[inline(always)]
-            fn sqrt(self) -> Self {
-                <$t>::sqrt(self)
-            }
-            #[inline(always)]
-            fn abs(self) -> Self {
-                <$t>::abs(self)
-            }
-            #[inline(always)]
-            fn tanh(self) -> Self {
-                <$t>::tanh(self)
-            }
-            #[inline(always)]
-            fn powf(self, p: Self) -> Self {
-                <$t>::powf(self, p)
-            }
-            #[inline(always)]
-            fn round_ties_even(self) -> Self {
-                <$t>::round_ties_even(self)
-            }
-            #[inline(always)]
-            fn is_nan(self) -> bool {
-                <$t>::is_nan(self)
-            }
-            #[inline(always)]
-            fn is_infinite(self) -> bool {
-                <$t>::is_infinite(self)
-            }
-        }
-    };
+/// The layout with `axis` moved last. Reductions and softmax walk a view in this order on every backend: each
+/// output element (each output row, for softmax) is then one *row*, a run of elements with one stride.
+pub fn axis_last(layout: &crate::layout::Layout, axis: usize) -> crate::layout::Layout {
+    let mut perm: Vec<usize> = (0..layout.rank()).filter(|&d| d != axis).collect();
+    perm.push(axis);
+    layout.permute(&perm)
 }
-float!(f32);
-float!(f64);
 
 // ---------------------------------------------------------------------------------------------------------
 // Scalar definitions. Each is the oracle of its kernels.
@@ -374,6 +312,55 @@ pub fn bce_with_logits<T: Float>(x: T, y: T) -> T {
     linear + (-x.abs()).exp().ln_1p()
 }
 
+/// The gradient of ReLU at one element: the upstream `grad` where `x` (the ReLU's output, or its input) is not
+/// `≤ 0`, else 0 (PyTorch's `threshold_backward(grad, x, 0)`).
+#[inline(always)]
+pub fn relu_backward<T: Float>(grad: T, x: T) -> T {
+    if x <= T::ZERO {
+        T::ZERO
+    } else {
+        grad
+    }
+}
+
+/// The shift of a softmax row: its max `m`, or 0 when `m` is -∞ (an all -∞ row then gives NaN through
+/// `-∞ - ln 0`, as PyTorch, instead of through `-∞ - -∞`).
+#[inline(always)]
+fn softmax_shift<T: Float>(row: &[T]) -> T {
+    let m = row.iter().fold(-T::ONE / T::ZERO, |m, &v| maximum(m, v));
+    if m.is_infinite() && m < T::ZERO {
+        T::ZERO
+    } else {
+        m
+    }
+}
+
+/// Softmax of one row, stable by max subtraction: `softmax(x)_j = e^(x_j - m) / Σ_i e^(x_i - m)`, `m = max x`
+/// (0 for a row whose max is -∞). The sum runs left to right. The oracle of the softmax kernels of every backend.
+pub fn softmax<T: Float>(row: &[T]) -> Vec<T> {
+    let shift = softmax_shift(row);
+    let e: Vec<T> = row.iter().map(|&v| (v - shift).exp()).collect();
+    let total = e.iter().fold(T::ZERO, |a, &v| a + v);
+    e.into_iter().map(|v| v / total).collect()
+}
+
+/// Log-softmax of one row: `log_softmax(x)_j = (x_j - m) - ln Σ_i e^(x_i - m)`, `m` as in [`softmax`]. The oracle
+/// of the log-softmax kernels of every backend.
+pub fn log_softmax<T: Float>(row: &[T]) -> Vec<T> {
+    let shift = softmax_shift(row);
+    let total = row.iter().fold(T::ZERO, |a, &v| a + (v - shift).exp());
+    let lse = total.ln();
+    row.iter().map(|&v| (v - shift) - lse).collect()
+}
+
+/// Applies a softmax op to one row ([`softmax`] or [`log_softmax`]).
+pub fn softmax_row<T: Float>(op: SoftmaxOp, row: &[T]) -> Vec<T> {
+    match op {
+        SoftmaxOp::Softmax => softmax(row),
+        SoftmaxOp::LogSoftmax => log_softmax(row),
+    }
+}
+
 /// Applies a unary op to one float.
 #[inline(always)]
 pub fn unary<T: Float>(op: UnaryOp, x: T) -> T {
@@ -414,13 +401,7 @@ pub fn binary<T: Float>(op: BinaryOp, a: T, b: T) -> T {
         BinaryOp::Gt => bool(a > b),
         BinaryOp::Ge => bool(a >= b),
         BinaryOp::BceWithLogits => bce_with_logits(a, b),
-        BinaryOp::ReluBackward => {
-            if b <= T::ZERO {
-                T::ZERO
-            } else {
-                a
-            }
-        }
+        BinaryOp::ReluBackward => relu_backward(a, b),
     }
 }
 
@@ -516,6 +497,23 @@ mod tests {
             };
             assert_eq!(position, i, "{}", op.name());
         }
+    }
+
+    #[test]
+    fn softmax_and_log_softmax_by_hand() {
+        // softmax([0, ln 3]) = [1/4, 3/4]; log_softmax = ln of it. The shift does not change the result.
+        let row = [0.0f64, 3.0f64.ln()];
+        let p = softmax(&row);
+        assert!((p[0] - 0.25).abs() < 1e-15 && (p[1] - 0.75).abs() < 1e-15, "{p:?}");
+        let shifted = softmax(&[1000.0f64, 1000.0 + 3.0f64.ln()]);
+        assert!((shifted[0] - 0.25).abs() < 1e-12, "{shifted:?}");
+        let lp = log_softmax(&row);
+        assert!((lp[0] - 0.25f64.ln()).abs() < 1e-15 && (lp[1] - 0.75f64.ln()).abs() < 1e-15, "{lp:?}");
+        // A row with some -∞ gives exact zeros (and -∞) there; an all -∞ row gives NaN, as PyTorch.
+        assert_eq!(softmax(&[f32::NEG_INFINITY, 0.0]), vec![0.0, 1.0]);
+        assert_eq!(log_softmax(&[f32::NEG_INFINITY, 0.0]), vec![f32::NEG_INFINITY, 0.0]);
+        assert!(softmax(&[f32::NEG_INFINITY; 2]).iter().all(|v| v.is_nan()));
+        assert_eq!(softmax_row(SoftmaxOp::LogSoftmax, &row), lp);
     }
 
     #[test]

@@ -6,8 +6,8 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tensor::gpu::reduce::{CONTIGUOUS_CHUNK, SOFTMAX_REGISTERS_MAX};
 use tensor::gpu::testing::gpu_or_skip;
+use tensor::gpu::{CONTIGUOUS_CHUNK, SOFTMAX_REGISTERS_MAX};
 use tensor::{BinaryOp, Device, ReduceOp, Tensor, UnaryOp};
 
 /// Random values in [-4, 4), with every `every`-th replaced by a special value (±1e4, ±inf, NaN, ±0).

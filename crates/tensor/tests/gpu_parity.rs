@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tensor::gpu::testing::gpu_or_skip;
-use tensor::{BinaryOp, DType, Device, ReduceOp, Tensor, UnaryOp};
+use tensor::{ops, BinaryOp, DType, Device, ReduceOp, SoftmaxOp, Tensor, UnaryOp};
 
 fn config(cases: u32) -> ProptestConfig {
     ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
@@ -379,6 +379,37 @@ proptest! {
     }
 }
 
+/// The GPU kernels of both ops against their scalar definitions (`ops::softmax`, `ops::log_softmax`, in f64) on
+/// each geometry: short rows (one invocation per row), contiguous rows held in registers, and strided long rows.
+#[test]
+fn softmax_and_log_softmax_match_the_ops_oracle() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    for (rows, n, transposed) in [(5usize, 10usize, false), (3, 1024, false), (3, 300, true)] {
+        let data = values(n as u64, rows * n, -20.0, 20.0);
+        let x = Tensor::from_vec(data.clone(), &[rows, n], &Device::Cpu).to_device(&gpu);
+        // The same rows, stored as columns and viewed transposed (a strided row).
+        let x = if transposed { x.transpose(0usize, 1usize).contiguous().transpose(0usize, 1usize) } else { x };
+        for op in SoftmaxOp::ALL {
+            let got = match op {
+                SoftmaxOp::Softmax => x.softmax(1usize),
+                SoftmaxOp::LogSoftmax => x.log_softmax(1usize),
+            };
+            let got = got.to_vec::<f32>();
+            for (r, row) in data.chunks(n).enumerate() {
+                let row: Vec<f64> = row.iter().map(|&v| v as f64).collect();
+                for (j, want) in ops::softmax_row(op, &row).into_iter().enumerate() {
+                    let g = got[r * n + j] as f64;
+                    assert!(
+                        (g - want).abs() <= 1e-6 + 1e-5 * want.abs(),
+                        "{} [{rows}, {n}] row {r}: {g} vs {want}",
+                        op.name()
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn softmax_of_extreme_rows() {
     let Some(gpu) = gpu_or_skip() else { return };
@@ -579,7 +610,7 @@ fn sgd_step_matches_affine_then_add_bit_for_bit() {
     assert_eq!(x.sgd_step(&g.contiguous(), 0.1).to_vec::<f32>(), fused.to_vec::<f32>());
 }
 
-/// `adam_step` (`adam_f32` of `optim.wgsl`) against the unfused ops of `_single_tensor_adam` on the same device,
+/// `adam_step` (`adam_step_f32` of `optim.wgsl`) against the unfused ops of `_single_tensor_adam` on the same device,
 /// bit for bit, over several steps (moments fed back) and both branches of the lerp; the CPU has no kernel.
 #[test]
 fn adam_step_matches_the_unfused_ops_bit_for_bit() {
@@ -872,8 +903,8 @@ fn count_argmax_softmax_eq_matches_the_unfused_ops() {
     }
 }
 
-/// `sgd_step_many` (`sgd2_f32`, two parameters per dispatch) against `sgd_step` one parameter at a time: the same
-/// bits, for odd and even numbers of parameters, the tutorial's layer shapes, and views with an offset.
+/// `sgd_step_many` (`sgd_step_pair_f32`, two parameters per dispatch) against `sgd_step` one parameter at a time:
+/// the same bits, for odd and even numbers of parameters, the tutorial's layer shapes, and views with an offset.
 #[test]
 fn sgd_step_many_matches_one_by_one() {
     let Some(gpu) = gpu_or_skip() else { return };

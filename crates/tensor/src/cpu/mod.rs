@@ -5,7 +5,8 @@
 //! the scalar definitions of [`crate::ops`]. Files:
 //!
 //! * `elementwise.rs` — unary, binary, where, cast, strided copy;
-//! * `reduce.rs` — sum/max/min/argmax/argmin over an axis, softmax and log-softmax;
+//! * `reduce.rs` — sum/max/min/argmax/argmin over an axis;
+//! * `softmax.rs` — softmax and log-softmax along an axis;
 //! * `matmul.rs` — batched matmul on top of `gemm/` (packed BLIS-style GEMM with SIMD microkernels);
 //! * `index.rs` — gather, index_select, concat;
 //! * `simd/` — AVX-512 / AVX2 kernels for contiguous f32 runs (arithmetic, relu, exp, sigmoid, tanh, log1p,
@@ -21,12 +22,13 @@ pub mod parallel;
 pub(crate) mod pool;
 mod reduce;
 pub mod simd;
+mod softmax;
 pub mod team;
 
 use crate::backend::Backend;
 use crate::dtype::{DType, HostBuffer};
 use crate::layout::{check_in_storage, Layout};
-use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
+use crate::ops::{BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
 
 /// Every entry point below first checks each operand view against its buffer, once per call and in release
 /// builds too ([`check_in_storage`]): the kernels then index without bounds checks or through raw pointers.
@@ -183,14 +185,14 @@ impl Backend for CpuBackend {
     }
 
     #[track_caller]
-    fn softmax(&self, x: &HostBuffer, layout: &Layout, axis: usize, log: bool) -> HostBuffer {
-        fits("softmax", x, layout);
+    fn softmax(&self, op: SoftmaxOp, x: &HostBuffer, layout: &Layout, axis: usize) -> HostBuffer {
+        fits(op.name(), x, layout);
         if layout.numel() == 0 {
             return empty(x.dtype());
         }
         match x {
-            HostBuffer::F32(v) => HostBuffer::F32(reduce::softmax(v, layout, axis, log)),
-            HostBuffer::F64(v) => HostBuffer::F64(reduce::softmax(v, layout, axis, log)),
+            HostBuffer::F32(v) => HostBuffer::F32(softmax::softmax(op, v, layout, axis)),
+            HostBuffer::F64(v) => HostBuffer::F64(softmax::softmax(op, v, layout, axis)),
             HostBuffer::I64(_) => unreachable!("softmax: checked to be a float tensor"),
         }
     }

@@ -8,19 +8,19 @@
 
 use super::params::{binary_code, collapse, pad6, u32_of, unary_code, CopyParams, ElementwiseParams};
 use super::shaders::{COPY, ELEMENTWISE};
-use super::{grid, WgpuBackend, WgpuStorage};
+use super::{WgpuBackend, WgpuStorage};
 use crate::dtype::DType;
 use crate::layout::{contiguous_strides, Layout};
 use crate::ops::{BinaryOp, UnaryOp};
 
-const WORKGROUP: usize = 256;
-/// Quads per invocation of the vec4 kernels (`QUADS` in elementwise.wgsl): enough loads in flight per invocation
-/// to cover the memory latency, few enough that a large tensor still makes thousands of workgroups.
+/// Quads per invocation of the vec4 kernels (`QUADS` in elementwise.wgsl, compared by a test): enough loads in
+/// flight per invocation to cover the memory latency, few enough that a large tensor still makes thousands of
+/// workgroups.
 pub const VEC4_QUADS: usize = 4;
 
-/// Workgroups of a vec4 kernel over `numel` elements.
-fn vec4_groups(numel: usize) -> (u32, u32, u32) {
-    grid(numel.div_ceil(4 * WORKGROUP * VEC4_QUADS))
+/// Workgroups of a vec4 kernel over `numel` elements: one invocation per [`VEC4_QUADS`] quads.
+fn vec4_groups(be: &WgpuBackend, entry: &'static str, numel: usize) -> (u32, u32, u32) {
+    be.ctx().grid_for(&ELEMENTWISE, entry, numel.div_ceil(4 * VEC4_QUADS))
 }
 /// The i32 form of an integral f64 parameter, if it has one.
 fn as_i32(v: f64) -> Option<i32> {
@@ -61,11 +61,11 @@ pub(super) fn unary(be: &WgpuBackend, op: UnaryOp, x: &WgpuStorage, layout: &Lay
         _ => {}
     }
     let (entry, groups) = if x.dtype == DType::F32 && layout.is_contiguous() && layout.offset().is_multiple_of(4) {
-        ("unary_vec4_f32", vec4_groups(numel))
+        ("unary_vec4_f32", vec4_groups(be, "unary_vec4_f32", numel))
     } else if x.dtype == DType::I64 {
-        ("unary_i32", grid(numel.div_ceil(WORKGROUP)))
+        ("unary_i32", be.ctx().grid_for(&ELEMENTWISE, "unary_i32", numel))
     } else {
-        ("unary_f32", grid(numel.div_ceil(WORKGROUP)))
+        ("unary_f32", be.ctx().grid_for(&ELEMENTWISE, "unary_f32", numel))
     };
     be.ctx().dispatch(&ELEMENTWISE, entry, &[(0, x.buffer()), (2, out.buffer())], 3, bytemuck::bytes_of(&p), groups);
     out
@@ -104,11 +104,11 @@ pub(super) fn binary(
         && ll.offset().is_multiple_of(4)
         && rl.offset().is_multiple_of(4);
     let (entry, groups) = if vec4 {
-        ("binary_vec4_f32", vec4_groups(numel))
+        ("binary_vec4_f32", vec4_groups(be, "binary_vec4_f32", numel))
     } else if lhs.dtype == DType::I64 {
-        ("binary_i32", grid(numel.div_ceil(WORKGROUP)))
+        ("binary_i32", be.ctx().grid_for(&ELEMENTWISE, "binary_i32", numel))
     } else {
-        ("binary_f32", grid(numel.div_ceil(WORKGROUP)))
+        ("binary_f32", be.ctx().grid_for(&ELEMENTWISE, "binary_f32", numel))
     };
     be.ctx().dispatch(
         &ELEMENTWISE,
@@ -164,7 +164,7 @@ pub(super) fn copy_strided(be: &WgpuBackend, x: &WgpuStorage, layout: &Layout) -
         &[(0, x.buffer()), (3, out.buffer())],
         4,
         bytemuck::bytes_of(&p),
-        grid(numel.div_ceil(WORKGROUP)),
+        be.ctx().grid_for(&COPY, "copy_strided_x32", numel),
     );
     out
 }
@@ -189,7 +189,7 @@ pub(super) fn cast(be: &WgpuBackend, x: &WgpuStorage, layout: &Layout, dtype: DT
         &[(0, x.buffer()), (3, out.buffer())],
         4,
         bytemuck::bytes_of(&p),
-        grid(numel.div_ceil(WORKGROUP)),
+        be.ctx().grid_for(&COPY, entry, numel),
     );
     out
 }
@@ -228,7 +228,7 @@ pub(super) fn fill(be: &WgpuBackend, out: &WgpuStorage, value: f64) {
         &[(3, out.buffer())],
         4,
         bytemuck::bytes_of(&p),
-        grid(numel.div_ceil(WORKGROUP)),
+        be.ctx().grid_for(&COPY, "fill_x32", numel),
     );
 }
 
@@ -256,7 +256,7 @@ pub(super) fn where_cond(
         &[(0, cond.buffer()), (1, on_true.buffer()), (2, on_false.buffer()), (3, out.buffer())],
         4,
         bytemuck::bytes_of(&p),
-        grid(numel.div_ceil(WORKGROUP)),
+        be.ctx().grid_for(&COPY, entry, numel),
     );
     out
 }
@@ -280,7 +280,7 @@ pub(super) fn concat(be: &WgpuBackend, parts: &[(&WgpuStorage, &Layout)], axis: 
                 &[(0, x.buffer()), (3, out.buffer())],
                 4,
                 bytemuck::bytes_of(&p),
-                grid(l.numel().div_ceil(WORKGROUP)),
+                be.ctx().grid_for(&COPY, "copy_strided_x32", l.numel()),
             );
         }
         start += n;

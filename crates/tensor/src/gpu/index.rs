@@ -2,12 +2,12 @@
 //!
 //! CPU twin: `gather` and `index_select` in `cpu/index.rs`. `index_select` runs the gather kernel with its 1-D
 //! index viewed as an index of the output's shape: stride 0 in every dimension but `axis`. Out-of-range indices
-//! are clamped by the kernel and reported at the next readback (see `context.rs`), naming the op: the tensor layer
+//! are clamped by the kernel and reported at the next readback (see `context/mod.rs`), naming the op: the tensor layer
 //! checks indices whose bounds the host knows at the call, so only indices computed on the device get there.
 
 use super::params::{pad6, u32_of, GatherParams, MAX_RANK};
 use super::shaders::GATHER;
-use super::{grid, WgpuBackend, WgpuStorage};
+use super::{WgpuBackend, WgpuStorage};
 use crate::layout::Layout;
 
 /// Runs the gather kernel: the output has `index_view`'s shape.
@@ -61,7 +61,7 @@ fn launch(
         &[(0, x.buffer()), (1, index.buffer()), (2, out.buffer()), (3, &ctx.flags)],
         4,
         bytemuck::bytes_of(&p),
-        grid(numel.div_ceil(256)),
+        ctx.grid_for(&GATHER, "gather_x32", numel),
     );
     out
 }

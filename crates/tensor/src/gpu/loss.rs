@@ -9,7 +9,7 @@
 
 use super::params::{u32_of, LossParams};
 use super::shaders::LOSS;
-use super::{grid, WgpuBackend, WgpuStorage};
+use super::{WgpuBackend, WgpuStorage};
 use crate::dtype::DType;
 use crate::layout::Layout;
 
@@ -65,7 +65,7 @@ pub(super) fn bce_with_logits_mean(
                 &[(0, logits.buffer()), (1, target.buffer()), (2, out.buffer()), (4, g.buffer())],
                 3,
                 bytemuck::bytes_of(&p),
-                grid(n.div_ceil(256)),
+                ctx.grid_for(&LOSS, "bce_with_logits_mean_grad_f32", n),
             );
             Some(out)
         }
@@ -126,7 +126,7 @@ pub(super) fn cross_entropy_mean(
                 &[(0, logits.buffer()), (1, target.buffer()), (2, out.buffer()), (4, g.buffer())],
                 3,
                 bytemuck::bytes_of(&p),
-                grid(rows.div_ceil(256)),
+                ctx.grid_for(&LOSS, "cross_entropy_mean_grad_f32", rows),
             );
             Some(out)
         }

@@ -1,6 +1,9 @@
 //! Launchers of `matmul.wgsl` and `matmul_pipelined.wgsl`: batched `[b, m, k] @ [b, k, n] -> [b, m, n]`, and the
 //! fused linear layer `x · w + b` (then optionally ReLU) through the kernels' epilogue.
 //!
+//! Public on purpose: benchmarks, `examples/gpu_kernels.rs` and the tests run one chosen kernel through
+//! [`matmul_with`] / [`linear_with`] and [`MatmulConfig`]; [`Backend::matmul`](crate::Backend::matmul) picks one.
+//!
 //! CPU twin: `cpu/matmul.rs`. Operands are passed with their strides (a transposed operand or a broadcast batch,
 //! stride 0, is read in place). Every kernel adds the `k` products of an output element in increasing `k`, one
 //! fma each, from 0 — so whichever kernel runs, a product has the same bits, and the fused linear has exactly the
@@ -17,7 +20,7 @@
 //! * **tiled 64 × 64** (`matmul_f32`, `matmul_vec4_f32`, 4 × 4 per invocation) for the rest, the mid-sized
 //!   products whose 128-row tiles could not fill the GPU (`1024×512 · 512×512` of a blobs-large layer).
 //!
-//! The pipelined kernels read each operand as vec4 where its layout allows ([`operand_mode`]), in either
+//! The pipelined kernels read each operand as vec4 where its layout allows (`operand_mode`), in either
 //! orientation (a row-major `x` and the transposed `Wᵀ` of a linear layer both qualify). The single-buffered
 //! 128 × 128 kernels of `matmul.wgsl` (`Big`, `BigVec4`) are never picked (the pipelined ones do their work); they
 //! stay selectable, with every other variant, through [`matmul_with`] so that one run of `examples/gpu_kernels.rs`
@@ -28,7 +31,7 @@ use super::params::{
     OPERAND_STRIDED,
 };
 use super::shaders::{Shader, MATMUL, MATMUL_PIPELINED, MATMUL_PIPELINED_UNCHECKED};
-use super::{grid, WgpuBackend, WgpuStorage};
+use super::{WgpuBackend, WgpuStorage};
 use crate::device::{Device, Storage};
 use crate::dtype::DType;
 use crate::layout::Layout;
@@ -120,7 +123,7 @@ impl MatmulKernel {
         )
     }
 
-    /// True for the kernels that need both operands [`vec4_aligned`].
+    /// True for the kernels that need both operands `vec4_aligned`.
     pub fn needs_vec4(self) -> bool {
         matches!(self, MatmulKernel::TiledVec4 | MatmulKernel::BigVec4)
     }
@@ -130,10 +133,10 @@ impl MatmulKernel {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MatmulConfig {
     pub kernel: MatmulKernel,
-    /// Read each operand as vec4 where its layout allows ([`operand_mode`]); `false` reads every operand with
+    /// Read each operand as vec4 where its layout allows (`operand_mode`); `false` reads every operand with
     /// scalar loads.
     pub vec4: bool,
-    /// Run the module compiled without bounds checks ([`MATMUL_PIPELINED_UNCHECKED`]).
+    /// Run the module compiled without bounds checks (`MATMUL_PIPELINED_UNCHECKED` of `shaders.rs`).
     pub unchecked: bool,
     /// Tile rows per band of the workgroup order (0: row-major order).
     pub swizzle: u32,
@@ -146,7 +149,7 @@ impl MatmulConfig {
     }
 
     /// The configuration the backend runs for `[b, m, k] @ [b, k, n]` (`vec4`: both operands are
-    /// [`vec4_aligned`]), by the rules of the module doc.
+    /// `vec4_aligned`), by the rules of the module doc.
     pub fn pick(b: usize, m: usize, k: usize, n: usize, vec4: bool) -> MatmulConfig {
         let tiles = |rows: usize, cols: usize| b * m.div_ceil(rows) * n.div_ceil(cols);
         let kernel = if k <= 16 || b * m * n <= 4096 || b > 65535 {
@@ -192,15 +195,9 @@ impl MatmulConfig {
     }
 }
 
-/// The kernel the backend runs for `[b, m, k] @ [b, k, n]` (`vec4`: both operands are [`vec4_aligned`]). Public
-/// so that tests can check which kernel a case exercises.
-pub fn matmul_kernel(b: usize, m: usize, k: usize, n: usize, vec4: bool) -> MatmulKernel {
-    MatmulConfig::pick(b, m, k, n, vec4).kernel
-}
-
 /// True when the vec4 kernels of `matmul.wgsl` can read both operands as aligned vec4s: row-major rows (column
 /// stride 1) and k, n, the offsets and the batch and row strides all multiples of 4.
-pub fn vec4_aligned(ll: &Layout, rl: &Layout) -> bool {
+pub(crate) fn vec4_aligned(ll: &Layout, rl: &Layout) -> bool {
     let quad = |v: usize| v.is_multiple_of(4);
     let rows_ok = |l: &Layout| l.strides()[2] == 1 && quad(l.offset()) && quad(l.strides()[0]) && quad(l.strides()[1]);
     quad(ll.shape()[2]) && quad(rl.shape()[2]) && rows_ok(ll) && rows_ok(rl)
@@ -210,7 +207,7 @@ pub fn vec4_aligned(ll: &Layout, rl: &Layout) -> bool {
 /// `OPERAND_K_QUADS` when 4 consecutive k are contiguous and every such quad starts at a multiple of 4 (k stride 1,
 /// offset and other strides multiples of 4), `OPERAND_MN_QUADS` likewise for 4 consecutive rows of lhs (columns
 /// of rhs), else `OPERAND_STRIDED`.
-pub fn operand_mode(l: &Layout, lhs: bool) -> u32 {
+pub(crate) fn operand_mode(l: &Layout, lhs: bool) -> u32 {
     let quad = |v: usize| v.is_multiple_of(4);
     let (s, o) = (l.strides(), l.offset());
     let (k_axis, mn_axis) = if lhs { (2, 1) } else { (1, 2) };
@@ -302,31 +299,31 @@ fn launch(
         out_vec4: (pipelined && n.is_multiple_of(4)) as u32,
         swizzle: config.swizzle,
     };
-    let groups = match kernel.tile() {
-        None => grid((b * m * n).div_ceil(256)),
-        Some((rows, cols)) => (u32_of("tiles", n.div_ceil(cols)), u32_of("tiles", m.div_ceil(rows)), b as u32),
-    };
-    // SAFETY (of running the module compiled without bounds checks, see `create_module` in context.rs): every
-    // index the pipelined kernels form is in range for any params this launcher writes.
-    // * Workgroup memory `[buffer][kk][quad][component]`: buffer is `p % 2` or `1 - p % 2`; kk < BK <= 16; the
-    //   quads read are `a_quad (+ 4) <= 8·3 + 3 + 4 = 31` and `b_quad (+ 8) <= 16·1 + 7 + 8 = 31`; the quads
-    //   stored are item / 32, item % 32 (MN_QUADS, item < 32·BK) or row / 4 with row < 128 (K_QUADS, STRIDED)
-    //   — constants of the entry point, whatever the params.
-    // * Registers: `acc[0..16]` by constants, `next_a[j]`, `next_b[j]` with j < 128·BK/4/threads <= 4 and
-    //   BK·BN/4/threads <= 2.
-    // * lhs, rhs: an element is read only for row < m, k' < k (column < n): an element of the view, which lies
-    //   in its storage (every layout of a tensor does); a vec4 only in the K_QUADS/MN_QUADS modes, which
-    //   `operand_mode` grants only when every quad starts at a multiple of 4 — the aligned quad of an element of
-    //   the view, inside the buffer, whose size the pool rounds up to 16 bytes.
-    // * out: written for row < m, column < n: below b·m·n, the output's length; as vec4 only when n % 4 = 0
-    //   (`out_vec4`), where the quad of a column multiple of 4 ends at or before n.
-    // * bias: read at `bias_offset + column` for column < n, and `linear` only passes a unit-stride row of n.
     let shader: &Shader = match (pipelined, config.unchecked) {
         (true, true) => &MATMUL_PIPELINED_UNCHECKED,
         (true, false) => &MATMUL_PIPELINED,
         (false, _) => &MATMUL,
     };
     let ctx = be.ctx();
+    let groups = match kernel.tile() {
+        None => ctx.grid_for(shader, kernel.entry(), b * m * n),
+        Some((rows, cols)) => (u32_of("tiles", n.div_ceil(cols)), u32_of("tiles", m.div_ceil(rows)), b as u32),
+    };
+    // SAFETY (of running the module compiled without bounds checks, see `create_module` in context/batch.rs): every
+    // index the pipelined kernels form is in range for any params this launcher writes.
+    // * Workgroup memory `[buffer][kk][quad][component]`: buffer is `p % 2` or `1 - p % 2`; kk < BK <= 16; the
+    //   quads read are `a_quad (+ 4) <= 8·3 + 3 + 4 = 31` and `b_quad (+ 8) <= 16·1 + 7 + 8 = 31`; the quads
+    //   stored are item / 32, item % 32 (OPERAND_MN_QUADS, item < 32·BK) or row / 4 with row < 128
+    //   (OPERAND_K_QUADS, OPERAND_STRIDED) — constants of the entry point, whatever the params.
+    // * Registers: `acc[0..16]` by constants, `next_a[j]`, `next_b[j]` with j < 128·BK/4/threads <= 4 and
+    //   BK·BN/4/threads <= 2.
+    // * lhs, rhs: an element is read only for row < m, k' < k (column < n): an element of the view, which lies
+    //   in its storage (every layout of a tensor does); a vec4 only in the OPERAND_K_QUADS/OPERAND_MN_QUADS modes,
+    //   which `operand_mode` grants only when every quad starts at a multiple of 4 — the aligned quad of an element
+    //   of the view, inside the buffer, whose size the pool rounds up to 16 bytes.
+    // * out: written for row < m, column < n: below b·m·n, the output's length; as vec4 only when n % 4 = 0
+    //   (`out_vec4`), where the quad of a column multiple of 4 ends at or before n.
+    // * bias: read at `bias_offset + column` for column < n, and `linear` only passes a unit-stride row of n.
     let bias = epilogue.as_ref().map_or(&ctx.dummy_read, |e| e.bias.buffer());
     ctx.dispatch(
         shader,
@@ -430,7 +427,12 @@ pub fn linear_with(x: &Tensor, w: &Tensor, bias: &Tensor, relu: bool, config: Ma
 
 #[cfg(test)]
 mod tests {
-    use super::{matmul_kernel, operand_mode, vec4_aligned, MatmulKernel};
+    use super::{operand_mode, vec4_aligned, MatmulConfig, MatmulKernel};
+
+    /// The kernel the backend runs for `[b, m, k] @ [b, k, n]` (`vec4`: both operands are `vec4_aligned`).
+    fn matmul_kernel(b: usize, m: usize, k: usize, n: usize, vec4: bool) -> MatmulKernel {
+        MatmulConfig::pick(b, m, k, n, vec4).kernel
+    }
     use crate::gpu::params::{OPERAND_K_QUADS, OPERAND_MN_QUADS, OPERAND_STRIDED};
     use crate::layout::Layout;
 

@@ -50,7 +50,7 @@ pub(super) fn count_round_sigmoid_eq(
 }
 
 /// Rows up to this length: the unfused softmax's one-row-per-invocation kernel, whose formula the kernel copies
-/// (`SOFTMAX_ROWS_MAX` in reduce.rs).
+/// (`SOFTMAX_ROWS_MAX` in softmax.rs).
 const SOFTMAX_ROWS_MAX: usize = 128;
 
 /// `Σ_i [argmax(softmax(logits_i)) == target_i]` as a one-element int64 storage (one i32 word), for contiguous

@@ -11,8 +11,6 @@ use crate::backend::AdamStep;
 use crate::dtype::DType;
 use crate::layout::Layout;
 
-const WORKGROUP: usize = 256;
-
 /// `x + grad·(-lr)` for contiguous f32 views of one shape, or `None` (the tensor layer then runs the two ops).
 pub(super) fn sgd_step(
     be: &WgpuBackend,
@@ -42,17 +40,17 @@ pub(super) fn sgd_step(
     };
     be.ctx().dispatch(
         &OPTIM,
-        "sgd_f32",
+        "sgd_step_f32",
         &[(0, x.buffer()), (1, grad.buffer()), (2, out.buffer())],
         3,
         bytemuck::bytes_of(&p),
-        grid(numel.div_ceil(WORKGROUP)),
+        be.ctx().grid_for(&OPTIM, "sgd_step_f32", numel),
     );
     Some(out)
 }
 
-/// The plain SGD step of two parameters in one dispatch (`sgd2_f32`), each a (param, grad) pair of contiguous f32
-/// views of one shape: the new parameters, or `None` (the caller then steps them one by one).
+/// The plain SGD step of two parameters in one dispatch (`sgd_step_pair_f32`), each a (param, grad) pair of
+/// contiguous f32 views of one shape: the new parameters, or `None` (the caller then steps them one by one).
 pub(super) fn sgd_step_pair(
     be: &WgpuBackend,
     [(x, xl, g, gl), (x2, xl2, g2, gl2)]: [(&WgpuStorage, &Layout, &WgpuStorage, &Layout); 2],
@@ -68,7 +66,7 @@ pub(super) fn sgd_step_pair(
         (xl.contiguous_range()?, gl.contiguous_range()?, xl2.contiguous_range()?, gl2.contiguous_range()?);
     let (numel, numel2) = (xl.numel(), xl2.numel());
     let (out, out2) = (be.alloc(numel, DType::F32), be.alloc(numel2, DType::F32));
-    // The affine of `mul_scalar(-lr)`, as for `sgd_f32`.
+    // The affine of `mul_scalar(-lr)`, as for `sgd_step_f32`.
     let p = SgdParams {
         numel: u32_of("numel", numel),
         x_offset: u32_of("offset", xr.start),
@@ -79,13 +77,15 @@ pub(super) fn sgd_step_pair(
         x2_offset: u32_of("offset", xr2.start),
         grad2_offset: u32_of("offset", gr2.start),
     };
+    // The first parameter's workgroups, then the second's (see `sgd_step_pair_f32`).
+    let wg = be.ctx().workgroup_size(&OPTIM, "sgd_step_pair_f32");
     be.ctx().dispatch(
         &OPTIM,
-        "sgd2_f32",
+        "sgd_step_pair_f32",
         &[(0, x.buffer()), (1, g.buffer()), (2, out.buffer()), (8, x2.buffer()), (9, g2.buffer()), (10, out2.buffer())],
         3,
         bytemuck::bytes_of(&p),
-        grid(numel.div_ceil(WORKGROUP) + numel2.div_ceil(WORKGROUP)),
+        grid(numel.div_ceil(wg) + numel2.div_ceil(wg)),
     );
     Some((out, out2))
 }
@@ -135,7 +135,7 @@ pub(super) fn adam_step(
     let [(xs, _), (gs, _), (ms, _), (vs, _)] = views;
     be.ctx().dispatch(
         &OPTIM,
-        "adam_f32",
+        "adam_step_f32",
         &[
             (0, xs.buffer()),
             (1, gs.buffer()),
@@ -147,7 +147,7 @@ pub(super) fn adam_step(
         ],
         7,
         bytemuck::bytes_of(&p),
-        grid(numel.div_ceil(WORKGROUP)),
+        be.ctx().grid_for(&OPTIM, "adam_step_f32", numel),
     );
     Some((x, m, v))
 }

@@ -1,19 +1,22 @@
 //! The `Params` structs of the shaders, mirrored field for field as `#[repr(C)]` [`bytemuck::Pod`] structs, the op
 //! codes, and [`Strided`], the rank-6 view descriptor the kernels index with.
 //!
-//! Every struct here says which WGSL struct it must stay in sync with; all fields are 32-bit, so the WGSL storage
-//! layout (4-byte alignment, `array<u32, 6>` of stride 4) and the Rust layout agree without padding rules.
+//! Every struct here says which WGSL struct it mirrors; all fields are 32-bit, so the WGSL storage layout (4-byte
+//! alignment, `array<u32, 6>` of stride 4) and the Rust layout agree without padding rules. The unit tests of
+//! `gpu/shader_checks.rs` compare each struct's size and every field's name, type and offset with naga's layout of
+//! its WGSL twin, and each op code below with the shader constant of the same name.
 
 use bytemuck::{Pod, Zeroable};
 
 use crate::layout::Layout;
-use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
+use crate::ops::{BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
 
 /// The largest rank the kernels index directly. Views are first simplified by [`collapse`], so only a tensor with
 /// more than 6 dimensions that cannot be merged is refused.
 pub const MAX_RANK: usize = 6;
 
-/// Code of a unary op in `elementwise.wgsl` (`fn unary`): the variant's position in [`UnaryOp`].
+/// Code of a unary op in `elementwise.wgsl` (`fn unary`): the variant's position in [`UnaryOp`], the value of the
+/// shader's constant named after the variant (`SIGMOID` for `UnaryOp::Sigmoid`).
 pub fn unary_code(op: UnaryOp) -> u32 {
     match op {
         UnaryOp::Neg => 0,
@@ -34,17 +37,25 @@ pub fn unary_code(op: UnaryOp) -> u32 {
 }
 
 /// Code of a binary op in `elementwise.wgsl` (`fn binary`): the variant's position in [`BinaryOp`] (a fieldless
-/// enum, so its discriminant; `BinaryOp::ALL` lists the variants in that order, checked by a test in `ops.rs`).
+/// enum, so its discriminant; `BinaryOp::ALL` lists the variants in that order, checked by a test in `ops.rs`),
+/// the value of the shader's constant named after the variant (`BCE_WITH_LOGITS` for `BinaryOp::BceWithLogits`).
 pub fn binary_code(op: BinaryOp) -> u32 {
     op as u32
 }
 
-/// Code of a reduction in `reduce.wgsl`: the variant's position in [`ReduceOp`] (its discriminant).
+/// Code of a reduction in `reduce.wgsl`: the variant's position in [`ReduceOp`] (its discriminant), the value of
+/// the shader's constant named after the variant (`ARGMAX` for `ReduceOp::ArgMax`).
 pub fn reduce_code(op: ReduceOp) -> u32 {
     op as u32
 }
 
-/// Keep in sync with `struct Params` in `shaders/elementwise.wgsl`.
+/// Code of a softmax op in `softmax.wgsl`: the variant's position in [`SoftmaxOp`] (its discriminant), the value of
+/// the shader's constant named after the variant (`LOG_SOFTMAX` for `SoftmaxOp::LogSoftmax`).
+pub fn softmax_code(op: SoftmaxOp) -> u32 {
+    op as u32
+}
+
+/// Mirror of `struct Params` in `shaders/elementwise.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct ElementwiseParams {
@@ -65,7 +76,7 @@ pub struct ElementwiseParams {
     pub rhs_strides: [u32; MAX_RANK],
 }
 
-/// Keep in sync with `struct Params` in `shaders/copy.wgsl`.
+/// Mirror of `struct Params` in `shaders/copy.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct CopyParams {
@@ -84,7 +95,7 @@ pub struct CopyParams {
     pub out_strides: [u32; MAX_RANK],
 }
 
-/// Keep in sync with `struct Params` in `shaders/reduce.wgsl`.
+/// Mirror of `struct Params` in `shaders/reduce.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct ReduceParams {
@@ -102,7 +113,7 @@ pub struct ReduceParams {
     pub outer_strides: [u32; MAX_RANK],
 }
 
-/// Keep in sync with `struct Params` in `shaders/softmax.wgsl`.
+/// Mirror of `struct Params` in `shaders/softmax.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct SoftmaxParams {
@@ -110,7 +121,8 @@ pub struct SoftmaxParams {
     pub n: u32,
     pub x_row_stride: u32,
     pub out_row_stride: u32,
-    pub log: u32,
+    /// [`softmax_code`] of the op.
+    pub op: u32,
     pub x_offset: u32,
     pub outer_rank: u32,
     pub _pad: u32,
@@ -119,14 +131,14 @@ pub struct SoftmaxParams {
     pub out_outer_strides: [u32; MAX_RANK],
 }
 
-/// Keep in sync with `struct Params` in `shaders/optim.wgsl`.
+/// Mirror of `struct Params` in `shaders/optim.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct SgdParams {
     pub numel: u32,
     pub x_offset: u32,
     pub grad_offset: u32,
-    /// The second parameter of `sgd2_f32` (0 for `sgd_f32`).
+    /// The second parameter of `sgd_step_pair_f32` (0 for `sgd_step_f32`).
     pub numel2: u32,
     /// The affine of the step, `grad * a + b`: a = -lr, b = 0.
     pub a: f32,
@@ -135,7 +147,7 @@ pub struct SgdParams {
     pub grad2_offset: u32,
 }
 
-/// Keep in sync with `struct AdamParams` in `shaders/optim.wgsl`.
+/// Mirror of `struct AdamParams` in `shaders/optim.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct AdamParams {
@@ -155,7 +167,7 @@ pub struct AdamParams {
     pub _pad2: [u32; 2],
 }
 
-/// Keep in sync with `struct Params` in `shaders/metrics.wgsl`.
+/// Mirror of `struct Params` in `shaders/metrics.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct CountParams {
@@ -165,7 +177,7 @@ pub struct CountParams {
     pub classes: u32,
 }
 
-/// Keep in sync with `struct Params` in `shaders/loss.wgsl`.
+/// Mirror of `struct Params` in `shaders/loss.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct LossParams {
@@ -177,7 +189,7 @@ pub struct LossParams {
     pub _pad: [u32; 3],
 }
 
-/// Keep in sync with `struct Params` in `shaders/gather.wgsl`.
+/// Mirror of `struct Params` in `shaders/gather.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct GatherParams {
@@ -193,7 +205,7 @@ pub struct GatherParams {
     pub index_strides: [u32; MAX_RANK],
 }
 
-/// Keep in sync with `struct Params` in `shaders/matmul.wgsl` and `shaders/matmul_pipelined.wgsl`.
+/// Mirror of `struct Params` in `shaders/matmul.wgsl` and `shaders/matmul_pipelined.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, Pod, Zeroable)]
 pub struct MatmulParams {
@@ -227,7 +239,7 @@ pub const EPILOGUE_NONE: u32 = 0;
 pub const EPILOGUE_BIAS: u32 = 1;
 pub const EPILOGUE_BIAS_RELU: u32 = 2;
 
-/// Operand read modes of `matmul_pipelined.wgsl` (its `STRIDED`, `K_QUADS`, `MN_QUADS`; a test compares them).
+/// Operand read modes of `matmul_pipelined.wgsl` (its constants of the same names; a test compares them).
 pub const OPERAND_STRIDED: u32 = 0;
 pub const OPERAND_K_QUADS: u32 = 1;
 pub const OPERAND_MN_QUADS: u32 = 2;
@@ -235,7 +247,7 @@ pub const OPERAND_MN_QUADS: u32 = 2;
 /// A `usize` as the `u32` of a kernel parameter, panicking (with the name of what overflowed) from 2^31 on.
 ///
 /// The bound is 2^31, not 2^32: the kernels' loops count in `u32` up to such values by steps far below 2^31, so
-/// no counter can wrap around (the shaders are compiled without naga's loop counters, see `context.rs`). No
+/// no counter can wrap around (the shaders are compiled without naga's loop counters, see `context/batch.rs`). No
 /// real tensor comes near it: a binding holds at most 2^30 elements of 32 bits.
 #[track_caller]
 pub fn u32_of(what: &str, v: usize) -> u32 {

@@ -1,7 +1,8 @@
-//! Launchers of `reduce.wgsl` (sum, max, min, argmax, argmin over an axis) and `softmax.wgsl`.
+//! Launchers of `reduce.wgsl`: sum, max, min, argmax, argmin over an axis.
 //!
-//! CPU twin: `cpu/reduce.rs`. As there, the reduced axis is moved last so each output element reduces one row;
-//! the rows' start offsets are described by the remaining ("outer") dimensions, simplified by [`collapse`].
+//! CPU twin: `cpu/reduce.rs`. As there, the reduced axis is moved last ([`axis_last`]) so each output element
+//! reduces one row; the rows' start offsets are described by the remaining ("outer") dimensions, simplified by
+//! [`collapse`].
 //!
 //! Reductions pick a geometry by row length `n` and layout: rows of at most `ROWS_MAX` elements are folded by
 //! one invocation each; longer f32 rows of unit stride whose starts are multiples of 4 (a full reduction, the rows
@@ -11,41 +12,26 @@
 //! partial results (value and index) are reduced again by the general kernel, pass after pass, until one chunk is
 //! left — a full sum of 4096² elements is two passes (1024 partials, then 1). Every order is fixed by `n` and these
 //! constants, so a reduction gives the same bits on every run.
-//!
-//! Softmax: rows of at most `SOFTMAX_ROWS_MAX` elements are one invocation each; contiguous f32 rows (unit
-//! stride, starts multiples of 4, `n` a multiple of 4) of at most [`SOFTMAX_REGISTERS_MAX`] elements take
-//! `softmax_contiguous_f32`, which reads its row once into registers and writes it once; other rows take the
-//! three-pass `softmax_f32`.
 
-use super::params::{collapse, pad6, reduce_code, u32_of, ReduceParams, SoftmaxParams};
-use super::shaders::{REDUCE, SOFTMAX};
+use super::params::{collapse, pad6, reduce_code, u32_of, ReduceParams};
+use super::shaders::REDUCE;
 use super::{grid, WgpuBackend, WgpuStorage};
 use crate::dtype::DType;
-use crate::layout::{contiguous_strides, Layout};
-use crate::ops::ReduceOp;
+use crate::layout::Layout;
+use crate::ops::{axis_last, ReduceOp};
 
-/// Rows up to this length are reduced by one invocation each.
-const ROWS_MAX: usize = 64;
+/// Rows up to this length are reduced by one invocation each (`ROWS_MAX` of loss.wgsl, whose cross-entropy sums
+/// in this order up to it; a test compares them).
+pub(super) const ROWS_MAX: usize = 64;
 /// Elements of a row per workgroup in the multi-pass reduction (16 per invocation).
 const CHUNK: usize = 4096;
 /// Elements of a row per workgroup of `reduce_contiguous_f32` (16 quads per invocation; a multiple of 4096, as
 /// the kernel requires). Large enough that the workgroup's final tree is a small part of its work, small enough
 /// that a 4096² tensor makes a thousand workgroups to spread over the GPU.
 pub const CONTIGUOUS_CHUNK: usize = 16384;
-/// Softmax rows up to this length are handled by one invocation each.
-const SOFTMAX_ROWS_MAX: usize = 128;
-/// The longest row `softmax_contiguous_f32` holds in registers: 8 quads per invocation (`QUADS` in softmax.wgsl).
-pub const SOFTMAX_REGISTERS_MAX: usize = 8 * 4 * 256;
-
-/// The layout with `axis` moved last.
-fn axis_last(layout: &Layout, axis: usize) -> Layout {
-    let mut perm: Vec<usize> = (0..layout.rank()).filter(|&d| d != axis).collect();
-    perm.push(axis);
-    layout.permute(&perm)
-}
 
 /// The outer dimensions of a layout whose reduced axis is last: (shape, strides) without the last dimension.
-fn outer(l: &Layout) -> Layout {
+pub(super) fn outer(l: &Layout) -> Layout {
     let r = l.rank() - 1;
     Layout::from_parts(l.shape()[..r].to_vec(), l.strides()[..r].to_vec(), l.offset())
 }
@@ -97,7 +83,7 @@ pub(super) fn reduce(be: &WgpuBackend, op: ReduceOp, x: &WgpuStorage, layout: &L
             &[(0, x.buffer()), (1, &ctx.dummy_read), (2, final_values), (3, final_index)],
             4,
             bytemuck::bytes_of(&p),
-            grid(rows.div_ceil(256)),
+            ctx.grid_for(&REDUCE, entry_rows, rows),
         );
         return out;
     }
@@ -143,49 +129,4 @@ pub(super) fn reduce(be: &WgpuBackend, op: ReduceOp, x: &WgpuStorage, layout: &L
         input = partials;
         entry = entry_wg;
     }
-}
-
-/// Softmax (or log-softmax) along `axis`; the output is contiguous with the input's shape.
-pub(super) fn softmax(be: &WgpuBackend, x: &WgpuStorage, layout: &Layout, axis: usize, log: bool) -> WgpuStorage {
-    let numel = layout.numel();
-    let out = be.alloc(numel, DType::F32);
-    let n = layout.shape()[axis];
-    if numel == 0 {
-        return out;
-    }
-    let moved = axis_last(layout, axis);
-    let out_layout =
-        axis_last(&Layout::from_parts(layout.shape().to_vec(), contiguous_strides(layout.shape()), 0), axis);
-    let (xo, oo) = (outer(&moved), outer(&out_layout));
-    let rows = xo.numel();
-    let s = collapse(if log { "log_softmax" } else { "softmax" }, &[&xo, &oo]);
-    let p = SoftmaxParams {
-        rows: u32_of("rows", rows),
-        n: u32_of("n", n),
-        x_row_stride: u32_of("stride", moved.strides()[moved.rank() - 1]),
-        out_row_stride: u32_of("stride", out_layout.strides()[out_layout.rank() - 1]),
-        log: log as u32,
-        x_offset: u32_of("offset", layout.offset()),
-        outer_rank: s.shape.len() as u32,
-        _pad: 0,
-        outer_shape: pad6(&s.shape),
-        x_outer_strides: pad6(&s.strides[0]),
-        out_outer_strides: pad6(&s.strides[1]),
-    };
-    let quad = |v: usize| v.is_multiple_of(4);
-    let contiguous = p.x_row_stride == 1
-        && p.out_row_stride == 1
-        && quad(n)
-        && n <= SOFTMAX_REGISTERS_MAX
-        && quad(layout.offset())
-        && s.strides.iter().flatten().all(|&st| quad(st));
-    let (entry, groups) = if n <= SOFTMAX_ROWS_MAX {
-        ("softmax_rows_f32", rows.div_ceil(256))
-    } else if contiguous {
-        ("softmax_contiguous_f32", rows)
-    } else {
-        ("softmax_f32", rows)
-    };
-    be.ctx().dispatch(&SOFTMAX, entry, &[(0, x.buffer()), (1, out.buffer())], 2, bytemuck::bytes_of(&p), grid(groups));
-    out
 }

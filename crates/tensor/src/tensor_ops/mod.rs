@@ -13,7 +13,7 @@ use crate::device::{Device, Storage, CPU};
 use crate::dtype::DType;
 use crate::ensure;
 use crate::layout::{broadcast_shapes, Layout};
-use crate::ops::{BinaryOp, ReduceOp, UnaryOp};
+use crate::ops::{BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
 use crate::tensor::{dispatch, Dim, Tensor};
 
 /// Checks that two tensors share a device and a dtype.

@@ -139,26 +139,25 @@ impl Tensor {
     /// Softmax along `axis`, computed as `e^(x - max) / Σ e^(x - max)`.
     #[track_caller]
     pub fn softmax(&self, axis: impl Dim) -> Tensor {
-        self.softmax_impl(axis.resolve("softmax", self.rank()), false)
+        self.softmax_op(SoftmaxOp::Softmax, axis.resolve("softmax", self.rank()))
     }
 
     /// Log-softmax along `axis`: `x - max - ln Σ e^(x - max)`.
     #[track_caller]
     pub fn log_softmax(&self, axis: impl Dim) -> Tensor {
-        self.softmax_impl(axis.resolve("log_softmax", self.rank()), true)
+        self.softmax_op(SoftmaxOp::LogSoftmax, axis.resolve("log_softmax", self.rank()))
     }
 
     #[track_caller]
-    fn softmax_impl(&self, axis: usize, log: bool) -> Tensor {
-        let op = if log { "log_softmax" } else { "softmax" };
+    fn softmax_op(&self, op: SoftmaxOp, axis: usize) -> Tensor {
         ensure!(
             self.dtype.is_float(),
-            op,
+            op.name(),
             "defined for float tensors only; got {} (shape {:?})",
             self.dtype,
             self.shape()
         );
-        let storage = dispatch!(self, |b, s| b.softmax(s, &self.layout, axis, log));
+        let storage = dispatch!(self, |b, s| b.softmax(op, s, &self.layout, axis));
         Tensor::from_storage(storage, self.shape(), self.device.clone())
     }
 }

@@ -1,0 +1,278 @@
+//! `impl Backend for WgpuBackend`: each method checks its operands' views against their buffers, then calls the
+//! launcher of its kernel family (`elementwise.rs`, `reduce.rs`, `softmax.rs`, `matmul.rs`, `index.rs`,
+//! `optim.rs`, `metrics.rs`, `loss.rs`). The constructors and the host transfers it calls are in `mod.rs`.
+
+use super::{
+    elementwise, fits, host_buffer, index, loss, matmul, metrics, optim, reduce, softmax, WgpuBackend, WgpuStorage,
+};
+use crate::backend::Backend;
+use crate::dtype::{DType, HostBuffer};
+use crate::layout::Layout;
+use crate::ops::{BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
+
+impl Backend for WgpuBackend {
+    type Storage = WgpuStorage;
+
+    fn name(&self) -> String {
+        format!("wgpu:{}", self.ctx.adapter)
+    }
+
+    fn dtype(&self, x: &WgpuStorage) -> DType {
+        x.dtype
+    }
+
+    /// # Panics
+    /// For f64 data, and for an I64 value outside the i32 range of the device (naming the value).
+    #[track_caller]
+    fn from_host(&self, data: HostBuffer) -> WgpuStorage {
+        crate::error::expect_ok("from_host", self.try_from_host(data))
+    }
+
+    #[track_caller]
+    fn to_host(&self, x: &WgpuStorage, layout: &Layout) -> HostBuffer {
+        fits("to_host", x, layout);
+        host_buffer(x.dtype, &self.read_words(x, layout))
+    }
+
+    fn full(&self, numel: usize, value: f64, dtype: DType) -> WgpuStorage {
+        elementwise::full(self, numel, value, dtype)
+    }
+
+    #[track_caller]
+    fn copy_strided(&self, x: &WgpuStorage, layout: &Layout) -> WgpuStorage {
+        fits("copy_strided", x, layout);
+        elementwise::copy_strided(self, x, layout)
+    }
+
+    #[track_caller]
+    fn cast(&self, x: &WgpuStorage, layout: &Layout, dtype: DType) -> WgpuStorage {
+        fits("cast", x, layout);
+        elementwise::cast(self, x, layout, dtype)
+    }
+
+    #[track_caller]
+    fn concat(&self, parts: &[(&WgpuStorage, &Layout)], axis: usize) -> WgpuStorage {
+        for (x, layout) in parts {
+            fits("cat", x, layout);
+        }
+        elementwise::concat(self, parts, axis)
+    }
+
+    #[track_caller]
+    fn unary(&self, op: UnaryOp, x: &WgpuStorage, layout: &Layout) -> WgpuStorage {
+        fits(op.name(), x, layout);
+        elementwise::unary(self, op, x, layout)
+    }
+
+    #[track_caller]
+    fn binary(
+        &self,
+        op: BinaryOp,
+        lhs: &WgpuStorage,
+        lhs_layout: &Layout,
+        rhs: &WgpuStorage,
+        rhs_layout: &Layout,
+    ) -> WgpuStorage {
+        fits(op.name(), lhs, lhs_layout);
+        fits(op.name(), rhs, rhs_layout);
+        elementwise::binary(self, op, lhs, lhs_layout, rhs, rhs_layout)
+    }
+
+    #[track_caller]
+    fn where_cond(
+        &self,
+        cond: &WgpuStorage,
+        cond_layout: &Layout,
+        on_true: &WgpuStorage,
+        true_layout: &Layout,
+        on_false: &WgpuStorage,
+        false_layout: &Layout,
+    ) -> WgpuStorage {
+        fits("where", cond, cond_layout);
+        fits("where", on_true, true_layout);
+        fits("where", on_false, false_layout);
+        elementwise::where_cond(self, cond, cond_layout, on_true, true_layout, on_false, false_layout)
+    }
+
+    #[track_caller]
+    fn reduce(&self, op: ReduceOp, x: &WgpuStorage, layout: &Layout, axis: usize) -> WgpuStorage {
+        fits(op.name(), x, layout);
+        reduce::reduce(self, op, x, layout, axis)
+    }
+
+    #[track_caller]
+    fn softmax(&self, op: SoftmaxOp, x: &WgpuStorage, layout: &Layout, axis: usize) -> WgpuStorage {
+        fits(op.name(), x, layout);
+        softmax::softmax(self, op, x, layout, axis)
+    }
+
+    #[track_caller]
+    fn matmul(&self, lhs: &WgpuStorage, lhs_layout: &Layout, rhs: &WgpuStorage, rhs_layout: &Layout) -> WgpuStorage {
+        fits("matmul", lhs, lhs_layout);
+        fits("matmul", rhs, rhs_layout);
+        matmul::matmul(self, lhs, lhs_layout, rhs, rhs_layout)
+    }
+
+    #[track_caller]
+    fn linear(
+        &self,
+        x: &WgpuStorage,
+        x_layout: &Layout,
+        w: &WgpuStorage,
+        w_layout: &Layout,
+        b: &WgpuStorage,
+        b_layout: &Layout,
+        relu: bool,
+    ) -> Option<WgpuStorage> {
+        fits("linear", x, x_layout);
+        fits("linear", w, w_layout);
+        fits("linear", b, b_layout);
+        matmul::linear(self, x, x_layout, w, w_layout, b, b_layout, relu)
+    }
+
+    fn sgd_step(
+        &self,
+        x: &WgpuStorage,
+        x_layout: &Layout,
+        grad: &WgpuStorage,
+        grad_layout: &Layout,
+        lr: f64,
+    ) -> Option<WgpuStorage> {
+        fits("sgd_step", x, x_layout);
+        fits("sgd_step", grad, grad_layout);
+        optim::sgd_step(self, x, x_layout, grad, grad_layout, lr)
+    }
+
+    fn sgd_step_pair(
+        &self,
+        first: (&WgpuStorage, &Layout, &WgpuStorage, &Layout),
+        second: (&WgpuStorage, &Layout, &WgpuStorage, &Layout),
+        lr: f64,
+    ) -> Option<(WgpuStorage, WgpuStorage)> {
+        for (x, xl, g, gl) in [first, second] {
+            fits("sgd_step_pair", x, xl);
+            fits("sgd_step_pair", g, gl);
+        }
+        optim::sgd_step_pair(self, [first, second], lr)
+    }
+
+    fn adam_step(
+        &self,
+        x: (&WgpuStorage, &Layout),
+        grad: (&WgpuStorage, &Layout),
+        m: (&WgpuStorage, &Layout),
+        v: (&WgpuStorage, &Layout),
+        hyper: &crate::backend::AdamStep,
+    ) -> Option<(WgpuStorage, WgpuStorage, WgpuStorage)> {
+        for (s, l) in [x, grad, m, v] {
+            fits("adam_step", s, l);
+        }
+        optim::adam_step(self, [x, grad, m, v], hyper)
+    }
+
+    fn count_round_sigmoid_eq(
+        &self,
+        logits: &WgpuStorage,
+        logits_layout: &Layout,
+        target: &WgpuStorage,
+        target_layout: &Layout,
+    ) -> Option<WgpuStorage> {
+        fits("count_round_sigmoid_eq", logits, logits_layout);
+        fits("count_round_sigmoid_eq", target, target_layout);
+        metrics::count_round_sigmoid_eq(self, logits, logits_layout, target, target_layout)
+    }
+
+    fn count_argmax_softmax_eq(
+        &self,
+        logits: &WgpuStorage,
+        logits_layout: &Layout,
+        target: &WgpuStorage,
+        target_layout: &Layout,
+    ) -> Option<WgpuStorage> {
+        fits("count_argmax_softmax_eq", logits, logits_layout);
+        fits("count_argmax_softmax_eq", target, target_layout);
+        metrics::count_argmax_softmax_eq(self, logits, logits_layout, target, target_layout)
+    }
+
+    fn bce_with_logits_mean(
+        &self,
+        logits: &WgpuStorage,
+        logits_layout: &Layout,
+        target: &WgpuStorage,
+        target_layout: &Layout,
+    ) -> Option<WgpuStorage> {
+        fits("bce_with_logits_mean", logits, logits_layout);
+        fits("bce_with_logits_mean", target, target_layout);
+        loss::bce_with_logits_mean(self, (logits, logits_layout), (target, target_layout), None)
+    }
+
+    fn bce_with_logits_mean_grad(
+        &self,
+        logits: &WgpuStorage,
+        logits_layout: &Layout,
+        target: &WgpuStorage,
+        target_layout: &Layout,
+        grad: &WgpuStorage,
+        grad_layout: &Layout,
+    ) -> Option<WgpuStorage> {
+        fits("bce_with_logits_mean_grad", logits, logits_layout);
+        fits("bce_with_logits_mean_grad", target, target_layout);
+        fits("bce_with_logits_mean_grad", grad, grad_layout);
+        loss::bce_with_logits_mean(self, (logits, logits_layout), (target, target_layout), Some((grad, grad_layout)))
+    }
+
+    fn cross_entropy_mean(
+        &self,
+        logits: &WgpuStorage,
+        logits_layout: &Layout,
+        target: &WgpuStorage,
+        target_layout: &Layout,
+    ) -> Option<WgpuStorage> {
+        fits("cross_entropy_mean", logits, logits_layout);
+        fits("cross_entropy_mean", target, target_layout);
+        loss::cross_entropy_mean(self, (logits, logits_layout), (target, target_layout), None)
+    }
+
+    fn cross_entropy_mean_grad(
+        &self,
+        logits: &WgpuStorage,
+        logits_layout: &Layout,
+        target: &WgpuStorage,
+        target_layout: &Layout,
+        grad: &WgpuStorage,
+        grad_layout: &Layout,
+    ) -> Option<WgpuStorage> {
+        fits("cross_entropy_mean_grad", logits, logits_layout);
+        fits("cross_entropy_mean_grad", target, target_layout);
+        fits("cross_entropy_mean_grad", grad, grad_layout);
+        loss::cross_entropy_mean(self, (logits, logits_layout), (target, target_layout), Some((grad, grad_layout)))
+    }
+
+    #[track_caller]
+    fn gather(
+        &self,
+        x: &WgpuStorage,
+        layout: &Layout,
+        axis: usize,
+        index: &WgpuStorage,
+        index_layout: &Layout,
+    ) -> WgpuStorage {
+        fits("gather", x, layout);
+        fits("gather", index, index_layout);
+        index::gather(self, x, layout, axis, index, index_layout)
+    }
+
+    #[track_caller]
+    fn index_select(
+        &self,
+        x: &WgpuStorage,
+        layout: &Layout,
+        axis: usize,
+        index: &WgpuStorage,
+        index_layout: &Layout,
+    ) -> WgpuStorage {
+        fits("index_select", x, layout);
+        fits("index_select", index, index_layout);
+        index::index_select(self, x, layout, axis, index, index_layout)
+    }
+}
