@@ -6,7 +6,7 @@ use super::math::{bce_with_logits, clamp, exp, ln, ln_1p, maximum, relu, sigmoid
 use super::vector::{map, zip, Operand, Vf32};
 use crate::ops::{BinaryOp, UnaryOp};
 
-/// Whether `op` has a vector kernel ([`unary`] takes it); `Sign` and `Powf` run the portable fallback.
+/// Whether `op` has a vector kernel (the SIMD unary kernels take it); `Sign` and `Powf` run the portable fallback.
 pub fn has_vector_kernel(op: UnaryOp) -> bool {
     !matches!(op, UnaryOp::Sign | UnaryOp::Powf(_))
 }

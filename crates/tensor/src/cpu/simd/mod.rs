@@ -48,7 +48,7 @@ pub use vector::Operand;
 
 // --- choosing the path ---------------------------------------------------------------------------------
 
-/// The instruction set the CPU kernels use now: the one [`force`]d (feature `bench`), else the best this CPU
+/// The instruction set the CPU kernels use now: the one `force`d (feature `bench`), else the best this CPU
 /// has.
 #[inline]
 pub fn active() -> Isa {
@@ -110,8 +110,8 @@ pub fn fold32<T: Float>(r: &mut [T; 32]) -> T {
 /// Pairwise summation, the one definition of a contiguous sum in the crate (every SIMD path reproduces it bit
 /// for bit):
 /// * fewer than 32 elements: in order;
-/// * up to [`SUM_LEAF`]: 32 running sums `r[k] += x[32i + k]` (one AVX-512 pair or AVX2 quad of registers),
-///   folded by [`fold32`], then the tail (`n mod 32` elements) in order;
+/// * up to `SUM_LEAF`: 32 running sums `r[k] += x[32i + k]` (one AVX-512 pair or AVX2 quad of registers),
+///   folded by `fold32`, then the tail (`n mod 32` elements) in order;
 /// * larger: split at `(n/2)` rounded down to a multiple of 32, both halves summed recursively.
 ///
 /// The rounding error grows as O(log n) ulps, as NumPy's pairwise sum.

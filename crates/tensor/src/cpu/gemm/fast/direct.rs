@@ -92,7 +92,7 @@ pub const DOT_MAX_N: usize = 2;
 
 /// From this `k` on, a block kernel with variants (AVX-512) keeps more FMA chains in flight: a block of few
 /// rows splits its sum over several accumulators, or, when its `lhs` column is contiguous, loads the column
-/// once and permutes broadcasts out of it ([`block_variant`]).
+/// once and permutes broadcasts out of it (`block_variant`).
 pub const LONG_K: usize = 64;
 
 /// The direct kernels of one instruction set and their block size.
