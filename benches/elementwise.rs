@@ -1,6 +1,6 @@
 //! Element-wise, reduction and softmax benchmarks of the CPU backend, in GB/s (criterion "bytes" = bytes read
 //! plus bytes written), each run twice in the same process: on the best SIMD path of this CPU (`simd`) and with
-//! the portable fallback forced (`scalar`, [`tensor::cpu::simd::force`]), so the report is a ratio.
+//! the portable fallback forced (`scalar`, [`tensor::cpu::kernels::simd::force`]), so the report is a ratio.
 //!
 //! ```text
 //! cargo bench --bench elementwise                     # everything (about 3 minutes on 2 cores)
@@ -12,36 +12,15 @@
 //! 800×4 (the tutorial's logits) and 1M×10; the tutorial's own tensors (800×10 hidden activations, a bias row
 //! broadcast over them, 800×1 logits for the BCE loss).
 //!
-//! Figures of one run (2-core AMD EPYC VM with AVX-512, shared with other builds, load average 6–9; median
-//! of 10 samples; GB/s = bytes read + written per ns; `simd` = AVX-512 path, `scalar` = forced fallback):
-//!
-//! | bench                     | 1K simd / ratio | 64K simd / ratio | 1M simd / ratio | 16M simd / ratio |
-//! |---------------------------|-----------------|------------------|-----------------|------------------|
-//! | unary/relu                | 26.2 / 1.04     | 81.5 / 1.34      | 39.0 / 1.00     | 2.5 / 1.17       |
-//! | unary/affine              | 26.9 / 1.06     | 79.7 / 1.36      | 33.9 / 1.40     | 2.7 / 0.96       |
-//! | unary/exp                 | 11.4 / 3.39     | 17.5 / 4.54      | 11.1 / 3.01     | 2.3 / 1.72       |
-//! | unary/sigmoid             | 10.3 / 6.75     | 14.3 / 8.80      | 13.8 / 8.99     | 2.3 / 2.27       |
-//! | unary/tanh                | 8.6 / 16.6      | 11.2 / 28.1      | 17.9 / 42.2     | 2.3 / 6.93       |
-//! | binary/add                | 24.7 / 1.24     | 69.5 / 1.02      | 51.6 / 1.07     | 3.0 / 0.96       |
-//! | binary/mul                | 22.6 / 1.06     | 74.3 / 1.05      | 64.8 / 1.03     | 3.0 / 1.00       |
-//! | binary/div                | 22.4 / 1.43     | 67.5 / 1.53      | 45.8 / 1.35     | 3.5 / 1.09       |
-//! | binary/bce_with_logits    | 6.0 / 6.40      | 7.1 / 15.9       | 12.1 / 30.1     | 1.9 / 5.42       |
-//! | reduce/sum_all            | 14.1 / 2.18     | 97.6 / 9.07      | 61.0 / 6.54     | 22.1 / 2.32      |
-//! | reduce/max_all            | 8.7 / 3.17      | 20.7 / 6.28      | 19.8 / 5.67     | 11.9 / 3.48      |
-//! | reduce/row_sums_x256      | 7.9 / 1.65      | 51.7 / 5.28      | 34.0 / 3.65     | 21.5 / 2.38      |
-//!
-//! Softmax (simd GB/s / ratio): 800×4 2.84 / 1.58, 800×10 4.73 / 2.04, 1M×10 1.15 / 1.45; log-softmax 800×4
-//! 2.31 / 1.45, 800×10 3.64 / 1.75, 1M×10 0.95 / 1.26. Tutorial tensors: tanh 800×10 10.7 / 20.1, sigmoid 800×1
-//! 8.5 / 5.6, bce + mean 800×1 3.6 / 4.1, relu 800×10 58.8 / 1.31, bias add 800×10 + 10 39.2 / 1.07, row sums
-//! 800×10 4.7 / 1.14, column sums 800×10 8.0 / 0.97 (scalar on both paths). The cheap ops are bound by memory
-//! and allocation (the fallback is auto-vectorised with SSE2, so the ratio is near 1); at 16M elements every op
-//! writes a fresh 64 MB output whose page faults dominate.
+//! The README's table of measured figures has a summary of a run (SIMD against the forced fallback); the
+//! cheap ops are bound by memory and allocation (the fallback is auto-vectorised with SSE2, so their ratio is
+//! near 1), and at 16M elements every op writes a fresh 64 MB output whose page faults dominate.
 
 use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::Duration;
+use tensor::cpu::kernels::simd::{self, Isa};
 use tensor::cpu::parallel::with_threads;
-use tensor::cpu::simd::{self, Isa};
 use tensor::{DType, Device, Tensor};
 
 const SIZES: [(&str, usize); 4] = [("1K", 1 << 10), ("64K", 1 << 16), ("1M", 1 << 20), ("16M", 1 << 24)];

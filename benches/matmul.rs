@@ -14,7 +14,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
-use tensor::cpu::gemm::{detect, gemm_f32, gemm_f32_with, gemm_naive, MatRef, Path};
+use tensor::cpu::kernels::gemm::{gemm_f32, gemm_f32_with, gemm_naive, Isa, MatRef, Path};
 
 /// One product: `m×k · k×n` with element strides `(rs, cs)` for each operand.
 #[derive(Clone, Copy)]
@@ -82,7 +82,7 @@ fn ours(d: &mut Data, path: Option<Path>) {
     let r = MatRef { data: rhs, offset: 0, rows: case.k, cols: case.n, rs: rrs, cs: rcs };
     match path {
         None => gemm_f32(l, r, out, false),
-        Some(path) => gemm_f32_with(detect::best(), path, l, r, out, false),
+        Some(path) => gemm_f32_with(Isa::best(), path, l, r, out, false),
     }
 }
 

@@ -1,7 +1,8 @@
 //! `experiments bench`: quick timers for the CLI (the criterion benchmarks live in `benches/`).
 //!
-//! - `matmul`: on the CPU, `tensor::cpu::gemm::bench_matmul_gflops` (the GEMM alone, best of
-//!   `reps`, 2·n³ flops per product); on a GPU, `Tensor::matmul` + `synchronize`.
+//! - `matmul`: on the CPU, `tensor::cpu::kernels::gemm::bench_matmul_gflops` (the GEMM alone, best
+//!   of `reps`, 2·n³ flops per product); on a GPU, `Tensor::matmul` + `synchronize`. With
+//!   `--explain M K N`, nothing is timed: [`explain_matmul`] prints the CPU plan of that product.
 //! - `softmax`, `reduce` (sum of all elements): best of `reps` through the `Tensor` API, reported
 //!   in GB/s of input read (n²·4 bytes).
 //! - `epoch <RUN>`: whole training runs (the loop alone, as `train_seconds`), best of `reps`,
@@ -69,7 +70,7 @@ fn too_large(size: usize, device: &Device, e: &tensor::Error) -> CliError {
 pub fn matmul(size: usize, reps: usize, device: &Device) -> Result<KernelTiming, CliError> {
     check_size(size, device)?;
     let (gflops, seconds) = if device.is_cpu() {
-        tensor::cpu::gemm::bench_matmul_gflops(size, reps)
+        tensor::cpu::kernels::gemm::bench_matmul_gflops(size, reps)
     } else {
         let a = input(size, device)?;
         let b = input(size, device)?;
@@ -81,6 +82,12 @@ pub fn matmul(size: usize, reps: usize, device: &Device) -> Result<KernelTiming,
         (2.0 * (size as f64).powi(3) / s / 1e9, s)
     };
     Ok(KernelTiming { op: "matmul".into(), size, device: device.name(), gflops: Some(gflops), gbps: None, seconds })
+}
+
+/// `bench matmul --explain M K N`: the path the CPU matmul takes for `[m, k] · [k, n]` (float32, row-major
+/// operands, this CPU's instruction set and thread pool), and why — `tensor::cpu::kernels::gemm::plan`.
+pub fn explain_matmul(m: usize, k: usize, n: usize) -> String {
+    tensor::cpu::kernels::gemm::plan(m, k, n, &tensor::cpu::kernels::gemm::Options::f32()).to_string()
 }
 
 /// `bench softmax` and `bench reduce`.

@@ -7,6 +7,7 @@
 //! experiments all [--device ...] [--out DIR] [--blobs-large]
 //! experiments dataset <circles|moons|blobs|spirals|line> [generator flags] --json PATH
 //! experiments bench matmul|softmax|reduce --size N [--device ...] [--reps N] [--json PATH]
+//! experiments bench matmul --explain M K N
 //! experiments bench epoch <RUN> [--device ...] [--reps N] [--json PATH] [--epochs N] [--samples N] [--batch-size N]
 //! ```
 //!
@@ -180,8 +181,9 @@ pub struct BenchArgs {
 /// The benchmarks.
 #[derive(Debug, Subcommand)]
 pub enum BenchWhat {
-    /// `size x size` f32 matrix product: GFLOP/s, best of `--reps`.
-    Matmul(KernelBench),
+    /// `size x size` f32 matrix product: GFLOP/s, best of `--reps` (or, with `--explain`, the CPU path of a
+    /// product and why).
+    Matmul(MatmulBench),
     /// Row softmax of a `size x size` f32 matrix: GB/s, best of `--reps`.
     Softmax(KernelBench),
     /// Sum of all elements of a `size x size` f32 matrix: GB/s, best of `--reps`.
@@ -206,6 +208,18 @@ pub struct KernelBench {
     /// Writes the result as JSON here (atomically; checked before timing).
     #[arg(long)]
     pub json: Option<PathBuf>,
+}
+
+/// Flags of `bench matmul`.
+#[derive(Debug, Args)]
+pub struct MatmulBench {
+    #[command(flatten)]
+    pub kernel: KernelBench,
+    /// Times nothing: prints the path the CPU matmul takes for an `M x K · K x N` float32 product with
+    /// row-major operands (which kernel, why, how many threads). Three whole numbers, each 0 to 16777216
+    /// (only described, never allocated).
+    #[arg(long, num_args = 3, value_names = ["M", "K", "N"], value_parser = limits::count(0, limits::MAX_EXPLAIN_DIM, "rows or columns", "a shape only described, never allocated"), allow_hyphen_values = true)]
+    pub explain: Option<Vec<usize>>,
 }
 
 /// Flags of `bench epoch`.

@@ -495,15 +495,26 @@ fn memory_bound_bench(
 
 /// `experiments bench`.
 pub fn bench(args: BenchArgs) -> Result<(), CliError> {
+    if let BenchWhat::Matmul(crate::cli::MatmulBench { explain: Some(mkn), kernel: k }) = &args.what {
+        if k.json.is_some() {
+            return Err(ignored("--json", "--explain", "it prints a plan, not a timing"));
+        }
+        if k.device != crate::device::DeviceChoice::Cpu {
+            return Err(ignored("--device", "--explain", "it describes the CPU matmul"));
+        }
+        return output::line(&bench::explain_matmul(mkn[0], mkn[1], mkn[2]));
+    }
     let json = match &args.what {
-        BenchWhat::Matmul(k) | BenchWhat::Softmax(k) | BenchWhat::Reduce(k) => &k.json,
+        BenchWhat::Matmul(crate::cli::MatmulBench { kernel: k, .. }) | BenchWhat::Softmax(k) | BenchWhat::Reduce(k) => {
+            &k.json
+        }
         BenchWhat::Epoch(e) => &e.json,
     };
     if let Some(path) = json {
         prepare_output_file("--json", path)?;
     }
     let (json_path, value) = match args.what {
-        BenchWhat::Matmul(k) => {
+        BenchWhat::Matmul(crate::cli::MatmulBench { kernel: k, .. }) => {
             let device = device_with_note(k.device, false)?;
             let t = bench::matmul(k.size, k.reps, &device)?;
             output::line(&format!(

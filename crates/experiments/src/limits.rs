@@ -21,6 +21,7 @@
 //! | `--test-size` | 0 <..< 1 | a fraction of the samples (both sets non-empty, checked with the samples) |
 //! | `--size` | 1 ..= 16384 | three `size²` float32 matrices (3 GiB at the bound) |
 //! | `--reps` | 1 ..= 1000 | each repetition repeats the whole measurement |
+//! | `--explain M K N` | each 0 ..= 2²⁴ | a matmul shape only described, never allocated |
 //! | `--seed` | any u64 (`run`), any u32 (`dataset`) | torch's and numpy's seeds |
 //! | `TAPEGRAD_NUM_THREADS` | 1 ..= 1024 | one OS thread each |
 
@@ -42,6 +43,8 @@ pub const MAX_CLASSES: usize = 256;
 pub const MAX_SPREAD: f64 = 1e300;
 /// Largest bench matrix side.
 pub const MAX_SIZE: usize = 16_384;
+/// Largest dimension of `bench matmul --explain`.
+pub const MAX_EXPLAIN_DIM: usize = 1 << 24;
 /// Most bench repetitions.
 pub const MAX_REPS: usize = 1_000;
 /// Most CPU threads.

@@ -1,10 +1,12 @@
 //! What it costs to run a parallel kernel's threads, per call, without any work: `pool.install` (+ a join)
-//! from the main thread, against `tensor::cpu::team::run` (the caller works as member 0, spin barrier).
+//! from the main thread, against `tensor::cpu::kernels::team::run` (the caller works as member 0 and spins until
+//! the worker is done).
 //!
 //! `cargo run --release -p tensor --example pool_overhead` (set `TAPEGRAD_NUM_THREADS` to choose the pool).
 
 use std::time::Instant;
-use tensor::cpu::{parallel, team};
+use tensor::cpu::kernels::team;
+use tensor::cpu::parallel;
 
 fn per_call_us(reps: usize, mut f: impl FnMut()) -> f64 {
     f();
@@ -25,13 +27,11 @@ fn main() {
         pool.install(|| rayon::join(|| std::hint::black_box(1), || std::hint::black_box(2)));
     });
     let team_run = best(&mut || {
-        team::run(members, &|id, _| {
+        team::run(members.min(team::MAX_MEMBERS), &|id| {
             std::hint::black_box(id);
         })
     });
-    let team_barrier = best(&mut || team::run(members, &|_, barrier| barrier.wait()));
     println!("pool.install(empty)            {install:8.2}");
     println!("pool.install(join of 2 empty)  {join:8.2}");
     println!("team::run(empty)               {team_run:8.2}");
-    println!("team::run(one barrier)         {team_barrier:8.2}");
 }

@@ -1,13 +1,13 @@
-//! Tests of the CPU matmul (`tensor::cpu::gemm`): every path (direct, packed, packed + parallel) and every
-//! instruction set this CPU has, against the naive triple loop, on odd sizes, empty sizes, transposed /
-//! strided / offset / broadcast operands, with and without accumulation; plus thread-count independence.
+//! Tests of the CPU matmul (`tensor::cpu::kernels::gemm`): every path (direct, packed, packed + parallel) and
+//! every instruction set this CPU has, against the naive triple loop (the reference of `gemm/naive.rs`), on odd
+//! sizes, empty sizes, transposed / strided / offset / broadcast operands, with and without accumulation; plus
+//! thread-count independence.
 
 use proptest::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tensor::cpu::gemm::{
-    gemm_batched_f32, gemm_bias_f32_with, gemm_f32, gemm_f32_with, gemm_f64, gemm_f64_with, gemm_naive, Isa, MatRef,
-    Path,
+use tensor::cpu::kernels::gemm::{
+    gemm_bias_f32_with, gemm_f32, gemm_f32_with, gemm_f64, gemm_f64_with, gemm_naive, Isa, MatRef, Path,
 };
 
 const PATHS: [Path; 5] = [Path::Auto, Path::AutoSerial, Path::Direct, Path::Packed, Path::PackedParallel];
@@ -339,7 +339,7 @@ fn results_do_not_depend_on_the_thread_count() {
     let run = |threads: usize, path: Path| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         let mut out = vec![0.5f32; m * n];
-        pool.install(|| gemm_f32_with(tensor::cpu::gemm::detect::best(), path, lhs.view(), rhs.view(), &mut out, true));
+        pool.install(|| gemm_f32_with(Isa::best(), path, lhs.view(), rhs.view(), &mut out, true));
         out
     };
     let serial = run(1, Path::Packed);
@@ -370,25 +370,18 @@ fn parallel_calls_from_outside_the_pool_match_the_serial_result() {
         let rhs = Operand::<f32>::new(k, n, Layout::Transposed, &mut rng, |x| x as f32);
         let start: Vec<f32> = (0..m * n).map(|i| (i % 7) as f32 * 0.25).collect();
         let mut serial = start.clone();
-        gemm_f32_with(tensor::cpu::gemm::detect::best(), Path::Packed, lhs.view(), rhs.view(), &mut serial, acc);
+        gemm_f32_with(Isa::best(), Path::Packed, lhs.view(), rhs.view(), &mut serial, acc);
         for _ in 0..3 {
             let mut got = start.clone();
-            gemm_f32_with(
-                tensor::cpu::gemm::detect::best(),
-                Path::PackedParallel,
-                lhs.view(),
-                rhs.view(),
-                &mut got,
-                acc,
-            );
+            gemm_f32_with(Isa::best(), Path::PackedParallel, lhs.view(), rhs.view(), &mut got, acc);
             assert!(got == serial, "{m}x{k}x{n} (accumulate {acc}): parallel differs from serial");
         }
         let lhs = Operand::<f64>::new(m, k, Layout::Transposed, &mut rng, |x| x);
         let rhs = Operand::<f64>::new(k, n, Layout::RowMajor, &mut rng, |x| x);
         let mut serial = vec![0.0f64; m * n];
-        gemm_f64_with(tensor::cpu::gemm::detect::best(), Path::Packed, lhs.view(), rhs.view(), &mut serial, false);
+        gemm_f64_with(Isa::best(), Path::Packed, lhs.view(), rhs.view(), &mut serial, false);
         let mut got = vec![0.0f64; m * n];
-        gemm_f64_with(tensor::cpu::gemm::detect::best(), Path::PackedParallel, lhs.view(), rhs.view(), &mut got, false);
+        gemm_f64_with(Isa::best(), Path::PackedParallel, lhs.view(), rhs.view(), &mut got, false);
         assert!(got == serial, "f64 {m}x{k}x{n}: parallel differs from serial");
     }
 }
@@ -401,8 +394,28 @@ fn public_entry_points_agree_with_forced_paths() {
     let mut a = vec![0.0; 70 * 90];
     let mut b = vec![0.0; 70 * 90];
     gemm_f64(lhs.view(), rhs.view(), &mut a, false);
-    gemm_f64_with(tensor::cpu::gemm::detect::best(), Path::Auto, lhs.view(), rhs.view(), &mut b, false);
+    gemm_f64_with(Isa::best(), Path::Auto, lhs.view(), rhs.view(), &mut b, false);
     assert_eq!(a, b);
+}
+
+/// A batched product as a caller that parallelises itself makes it: for `b` in `0..batch`, `out[b] (+)= lhs[b] ·
+/// rhs[b]` (batch element `b` of an operand is the view shifted by `b * batch_stride` elements, a stride of 0
+/// broadcasts it), one batch element per rayon task, each computed with `Path::AutoSerial`.
+fn batched_f32(
+    batch: usize,
+    (lhs, lhs_batch_stride): (MatRef<f32>, usize),
+    (rhs, rhs_batch_stride): (MatRef<f32>, usize),
+    out: &mut [f32],
+    accumulate: bool,
+) {
+    use rayon::prelude::*;
+    let (m, n) = (lhs.rows, rhs.cols);
+    assert_eq!(out.len(), batch * m * n, "batched: out holds {batch} products of {m}x{n}");
+    out.par_chunks_mut(m * n).enumerate().for_each(|(b, o)| {
+        let l = MatRef { offset: lhs.offset + b * lhs_batch_stride, ..lhs };
+        let r = MatRef { offset: rhs.offset + b * rhs_batch_stride, ..rhs };
+        gemm_f32_with(Isa::best(), Path::AutoSerial, l, r, o, accumulate)
+    });
 }
 
 #[test]
@@ -415,7 +428,7 @@ fn batched_equals_one_call_per_batch_element() {
     let mut out = vec![0.0f32; batch * m * n];
     let l = MatRef::row_major(&lhs, m, k);
     let r = MatRef::row_major(&rhs, k, n);
-    gemm_batched_f32(batch, l, m * k, r, 0, &mut out, false);
+    batched_f32(batch, (l, m * k), (r, 0), &mut out, false);
     for b in 0..batch {
         let mut one = vec![0.0f32; m * n];
         gemm_f32(MatRef { offset: b * m * k, ..l }, r, &mut one, false);
@@ -423,9 +436,10 @@ fn batched_equals_one_call_per_batch_element() {
     }
 }
 
+#[cfg(feature = "bench")]
 #[test]
 fn bench_helper_reports_a_rate() {
-    let (gflops, secs) = tensor::cpu::gemm::bench_matmul_gflops(24, 2);
+    let (gflops, secs) = tensor::cpu::kernels::gemm::bench_matmul_gflops(24, 2);
     assert!(gflops.is_finite() && gflops > 0.0 && secs > 0.0, "{gflops} GFLOP/s in {secs} s");
 }
 

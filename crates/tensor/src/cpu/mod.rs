@@ -4,26 +4,32 @@
 //! softmax, one GEMM, one gather — each with a contiguous fast path first and a strided path second, each calling
 //! the scalar definitions of [`crate::ops`]. Files:
 //!
-//! * `elementwise.rs` — unary, binary, where, cast, strided copy;
+//! * `elementwise/` — unary, binary, where, cast, strided copy: the plain loops in `mod.rs`, the float fast
+//!   paths (SIMD runs, broadcast rows, short rows) in `fast.rs`;
 //! * `reduce.rs` — sum/max/min/argmax/argmin over an axis;
 //! * `softmax.rs` — softmax and log-softmax along an axis;
-//! * `matmul.rs` — batched matmul on top of `gemm/` (packed BLIS-style GEMM with SIMD microkernels);
+//! * `matmul.rs` — batched matmul on top of `gemm/` (the triple loop, then a packed BLIS-style GEMM with SIMD
+//!   microkernels, then the fast paths for the tutorial's shapes; `gemm/mod.rs` gives the reading order);
 //! * `index.rs` — gather, index_select, concat;
 //! * `simd/` — AVX-512 / AVX2 kernels for contiguous f32 runs (arithmetic, relu, exp, sigmoid, tanh, log1p,
 //!   bce, sums, max/min) with a portable fallback, and the accuracy of each;
-//! * `parallel.rs` — the rayon pool and its thresholds;
-//! * `pool.rs` — the per-thread cache of output buffers (what one training step frees, the next one reuses).
+//! * `features.rs` — the one place that asks the CPU which instruction sets it has;
+//! * `parallel.rs` — the rayon pool and its thresholds; `team.rs` — a team of two threads for the GEMM;
+//! * `pool.rs` — the per-thread cache of output buffers (what one training step frees, the next one reuses);
+//! * `kernels.rs` — the kernels' own entry points, exported for benchmarks and kernel tests ([`kernels`]).
 
 mod elementwise;
-pub mod gemm;
+pub(crate) mod features;
+pub(crate) mod gemm;
 mod index;
+pub mod kernels;
 mod matmul;
 pub mod parallel;
 pub(crate) mod pool;
 mod reduce;
-pub mod simd;
+pub(crate) mod simd;
 mod softmax;
-pub mod team;
+pub(crate) mod team;
 
 use crate::backend::Backend;
 use crate::dtype::{DType, HostBuffer};

@@ -4,7 +4,7 @@
 //! place: the `TAPEGRAD_NUM_THREADS` environment variable (a whole number from 1 to four per core, at most
 //! 1024; anything else is reported on stderr and replaced, see [`threads_from_env`]), else the number of
 //! available cores. (The packed
-//! GEMM on a pool of two threads runs as a [`super::team`] instead: the caller and one worker, no sleeping.) Kernels split
+//! GEMM on a pool of two threads runs as a team instead, `cpu/team.rs`: the caller and one worker, no sleeping.) Kernels split
 //! only their outer range into fixed-size chunks whose boundaries do not depend on the thread count, so results
 //! are bit-identical whatever the number of threads.
 

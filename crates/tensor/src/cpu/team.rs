@@ -1,11 +1,11 @@
 //! A team of threads for one parallel kernel call: the calling thread as member 0, the team's own worker
-//! thread as member 1, and a spin barrier between them.
+//! thread as member 1 (the packed GEMM's two-thread split, `gemm/fast/team.rs`).
 //!
 //! Why not `pool.install` + `par_iter`: `install` from a thread outside the pool puts the caller to sleep on a
 //! lock until the pool is done, and waking it costs a futex round trip, a fixed cost per call that is a large
 //! share of a mid-sized GEMM (`cargo run --release -p tensor --example pool_overhead` times both ways of
 //! running an empty closure; the README's table of measured figures has its result). A team instead keeps the
-//! caller working (it is member 0) and waits by spinning: on its barrier, and for the worker to finish.
+//! caller working (it is member 0) and waits for the worker to finish by spinning.
 //!
 //! A team has at most [`MAX_MEMBERS`] = 2 members, and only a thread outside every rayon pool may start one
 //! (see [`run`]). So the one job of a team waits for nothing but its caller, a thread that is always running:
@@ -14,7 +14,7 @@
 //! tie up every worker that way; pools of more threads use rayon's work stealing instead (`pool.install`).
 
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The most members of a team (the caller and one job), see the module comment.
 pub const MAX_MEMBERS: usize = 2;
@@ -37,39 +37,6 @@ fn spin_until(done: impl Fn() -> bool) {
     }
 }
 
-/// A reusable barrier for the `n` members of a team. A member that panics poisons it, and every member
-/// waiting on a poisoned barrier panics instead of waiting forever.
-pub struct Barrier {
-    n: usize,
-    arrived: AtomicUsize,
-    generation: AtomicUsize,
-    poisoned: AtomicBool,
-}
-
-impl Barrier {
-    fn new(n: usize) -> Self {
-        Self { n, arrived: AtomicUsize::new(0), generation: AtomicUsize::new(0), poisoned: AtomicBool::new(false) }
-    }
-
-    /// Returns once all `n` members have called `wait` (for this round). Everything a member wrote before
-    /// `wait` is visible to every member after it.
-    pub fn wait(&self) {
-        let generation = self.generation.load(Ordering::Acquire);
-        if self.arrived.fetch_add(1, Ordering::AcqRel) + 1 == self.n {
-            // The last to arrive opens the next round: reset the count, then release the others.
-            self.arrived.store(0, Ordering::Relaxed);
-            self.generation.fetch_add(1, Ordering::AcqRel);
-        } else {
-            spin_until(|| {
-                self.generation.load(Ordering::Acquire) != generation || self.poisoned.load(Ordering::Acquire)
-            });
-        }
-        if self.poisoned.load(Ordering::Acquire) {
-            panic!("a thread of a parallel kernel panicked");
-        }
-    }
-}
-
 /// The team's worker: a pool of its own with `MAX_MEMBERS - 1` thread(s). (Spawning into the main pool would
 /// also wake its other, unused worker, which then spins for jobs beside the team and, on a 2-core machine,
 /// takes a core from one of its members.)
@@ -86,8 +53,7 @@ fn worker_pool() -> &'static rayon::ThreadPool {
 
 /// What members 1.. share with member 0 (on member 0's stack).
 struct Shared<'a> {
-    body: &'a (dyn Fn(usize, &Barrier) + Sync),
-    barrier: Barrier,
+    body: &'a (dyn Fn(usize) + Sync),
     /// Members 1.. that have finished (returned or panicked).
     finished: AtomicUsize,
     /// The first panic of a member, re-raised on the caller.
@@ -95,33 +61,30 @@ struct Shared<'a> {
 }
 
 impl Shared<'_> {
-    /// Runs member `id`, recording a panic instead of unwinding, then poisoning the barrier (in that order, so
-    /// the panic recorded is the first one, not that of a member woken by the poison).
+    /// Runs member `id`, recording a panic instead of unwinding (the first one is kept).
     fn member(&self, id: usize) {
-        if let Err(p) = catch_unwind(AssertUnwindSafe(|| (self.body)(id, &self.barrier))) {
+        if let Err(p) = catch_unwind(AssertUnwindSafe(|| (self.body)(id))) {
             self.panic.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(p);
-            self.barrier.poisoned.store(true, Ordering::Release);
         }
     }
 }
 
-/// Runs `body(id, barrier)` for `id` in `0..n` at the same time: `id` 0 on the calling thread, `id` 1 on the
-/// team's worker; returns when both have returned. A panic in any member is re-raised here.
+/// Runs `body(id)` for `id` in `0..n` at the same time: `id` 0 on the calling thread, `id` 1 on the team's
+/// worker; returns when both have returned. A panic in any member is re-raised here.
 ///
-/// A team of one is `body(0, barrier)` on the calling thread, whatever that thread is.
+/// A team of one is `body(0)` on the calling thread, whatever that thread is.
 ///
 /// # Panics
 /// When `n` is 2 and the caller is a thread of a rayon pool (use `rayon::join`/`par_iter` there), when `n` is
 /// not 1 or 2 ([`MAX_MEMBERS`]), or when a member panics.
-pub fn run(n: usize, body: &(dyn Fn(usize, &Barrier) + Sync)) {
+pub fn run(n: usize, body: &(dyn Fn(usize) + Sync)) {
     assert!((1..=MAX_MEMBERS).contains(&n), "team::run: {n} members (1 to {MAX_MEMBERS})");
     if n == 1 {
-        return body(0, &Barrier::new(1));
+        return body(0);
     }
     assert!(rayon::current_thread_index().is_none(), "team::run called from a rayon worker thread");
     let pool = worker_pool();
-    let shared =
-        Shared { body, barrier: Barrier::new(n), finished: AtomicUsize::new(0), panic: std::sync::Mutex::new(None) };
+    let shared = Shared { body, finished: AtomicUsize::new(0), panic: std::sync::Mutex::new(None) };
     // The jobs get the address of `shared` as an integer: rayon's `spawn` wants 'static jobs.
     let addr = &shared as *const Shared as usize;
     for id in 1..n {
@@ -143,23 +106,35 @@ pub fn run(n: usize, body: &(dyn Fn(usize, &Barrier) + Sync)) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicBool;
+
+    /// Spins until `flag` is set or `tries` yields have passed; whether it was set.
+    fn wait_for(flag: &AtomicBool, tries: usize) -> bool {
+        for _ in 0..tries {
+            if flag.load(Ordering::Acquire) {
+                return true;
+            }
+            std::thread::yield_now();
+        }
+        flag.load(Ordering::Acquire)
+    }
 
     #[test]
-    fn members_run_concurrently_and_the_barrier_orders_their_writes() {
-        let n = MAX_MEMBERS;
-        let slots: Vec<AtomicUsize> = (0..n).map(|_| AtomicUsize::new(0)).collect();
-        let sums: Vec<AtomicUsize> = (0..n).map(|_| AtomicUsize::new(0)).collect();
-        for round in 1..=50 {
-            run(n, &|id, barrier| {
-                slots[id].store(round * (id + 1), Ordering::Relaxed);
-                // Without the barrier a member could read another's slot from the round before.
-                barrier.wait();
-                let s: usize = slots.iter().map(|v| v.load(Ordering::Relaxed)).sum();
-                sums[id].store(s, Ordering::Relaxed);
-                barrier.wait();
+    fn members_run_at_the_same_time_on_two_threads() {
+        // Each member raises its flag, then waits for the other's: members run one after the other would see
+        // the second flag only after giving up.
+        for round in 0..20 {
+            let up = [AtomicBool::new(false), AtomicBool::new(false)];
+            let saw = [AtomicBool::new(false), AtomicBool::new(false)];
+            let threads = std::sync::Mutex::new(Vec::new());
+            run(MAX_MEMBERS, &|id| {
+                threads.lock().unwrap().push(std::thread::current().id());
+                up[id].store(true, Ordering::Release);
+                saw[id].store(wait_for(&up[1 - id], 1 << 24), Ordering::Release);
             });
-            let want = round * n * (n + 1) / 2;
-            assert!(sums.iter().all(|s| s.load(Ordering::Relaxed) == want), "round {round}");
+            assert!(saw.iter().all(|s| s.load(Ordering::Acquire)), "round {round}: a member never saw the other");
+            let threads = threads.into_inner().unwrap();
+            assert!(threads.len() == 2 && threads[0] != threads[1], "round {round}: {threads:?}");
         }
     }
 
@@ -167,18 +142,21 @@ mod tests {
     fn a_panicking_member_is_reported_to_the_caller() {
         let n = MAX_MEMBERS;
         let r = catch_unwind(|| {
-            run(n, &|id, barrier| {
+            run(n, &|id| {
                 if id == n - 1 {
                     panic!("member {id} failed");
                 }
-                barrier.wait();
             })
         });
-        // The caller gets the failing member's own panic, not the poison panic of the member that waited.
+        // The caller gets the failing member's own panic.
         let payload = r.expect_err("the member's panic must reach the caller");
         let message = payload.downcast_ref::<String>().map(String::as_str).unwrap_or("");
         assert_eq!(message, format!("member {} failed", n - 1));
-        // The pool still works afterwards.
-        run(n, &|_, barrier| barrier.wait());
+        // The team still works afterwards.
+        let ran = AtomicUsize::new(0);
+        run(n, &|_| {
+            ran.fetch_add(1, Ordering::Relaxed);
+        });
+        assert_eq!(ran.load(Ordering::Relaxed), n);
     }
 }

@@ -15,7 +15,7 @@
 //! Public on purpose, beside [`WgpuBackend`] and [`WgpuStorage`]: [`matmul`], so that benchmarks and tests can run
 //! one chosen kernel ([`matmul::matmul_with`]); the sizes the bandwidth tests build their shapes from
 //! ([`CONTIGUOUS_CHUNK`], [`SOFTMAX_REGISTERS_MAX`]); and, behind cargo features that only dev-dependencies turn
-//! on, `testing` (`gpu_or_skip`, the gate of every GPU test) and `bench` (feature `bench-internals`: the timing
+//! on, `testing` (`gpu_or_skip`, the gate of every GPU test) and `bench` (feature `bench`: the timing
 //! helpers of `examples/gpu_kernels.rs`).
 //!
 //! Data stays on the device and crosses only in [`Backend::from_host`] / [`Backend::to_host`]. Every element is
@@ -38,7 +38,7 @@ mod softmax;
 #[cfg(test)]
 mod shader_checks;
 
-#[cfg(feature = "bench-internals")]
+#[cfg(feature = "bench")]
 pub mod bench;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -1,5 +1,6 @@
-//! A dependency-free matmul timer for the CLI (`experiments bench matmul --size N --device cpu`); the
-//! criterion benchmarks live in `benches/matmul.rs`.
+//! A dependency-free matmul timer for the CLI (`experiments bench matmul --size N --device cpu`), compiled with
+//! the cargo feature `bench` (which the `experiments` crate enables); the criterion benchmarks live in
+//! `benches/matmul.rs`.
 
 use super::{gemm_f32, MatRef};
 use std::time::Instant;

@@ -15,17 +15,18 @@
 //! with the roles of the operands swapped. The block sizes are set for the caches of an AVX-512 core with 1 MiB
 //! of L2 and 48 KiB of L1: `kc = 128`, `mc = 72`, `nc = 1024` make B̃ 512 KiB (half of L2, leaving room for the
 //! lines of `out` and Ã) and Ã 36 KiB (about L1). They were chosen by timing candidates with `MATMUL_TABLE=tune
-//! cargo bench --bench matmul`, with the 2-thread team below; the README's table of measured figures has the
-//! resulting speed.
+//! cargo bench --bench matmul`.
 //!
-//! Threads: the output is cut into rectangles, each computed by one thread running the five loops above on it
-//! with the same `kc` panels in the same order. So every element of `out` is computed by exactly one thread, in
-//! the same order, whatever the thread count and wherever the cuts fall: results are bit-identical for any
-//! number of threads.
+//! Threads ([`gemm_rayon`]): B̃ is packed by parallel tasks, then the LOOP 3 blocks of `out` are spread over
+//! the pool as rectangles, each computed by one thread running the loops above on it with the same `kc` panels
+//! in the same order. So every element of `out` is computed by exactly one thread, in the same order, whatever
+//! the thread count and wherever the cuts fall: results are bit-identical for any number of threads. (On a pool
+//! of two threads called from outside it, the product runs on a team instead: `fast/team.rs`.)
 
 use super::pack::{pack_lhs, pack_rhs};
+use super::plan::trace::{self, Step};
+use super::plan::Blocking;
 use super::{Element, MatRef};
-use crate::cpu::team;
 use std::cell::RefCell;
 
 /// A microkernel: `c[0..mr, 0..nr] (+)= Σ_{p < kc} a[i·a_rs + p·a_cs] · b[p·nr + j]` where `c` is row-major
@@ -61,25 +62,15 @@ impl<T: 'static> MicroKernel<T> {
         self.edge.iter().copied().find(|&(w, _)| w >= cols).unwrap_or((self.nr, self.run))
     }
 
+    /// The blocking, as the plan reports it.
+    pub fn blocking(&self) -> Blocking {
+        Blocking { mr: self.mr, nr: self.nr, kc: self.kc, mc: self.mc, nc: self.nc }
+    }
+
     /// The packed width of a partial panel of `cols` columns (`nr` for a full one).
     pub fn packed_width(&self, cols: usize) -> usize {
         self.for_cols(cols).0
     }
-}
-
-/// Below this many flops (2·m·n·k) a product is not worth waking a second thread for: the direct path's bound
-/// (`direct::DIRECT_MAX_FLOPS`), so that every product the packed path takes under `Path::Auto` is spread over
-/// the pool. It matters on its own for forced packed calls and for batched products.
-pub const PARALLEL_MIN_FLOPS: f64 = (1u64 << 20) as f64;
-
-/// Whether [`super::Path::Auto`] should spread a product of this shape over the pool.
-pub fn prefers_parallel(m: usize, k: usize, n: usize) -> bool {
-    let threads = if rayon::current_thread_index().is_some() {
-        rayon::current_num_threads()
-    } else {
-        crate::cpu::parallel::num_threads()
-    };
-    2.0 * (m * n * k) as f64 >= PARALLEL_MIN_FLOPS && threads > 1
 }
 
 /// Packing tasks per B̃ block (each packs a run of whole micro-panels), so both threads share the packing.
@@ -140,86 +131,32 @@ fn with_scratch<T: Element, R>(key: &'static ScratchKey, len: usize, f: impl FnO
 
 /// A pointer to `out` shared by the jobs, each of which writes only its own rectangle.
 #[derive(Clone, Copy)]
-struct OutPtr<T>(*mut T);
-// SAFETY: jobs write disjoint rectangles of `out` (see `gemm_packed`), and `out` outlives the parallel loop.
+pub(crate) struct OutPtr<T>(pub(crate) *mut T);
+// SAFETY: jobs write disjoint rectangles of `out` (see `gemm_rayon` and `fast/team.rs`), and `out` outlives them.
 unsafe impl<T: Send> Send for OutPtr<T> {}
 // SAFETY: as above; the pointer itself is only copied.
 unsafe impl<T: Send> Sync for OutPtr<T> {}
 
 impl<T> OutPtr<T> {
     /// The pointer (a method, so that closures capture the whole `Send` wrapper, not its raw field).
-    fn get(self) -> *mut T {
+    pub(crate) fn get(self) -> *mut T {
         self.0
     }
 }
 
-/// `out (+)= lhs · rhs` on the packed path, on one thread or (`parallel`) on several:
-/// * serially, and on a pool of two threads called from outside it, as the members of a [`team`]
-///   (`gemm_members`: one member alone, or the caller and one worker — `pool.install` would put the caller
-///   to sleep on the pool's lock and wake it with a futex round trip, a fixed cost per call that a small
-///   product cannot repay; see [`team`]);
-/// * on other pools, and from a thread already in a rayon pool, with rayon (`gemm_rayon`).
-pub fn gemm_packed<T: Element>(
+/// `out (+)= lhs · rhs` on the packed path, on the calling thread: the five loops over the whole of `out`.
+pub(crate) fn gemm_serial<T: Element>(
     kern: &MicroKernel<T>,
     lhs: MatRef<T>,
     rhs: MatRef<T>,
     out: &mut [T],
     accumulate: bool,
-    parallel: bool,
-) {
-    if !parallel {
-        return gemm_members(kern, lhs, rhs, out, accumulate, 1);
-    }
-    if rayon::current_thread_index().is_none() && crate::cpu::parallel::num_threads() == team::MAX_MEMBERS {
-        gemm_members(kern, lhs, rhs, out, accumulate, team::MAX_MEMBERS)
-    } else {
-        let grid = task_grid(kern, lhs.rows, rhs.cols);
-        gemm_rayon(kern, lhs, rhs, out, accumulate, grid)
-    }
-}
-
-/// The packed loops run by `members` threads of a [`team`] (1 or 2), each on its own rectangle of `out` with
-/// its own packed blocks: nothing is shared but the operands, which are only read. The members never wait for
-/// each other (no barrier) and never write to a cache line that the other one uses.
-///
-/// The cut: the rows (whole `mr` tiles, as equal as they come), each member packing the whole B̃ itself; when
-/// there are too few tiles, the columns (whole `nr` panels). A row cut leaves the two members at most one
-/// shared line of `out`. Why rows: the two cores may be far apart (the two vCPUs of a VM can be, for stretches
-/// of time), and then every cache line passing between them is costly. The cuts differ in how many do:
-/// - B̃ shared, each member packing half of it with one barrier per block: each member reads half of its B̃
-///   from the other core, in every block;
-/// - columns cut: each row of `out` has a line written by both members, in every k panel;
-/// - rows cut: no line passes but the one shared line of `out`, at the price of packing B̃ twice (a share of
-///   the work that shrinks as the sizes grow). It is the one cut whose speed does not drop when the cores are
-///   far apart.
-///
-/// Every element gets the same bits whichever member computes it (each runs the same loops over the same kc
-/// panels in the same order).
-fn gemm_members<T: Element>(
-    kern: &MicroKernel<T>,
-    lhs: MatRef<T>,
-    rhs: MatRef<T>,
-    out: &mut [T],
-    accumulate: bool,
-    members: usize,
 ) {
     let (m, n) = (lhs.rows, rhs.cols);
-    let (tiles, panels) = (m.div_ceil(kern.mr), n.div_ceil(kern.nr));
-    let by_cols = tiles < 2 * members && panels >= 2 * members;
-    let members = if by_cols || tiles >= 2 * members { members } else { 1 };
-    let c = OutPtr(out.as_mut_ptr());
-    let body = |id: usize, _: &team::Barrier| {
-        // Member `id`'s equal share of `units` whole units of `unit` elements (the last unit may end at `len`).
-        let share = |units: usize, unit: usize, len: usize| {
-            let at = |q: usize| (units * q / members * unit).min(len);
-            at(id)..at(id + 1)
-        };
-        let (rows, cols) = if by_cols { (0..m, share(panels, kern.nr, n)) } else { (share(tiles, kern.mr, m), 0..n) };
-        // SAFETY: the members' rectangles tile `out` without overlap (disjoint shares of the columns or of the
-        // rows), so this member alone writes rows × cols of the m × n `out`, which outlives the team.
-        unsafe { gemm_rect(kern, &lhs, &rhs, c.get(), n, rows, cols, accumulate) };
-    };
-    team::run(members, &body);
+    trace::record(Step::Serial);
+    // SAFETY: the whole m × n `out`, exclusively borrowed; the views were bounds-checked by the caller, which
+    // picked a kernel this CPU runs.
+    unsafe { gemm_rect(kern, &lhs, &rhs, out.as_mut_ptr(), n, 0..m, 0..n, accumulate) }
 }
 
 /// The five loops on one thread for the rectangle `rows × cols` of the row-major `c` (row stride `ldc`), with
@@ -229,7 +166,7 @@ fn gemm_members<T: Element>(
 /// `c` must be valid for writes on that rectangle and nobody else may access it meanwhile; `lhs`/`rhs` lie
 /// inside their data; `kern` runs on this CPU.
 #[allow(clippy::too_many_arguments)]
-unsafe fn gemm_rect<T: Element>(
+pub(crate) unsafe fn gemm_rect<T: Element>(
     kern: &MicroKernel<T>,
     lhs: &MatRef<T>,
     rhs: &MatRef<T>,
@@ -265,8 +202,8 @@ unsafe fn gemm_rect<T: Element>(
 }
 
 /// The packed loops on a rayon pool (the tapegrad pool, or the caller's own): B̃ packed by parallel tasks,
-/// then the `mb × nb` LOOP 3 tasks spread over the pool (rayon's joins separate the two).
-fn gemm_rayon<T: Element>(
+/// then the `mb × nb` LOOP 3 tasks ([`task_grid`]) spread over the pool (rayon's joins separate the two).
+pub(crate) fn gemm_rayon<T: Element>(
     kern: &MicroKernel<T>,
     lhs: MatRef<T>,
     rhs: MatRef<T>,
@@ -277,6 +214,7 @@ fn gemm_rayon<T: Element>(
     use rayon::prelude::*;
     let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
     let nr = kern.nr;
+    trace::record(Step::Rayon);
     let c = OutPtr(out.as_mut_ptr());
     let b_len = kern.kc.min(k) * kern.nc.min(n).div_ceil(nr) * nr;
     in_pool(|| {
@@ -298,7 +236,7 @@ fn gemm_rayon<T: Element>(
                     (0..tasks_m * tasks_n).into_par_iter().for_each(|t| {
                         let (i0, j0) = ((t / tasks_n) * mb, (t % tasks_n) * nb);
                         let (i1, j1) = ((i0 + mb).min(m), (j0 + nb).min(ncb));
-                        // SAFETY: as in `gemm_members`: task t alone writes its rectangle of `out`.
+                        // SAFETY: task t alone writes its rectangle of `out` (the tasks tile it without overlap).
                         unsafe { block(kern, &lhs, bpanels, kcb, c.get(), n, pc, i0, i1, jc, j0, j1, acc) };
                     });
                 }
@@ -321,7 +259,7 @@ pub(crate) fn in_pool<R: Send>(f: impl FnOnce() -> R + Send) -> R {
 /// number of row blocks, at least `TARGET_TASKS`, each at most `mc` rows and a multiple of the tile, as equal as
 /// the tile allows, so that two threads get the same work (a row cut shares B̃; a column cut packs the same Ã
 /// twice, so columns are cut only when `m` is too short to give `TARGET_TASKS` row blocks).
-fn task_grid<T>(kern: &MicroKernel<T>, m: usize, n: usize) -> (usize, usize) {
+pub(crate) fn task_grid(kern: Blocking, m: usize, n: usize) -> (usize, usize) {
     const TARGET_TASKS: usize = 4;
     let round_up = |x: usize, to: usize| x.div_ceil(to) * to;
     let tiles = m.div_ceil(kern.mr);

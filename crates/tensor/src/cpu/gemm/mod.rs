@@ -5,39 +5,48 @@
 //! in L2) and `kc × nc` the packed block of `rhs`. Operands are strided [`MatRef`] views (transposed,
 //! broadcast and offset views are read in place, never materialised); `out` is always row-major contiguous.
 //!
-//! Reading order:
-//! 1. [`naive`]: the triple loop, the oracle every other path is tested against.
-//! 2. [`direct`]: the unpacked path for small and skinny shapes (the MLP layers of the tutorial): no packing,
-//!    no threads, no allocation.
-//! 3. [`blis`]: the packed path, BLIS's five loops around a microkernel; threads share the packed `rhs` panel
-//!    and split the `lhs` blocks.
-//! 4. [`pack`]: copying `lhs`/`rhs` blocks into the microkernel's panel layout.
-//! 5. [`fallback`], [`avx2`], [`avx512`]: the microkernels (portable / AVX2+FMA / AVX-512F); the SIMD
-//!    microkernel itself is written once in `macros.rs`.
-//! 6. [`detect`]: the one place that asks the CPU what it supports.
-//! 7. [`bench`](mod@bench): a dependency-free timer for the CLI (criterion benchmarks: `benches/matmul.rs`).
+//! Reading order — the lesson first, the tricks for particular shapes after it:
+//! 1. `naive.rs`: the triple loop, `out[i, j] = Σ_p lhs[i, p] · rhs[p, j]`. It is the reference: the tests
+//!    compare every path and every instruction set against it.
+//! 2. `blis.rs`: the packed path, BLIS's five loops around a register-blocked microkernel, on one thread or
+//!    spread over a rayon pool; `pack.rs` copies blocks of the operands into the microkernel's panel layout;
+//!    `fallback.rs`, `avx2.rs`, `avx512.rs` are the microkernels (portable / AVX2+FMA / AVX-512F), the SIMD
+//!    ones written once in `macros.rs`.
+//! 3. `plan.rs`: [`plan`](plan::plan) — which path a product takes, and why. The dispatcher in this file
+//!    carries out the plan it returns, so the plan is what runs.
+//! 4. `fast/`: the fast paths for the tutorial's shapes — the direct path (register blocks straight from the
+//!    views, with its short-k and dot kernels, and permuted broadcasts for a transposed `lhs`) and the packed
+//!    path on a team of two threads — with a table of when each is taken and why.
+//! 5. `bench.rs` (cargo feature `bench`): a dependency-free timer for the CLI.
 //!
-//! Which path runs depends only on the shape (never on the thread count), and threads split only the output
-//! into blocks, each computed by one thread with the same `k` order: results are bit-identical whatever the
-//! number of threads.
+//! The instruction set comes from `cpu/features.rs`, the one place that asks the CPU what it supports.
+//!
+//! Which path runs depends only on the shape, the strides and the instruction set (never on the thread
+//! count), and threads split only the output into blocks, each computed by one thread with the same `k` order:
+//! results are bit-identical whatever the number of threads.
 
 #[macro_use]
 mod macros;
 
-pub mod avx2;
-pub mod avx512;
-pub mod bench;
-pub mod blis;
-pub mod detect;
-pub mod direct;
-pub mod fallback;
-pub mod naive;
-pub mod pack;
+mod avx2;
+mod avx512;
+#[cfg(feature = "bench")]
+mod bench;
+mod blis;
+mod fallback;
+pub(crate) mod fast;
+mod naive;
+mod pack;
+pub(crate) mod plan;
 
+#[cfg(feature = "bench")]
 pub use bench::bench_matmul_gflops;
-pub use detect::Isa;
 pub use naive::gemm_naive;
 
+use crate::cpu::features::Isa;
+use fast::direct::{self, DirectKernel, Init};
+use fast::team;
+use plan::{Options, Order, Route, Split};
 use std::fmt::Debug;
 use std::ops::{Add, Mul};
 
@@ -92,34 +101,34 @@ impl<'a, T> MatRef<'a, T> {
 
 /// The element types the kernels handle. `mul_add` is the plain `acc + a * b` (one rounding per operation);
 /// the SIMD kernels fuse it, so their results differ from [`gemm_naive`] by rounding only.
-pub trait Element:
+pub(crate) trait Element:
     Copy + Send + Sync + Default + Debug + PartialEq + Add<Output = Self> + Mul<Output = Self> + blis::ScratchVec + 'static
 {
     const ZERO: Self;
-    /// Size of one SIMD register in elements for the AVX-512 kernels (16 for `f32`, 8 for `f64`).
-    const LANES512: usize;
+    /// The plan's name for this type.
+    const FLOAT: plan::Float;
 }
 
 impl Element for f32 {
     const ZERO: Self = 0.0;
-    const LANES512: usize = 16;
+    const FLOAT: plan::Float = plan::Float::F32;
 }
 
 impl Element for f64 {
     const ZERO: Self = 0.0;
-    const LANES512: usize = 8;
+    const FLOAT: plan::Float = plan::Float::F64;
 }
 
-/// Which algorithm computes the product. [`Path::Auto`] picks from the shape alone.
+/// Which algorithm computes the product. [`Path::Auto`] lets [`plan`](plan::plan) choose from the shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Path {
     /// Direct for small/skinny shapes, packed (and parallel above a size threshold) otherwise.
     Auto,
-    /// The unpacked register-blocked path ([`direct`]), whatever the shape.
+    /// The unpacked register-blocked path (`fast/direct.rs`), whatever the shape.
     Direct,
-    /// The packed BLIS path ([`blis`]), single-threaded.
+    /// The packed BLIS path (`blis.rs`), single-threaded.
     Packed,
-    /// The packed BLIS path split over the thread pool (whatever the size).
+    /// The packed BLIS path split over the threads (whatever the size).
     PackedParallel,
     /// As `Auto`, but never spread over threads (for callers that parallelise themselves).
     AutoSerial,
@@ -132,7 +141,7 @@ pub enum Path {
 /// message names `matmul` and both shapes.
 #[track_caller]
 pub fn gemm_f32(lhs: MatRef<f32>, rhs: MatRef<f32>, out: &mut [f32], accumulate: bool) {
-    gemm_f32_with(detect::best(), Path::Auto, lhs, rhs, out, accumulate);
+    gemm_f32_with(Isa::best(), Path::Auto, lhs, rhs, out, accumulate);
 }
 
 /// [`gemm_f32`] for `f64`.
@@ -141,29 +150,7 @@ pub fn gemm_f32(lhs: MatRef<f32>, rhs: MatRef<f32>, out: &mut [f32], accumulate:
 /// As [`gemm_f32`].
 #[track_caller]
 pub fn gemm_f64(lhs: MatRef<f64>, rhs: MatRef<f64>, out: &mut [f64], accumulate: bool) {
-    gemm_f64_with(detect::best(), Path::Auto, lhs, rhs, out, accumulate);
-}
-
-/// The `f32` kernels of `isa` (which this CPU must support).
-#[track_caller]
-fn kernels_f32(isa: Isa) -> &'static Kernels<f32> {
-    isa.assert_available();
-    match isa {
-        Isa::Fallback => &fallback::F32,
-        Isa::Avx2Fma => &avx2::F32,
-        Isa::Avx512 => &avx512::F32,
-    }
-}
-
-/// The `f64` kernels of `isa` (which this CPU must support).
-#[track_caller]
-fn kernels_f64(isa: Isa) -> &'static Kernels<f64> {
-    isa.assert_available();
-    match isa {
-        Isa::Fallback => &fallback::F64,
-        Isa::Avx2Fma => &avx2::F64,
-        Isa::Avx512 => &avx512::F64,
-    }
+    gemm_f64_with(Isa::best(), Path::Auto, lhs, rhs, out, accumulate);
 }
 
 /// [`gemm_f32`] with the instruction set and the path forced (tests and benchmarks use it to reach every
@@ -173,30 +160,28 @@ fn kernels_f64(isa: Isa) -> &'static Kernels<f64> {
 /// As [`gemm_f32`], and when `isa` is not supported by this CPU (see [`Isa::is_available`]).
 #[track_caller]
 pub fn gemm_f32_with(isa: Isa, path: Path, lhs: MatRef<f32>, rhs: MatRef<f32>, out: &mut [f32], accumulate: bool) {
-    check_shapes(&lhs, &rhs, out.len());
-    dispatch(kernels_f32(isa), path, lhs, rhs, out, accumulate);
+    gemm(kernels_f32(isa), isa, path, lhs, rhs, out, Init::of(accumulate));
 }
 
-/// [`gemm_f64`] with the instruction set and the path forced.
+/// [`gemm_f32_with`] for `f64`.
 ///
 /// # Panics
 /// As [`gemm_f32_with`].
 #[track_caller]
 pub fn gemm_f64_with(isa: Isa, path: Path, lhs: MatRef<f64>, rhs: MatRef<f64>, out: &mut [f64], accumulate: bool) {
-    check_shapes(&lhs, &rhs, out.len());
-    dispatch(kernels_f64(isa), path, lhs, rhs, out, accumulate);
+    gemm(kernels_f64(isa), isa, path, lhs, rhs, out, Init::of(accumulate));
 }
 
 /// `out = bias + lhs · rhs` with `bias` (`n` elements) broadcast to every row, when the product takes the direct
 /// path — the one path where starting from the bias gives exactly the bits of adding it after the product
-/// (see [`direct::Init`]). Returns `false`, leaving `out` alone, for shapes the packed path would take (it adds
-/// `k` in panels) and for `k = 0`.
+/// (each sum is finished before the one add of its starting value). Returns `false`, leaving `out` alone, for
+/// shapes the packed path would take (it adds `k` in panels) and for `k = 0`.
 ///
 /// # Panics
 /// As [`gemm_f32`], and when `bias` has fewer than `n` elements.
 #[track_caller]
 pub fn gemm_bias_f32(lhs: MatRef<f32>, rhs: MatRef<f32>, bias: &[f32], out: &mut [f32]) -> bool {
-    gemm_bias_f32_with(detect::best(), lhs, rhs, bias, out)
+    gemm_bias_f32_with(Isa::best(), lhs, rhs, bias, out)
 }
 
 /// [`gemm_bias_f32`] with the instruction set forced (tests).
@@ -205,7 +190,7 @@ pub fn gemm_bias_f32(lhs: MatRef<f32>, rhs: MatRef<f32>, bias: &[f32], out: &mut
 /// As [`gemm_bias_f32`], and when `isa` is not supported by this CPU.
 #[track_caller]
 pub fn gemm_bias_f32_with(isa: Isa, lhs: MatRef<f32>, rhs: MatRef<f32>, bias: &[f32], out: &mut [f32]) -> bool {
-    gemm_bias(kernels_f32(isa), lhs, rhs, bias, out)
+    gemm_bias(kernels_f32(isa), isa, lhs, rhs, bias, out)
 }
 
 /// [`gemm_bias_f32`] for `f64`.
@@ -214,158 +199,122 @@ pub fn gemm_bias_f32_with(isa: Isa, lhs: MatRef<f32>, rhs: MatRef<f32>, bias: &[
 /// As [`gemm_bias_f32`].
 #[track_caller]
 pub fn gemm_bias_f64(lhs: MatRef<f64>, rhs: MatRef<f64>, bias: &[f64], out: &mut [f64]) -> bool {
-    gemm_bias(kernels_f64(detect::best()), lhs, rhs, bias, out)
+    let isa = Isa::best();
+    gemm_bias(kernels_f64(isa), isa, lhs, rhs, bias, out)
 }
 
 #[track_caller]
-fn gemm_bias<T: Element>(kernels: &Kernels<T>, lhs: MatRef<T>, rhs: MatRef<T>, bias: &[T], out: &mut [T]) -> bool {
+fn gemm_bias<T: Element>(
+    kernels: &Kernels<T>,
+    isa: Isa,
+    lhs: MatRef<T>,
+    rhs: MatRef<T>,
+    bias: &[T],
+    out: &mut [T],
+) -> bool {
     check_shapes(&lhs, &rhs, out.len());
-    let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
+    let n = rhs.cols;
     assert!(bias.len() >= n, "matmul: a bias of {} elements for {n} output columns", bias.len());
-    if m == 0 || n == 0 || k == 0 || !direct::prefers_direct::<T>(m, k, n) {
+    let plan = plan_of(isa, Path::Auto, &lhs, &rhs, true);
+    if !matches!(plan.route, Route::Direct { .. }) {
         return false;
     }
-    direct::gemm_direct(&kernels.direct, lhs, rhs, out, direct::Init::Row(bias));
+    run(kernels, &plan, lhs, rhs, out, Init::Row(bias));
     true
 }
 
-/// Batched product: for `b` in `0..batch`, `out[b]` (+)= `lhs[b] · rhs[b]`, where batch element `b` of an
-/// operand is the view shifted by `b * batch_stride` elements (a stride of 0 broadcasts it) and `out[b]` is
-/// the `b`-th contiguous `m×n` chunk of `out`. Small products are spread over the thread pool one batch
-/// element per task (each computed serially, so results equal the unbatched calls bit for bit).
-///
-/// # Panics
-/// As [`gemm_f32`], for batch element 0 and the last one.
-#[track_caller]
-pub fn gemm_batched_f32(
-    batch: usize,
-    lhs: MatRef<f32>,
-    lhs_batch_stride: usize,
-    rhs: MatRef<f32>,
-    rhs_batch_stride: usize,
-    out: &mut [f32],
-    accumulate: bool,
-) {
-    batched(batch, lhs, lhs_batch_stride, rhs, rhs_batch_stride, out, accumulate, gemm_f32, |l, r, o, acc| {
-        gemm_f32_with(detect::best(), Path::AutoSerial, l, r, o, acc)
-    });
-}
-
-/// [`gemm_batched_f32`] for `f64`.
-///
-/// # Panics
-/// As [`gemm_batched_f32`].
-#[track_caller]
-pub fn gemm_batched_f64(
-    batch: usize,
-    lhs: MatRef<f64>,
-    lhs_batch_stride: usize,
-    rhs: MatRef<f64>,
-    rhs_batch_stride: usize,
-    out: &mut [f64],
-    accumulate: bool,
-) {
-    batched(batch, lhs, lhs_batch_stride, rhs, rhs_batch_stride, out, accumulate, gemm_f64, |l, r, o, acc| {
-        gemm_f64_with(detect::best(), Path::AutoSerial, l, r, o, acc)
-    });
-}
-
-#[track_caller]
-fn batched<T: Element>(
-    batch: usize,
-    lhs: MatRef<T>,
-    lhs_batch_stride: usize,
-    rhs: MatRef<T>,
-    rhs_batch_stride: usize,
-    out: &mut [T],
-    accumulate: bool,
-    one: fn(MatRef<T>, MatRef<T>, &mut [T], bool),
-    one_serial: impl Fn(MatRef<T>, MatRef<T>, &mut [T], bool) + Sync,
-) {
-    let (m, n) = (lhs.rows, rhs.cols);
-    if batch == 0 {
-        return;
-    }
-    #[track_caller]
-    fn at<T>(view: MatRef<'_, T>, stride: usize, b: usize) -> MatRef<'_, T> {
-        match b.checked_mul(stride).and_then(|o| o.checked_add(view.offset)) {
-            Some(offset) => MatRef { offset, ..view },
-            None => bounds_panic("batched", &view, view.data.len()),
-        }
-    }
-    check_shapes(&lhs, &rhs, out.len() / batch);
-    if out.len() != batch * m * n {
-        out_len_panic(&lhs, &rhs, out.len());
-    }
-    at(lhs, lhs_batch_stride, batch - 1).check_bounds("lhs");
-    at(rhs, rhs_batch_stride, batch - 1).check_bounds("rhs");
-    let flops = 2.0 * (m * n * lhs.cols) as f64;
-    if m * n == 0 {
-        return;
-    }
-    if batch == 1 || flops >= blis::PARALLEL_MIN_FLOPS {
-        // Each product is big enough to be split over the threads by itself.
-        for (b, o) in out.chunks_mut(m * n).enumerate() {
-            one(at(lhs, lhs_batch_stride, b), at(rhs, rhs_batch_stride, b), o, accumulate);
-        }
-    } else if flops * batch as f64 >= blis::PARALLEL_MIN_FLOPS {
-        use rayon::prelude::*;
-        blis::in_pool(|| {
-            out.par_chunks_mut(m * n).enumerate().for_each(|(b, o)| {
-                one_serial(at(lhs, lhs_batch_stride, b), at(rhs, rhs_batch_stride, b), o, accumulate)
-            })
-        });
-    } else {
-        for (b, o) in out.chunks_mut(m * n).enumerate() {
-            one_serial(at(lhs, lhs_batch_stride, b), at(rhs, rhs_batch_stride, b), o, accumulate);
-        }
-    }
-}
-
 /// The kernels of one instruction set for one element type.
-pub struct Kernels<T: 'static> {
+pub(crate) struct Kernels<T: 'static> {
     /// The packed-path microkernel and its blocking.
     pub micro: blis::MicroKernel<T>,
-    /// The direct-path block kernel.
-    pub direct: direct::DirectKernel<T>,
+    /// The direct-path kernels.
+    pub direct: DirectKernel<T>,
 }
 
-/// Chooses the algorithm (from the shape only) and runs it.
-fn dispatch<T: Element>(
+static FALLBACK_F32: Kernels<f32> = Kernels { micro: fallback::MICRO_F32, direct: fast::portable::DIRECT_F32 };
+static FALLBACK_F64: Kernels<f64> = Kernels { micro: fallback::MICRO_F64, direct: fast::portable::DIRECT_F64 };
+static AVX2_F32: Kernels<f32> = Kernels { micro: avx2::MICRO_F32, direct: fast::portable::DIRECT_AVX2_F32 };
+static AVX2_F64: Kernels<f64> = Kernels { micro: avx2::MICRO_F64, direct: fast::portable::DIRECT_AVX2_F64 };
+static AVX512_F32: Kernels<f32> = Kernels { micro: avx512::MICRO_F32, direct: fast::avx512::DIRECT_F32 };
+static AVX512_F64: Kernels<f64> = Kernels { micro: avx512::MICRO_F64, direct: fast::avx512::DIRECT_F64 };
+
+/// The `f32` kernels of `isa` (which this CPU must support).
+#[track_caller]
+fn kernels_f32(isa: Isa) -> &'static Kernels<f32> {
+    isa.assert_available("matmul");
+    match isa {
+        Isa::Fallback => &FALLBACK_F32,
+        Isa::Avx2Fma => &AVX2_F32,
+        Isa::Avx512 => &AVX512_F32,
+    }
+}
+
+/// The `f64` kernels of `isa` (which this CPU must support).
+#[track_caller]
+fn kernels_f64(isa: Isa) -> &'static Kernels<f64> {
+    isa.assert_available("matmul");
+    match isa {
+        Isa::Fallback => &FALLBACK_F64,
+        Isa::Avx2Fma => &AVX2_F64,
+        Isa::Avx512 => &AVX512_F64,
+    }
+}
+
+/// The plan of `lhs · rhs` with these views' strides.
+#[track_caller]
+fn plan_of<T: Element>(isa: Isa, path: Path, lhs: &MatRef<T>, rhs: &MatRef<T>, bias: bool) -> plan::Plan {
+    let options = Options {
+        float: T::FLOAT,
+        lhs: Order::Strided { rs: lhs.rs, cs: lhs.cs },
+        rhs: Order::Strided { rs: rhs.rs, cs: rhs.cs },
+        isa,
+        path,
+        bias,
+    };
+    plan::plan(lhs.rows, lhs.cols, rhs.cols, &options)
+}
+
+/// Checks the operands, asks [`plan`](plan::plan) for the path, and runs it.
+#[track_caller]
+fn gemm<T: Element>(
     kernels: &Kernels<T>,
+    isa: Isa,
     path: Path,
     lhs: MatRef<T>,
     rhs: MatRef<T>,
     out: &mut [T],
-    accumulate: bool,
+    init: Init<'_, T>,
 ) {
-    let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
-    if m == 0 || n == 0 {
-        return;
-    }
-    if k == 0 {
-        // An empty sum: out = 0 (or out + 0).
-        if !accumulate {
-            out.fill(T::ZERO);
-        }
-        return;
-    }
-    let path = match path {
-        Path::Auto | Path::AutoSerial => {
-            if direct::prefers_direct::<T>(m, k, n) {
-                Path::Direct
-            } else if path == Path::Auto && blis::prefers_parallel(m, k, n) {
-                Path::PackedParallel
-            } else {
-                Path::Packed
+    check_shapes(&lhs, &rhs, out.len());
+    let plan = plan_of(isa, path, &lhs, &rhs, false);
+    run(kernels, &plan, lhs, rhs, out, init);
+}
+
+/// Carries out `plan` (made for these operands by [`plan_of`]).
+fn run<T: Element>(
+    kernels: &Kernels<T>,
+    plan: &plan::Plan,
+    lhs: MatRef<T>,
+    rhs: MatRef<T>,
+    out: &mut [T],
+    init: Init<'_, T>,
+) {
+    let accumulate = matches!(init, Init::Out);
+    match plan.route {
+        Route::NoOutput => {}
+        Route::EmptySum => {
+            // An empty sum: out = 0 (or out + 0).
+            if !accumulate {
+                out.fill(T::ZERO);
             }
+            plan::trace::record(plan::trace::Step::Fill);
         }
-        p => p,
-    };
-    match path {
-        Path::Direct => direct::gemm_direct(&kernels.direct, lhs, rhs, out, direct::Init::of(accumulate)),
-        Path::PackedParallel => blis::gemm_packed(&kernels.micro, lhs, rhs, out, accumulate, true),
-        _ => blis::gemm_packed(&kernels.micro, lhs, rhs, out, accumulate, false),
+        Route::Direct { steps, .. } => direct::gemm_direct(&kernels.direct, &steps, lhs, rhs, out, init),
+        Route::Packed { split, .. } => match split {
+            Split::Serial(_) => blis::gemm_serial(&kernels.micro, lhs, rhs, out, accumulate),
+            Split::Team(cut) => team::gemm_team(&kernels.micro, lhs, rhs, out, accumulate, cut),
+            Split::Rayon { mb, nb, .. } => blis::gemm_rayon(&kernels.micro, lhs, rhs, out, accumulate, (mb, nb)),
+        },
     }
 }
 

@@ -1,14 +1,14 @@
 //! The AVX2 + FMA instantiation of the SIMD kernels: [`Avx2`], a token proving the CPU has both, implements
-//! [`Vf32`] on 256-bit registers (8 f32 lanes), and four `#[target_feature]` entry points run the generic
-//! kernels of `vector.rs` compiled for AVX2.
+//! [`Vf32`] on 256-bit registers (8 f32 lanes), and five `#[target_feature]` entry points run the generic
+//! kernels of `vector.rs` and `dispatch.rs` compiled for AVX2.
 
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 
+use super::dispatch;
 use super::vector::{self, Operand, Vf32};
-use super::VUnary;
-use crate::cpu::gemm::detect::Isa;
-use crate::ops::BinaryOp;
+use crate::cpu::features::Isa;
+use crate::ops::{BinaryOp, UnaryOp};
 
 /// Proof that the CPU runs AVX2 and FMA: created only by [`Avx2::new`] after run-time detection.
 #[derive(Clone, Copy, Debug)]
@@ -151,12 +151,12 @@ impl Vf32 for Avx2 {
 }
 
 #[target_feature(enable = "avx2,fma")]
-unsafe fn unary_avx2(s: Avx2, op: VUnary, x: &[f32], out: &mut [f32]) {
-    vector::unary(s, op, x, out)
+unsafe fn unary_avx2(s: Avx2, op: UnaryOp, x: &[f32], out: &mut [f32]) {
+    dispatch::unary(s, op, x, out)
 }
 #[target_feature(enable = "avx2,fma")]
 unsafe fn binary_avx2(s: Avx2, op: BinaryOp, lhs: Operand, rhs: Operand, out: &mut [f32]) {
-    vector::binary(s, op, lhs, rhs, out)
+    dispatch::binary(s, op, lhs, rhs, out)
 }
 #[target_feature(enable = "avx2,fma")]
 unsafe fn sum_avx2(s: Avx2, x: &[f32]) -> f32 {
@@ -178,7 +178,7 @@ unsafe fn max_min_avx2(s: Avx2, x: &[f32], max: bool) -> f32 {
 }
 
 impl Avx2 {
-    pub(crate) fn unary(self, op: VUnary, x: &[f32], out: &mut [f32]) {
+    pub(crate) fn unary(self, op: UnaryOp, x: &[f32], out: &mut [f32]) {
         // SAFETY: the token proves avx2 and fma are available.
         unsafe { unary_avx2(self, op, x, out) }
     }

@@ -1,15 +1,15 @@
 //! The AVX-512F instantiation of the SIMD kernels: [`Avx512`], a token proving the CPU has AVX-512F (and the
 //! AVX2/FMA the detection requires with it), implements [`Vf32`] on 512-bit registers (16 f32 lanes) with
-//! mask registers for comparisons, and four `#[target_feature]` entry points run the generic kernels of
-//! `vector.rs` compiled for AVX-512.
+//! mask registers for comparisons, and five `#[target_feature]` entry points run the generic kernels of
+//! `vector.rs` and `dispatch.rs` compiled for AVX-512.
 
 #[cfg(target_arch = "x86_64")]
 use std::arch::x86_64::*;
 
+use super::dispatch;
 use super::vector::{self, Operand, Vf32};
-use super::VUnary;
-use crate::cpu::gemm::detect::Isa;
-use crate::ops::BinaryOp;
+use crate::cpu::features::Isa;
+use crate::ops::{BinaryOp, UnaryOp};
 
 /// Proof that the CPU runs AVX-512F: created only by [`Avx512::new`] after run-time detection.
 #[derive(Clone, Copy, Debug)]
@@ -156,12 +156,12 @@ impl Vf32 for Avx512 {
 }
 
 #[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn unary_avx512(s: Avx512, op: VUnary, x: &[f32], out: &mut [f32]) {
-    vector::unary(s, op, x, out)
+unsafe fn unary_avx512(s: Avx512, op: UnaryOp, x: &[f32], out: &mut [f32]) {
+    dispatch::unary(s, op, x, out)
 }
 #[target_feature(enable = "avx512f,avx2,fma")]
 unsafe fn binary_avx512(s: Avx512, op: BinaryOp, lhs: Operand, rhs: Operand, out: &mut [f32]) {
-    vector::binary(s, op, lhs, rhs, out)
+    dispatch::binary(s, op, lhs, rhs, out)
 }
 #[target_feature(enable = "avx512f,avx2,fma")]
 unsafe fn sum_avx512(s: Avx512, x: &[f32]) -> f32 {
@@ -183,7 +183,7 @@ unsafe fn max_min_avx512(s: Avx512, x: &[f32], max: bool) -> f32 {
 }
 
 impl Avx512 {
-    pub(crate) fn unary(self, op: VUnary, x: &[f32], out: &mut [f32]) {
+    pub(crate) fn unary(self, op: UnaryOp, x: &[f32], out: &mut [f32]) {
         // SAFETY: the token proves avx512f (and avx2, fma) are available.
         unsafe { unary_avx512(self, op, x, out) }
     }

@@ -1,15 +1,19 @@
 //! SIMD for the element-wise and reduction kernels on contiguous runs of f32.
 //!
-//! * `vector.rs` — the kernels, written once over a vector trait: loops (`map`, `zip`, `sum`, `max_min`) and
-//!   vector math (`exp`, `ln`, `ln_1p`, `sigmoid`, `tanh`, `bce_with_logits`);
+//! * `vector.rs` — the `Vf32` trait (a vector of f32 lanes) and the loops written once over it (`map`, `zip`,
+//!   `sum`, `col_sums`, `max_min`);
+//! * `math.rs` — the vector function of each op (`relu`, `exp`, `ln`, `ln_1p`, `sigmoid`, `tanh`,
+//!   `bce_with_logits`, ...);
+//! * `dispatch.rs` — from a [`UnaryOp`] or [`BinaryOp`] to its vector function (one `match` per call);
+//!   [`has_vector_kernel`] names the unary ops that have one;
 //! * `avx512.rs`, `avx2.rs` — the trait on AVX-512F (16 lanes) and AVX2+FMA (8 lanes), and the
 //!   `#[target_feature]` entry points;
 //! * `fallback.rs` — portable loops over the scalar definitions of [`crate::ops`]: always compiled, and the
-//!   reference every SIMD path is tested against (the tests in `simd/tests.rs` force each path).
+//!   reference every SIMD path is tested against (`simd/tests.rs` forces each path).
 //!
 //! **Which path runs.** [`active`]: the best instruction set found by the one CPU detection of the crate
-//! ([`crate::cpu::gemm::detect`], cached in a `OnceLock`), unless [`force`] chose another (benches compare
-//! against the fallback that way). The kernels of the CPU backend reach this module only through
+//! (`cpu/features.rs`, cached in a `OnceLock`), unless `force` (cargo feature `bench`) chose another (benches
+//! compare against the fallback that way). The kernels of the CPU backend reach this module only through
 //! `SimdFloat`, implemented for f32 (SIMD) and f64 (always the fallback).
 //!
 //! **Results.** Exact ops (`+ - * /`, neg, abs, relu, affine, clamp, sqrt, maximum/minimum, comparisons) are
@@ -32,82 +36,56 @@
 
 mod avx2;
 mod avx512;
+mod dispatch;
 mod fallback;
+mod math;
 mod vector;
 
-use std::sync::atomic::{AtomicU8, Ordering};
-
-pub use crate::cpu::gemm::detect::Isa;
+pub(crate) use crate::cpu::features::Isa;
 use crate::ops::{BinaryOp, Float, UnaryOp};
+pub use dispatch::has_vector_kernel;
 pub use vector::Operand;
 
 // --- choosing the path ---------------------------------------------------------------------------------
 
-/// 0: no override; otherwise `1 + index in Isa::ALL`.
-static FORCED: AtomicU8 = AtomicU8::new(0);
-
-/// The instruction set the CPU kernels use now: the forced one, else the best this CPU has.
+/// The instruction set the CPU kernels use now: the one `force`d (feature `bench`), else the best this CPU
+/// has.
 #[inline]
 pub fn active() -> Isa {
-    match FORCED.load(Ordering::Relaxed) {
-        0 => crate::cpu::gemm::detect::best(),
-        i => Isa::ALL[i as usize - 1],
+    #[cfg(feature = "bench")]
+    if let Some(isa) = forced() {
+        return isa;
+    }
+    Isa::best()
+}
+
+/// 0: no override; otherwise `1 + index in Isa::ALL`.
+#[cfg(feature = "bench")]
+static FORCED: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+#[cfg(feature = "bench")]
+fn forced() -> Option<Isa> {
+    match FORCED.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => None,
+        i => Some(Isa::ALL[i as usize - 1]),
     }
 }
 
 /// Makes every later element-wise and reduction kernel use `isa` (`None`: back to the best available). For
-/// benchmarks that compare paths in one run; tests call the `*_with` functions instead.
+/// benchmarks that compare paths in one run (cargo feature `bench`); tests call the `*_with` functions instead.
 ///
 /// # Panics
 /// When this CPU cannot run `isa`.
+#[cfg(feature = "bench")]
 pub fn force(isa: Option<Isa>) {
     let code = match isa {
         None => 0,
         Some(isa) => {
-            assert!(isa.is_available(), "simd::force: instruction set {isa:?} is not supported by this CPU");
+            isa.assert_available("simd::force");
             1 + Isa::ALL.iter().position(|&i| i == isa).expect("Isa::ALL lists every variant") as u8
         }
     };
-    FORCED.store(code, Ordering::Relaxed);
-}
-
-// --- the ops with a SIMD kernel --------------------------------------------------------------------------
-
-/// The unary ops that have a vector kernel, with their parameters in f32.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum VUnary {
-    Neg,
-    Abs,
-    Relu,
-    Sqrt,
-    Exp,
-    Log,
-    Log1p,
-    Sigmoid,
-    Tanh,
-    Clamp(f32, f32),
-    Affine(f32, f32),
-    Round,
-}
-
-impl VUnary {
-    fn of(op: UnaryOp) -> Option<VUnary> {
-        Some(match op {
-            UnaryOp::Neg => VUnary::Neg,
-            UnaryOp::Abs => VUnary::Abs,
-            UnaryOp::Relu => VUnary::Relu,
-            UnaryOp::Sqrt => VUnary::Sqrt,
-            UnaryOp::Exp => VUnary::Exp,
-            UnaryOp::Log => VUnary::Log,
-            UnaryOp::Log1p => VUnary::Log1p,
-            UnaryOp::Sigmoid => VUnary::Sigmoid,
-            UnaryOp::Tanh => VUnary::Tanh,
-            UnaryOp::Clamp(lo, hi) => VUnary::Clamp(lo as f32, hi as f32),
-            UnaryOp::Affine(a, b) => VUnary::Affine(a as f32, b as f32),
-            UnaryOp::Round => VUnary::Round,
-            UnaryOp::Sign | UnaryOp::Powf(_) => return None,
-        })
-    }
+    FORCED.store(code, std::sync::atomic::Ordering::Relaxed);
 }
 
 // --- the pairwise sum ------------------------------------------------------------------------------------
@@ -132,8 +110,8 @@ pub fn fold32<T: Float>(r: &mut [T; 32]) -> T {
 /// Pairwise summation, the one definition of a contiguous sum in the crate (every SIMD path reproduces it bit
 /// for bit):
 /// * fewer than 32 elements: in order;
-/// * up to [`SUM_LEAF`]: 32 running sums `r[k] += x[32i + k]` (one AVX-512 pair or AVX2 quad of registers),
-///   folded by [`fold32`], then the tail (`n mod 32` elements) in order;
+/// * up to `SUM_LEAF`: 32 running sums `r[k] += x[32i + k]` (one AVX-512 pair or AVX2 quad of registers),
+///   folded by `fold32`, then the tail (`n mod 32` elements) in order;
 /// * larger: split at `(n/2)` rounded down to a multiple of 32, both halves summed recursively.
 ///
 /// The rounding error grows as O(log n) ulps, as NumPy's pairwise sum.
@@ -169,16 +147,18 @@ pub fn sum_split(n: usize) -> usize {
 
 // --- entry points with an explicit instruction set (tests, benches) ---------------------------------------
 
-/// `out[i] = op(x[i])` on the path `isa` (ops without a vector kernel run the fallback).
+/// `out[i] = op(x[i])` on the path `isa` (ops without a vector kernel, see [`has_vector_kernel`], run the
+/// fallback).
 ///
 /// # Panics
 /// When `x` and `out` differ in length, or this CPU cannot run `isa`.
 pub fn unary_f32_with(isa: Isa, op: UnaryOp, x: &[f32], out: &mut [f32]) {
     assert_eq!(x.len(), out.len(), "simd::unary: input and output lengths differ");
-    match (isa, VUnary::of(op)) {
-        (Isa::Avx512, Some(v)) => avx512::Avx512::new().expect("AVX-512F not available").unary(v, x, out),
-        (Isa::Avx2Fma, Some(v)) => avx2::Avx2::new().expect("AVX2+FMA not available").unary(v, x, out),
-        _ => fallback::unary(op, x, out),
+    match isa {
+        _ if !has_vector_kernel(op) => fallback::unary(op, x, out),
+        Isa::Avx512 => avx512::Avx512::new().expect("AVX-512F not available").unary(op, x, out),
+        Isa::Avx2Fma => avx2::Avx2::new().expect("AVX2+FMA not available").unary(op, x, out),
+        Isa::Fallback => fallback::unary(op, x, out),
     }
 }
 

@@ -247,6 +247,7 @@ fn bce_with_logits_matches_the_oracle() {
     }
 }
 
+#[cfg(feature = "bench")]
 #[test]
 fn forcing_a_path_changes_active() {
     let best = active();

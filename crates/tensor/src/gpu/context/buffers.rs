@@ -137,19 +137,19 @@ impl Context {
 
     /// Encodes a GPU timestamp write into `set` at `index`, between the dispatches encoded before and after it
     /// (counted as a copy). Needs [`Context::has_timestamps`].
-    #[cfg(feature = "bench-internals")]
+    #[cfg(feature = "bench")]
     pub fn write_timestamp(&self, set: &wgpu::QuerySet, index: u32) {
         self.encode(|enc| enc.write_timestamp(set, index));
     }
 
     /// Encodes copying the timestamps `range` of `set` into `dst` (8 bytes each, usage `QUERY_RESOLVE`).
-    #[cfg(feature = "bench-internals")]
+    #[cfg(feature = "bench")]
     pub fn resolve_timestamps(&self, set: &wgpu::QuerySet, range: std::ops::Range<u32>, dst: &wgpu::Buffer) {
         self.encode(|enc| enc.resolve_query_set(set, range, dst, 0));
     }
 
     /// True when the device was opened with timestamp queries inside encoders.
-    #[cfg(feature = "bench-internals")]
+    #[cfg(feature = "bench")]
     pub fn has_timestamps(&self) -> bool {
         self.device.features().contains(wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS)
     }

@@ -39,7 +39,7 @@ use crate::error::{Error, Result};
 
 #[cfg(test)]
 pub(crate) use batch::workgroup_sizes;
-#[cfg(feature = "bench-internals")]
+#[cfg(feature = "bench")]
 pub(crate) use batch::MAX_BATCH;
 use batch::{State, Timer, PARAMS_SLOT};
 use buffers::Pool;

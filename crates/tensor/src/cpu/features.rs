@@ -1,5 +1,6 @@
 //! The one place that asks the CPU which instruction sets it has (`is_x86_feature_detected!`), cached in a
-//! `OnceLock`. Every other file receives an [`Isa`] and trusts it.
+//! `OnceLock`. The GEMM (`gemm/`) and the element-wise SIMD kernels (`simd/`) both receive an [`Isa`] from
+//! here and trust it; nothing else in the crate detects features.
 
 use std::sync::OnceLock;
 
@@ -18,6 +19,18 @@ impl Isa {
     /// Every instruction set, from the most portable.
     pub const ALL: [Isa; 3] = [Isa::Fallback, Isa::Avx2Fma, Isa::Avx512];
 
+    /// The best instruction set of this CPU.
+    pub fn best() -> Isa {
+        let f = features();
+        if f.avx512 {
+            Isa::Avx512
+        } else if f.avx2_fma {
+            Isa::Avx2Fma
+        } else {
+            Isa::Fallback
+        }
+    }
+
     /// Whether this CPU can run kernels written for `self`.
     pub fn is_available(self) -> bool {
         let f = features();
@@ -28,30 +41,28 @@ impl Isa {
         }
     }
 
+    /// The name a reader knows the instruction set by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Isa::Fallback => "portable (no SIMD intrinsics)",
+            Isa::Avx2Fma => "AVX2+FMA",
+            Isa::Avx512 => "AVX-512F",
+        }
+    }
+
+    /// Panics, naming `op`, unless this CPU runs `self`.
     #[track_caller]
-    pub(crate) fn assert_available(self) {
+    pub(crate) fn assert_available(self, op: &str) {
         if !self.is_available() {
-            unavailable_panic(self);
+            unavailable_panic(op, self);
         }
     }
 }
 
 #[cold]
 #[track_caller]
-fn unavailable_panic(isa: Isa) -> ! {
-    panic!("matmul: instruction set {isa:?} is not supported by this CPU")
-}
-
-/// The best instruction set of this CPU.
-pub fn best() -> Isa {
-    let f = features();
-    if f.avx512 {
-        Isa::Avx512
-    } else if f.avx2_fma {
-        Isa::Avx2Fma
-    } else {
-        Isa::Fallback
-    }
+fn unavailable_panic(op: &str, isa: Isa) -> ! {
+    panic!("{op}: instruction set {isa:?} is not supported by this CPU")
 }
 
 #[derive(Clone, Copy, Debug)]

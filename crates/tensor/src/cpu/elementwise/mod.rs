@@ -1,21 +1,27 @@
 //! Element-wise kernels: one `map` (unary) and one `zip` (binary) family, plus `where`, `cast` and the strided
 //! copy behind `contiguous()`.
 //!
-//! Each kernel has three paths, tried in order:
+//! Read [`map`] and [`zip`] first: each has two paths, tried in order —
 //! 1. **contiguous** — every operand is one slice: a tight loop the compiler vectorises, split over the thread
 //!    pool in fixed chunks above a size threshold (see the comment at [`PAR_THRESHOLD`]);
-//! 2. **row-strided** — the last dimension is walked with its own stride (1, or 0 for a broadcast operand such as
-//!    a bias row), the outer dimensions with an odometer ([`Rows`]);
-//! 3. there is no third: rank-0 tensors are a single row of length 1.
+//! 2. **strided** — row by row: the last dimension walked with its own stride (1, or 0 for a broadcast operand
+//!    such as a bias row), the outer dimensions with an odometer ([`Rows`]). Rank-0 tensors are a single row of
+//!    length 1.
 //!
 //! The op itself is a closure calling the scalar definition in [`crate::ops`], so kernels and tests share it.
+//! Integer tensors go through these two loops as they are. Float ops take the fast paths of `fast.rs`
+//! (`unary_float`, `binary_float`: SIMD runs, broadcast rows, short rows), which fall back to these loops where
+//! no fast path fits.
+
+mod fast;
 
 use rayon::prelude::*;
 
-use super::simd::{self, Operand, SimdFloat};
 use crate::dtype::{DType, Element, HostBuffer};
 use crate::layout::Layout;
-use crate::ops::{self, BinaryOp, UnaryOp};
+
+use super::simd::Operand;
+pub(crate) use fast::{binary_float, unary_float};
 
 // Thresholds. Splitting a loop over the pool has a fixed cost per call (waking a worker, then waiting for it at the
 // join), and a second core that is busy with other work takes longer still to join. A split pays only when half
@@ -34,24 +40,6 @@ pub(crate) const PAR_THRESHOLD: usize = 1 << 17;
 /// Chunk size of the parallel element-wise loops (fixed, so the split never depends on the thread count; 256 KiB
 /// of f32, about an L2).
 const PAR_CHUNK: usize = 1 << 16;
-
-/// The parallel threshold of a unary op: cheap ones need more elements to pay for the threads.
-fn unary_threshold(op: UnaryOp) -> usize {
-    match op {
-        UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Relu | UnaryOp::Clamp(..) | UnaryOp::Affine(..) | UnaryOp::Sign => {
-            PAR_THRESHOLD_CHEAP
-        }
-        _ => PAR_THRESHOLD,
-    }
-}
-
-/// The parallel threshold of a binary op.
-fn binary_threshold(op: BinaryOp) -> usize {
-    match op {
-        BinaryOp::Pow | BinaryOp::BceWithLogits => PAR_THRESHOLD,
-        _ => PAR_THRESHOLD_CHEAP,
-    }
-}
 
 /// The rows of a layout: the storage offset where each row (run along the last dimension) starts, the row
 /// length and the stride inside a row. A 0-d layout is one row of length 1.
@@ -154,165 +142,8 @@ pub(crate) fn zip<T: Element, U: Element>(
     out
 }
 
-/// Unary float op: contiguous runs (the whole tensor, or each row of a view whose last dimension has stride 1)
-/// go to the SIMD kernels of [`super::simd`]; other views apply the scalar definition element by element.
-pub(crate) fn unary_float<T: SimdFloat + Element>(op: UnaryOp, x: &[T], layout: &Layout) -> Vec<T> {
-    let isa = simd::active();
-    // Every path below writes every element (the cached buffer's old values are never read).
-    let mut out = T::take_buffer(layout.numel());
-    if let Some(range) = layout.contiguous_range() {
-        let x = &x[range];
-        if x.len() >= unary_threshold(op) {
-            // Fixed chunks: each element is computed alone, so the split cannot change a result anyway.
-            super::parallel::install(|| {
-                out.par_chunks_mut(PAR_CHUNK)
-                    .zip(x.par_chunks(PAR_CHUNK))
-                    .for_each(|(o, x)| T::unary_run(isa, op, x, o))
-            });
-        } else {
-            T::unary_run(isa, op, x, &mut out);
-        }
-        return out;
-    }
-    let rows = Rows::of(layout);
-    if rows.len == 0 {
-        return out;
-    }
-    for (start, o) in rows.outer.offsets().zip(out.chunks_exact_mut(rows.len)) {
-        if rows.stride == 1 {
-            T::unary_run(isa, op, &x[start..start + rows.len], o);
-        } else {
-            for (j, o) in o.iter_mut().enumerate() {
-                *o = ops::unary(op, x[start + j * rows.stride]);
-            }
-        }
-    }
-    out
-}
-
-/// The run of `len` elements of a row starting at `start` with stride `stride`, as a kernel operand: a slice
-/// (stride 1) or a broadcast scalar (stride 0); `None` for other strides.
-fn operand<T: Copy>(x: &[T], start: usize, len: usize, stride: usize) -> Option<Operand<'_, T>> {
-    match stride {
-        1 => Some(Operand::Slice(&x[start..start + len])),
-        0 => Some(Operand::Scalar(x[start])),
-        _ => None,
-    }
-}
-
-/// Binary float op. Paths, in order:
-/// 1. both operands contiguous, or one contiguous and the other a single broadcast value (`x / 2`): one SIMD
-///    call over the whole tensor, split in fixed chunks over the pool above [`PAR_THRESHOLD`];
-/// 2. row by row, each operand's row a slice (stride 1) or a broadcast value (stride 0), e.g. `x @ w + b`:
-///    one SIMD call per row;
-/// 3. rows with other strides: the scalar definition element by element.
-pub(crate) fn binary_float<T: SimdFloat + Element>(op: BinaryOp, l: &[T], ll: &Layout, r: &[T], rl: &Layout) -> Vec<T> {
-    debug_assert_eq!(ll.shape(), rl.shape());
-    let isa = simd::active();
-    let n = ll.numel();
-    // Every path below writes every element (the cached buffer's old values are never read).
-    let mut out = T::take_buffer(n);
-    if let (Some(lw), Some(rw)) = (Whole::of(ll), Whole::of(rl)) {
-        if n >= binary_threshold(op) {
-            super::parallel::install(|| {
-                out.par_chunks_mut(PAR_CHUNK).enumerate().for_each(|(c, o)| {
-                    let at = c * PAR_CHUNK;
-                    let (lo, ro) = (lw.operand(l, at, o.len()), rw.operand(r, at, o.len()));
-                    T::binary_run(isa, op, lo, ro, o)
-                })
-            });
-        } else {
-            T::binary_run(isa, op, lw.operand(l, 0, n), rw.operand(r, 0, n), &mut out);
-        }
-        return out;
-    }
-    let (lrows, rrows) = (Rows::of(ll), Rows::of(rl));
-    let len = lrows.len;
-    if len == 0 {
-        return out;
-    }
-    if let Some(()) = tiled_row_broadcast(isa, op, l, ll, r, rl, &mut out) {
-        return out;
-    }
-    if len < SHORT_ROW {
-        // Short rows (e.g. `[800, 4] - [800, 1]` in a log-softmax backward): a kernel call per row would cost
-        // more than the row, so gather both operands into contiguous buffers and make one call.
-        let (lc, rc) = (copy_strided(l, ll), copy_strided(r, rl));
-        T::binary_run(isa, op, Operand::Slice(&lc), Operand::Slice(&rc), &mut out);
-        T::give_buffer(lc);
-        T::give_buffer(rc);
-        return out;
-    }
-    for ((ls, rs), o) in lrows.outer.offsets().zip(rrows.outer.offsets()).zip(out.chunks_exact_mut(len)) {
-        match (operand(l, ls, len, lrows.stride), operand(r, rs, len, rrows.stride)) {
-            (Some(lo), Some(ro)) => T::binary_run(isa, op, lo, ro, o),
-            _ => {
-                for (j, o) in o.iter_mut().enumerate() {
-                    *o = ops::binary(op, l[ls + j * lrows.stride], r[rs + j * rrows.stride]);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Below this row length, path 2 of [`binary_float`] copies its operands to contiguous buffers and makes one
-/// kernel call instead of one per row.
-const SHORT_ROW: usize = 16;
-
-/// Rows per tile of [`tiled_row_broadcast`]: enough that one SIMD call covers a few hundred elements.
-const TILE_ELEMS: usize = 512;
-
-/// Path 2 for the shape of a bias add, `x[n, len] + b[len]`: one operand contiguous, the other the same row
-/// repeated (strides `[0, .., 0, 1]`). Calling the kernel once per row costs a call per 10 elements in the
-/// tutorial's layers, so the row is tiled into a buffer of whole rows and the kernel runs over runs of
-/// `TILE_ELEMS / len` rows at a time. Results are identical: each element still meets its own row entry.
-fn tiled_row_broadcast<T: SimdFloat + Element>(
-    isa: simd::Isa,
-    op: BinaryOp,
-    l: &[T],
-    ll: &Layout,
-    r: &[T],
-    rl: &Layout,
-    out: &mut [T],
-) -> Option<()> {
-    let is_row = |layout: &Layout| {
-        let rank = layout.rank();
-        rank >= 2 && layout.strides()[rank - 1] == 1 && layout.strides()[..rank - 1].iter().all(|&s| s == 0)
-    };
-    let len = *ll.shape().last()?;
-    if len == 0 || len > TILE_ELEMS / 2 {
-        return None;
-    }
-    let (row_on_right, full, row) = match (ll.contiguous_range(), rl.contiguous_range()) {
-        (Some(range), None) if is_row(rl) => (true, &l[range], &r[rl.offset()..rl.offset() + len]),
-        (None, Some(range)) if is_row(ll) => (false, &r[range], &l[ll.offset()..ll.offset() + len]),
-        _ => return None,
-    };
-    let rows_per_tile = TILE_ELEMS / len;
-    // The tile is built by doubling (row, 2 rows, 4 rows, ...): a few long copies instead of one per row.
-    let mut tile = T::take_buffer(rows_per_tile * len);
-    tile[..len].copy_from_slice(row);
-    let mut filled = len;
-    while filled < tile.len() {
-        let n = filled.min(tile.len() - filled);
-        tile.copy_within(..n, filled);
-        filled += n;
-    }
-    for (x, o) in full.chunks(rows_per_tile * len).zip(out.chunks_mut(rows_per_tile * len)) {
-        let t = Operand::Slice(&tile[..x.len()]);
-        let x = Operand::Slice(x);
-        if row_on_right {
-            T::binary_run(isa, op, x, t, o);
-        } else {
-            T::binary_run(isa, op, t, x, o);
-        }
-    }
-    T::give_buffer(tile);
-    Some(())
-}
-
-/// How a whole operand is read by path 1 of [`binary_float`].
+/// How a whole operand is read by the one-pass paths (`where`, and the first path of `binary_float`): a slice or a
+/// single broadcast element.
 enum Whole {
     /// Contiguous: this storage range.
     Slice(std::ops::Range<usize>),
