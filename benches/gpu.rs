@@ -6,12 +6,19 @@
 //! cargo bench --bench gpu
 //! ```
 //!
+//! A matmul group's throughput is its 2·m·n·k floating-point operations per product, printed as FLOP/s
+//! (`support/flops.rs`); the bandwidth kernels' is in bytes.
+//!
 //! On a machine without a GPU the default adapter is lavapipe (Vulkan on the CPU): its figures measure
 //! correctness-path overheads, not GPU speed. Sizes are kept small for that case. Without any adapter the bench
 //! prints a notice and measures nothing. The kernel table of a real GPU (large sizes, GPU timestamps, checks) is
 //! `cargo run --release -p tensor --example gpu_kernels`.
 
 use criterion::{BenchmarkId, Criterion, Throughput};
+
+#[path = "support/flops.rs"]
+mod flops;
+use flops::Flops;
 use std::hint::black_box;
 use tensor::gpu::matmul::{matmul_with, MatmulConfig, MatmulKernel};
 use tensor::{DType, Device, Tensor};
@@ -29,7 +36,7 @@ fn gpu() -> Option<Device> {
     }
 }
 
-fn matmul(c: &mut Criterion) {
+fn matmul(c: &mut Criterion<Flops>) {
     let Some(dev) = gpu() else { return };
     let mut group = c.benchmark_group("gpu_matmul");
     group.sample_size(10);
@@ -95,7 +102,7 @@ fn matmul(c: &mut Criterion) {
     group.finish();
 }
 
-fn reductions(c: &mut Criterion) {
+fn reductions(c: &mut Criterion<Flops>) {
     let Some(dev) = gpu() else { return };
     let mut group = c.benchmark_group("gpu_reduce");
     group.sample_size(10);
@@ -119,7 +126,7 @@ fn reductions(c: &mut Criterion) {
     group.finish();
 }
 
-fn elementwise(c: &mut Criterion) {
+fn elementwise(c: &mut Criterion<Flops>) {
     let Some(dev) = gpu() else { return };
     let mut group = c.benchmark_group("gpu_add");
     group.sample_size(10);
@@ -137,5 +144,10 @@ fn elementwise(c: &mut Criterion) {
     group.finish();
 }
 
-criterion::criterion_group!(benches, matmul, reductions, elementwise);
+// Matmul throughputs count 2·m·n·k operations per product, printed as FLOP/s by `Flops`.
+criterion::criterion_group! {
+    name = benches;
+    config = Criterion::default().with_measurement(Flops);
+    targets = matmul, reductions, elementwise
+}
 criterion::criterion_main!(benches);

@@ -1,6 +1,7 @@
 //! Matmul benchmarks: square products (naive, register-blocked without packing — the direct path —, packed
 //! single-thread, packed + parallel, auto) and the MLP shapes of the tutorial (direct path), reported in
-//! GFLOP/s (criterion "elements" = 2·m·n·k flops).
+//! GFLOP/s: each criterion group's throughput counts the product's 2·m·n·k floating-point operations, and
+//! the [`Flops`] measurement prints it as `GFLOP/s` (criterion's own would say `Gelem/s`).
 //!
 //! ```text
 //! cargo bench --bench matmul                        # criterion, ours only
@@ -15,6 +16,10 @@ use criterion::{BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 use tensor::cpu::kernels::gemm::{gemm_f32, gemm_f32_with, gemm_naive, Isa, MatRef, Path};
+
+#[path = "support/flops.rs"]
+mod flops;
+use flops::Flops;
 
 /// One product: `m×k · k×n` with element strides `(rs, cs)` for each operand.
 #[derive(Clone, Copy)]
@@ -232,6 +237,10 @@ fn best_of(f: fn(&mut Data), d: &mut Data, budget: Duration) -> f64 {
     best
 }
 
+/// What the table says in place of the `ours/best` column when no baseline is compiled in.
+const BASELINES_OFF: &str = "(baselines off: the gemm, faer and matrixmultiply columns and ours/best need \
+`--features baselines`, e.g. `MATMUL_TABLE=mlp cargo bench --bench matmul --features baselines`)";
+
 /// Prints the side-by-side best-of-N table (`MATMUL_TABLE=1`; `=square` or `=mlp` for one half).
 fn table(which: &str) {
     let square: Vec<Case> = [64, 128, 256, 512, 1024, 2048]
@@ -244,12 +253,17 @@ fn table(which: &str) {
             continue;
         }
         let list = impls(parallel);
+        // Without the baselines there is nothing to compare with: say so instead of a ratio of infinity.
+        let compared = list.len() > 1;
         println!("\n{title}");
+        if !compared {
+            println!("{BASELINES_OFF}");
+        }
         print!("{:<20}", "shape");
         for (name, _) in &list {
             print!("{name:>16}");
         }
-        println!("{:>14}", "ours/best");
+        println!("{:>14}", if compared { "ours/best" } else { "" });
         for case in cases {
             let mut d = Data::new(case);
             let label = if case.name == "square" { format!("{0}x{0}x{0}", case.m) } else { case.name.to_string() };
@@ -270,6 +284,10 @@ fn table(which: &str) {
                 } else {
                     print!("{:>16.3}", t * 1e6);
                 }
+            }
+            if !compared {
+                println!();
+                continue;
             }
             let best_other = times[1..].iter().copied().fold(f64::INFINITY, f64::min);
             // Speed ratio: > 1 means ours is faster than the best baseline.
@@ -298,10 +316,11 @@ fn tune() {
     }
 }
 
-fn bench_square(c: &mut Criterion) {
+fn bench_square(c: &mut Criterion<Flops>) {
     for n in [64usize, 128, 256, 512, 1024, 2048] {
         let case = Case { name: "square", m: n, k: n, n, lhs_t: false, rhs_t: false };
         let mut g = c.benchmark_group(format!("matmul_square_{n}"));
+        // The "elements" of a product are its 2·m·n·k operations: printed as FLOP/s by `Flops`.
         g.throughput(Throughput::Elements(case.flops() as u64));
         if n >= 512 {
             g.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
@@ -322,7 +341,7 @@ fn bench_square(c: &mut Criterion) {
     }
 }
 
-fn bench_mlp(c: &mut Criterion) {
+fn bench_mlp(c: &mut Criterion<Flops>) {
     for case in MLP {
         let mut g = c.benchmark_group(format!("matmul_mlp_{}", case.name));
         g.throughput(Throughput::Elements(case.flops() as u64));
@@ -344,7 +363,7 @@ fn main() {
         Ok(which) => return table(which),
         Err(_) => {}
     }
-    let mut c = Criterion::default().configure_from_args();
+    let mut c = Criterion::default().with_measurement(Flops).configure_from_args();
     bench_square(&mut c);
     bench_mlp(&mut c);
     c.final_summary();

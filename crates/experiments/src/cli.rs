@@ -12,18 +12,26 @@
 //! ```
 //!
 //! Every numeric flag states its bound in its help text and is checked while parsing (see
-//! [`crate::limits`]): a bad value is refused before any work, with the bound and why.
+//! [`crate::limits`]): a bad value is refused before any work, with the bound and why. Every
+//! `--json PATH` takes `-` for stdout. The exit statuses are stated in `--help` ([`EXIT_STATUS`]).
 
 use crate::device::DeviceChoice;
 use crate::limits;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// The exit statuses, as `--help` states them (keep in sync with `main.rs` and
+/// [`crate::commands::EXIT_TARGET_MISSED`]; a test reads them back from `--help`).
+pub const EXIT_STATUS: &str = "Exit status: 0 done (every target met); 1 an error (the message says what to do); \
+2 a bad command line; 3 a run finished but missed a target it is judged by (`run` and `all` judge a run by its \
+targets only at the hyper-parameters they are stated for: seed 42 and the run's own epochs, learning rate and \
+sizes); 141 stdout was closed (as `| head`).";
+
 /// Replays the PyTorch neural-network classification tutorial on tapegrad.
 ///
 /// Environment: TAPEGRAD_NUM_THREADS, the number of CPU threads (1 to 1024; default: every core).
 #[derive(Debug, Parser)]
-#[command(name = "experiments", version, about)]
+#[command(name = "experiments", version, about, after_help = EXIT_STATUS)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -35,9 +43,10 @@ pub struct Cli {
 pub enum Command {
     /// Lists the runs with what they reproduce.
     List,
-    /// Runs one of the tutorial's runs and prints its log.
+    /// Runs one of the tutorial's runs and prints its log (exit status 3 when it misses its target).
     Run(RunArgs),
-    /// Runs every run, then writes the pictures and `report.md` into `--out`.
+    /// Runs every run, then writes the pictures and `report.md` into `--out` (exit status 3 when a
+    /// run misses its target).
     All(AllArgs),
     /// Generates one of the tutorial's datasets and writes it as JSON.
     Dataset(DatasetArgs),
@@ -67,7 +76,8 @@ pub struct RunArgs {
     /// Directory for the pictures (PNG and SVG); created if missing.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Writes the run's history as JSON here (atomically; checked before the run starts).
+    /// Writes the run's history as JSON here (atomically; checked before the run starts); `-` writes
+    /// it to stdout, and the log goes to stderr.
     #[arg(long)]
     pub json: Option<PathBuf>,
     /// Prints nothing but errors.
@@ -165,7 +175,7 @@ pub struct DatasetArgs {
     #[arg(long, default_value_t = 0.2, value_parser = limits::real(|v| v > 0.0 && v < 1.0, "a fraction strictly between 0 and 1, such as 0.2", "the share of the samples in the test set"), allow_hyphen_values = true)]
     pub test_size: f64,
     /// Where to write `{"X", "y", "X_train", "X_test", "y_train", "y_test"}` (atomically; checked
-    /// before the data are generated).
+    /// before the data are generated); `-` writes it to stdout.
     #[arg(long)]
     pub json: PathBuf,
 }
@@ -205,7 +215,8 @@ pub struct KernelBench {
     /// Repetitions, 1 to 1000 (the best is reported).
     #[arg(long, default_value_t = 10, value_parser = limits::reps(), allow_hyphen_values = true)]
     pub reps: usize,
-    /// Writes the result as JSON here (atomically; checked before timing).
+    /// Writes the result as JSON here (atomically; checked before timing); `-` writes it to stdout,
+    /// and the figures' line goes to stderr.
     #[arg(long)]
     pub json: Option<PathBuf>,
 }
@@ -239,7 +250,8 @@ pub struct EpochBench {
     /// Whole training runs to time, 1 to 1000 (the best is reported).
     #[arg(long, default_value_t = 5, value_parser = limits::reps(), allow_hyphen_values = true)]
     pub reps: usize,
-    /// Writes the result as JSON here (atomically; checked before timing).
+    /// Writes the result as JSON here (atomically; checked before timing); `-` writes it to stdout,
+    /// and the figures' line goes to stderr.
     #[arg(long)]
     pub json: Option<PathBuf>,
     /// Samples generated, 2 to 1000000 (the dataset is built in memory; 2 leaves one train and one

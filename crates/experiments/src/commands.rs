@@ -2,7 +2,7 @@
 //! `Result<_, CliError>`; `main` prints the error on one line and exits with status 1.
 //!
 //! stdout carries only the tutorial's log (and `list`'s table, the bench figures); notes such as
-//! "using the CPU" and the progress bar go to stderr, the bar only when stdout is a terminal. All
+//! "using the CPU" and the progress bar go to stderr, the bar only when stderr is a terminal. All
 //! printing goes through [`crate::output`] (a closed stdout ends the program quietly).
 //!
 //! Before any work each command checks what the parser cannot: flags the chosen run or dataset
@@ -18,24 +18,77 @@ use crate::datasets::{
 use crate::device::{resolve, DeviceChoice};
 use crate::error::{ensure_writable_dir, prepare_output_file, write_file, CliError};
 use crate::limits;
-use crate::output::{self, Printer};
+use crate::output::{self, Printer, Progress};
 use crate::plot::{self, boundary, curves::Curve, predictions::LinePlot};
 use crate::record::RunRecord;
 use crate::report::{self, ReportEntry, TargetResult};
 use crate::runs::train::{TrainOptions, Trained};
 use crate::runs::{self, log, LossKind, RunKind, RunSpec, TrainSpec};
 use serde_json::{json, Value};
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-/// `experiments list`: one line per run.
+/// `experiments list`: one line per runnable variant — every run, and the tutorial's runs of one of
+/// them at another learning rate (seed 004's `line --lr 0.01`) — each as the arguments of
+/// `experiments run` that reproduce it, then what it reproduces.
 pub fn list() -> Vec<String> {
-    runs::ALL.iter().map(|s| format!("{:<12} {}", s.name, s.summary)).collect()
+    let variants = all_runs(true);
+    let width = variants.iter().map(|v| v.args().len()).max().unwrap_or(0);
+    variants.iter().map(|v| format!("{:<width$}  {}", v.args(), v.summary())).collect()
 }
 
-/// The run called `name`, or an error listing the valid names.
+/// The one-line summary of `spec` at learning rate `lr`: a spec's text names its optimizer and its
+/// default rate (`SGD 0.1`); a run at another rate names that one instead.
+pub fn summary_at(spec: &RunSpec, lr: Option<f64>) -> String {
+    let (Some(lr), Some(ts)) = (lr, spec.kind.train_spec()) else { return spec.summary.to_string() };
+    if lr == ts.lr {
+        return spec.summary.to_string();
+    }
+    let optimizer = match ts.optimizer {
+        runs::OptimizerKind::Sgd => "SGD",
+        runs::OptimizerKind::Adam => "Adam",
+    };
+    let stated = format!("{optimizer} {}", ts.lr);
+    if spec.summary.contains(&stated) {
+        spec.summary.replacen(&stated, &format!("{optimizer} {lr}"), 1)
+    } else {
+        format!("{} (lr {lr})", spec.summary)
+    }
+}
+
+/// Levenshtein distance between two short strings (for "did you mean").
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(diagonal + usize::from(ca != cb));
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// The run name closest to `name`, when it is close enough to be a typo (at most a third of its
+/// letters differ, or one is the other's prefix).
+pub fn closest_run(name: &str) -> Option<&'static str> {
+    let lower = name.to_lowercase();
+    runs::ALL
+        .iter()
+        .map(|s| (edit_distance(&lower, s.name), s.name))
+        .filter(|&(d, n)| d <= (n.len() / 3).max(1) || (lower.len() >= 3 && n.starts_with(&lower)))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, n)| n)
+}
+
+/// The run called `name`, or an error suggesting the closest name and listing the valid ones.
 pub fn find_run(name: &str) -> Result<&'static RunSpec, CliError> {
-    runs::find(name).ok_or_else(|| CliError::new(format!("unknown run '{name}': expected one of {}", runs::names())))
+    runs::find(name).ok_or_else(|| {
+        let hint = closest_run(name).map(|n| format!("did you mean '{n}'? ")).unwrap_or_default();
+        CliError::new(format!("unknown run '{name}': {hint}expected one of {} (see `experiments list`)", runs::names()))
+    })
 }
 
 /// What one executed run leaves behind.
@@ -51,31 +104,41 @@ pub struct Execution {
     pub pictures: Vec<PathBuf>,
 }
 
-/// A hand-rolled progress bar on stderr.
-struct Progress {
-    total: usize,
-    shown: usize,
+/// Whether a run with `opts` used the hyper-parameters its targets were stated for: the seed 42, and
+/// the run's own epochs, learning rate and data sizes (given or by default). Only then does a missed
+/// target count (the exit status [`EXIT_TARGET_MISSED`]).
+pub fn judged(spec: &RunSpec, opts: &TrainOptions) -> bool {
+    let default = TrainOptions::default();
+    let same = |given: Option<f64>, stated: f64| given.is_none_or(|v| v == stated);
+    opts.seed == default.seed
+        && opts.samples.is_none()
+        && opts.batch_size.is_none()
+        && spec
+            .kind
+            .train_spec()
+            .is_none_or(|ts| same(opts.epochs.map(|e| e as f64), ts.epochs as f64) && same(opts.lr, ts.lr))
 }
 
-impl Progress {
-    fn new(total: usize) -> Progress {
-        Progress { total: total.max(1), shown: usize::MAX }
-    }
+/// The exit status of a command whose run finished but missed a target it is judged by (see
+/// [`judged`]); stated in `experiments --help`.
+pub const EXIT_TARGET_MISSED: u8 = 3;
 
-    fn update(&mut self, done: usize) {
-        let width = 30;
-        let filled = done * width / self.total;
-        if filled == self.shown && done != self.total {
-            return;
+/// How a command that ran ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every judged target met (or none to judge).
+    Done,
+    /// A run missed a target it is judged by: exit status [`EXIT_TARGET_MISSED`].
+    TargetMissed,
+}
+
+impl Outcome {
+    fn of<'a>(targets: impl IntoIterator<Item = &'a TargetResult>) -> Outcome {
+        if targets.into_iter().any(|t| t.judged && !t.met) {
+            Outcome::TargetMissed
+        } else {
+            Outcome::Done
         }
-        self.shown = filled;
-        let bar: String = "#".repeat(filled) + &" ".repeat(width - filled);
-        let mut err = std::io::stderr();
-        let _ = write!(err, "\r[{bar}] {done}/{}", self.total);
-        if done == self.total {
-            let _ = write!(err, "\r{}\r", " ".repeat(width + 24));
-        }
-        let _ = err.flush();
     }
 }
 
@@ -88,7 +151,8 @@ fn evaluate_targets(spec: &TrainSpec, rec: &RunRecord) -> Vec<TargetResult> {
                 (Some(v), runs::Metric::TrainAcc | runs::Metric::TestAcc) => format!("{v:.2}%"),
                 (Some(v), _) => format!("{v:.5}"),
             };
-            TargetResult { describe: t.describe(), source: t.source.to_string(), achieved, met: t.met(rec) }
+            let met = t.met(rec);
+            TargetResult { describe: t.describe(), source: t.source.to_string(), achieved, met, judged: true }
         })
         .collect()
 }
@@ -113,6 +177,7 @@ pub fn draw_training_pictures(out: &Path, stem: &str, trained: &Trained) -> Resu
     } else if trained.loss == LossKind::L1 {
         let predictions = trained.logits(&d.x_test).to_vec::<f32>();
         let p = LinePlot {
+            title: format!("{} (lr {}): predictions", trained.record.run, trained.record.lr),
             x_train: d.x_train.clone(),
             y_train: d.y_train.clone(),
             x_test: d.x_test.clone(),
@@ -128,7 +193,8 @@ pub fn draw_training_pictures(out: &Path, stem: &str, trained: &Trained) -> Resu
     Ok(files)
 }
 
-/// Runs `spec`, calling `print` with each log line as it is produced.
+/// Runs `spec`, calling `print` with each log line as it is produced; with `progress`, a bar of the
+/// epochs shows on stderr while it trains (see [`Progress`]: only on a terminal).
 pub fn execute(
     spec: &RunSpec,
     stem: &str,
@@ -142,20 +208,20 @@ pub fn execute(
         RunKind::Train(ts) | RunKind::MiniBatch(ts) => {
             let epochs = opts.epochs.unwrap_or(ts.epochs);
             let width = log::epoch_width(epochs, ts.log_every);
-            let mut bar = progress.then(|| Progress::new(epochs));
+            let bar = Progress::bar(progress, stem, epochs as u64, "epochs");
             let mut lines = Vec::new();
             let trained = runs::train_run(spec, opts, device, &mut |rec| {
                 if rec.epoch % ts.log_every.max(1) == 0 {
                     let l = log::line(ts.log, width, rec);
-                    print(&l);
+                    bar.suspend(|| print(&l));
                     lines.push(l);
                 }
-                if let Some(b) = bar.as_mut() {
-                    b.update(rec.epoch + 1);
-                }
+                bar.set(rec.epoch as u64 + 1);
             })
             .unwrap_or_else(|| Err(CliError::new(format!("{}: not a training run", spec.name))))?;
             let mut targets = evaluate_targets(&ts, &trained.record);
+            let judged = judged(spec, &opts);
+            targets.iter_mut().for_each(|t| t.judged = judged);
             if trained.record.lr != ts.lr {
                 // The spec's target was stated for the tutorial's learning rate; say so.
                 for t in &mut targets {
@@ -177,6 +243,7 @@ pub fn execute(
                 source: "seed 002 §7 / seed 000 exercise 6".into(),
                 achieved: format!("max diff {:.2e}", r.max_abs_diff),
                 met: runs::activations::target_met(&r),
+                judged: true,
             }];
             let pictures = match out {
                 Some(dir) => plot::activations::save(&dir.join(stem), &r.a, &r.panels)?,
@@ -192,6 +259,7 @@ pub fn execute(
                 source: "seed 002: torchmetrics Accuracy tensor(0.9950)".into(),
                 achieved: format!("{:.2}%", m.accuracy),
                 met: m.accuracy >= runs::metrics::TARGET_ACCURACY,
+                judged: judged(spec, &opts),
             }];
             Ok(Execution { lines: m.lines, record: Some(trained.record), targets, pictures: Vec::new() })
         }
@@ -256,15 +324,50 @@ fn check_run_flags(spec: &RunSpec, args: &RunArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `experiments run`.
-pub fn run(args: RunArgs) -> Result<(), CliError> {
+/// Whether a `--json` path means stdout (`--json -`).
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Checks before any work that `--json PATH` can be written ([`prepare_output_file`]); `-` is stdout.
+fn prepare_json(path: &Path) -> Result<(), CliError> {
+    if is_stdout(path) {
+        return Ok(());
+    }
+    prepare_output_file("--json", path)
+}
+
+/// Writes `text` to the `--json` path: stdout for `-`, else the file, atomically.
+fn write_json(path: &Path, text: &str) -> Result<(), CliError> {
+    if is_stdout(path) {
+        return output::line(text);
+    }
+    write_file(path, text.as_bytes())
+}
+
+/// Prints the targets of a finished run on stderr — a missed one that counts even under `--quiet`,
+/// since it explains the exit status.
+fn note_targets(targets: &[TargetResult], quiet: bool) {
+    for t in targets.iter().filter(|t| !quiet || (t.judged && !t.met)) {
+        let verdict = match (t.met, t.judged) {
+            (true, _) => "met",
+            (false, true) => "NOT met",
+            (false, false) => "not met (not judged: the run's hyper-parameters differ from those it is stated for)",
+        };
+        output::note(&format!("target {verdict}: {} ({})", t.describe, t.achieved));
+    }
+}
+
+/// `experiments run`. Ends with [`Outcome::TargetMissed`] when the run missed a target it is judged
+/// by. With `--json -` the history is the only thing on stdout: the log goes to stderr.
+pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
     let spec = find_run(&args.run)?;
     check_run_flags(spec, &args)?;
     if let Some(dir) = &args.out {
         ensure_writable_dir(dir)?;
     }
     if let Some(path) = &args.json {
-        prepare_output_file("--json", path)?;
+        prepare_json(path)?;
     }
     let device = device_with_note(args.device, args.quiet)?;
     let opts = TrainOptions {
@@ -274,19 +377,21 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         samples: args.samples,
         batch_size: args.batch_size,
     };
-    let progress = !args.quiet && std::io::stdout().is_terminal();
+    let progress = Progress::wanted(args.quiet);
     let quiet = args.quiet;
+    let log_to_stderr = args.json.as_deref().is_some_and(is_stdout);
     let mut printer = Printer::default();
-    let exec = execute(spec, spec.name, opts, &device, args.out.as_deref(), progress, &mut |l| {
-        if !quiet {
-            printer.line(l);
-        }
+    let exec = execute(spec, spec.name, opts, &device, args.out.as_deref(), progress, &mut |l| match (
+        quiet,
+        log_to_stderr,
+    ) {
+        (true, _) => {}
+        (false, true) => output::note(l),
+        (false, false) => printer.line(l),
     })?;
     printer.finish()?;
+    note_targets(&exec.targets, quiet);
     if !quiet {
-        for t in &exec.targets {
-            output::note(&format!("target {}: {} ({})", if t.met { "met" } else { "NOT met" }, t.describe, t.achieved));
-        }
         for p in &exec.pictures {
             output::note(&format!("wrote {}", p.display()));
         }
@@ -295,42 +400,82 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         let rec = exec.record.as_ref().ok_or_else(|| {
             CliError::new(format!("--json: the run '{}' trains no model and has no history to write", spec.name))
         })?;
-        write_file(path, rec.to_json().as_bytes())?;
+        write_json(path, &rec.to_json())?;
     }
-    Ok(())
+    Ok(Outcome::of(&exec.targets))
+}
+
+/// One runnable variant: a run and the options it runs with.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// The run.
+    pub spec: &'static RunSpec,
+    /// The file-name stem of its outputs (`line-lr0.01`).
+    pub stem: String,
+    /// Its options.
+    pub opts: TrainOptions,
+    /// Which notebook runs it this way, when not the run's own header (`seed 004`).
+    pub source: Option<&'static str>,
+}
+
+impl Variant {
+    /// The arguments of `experiments run` that reproduce it (`line --lr 0.01`).
+    pub fn args(&self) -> String {
+        match self.opts.lr {
+            Some(lr) => format!("{} --lr {lr}", self.spec.name),
+            None => self.spec.name.to_string(),
+        }
+    }
+
+    /// What it reproduces, with the learning rate it really uses.
+    pub fn summary(&self) -> String {
+        let s = summary_at(self.spec, self.opts.lr);
+        match self.source {
+            Some(src) => format!("{s}; {src}"),
+            None => s,
+        }
+    }
 }
 
 /// The runs of `experiments all`: every tutorial run, plus seed 004's `line --lr 0.01`, and
 /// blobs-large when `blobs_large` (it takes far longer than all the others together).
-pub fn all_runs(blobs_large: bool) -> Vec<(&'static RunSpec, String, TrainOptions)> {
+pub fn all_runs(blobs_large: bool) -> Vec<Variant> {
     let mut v = Vec::new();
     for spec in runs::ALL.into_iter().filter(|s| blobs_large || s.name != runs::blobs_large::SPEC.name) {
-        v.push((spec, spec.name.to_string(), TrainOptions::default()));
+        v.push(Variant { spec, stem: spec.name.to_string(), opts: TrainOptions::default(), source: None });
         if spec.name == "line" {
-            v.push((spec, "line-lr0.01".to_string(), TrainOptions { lr: Some(0.01), ..TrainOptions::default() }));
+            v.push(Variant {
+                spec,
+                stem: "line-lr0.01".to_string(),
+                opts: TrainOptions { lr: Some(0.01), ..TrainOptions::default() },
+                source: Some("seed 004"),
+            });
         }
     }
     v
 }
 
-/// `experiments all`.
-pub fn all(args: AllArgs) -> Result<(), CliError> {
+/// `experiments all`. Ends with [`Outcome::TargetMissed`] when a run missed a target it is judged
+/// by (all its runs are, but for `line --lr 0.01`, whose target is stated for lr 0.1).
+pub fn all(args: AllArgs) -> Result<Outcome, CliError> {
     ensure_writable_dir(&args.out)?;
     prepare_output_file("report.md in --out", &args.out.join("report.md"))?;
-    for (spec, stem, _) in all_runs(args.blobs_large) {
-        if spec.kind != RunKind::Activations {
-            prepare_output_file("a run's JSON in --out", &args.out.join(format!("{stem}.json")))?;
+    for v in all_runs(args.blobs_large) {
+        if v.spec.kind != RunKind::Activations {
+            prepare_output_file("a run's JSON in --out", &args.out.join(format!("{}.json", v.stem)))?;
         }
     }
     let device = device_with_note(args.device, args.quiet)?;
+    let progress = Progress::wanted(args.quiet);
     let mut entries = Vec::new();
-    for (spec, stem, opts) in all_runs(args.blobs_large) {
+    for variant in all_runs(args.blobs_large) {
+        let (spec, stem, opts) = (variant.spec, &variant.stem, variant.opts);
         if !args.quiet {
             output::line(&format!("== {stem} =="))?;
         }
         let quiet = args.quiet;
         let mut printer = Printer::default();
-        let exec = execute(spec, &stem, opts, &device, Some(&args.out), false, &mut |l| {
+        let exec = execute(spec, stem, opts, &device, Some(&args.out), progress, &mut |l| {
             if !quiet {
                 printer.line(l);
             }
@@ -345,12 +490,14 @@ pub fn all(args: AllArgs) -> Result<(), CliError> {
             .filter(|p| p.extension().is_some_and(|e| e == "png"))
             .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
             .collect();
-        let title =
-            if stem == spec.name { stem.clone() } else { format!("{} (lr {})", spec.name, opts.lr.unwrap_or(0.0)) };
+        let title = match opts.lr {
+            Some(lr) if *stem != spec.name => format!("{} (lr {lr})", spec.name),
+            _ => stem.clone(),
+        };
         let extra = format!("```text\n{}\n```", exec.lines.join("\n"));
         entries.push(ReportEntry {
             title,
-            summary: spec.summary.to_string(),
+            summary: variant.summary(),
             record: if spec.kind.train_spec().is_some() { exec.record } else { None },
             targets: exec.targets,
             pictures,
@@ -360,7 +507,13 @@ pub fn all(args: AllArgs) -> Result<(), CliError> {
     let md = report::render(&entries, &device.name(), report::peak_rss_kib());
     let path = args.out.join("report.md");
     write_file(&path, md.as_bytes())?;
-    output::line(&format!("wrote {}", path.display()))
+    for e in &entries {
+        for t in e.targets.iter().filter(|t| t.judged && !t.met) {
+            output::note(&format!("target NOT met by {}: {} ({})", e.title, t.describe, t.achieved));
+        }
+    }
+    output::line(&format!("wrote {}", path.display()))?;
+    Ok(Outcome::of(entries.iter().flat_map(|e| &e.targets)))
 }
 
 fn rows(d: &Dataset) -> Value {
@@ -418,7 +571,7 @@ fn check_dataset_flags(args: &DatasetArgs) -> Result<(), CliError> {
 /// `experiments dataset`.
 pub fn dataset(args: DatasetArgs) -> Result<(), CliError> {
     check_dataset_flags(&args)?;
-    prepare_output_file("--json", &args.json)?;
+    prepare_json(&args.json)?;
     let value = if args.name == DatasetName::Line {
         let line =
             LineDataset::generate(&LineParams { train_fraction: 1.0 - args.test_size, ..LineParams::default() })?;
@@ -471,7 +624,22 @@ pub fn dataset(args: DatasetArgs) -> Result<(), CliError> {
         json!({"X": rows(&ds), "y": ds.y, "X_train": rows(&train), "X_test": rows(&test), "y_train": train.y, "y_test": test.y})
     };
     let text = serde_json::to_string(&value).map_err(|e| CliError::new(format!("cannot encode the dataset: {e}")))?;
-    write_file(&args.json, text.as_bytes())
+    write_json(&args.json, &text)
+}
+
+/// Prints a bench's figures: on stdout, or on stderr when `--json -` makes the JSON all that stdout carries.
+fn say(to_stderr: bool, text: &str) -> Result<(), CliError> {
+    if to_stderr {
+        output::note(text);
+        return Ok(());
+    }
+    output::line(text)
+}
+
+/// A spinner naming the kernel bench that runs (it reports no progress of its own).
+fn bench_spinner(op: &str, k: &KernelBench, device: &tensor::Device) -> Progress {
+    let what = format!("timing {op} {0}x{0} on {1}, best of {2}", k.size, device.name(), k.reps);
+    Progress::spinner(Progress::wanted(false), &what)
 }
 
 /// `experiments bench softmax|reduce`: prints GB/s and returns the JSON path and value.
@@ -479,21 +647,28 @@ fn memory_bound_bench(
     op: &str,
     label: &str,
     k: KernelBench,
+    to_stderr: bool,
 ) -> Result<(Option<PathBuf>, serde_json::Result<serde_json::Value>), CliError> {
     let device = device_with_note(k.device, false)?;
+    let spinner = bench_spinner(label, &k, &device);
     let t = bench::memory_bound(op, k.size, k.reps, &device)?;
-    output::line(&format!(
-        "{label} {0}x{0} on {1}: {2:.2} GB/s ({3:.6} s, best of {4})",
-        t.size,
-        t.device,
-        t.gbps.unwrap_or(0.0),
-        t.seconds,
-        k.reps
-    ))?;
+    spinner.finish();
+    say(
+        to_stderr,
+        &format!(
+            "{label} {0}x{0} on {1}: {2:.2} GB/s ({3:.6} s, best of {4})",
+            t.size,
+            t.device,
+            t.gbps.unwrap_or(0.0),
+            t.seconds,
+            k.reps
+        ),
+    )?;
     Ok((k.json, serde_json::to_value(&t)))
 }
 
-/// `experiments bench`.
+/// `experiments bench`. With `--json -` the JSON is all that stdout carries: the figures' lines go
+/// to stderr.
 pub fn bench(args: BenchArgs) -> Result<(), CliError> {
     if let BenchWhat::Matmul(crate::cli::MatmulBench { explain: Some(mkn), kernel: k }) = &args.what {
         if k.json.is_some() {
@@ -511,24 +686,31 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
         BenchWhat::Epoch(e) => &e.json,
     };
     if let Some(path) = json {
-        prepare_output_file("--json", path)?;
+        prepare_json(path)?;
     }
+    // With `--json -` the JSON is all stdout carries: the figures' lines go to stderr.
+    let to_stderr = json.as_deref().is_some_and(is_stdout);
     let (json_path, value) = match args.what {
         BenchWhat::Matmul(crate::cli::MatmulBench { kernel: k, .. }) => {
             let device = device_with_note(k.device, false)?;
+            let spinner = bench_spinner("matmul", &k, &device);
             let t = bench::matmul(k.size, k.reps, &device)?;
-            output::line(&format!(
-                "matmul {0}x{0} on {1}: {2:.1} GFLOP/s ({3:.6} s, best of {4})",
-                t.size,
-                t.device,
-                t.gflops.unwrap_or(0.0),
-                t.seconds,
-                k.reps
-            ))?;
+            spinner.finish();
+            say(
+                to_stderr,
+                &format!(
+                    "matmul {0}x{0} on {1}: {2:.1} GFLOP/s ({3:.6} s, best of {4})",
+                    t.size,
+                    t.device,
+                    t.gflops.unwrap_or(0.0),
+                    t.seconds,
+                    k.reps
+                ),
+            )?;
             (k.json, serde_json::to_value(&t))
         }
-        BenchWhat::Softmax(k) => memory_bound_bench("softmax", "softmax", k)?,
-        BenchWhat::Reduce(k) => memory_bound_bench("reduce", "sum", k)?,
+        BenchWhat::Softmax(k) => memory_bound_bench("softmax", "softmax", k, to_stderr)?,
+        BenchWhat::Reduce(k) => memory_bound_bench("reduce", "sum", k, to_stderr)?,
         BenchWhat::Epoch(e) => {
             let spec = find_run(&e.run)?;
             let Some(ts) = spec.kind.train_spec() else {
@@ -551,10 +733,13 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
             let epochs = e.epochs.unwrap_or(ts.epochs);
             let (mut best, mut n_train) = (f64::INFINITY, 0);
             let mut stats = None;
-            for _ in 0..e.reps.max(1) {
+            let reps = e.reps.max(1);
+            let what = format!("{} on {}", spec.name, device.name());
+            let bar = Progress::bar(Progress::wanted(false), &what, (reps * epochs) as u64, "epochs");
+            for rep in 0..reps {
                 // The counters of the last repetition (every repetition encodes the same work).
                 device.reset_gpu_stats();
-                let t = runs::train_run(spec, opts, &device, &mut |_| {})
+                let t = runs::train_run(spec, opts, &device, &mut |rec| bar.set((rep * epochs + rec.epoch + 1) as u64))
                     .unwrap_or_else(|| Err(CliError::new(format!("{}: not a training run", spec.name))))?;
                 stats = device.gpu_stats();
                 best = best.min(t.record.train_seconds);
@@ -564,7 +749,8 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
             // Training samples per second: each epoch sees every training row once (its test pass
             // counted in the epoch's time).
             let samples_per_s = (n_train * epochs) as f64 / best;
-            output::line(&format!(
+            bar.finish();
+            say(to_stderr, &format!(
                 "{} on {}: {us:.1} µs per epoch, {samples_per_s:.0} samples/s ({} epochs of {n_train} rows in {best:.4} \
                  s, best of {})",
                 spec.name,
@@ -585,7 +771,9 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
                 value["readbacks_per_epoch"] = json!(per_epoch(s.readbacks));
                 value["host_encode_us_per_epoch"] = json!(per_epoch(s.host_encode_ns) / 1e3);
                 value["host_submit_us_per_epoch"] = json!(per_epoch(s.host_submit_ns) / 1e3);
-                output::line(&format!(
+                say(
+                    to_stderr,
+                    &format!(
                     "  per epoch: {:.2} dispatches, {:.3} submits, {:.3} readbacks, {:.1} µs host encoding, {:.1} µs \
                      in submit",
                     per_epoch(s.dispatches),
@@ -593,14 +781,63 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
                     per_epoch(s.readbacks),
                     per_epoch(s.host_encode_ns) / 1e3,
                     per_epoch(s.host_submit_ns) / 1e3
-                ))?;
+                ),
+                )?;
             }
             (e.json, Ok(value))
         }
     };
     if let Some(path) = json_path {
         let v = value.map_err(|e| CliError::new(format!("cannot encode the timing: {e}")))?;
-        write_file(&path, serde_json::to_string_pretty(&v).unwrap_or_default().as_bytes())?;
+        write_json(&path, &serde_json::to_string_pretty(&v).unwrap_or_default())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(met: bool, judged: bool) -> TargetResult {
+        TargetResult { describe: "d".into(), source: "s".into(), achieved: "a".into(), met, judged }
+    }
+
+    #[test]
+    fn only_a_judged_miss_ends_with_the_target_status() {
+        assert_eq!(Outcome::of(&[target(true, true), target(false, false)]), Outcome::Done);
+        assert_eq!(Outcome::of(&[target(true, true), target(false, true)]), Outcome::TargetMissed);
+        assert_eq!(Outcome::of(&[]), Outcome::Done);
+        assert_eq!(EXIT_TARGET_MISSED, 3);
+    }
+
+    #[test]
+    fn a_run_is_judged_at_the_hyper_parameters_its_target_is_stated_for() {
+        let moons = runs::find("moons").unwrap();
+        let default = TrainOptions::default();
+        assert!(judged(moons, &default));
+        assert!(judged(moons, &TrainOptions { epochs: Some(1000), lr: Some(0.1), ..default }));
+        assert!(!judged(moons, &TrainOptions { epochs: Some(5), ..default }));
+        assert!(!judged(moons, &TrainOptions { lr: Some(0.01), ..default }));
+        assert!(!judged(moons, &TrainOptions { seed: 7, ..default }));
+        assert!(!judged(runs::find("blobs-large").unwrap(), &TrainOptions { samples: Some(20), ..default }));
+        assert!(judged(runs::find("activations").unwrap(), &default));
+    }
+
+    #[test]
+    fn list_names_every_variant_with_its_real_learning_rate() {
+        let lines = list();
+        let lr = lines.iter().find(|l| l.starts_with("line --lr 0.01 ")).expect("line --lr 0.01 listed");
+        assert!(lr.contains("SGD 0.01") && !lr.contains("SGD 0.1,"), "{lr}");
+        assert_eq!(lines.len(), runs::ALL.len() + 1);
+        assert_eq!(summary_at(runs::find("spirals").unwrap(), Some(0.5)).matches("Adam 0.5").count(), 1);
+    }
+
+    #[test]
+    fn typos_get_the_closest_run() {
+        assert_eq!(closest_run("moon"), Some("moons"));
+        assert_eq!(closest_run("Spirals"), Some("spirals"));
+        assert_eq!(closest_run("blobs_large"), Some("blobs-large"));
+        assert_eq!(closest_run("circ"), Some("circles-v0"));
+        assert_eq!(closest_run("xyz"), None);
+    }
 }

@@ -29,6 +29,9 @@ pub struct TargetResult {
     pub achieved: String,
     /// Met or not.
     pub met: bool,
+    /// Whether the run used the hyper-parameters the target was stated for (seed, epochs, learning
+    /// rate, data size): only then does a miss count (the exit status, "**no**" in the report).
+    pub judged: bool,
 }
 
 /// One section of the report.
@@ -97,13 +100,18 @@ pub fn render(entries: &[ReportEntry], device: &str, peak_rss_kib: Option<u64>) 
                 t.describe,
                 t.source,
                 t.achieved,
-                if t.met { "yes" } else { "**no**" }
+                match (t.met, t.judged) {
+                    (true, _) => "yes",
+                    (false, true) => "**no**",
+                    (false, false) => "no (not judged: other hyper-parameters)",
+                }
             );
         }
     }
     let met = entries.iter().flat_map(|e| &e.targets).filter(|t| t.met).count();
     let all = entries.iter().flat_map(|e| &e.targets).count();
-    let _ = writeln!(md, "\n{met} of {all} targets met.\n");
+    let missed = entries.iter().flat_map(|e| &e.targets).filter(|t| t.judged && !t.met).count();
+    let _ = writeln!(md, "\n{met} of {all} targets met; {missed} judged target(s) missed.\n");
     match peak_rss_kib {
         Some(k) => {
             let _ = writeln!(md, "Peak RSS of `experiments all` (VmHWM): {k} KiB ({:.1} MiB).\n", k as f64 / 1024.0);
@@ -153,13 +161,14 @@ mod tests {
                 source: "x".into(),
                 achieved: "97%".into(),
                 met: false,
+                judged: true,
             }],
             pictures: vec!["moons_decision_boundary.png".into()],
             extra: String::new(),
         };
         let md = render(&[e], "cpu", Some(1024));
         assert!(md.contains("| moons | d | x | 97% | **no** |"));
-        assert!(md.contains("0 of 1 targets met"));
+        assert!(md.contains("0 of 1 targets met; 1 judged target(s) missed"));
         assert!(md.contains("![moons_decision_boundary](moons_decision_boundary.png)"));
         assert!(md.contains("1024 KiB"));
     }

@@ -334,6 +334,26 @@ fn json_without_null(name: &'static str) -> impl Fn(&Path, &Ran) -> Option<(Clas
     }
 }
 
+/// `Wrong` when stdout is not one JSON value holding every key in `keys` (`--json -`), or when a file
+/// named `-` was written instead.
+fn json_on_stdout(keys: &'static [&'static str]) -> impl Fn(&Path, &Ran) -> Option<(Class, String)> {
+    move |_, ran| {
+        if ran.code() != Some(0) {
+            return None;
+        }
+        if Path::new("-").exists() {
+            return Some((Wrong, "a file named '-' was written".into()));
+        }
+        match serde_json::from_str::<serde_json::Value>(&ran.stdout) {
+            Err(e) => Some((Wrong, format!("stdout is not JSON ({e}): {:.80}", ran.stdout))),
+            Ok(v) => keys
+                .iter()
+                .find(|k| !ran.stdout.contains(&format!("\"{k}\"")) && v.get(**k).is_none())
+                .map(|k| (Wrong, format!("the JSON on stdout lacks {k}"))),
+        }
+    }
+}
+
 /// The write end of a pipe whose reader is already gone: every write to it fails with EPIPE. (A FIFO
 /// opened read-write first, so that opening its write end does not block; then the reader is closed.)
 fn closed_pipe(dir: &Path) -> fs::File {
@@ -443,6 +463,7 @@ fn cases() -> Vec<CliCase> {
         &[
             ("0", "0"),
             ("negative", "-0.1"),
+            ("-1", "-1"),
             ("NaN", "NaN"),
             ("inf", "inf"),
             ("-inf", "-inf"),
@@ -525,7 +546,12 @@ fn cases() -> Vec<CliCase> {
         ("bench epoch spirals --batch-size", &["bench", "epoch", "spirals", "--batch-size", "10"]),
     ] {
         let flag = args[args.len() - 2];
-        v.push(case(format!("{what} (ignored)"), args, ClearError, &[flag, "does not use it", "blobs-large"]));
+        v.push(case(
+            format!("{what} (ignored)"),
+            args,
+            ClearError,
+            &[flag, "does not use it", "blobs-large", "drop the flag"],
+        ));
     }
     // Flags a run would ignore.
     for (run, flag, value) in [
@@ -541,7 +567,7 @@ fn cases() -> Vec<CliCase> {
             format!("run {run} {flag} (ignored)"),
             &["run", run, flag, value, "--quiet"],
             ClearError,
-            &[flag, "does not use it"],
+            &[flag, "does not use it", "drop the flag"],
         ));
     }
     v.push(
@@ -553,7 +579,12 @@ fn cases() -> Vec<CliCase> {
         )
         .check(json_without_null("out.json")),
     );
-    v.push(case("run unknown", &["run", "nope"], ClearError, &["unknown run", "moons"]));
+    v.push(case("run unknown", &["run", "nope"], ClearError, &["unknown run", "moons", "see `experiments list`"]));
+    v.push(case("run with a typo", &["run", "moon"], ClearError, &["unknown run 'moon'", "did you mean 'moons'?"]));
+    v.push(case("run with another typo", &["run", "circles-v3"], ClearError, &["did you mean 'circles-v"]));
+    v.push(case("bench epoch with a typo", &["bench", "epoch", "spiral"], ClearError, &["did you mean 'spirals'?"]));
+    v.push(case("a subcommand with a typo", &["rum", "moons"], ClearError, &["similar subcommand", "'run'"]));
+    v.push(case("a flag with a typo", &["run", "moons", "--sed", "3"], ClearError, &["similar argument", "--seed"]));
     v.push(case("run activations", &["run", "activations", "--quiet"], Success, &[]));
     v.push(
         case(
@@ -665,7 +696,7 @@ fn cases() -> Vec<CliCase> {
             "run --out a file",
             &["run", "blobs", "--epochs", "1", "--quiet", "--out", "{d}/file"],
             ClearError,
-            &["output directory"],
+            &["output directory", "name a directory"],
         )
         .setup(|d| fs::write(d.join("file"), "x").unwrap()),
     );
@@ -709,7 +740,7 @@ fn cases() -> Vec<CliCase> {
     // --- all and list ---------------------------------------------------------------------------------------------
     v.push(case("all | head -1", &["all", "--out", "{d}/out"], Success, &[]).mode(Mode::ClosedStdout));
     v.push(
-        case("all --out a file", &["all", "--out", "{d}/file"], ClearError, &["output directory"])
+        case("all --out a file", &["all", "--out", "{d}/file"], ClearError, &["output directory", "name a directory"])
             .setup(|d| fs::write(d.join("file"), "x").unwrap()),
     );
     v.push(
@@ -736,7 +767,7 @@ fn cases() -> Vec<CliCase> {
                 format!("TAPEGRAD_NUM_THREADS={bad:?}"),
                 &["list"],
                 ClearError,
-                &["TAPEGRAD_NUM_THREADS", "1 to 1024"],
+                &["TAPEGRAD_NUM_THREADS", "1 to 1024", "or unset it to use every core"],
             )
             .env("TAPEGRAD_NUM_THREADS", bad),
         );
@@ -875,9 +906,31 @@ fn cases() -> Vec<CliCase> {
         "dataset line --test-size 0.999",
         &["dataset", "line", "--test-size", "0.999", "--json", json],
         ClearError,
-        &["--test-size", "empty"],
+        &["--test-size", "empty", "pass e.g. 0.2"],
     ));
     v.push(case("dataset line", &["dataset", "line", "--json", json], Success, &[]));
+    v.push(
+        case("dataset --json - (stdout)", &["dataset", "moons", "--json", "-"], Success, &[])
+            .check(json_on_stdout(&["X_train", "y_test"])),
+    );
+    v.push(
+        case(
+            "run --json - (stdout, the log on stderr)",
+            &["run", "blobs", "--epochs", "2", "--json", "-"],
+            Success,
+            &[],
+        )
+        .check(json_on_stdout(&["history", "train_loss"])),
+    );
+    v.push(
+        case(
+            "bench matmul --json - (stdout)",
+            &["bench", "matmul", "--size", "4", "--reps", "1", "--json", "-"],
+            Success,
+            &[],
+        )
+        .check(json_on_stdout(&["gflops"])),
+    );
     for (name, flag, value) in [
         ("line", "--samples", "5"),
         ("line", "--seed", "3"),
@@ -895,7 +948,7 @@ fn cases() -> Vec<CliCase> {
             format!("dataset {name} {flag} (ignored)"),
             &["dataset", name, flag, value, "--json", json],
             ClearError,
-            &[flag, "does not use it"],
+            &[flag, "does not use it", "drop the flag"],
         ));
     }
     v.push(
@@ -965,7 +1018,12 @@ fn cases() -> Vec<CliCase> {
         &["--reps", "at least 1"],
     ));
     v.push(case("bench epoch --lr NaN", &["bench", "epoch", "blobs", "--lr", "NaN"], ClearError, &["--lr", "finite"]));
-    v.push(case("bench epoch activations", &["bench", "epoch", "activations"], ClearError, &["trains no model"]));
+    v.push(case(
+        "bench epoch activations",
+        &["bench", "epoch", "activations"],
+        ClearError,
+        &["trains no model", "pick a training run"],
+    ));
     v.push(
         case(
             "bench matmul --json a directory (before timing)",
@@ -997,6 +1055,19 @@ fn cases() -> Vec<CliCase> {
         )
         .mode(Mode::GpuTooLarge),
     );
+    v.push(
+        case(
+            "bench matmul --device gpu without a Vulkan driver",
+            &["bench", "matmul", "--size", "2", "--reps", "1", "--device", "gpu"],
+            ClearError,
+            &["--device gpu: no GPU adapter", "install a Vulkan driver", "use --device cpu or --device auto"],
+        )
+        .env("VK_ICD_FILENAMES", "/nonexistent/tapegrad-no-driver.json")
+        .env("VK_DRIVER_FILES", "/nonexistent/tapegrad-no-driver.json")
+        // wgpu's GL backend would answer with Mesa's llvmpipe: no EGL vendor either.
+        .env("__EGL_VENDOR_LIBRARY_FILENAMES", "/nonexistent/tapegrad-no-egl.json")
+        .check(|_, r| (r.code() == Some(0)).then(|| (Skipped, "a non-Vulkan adapter answered".into()))),
+    );
     v
 }
 
@@ -1024,7 +1095,8 @@ fn every_numeric_flag_states_its_bound_in_help() {
         ),
         (&["bench", "matmul"], &["1 to 16384", "1 to 1000"]),
         (&["bench", "epoch"], &["1 to 1000", "a finite number > 0", "1 to 10000000", "2 to 1000000", "1 to 1000000"]),
-        (&[], &["TAPEGRAD_NUM_THREADS", "1 to 1024"]),
+        (&[], &["TAPEGRAD_NUM_THREADS", "1 to 1024", "3 a run finished but missed a target it is judged by"]),
+        (&["run"], &["`-` writes it to stdout, and the log goes to stderr", "exit status 3"]),
     ] {
         let text = help(args);
         for b in bounds {

@@ -373,21 +373,21 @@ use Class::*;
 
 const CASES: &[Case] = &[
     // Checkpoint saves: bad paths.
-    case("save_into_a_missing_directory", ClearError, &["does not exist", "create it"], || {
+    case("save_into_a_missing_directory", ClearError, &["does not exist", "create it first"], || {
         err_of(checkpoint::save(&model(1), scratch().join("no/such/dir/m.safetensors")), "save")
     }),
-    case("save_onto_a_directory", ClearError, &["directory"], || {
+    case("save_onto_a_directory", ClearError, &["directory", "name a file (inside it, for example)"], || {
         let d = scratch().join("d");
         fs::create_dir(&d).unwrap();
         save_refused(&d, "directory", |t| t.is_dir())
     }),
-    case("save_onto_a_fifo", ClearError, &["fifo"], || {
+    case("save_onto_a_fifo", ClearError, &["fifo", "name a regular file"], || {
         let p = scratch().join("fifo");
         assert!(mkfifo(&p));
         use std::os::unix::fs::FileTypeExt;
         save_refused(&p, "FIFO", |t| t.is_fifo())
     }),
-    case("save_onto_a_character_device", ClearError, &["character device"], || {
+    case("save_onto_a_character_device", ClearError, &["character device", "name a regular file"], || {
         let p = scratch().join("null");
         if mknod_char(&p, 3).is_none() {
             return Outcome::Skipped("mknod needs root".into());
@@ -426,7 +426,7 @@ const CASES: &[Case] = &[
     Case {
         name: "save_into_a_read_only_directory",
         expect: ClearError,
-        words: &["permission"],
+        words: &["permission", "pick another directory or change its permissions"],
         env: Env::Nobody,
         run: || {
             use std::os::unix::fs::PermissionsExt;
@@ -458,10 +458,12 @@ const CASES: &[Case] = &[
             err_of(r, "save beyond the file-size limit")
         },
     },
-    case("save_to_a_path_ending_with_a_slash", ClearError, &["directory"], || {
+    case("save_to_a_path_ending_with_a_slash", ClearError, &["directory", "name a file"], || {
         err_of(checkpoint::save(&model(1), format!("{}/new/", scratch().display())), "save")
     }),
-    case("save_to_the_empty_path", ClearError, &["empty"], || err_of(checkpoint::save(&model(1), ""), "save")),
+    case("save_to_the_empty_path", ClearError, &["empty", "name a file"], || {
+        err_of(checkpoint::save(&model(1), ""), "save")
+    }),
     // Checkpoint saves that must refuse what load refuses.
     case("save_an_int64_parameter", ClearError, &["float"], || {
         let m = params(&[("w", Tensor::new(&[1i64, 2], &[2]))]);
@@ -477,7 +479,7 @@ const CASES: &[Case] = &[
         save_load_round_trip(&m, &params(&[("w", Tensor::new(&[0f32; 7], &[7])), ("b", Tensor::new(&[0f64; 2], &[2]))]))
     }),
     // Checkpoint loads: bad files.
-    case("load_a_missing_file", ClearError, &["cannot read", "check the path"], || {
+    case("load_a_missing_file", ClearError, &["cannot read", "check the path", "train and save a model first"], || {
         err_of(checkpoint::load(&model(1), scratch().join("nope.safetensors")), "load")
     }),
     case("load_a_directory", ClearError, &["directory"], || err_of(checkpoint::load(&model(1), scratch()), "load")),
@@ -493,7 +495,7 @@ const CASES: &[Case] = &[
         }
         err_of(checkpoint::load(&model(1), &p), "load from /dev/zero")
     }),
-    case("load_a_truncated_file", ClearError, &["not a valid safetensors", "truncated"], || {
+    case("load_a_truncated_file", ClearError, &["not a valid safetensors", "truncated", "save it again"], || {
         let p = scratch().join("m.safetensors");
         checkpoint::save(&model(1), &p).unwrap();
         let bytes = fs::read(&p).unwrap();
@@ -528,17 +530,22 @@ const CASES: &[Case] = &[
         fs::write(&p, bytes).unwrap();
         err_of(checkpoint::load(&model(1), &p), "load")
     }),
-    case("load_another_models_file", ClearError, &["does not fit", "nothing was loaded"], || {
-        let p = scratch().join("m.safetensors");
-        let mut g = TorchGenerator::new(1);
-        checkpoint::save(&Linear::with_generator(3, 3, true, &mut g, &cpu()), &p).unwrap();
-        let m = model(1);
-        let r = checkpoint::load(&m, &p);
-        if bits(&m) != bits(&model(1)) {
-            return Outcome::Lost("a failed load changed the model".into());
-        }
-        err_of(r, "load")
-    }),
+    case(
+        "load_another_models_file",
+        ClearError,
+        &["does not fit", "nothing was loaded", "load it into the model it was saved from"],
+        || {
+            let p = scratch().join("m.safetensors");
+            let mut g = TorchGenerator::new(1);
+            checkpoint::save(&Linear::with_generator(3, 3, true, &mut g, &cpu()), &p).unwrap();
+            let m = model(1);
+            let r = checkpoint::load(&m, &p);
+            if bits(&m) != bits(&model(1)) {
+                return Outcome::Lost("a failed load changed the model".into());
+            }
+            err_of(r, "load")
+        },
+    ),
     // Optimizer states.
     case("adam_state_after_a_gradient_of_1e30", Success, &[], || {
         let make = |p| Box::new(Adam::new(p, AdamConfig::new(0.01))) as Box<dyn Optimizer>;
@@ -628,22 +635,35 @@ const CASES: &[Case] = &[
         assert!(mkfifo(&p));
         err_of(OptimizerState::load(&p).map(|_| ()), "load from a FIFO")
     }),
-    case("load_a_state_that_is_not_json", ClearError, &["not an optimizer state"], || {
-        let p = scratch().join("opt.json");
-        fs::write(&p, b"{\"optimizer\": ").unwrap();
-        err_of(OptimizerState::load(&p).map(|_| ()), "load")
-    }),
-    case("load_a_state_with_null_values", ClearError, &["null"], || {
+    case(
+        "load_a_state_that_is_not_json",
+        ClearError,
+        &["not an optimizer state", "was it written by OptimizerState::save?"],
+        || {
+            let p = scratch().join("opt.json");
+            fs::write(&p, b"{\"optimizer\": ").unwrap();
+            err_of(OptimizerState::load(&p).map(|_| ()), "load")
+        },
+    ),
+    case("load_a_state_with_null_values", ClearError, &["null", "save the state again"], || {
         let p = scratch().join("opt.json");
         let text = r#"{"optimizer":"SGD","hyperparameters":{"lr":null},"params":[]}"#;
         fs::write(&p, text).unwrap();
         err_of(OptimizerState::load(&p).map(|_| ()), "load")
     }),
-    case("save_a_state_into_a_missing_directory", ClearError, &["does not exist", "create it"], || {
+    case("save_a_state_into_a_missing_directory", ClearError, &["does not exist", "create it first"], || {
         let s = SGD::new(fresh_param(), SgdConfig::new(0.1)).state_dict();
         err_of(s.save(scratch().join("no/dir/opt.json")), "save")
     }),
-    case("save_a_state_onto_a_directory", ClearError, &["directory"], || {
+    case("load_a_missing_state", ClearError, &["cannot read", "(check the path)"], || {
+        err_of(OptimizerState::load(scratch().join("nope.json")).map(|_| ()), "load")
+    }),
+    case("restore_a_state_of_another_model", ClearError, &["build the optimizer over the same model"], || {
+        let s = SGD::new(fresh_param(), SgdConfig::new(0.1)).state_dict();
+        let two = vec![fresh_param().remove(0), fresh_param().remove(0)];
+        err_of(SGD::new(two, SgdConfig::new(0.1)).load_state_dict(s), "restore")
+    }),
+    case("save_a_state_onto_a_directory", ClearError, &["directory", "name a file (inside it, for example)"], || {
         let s = SGD::new(fresh_param(), SgdConfig::new(0.1)).state_dict();
         err_of(s.save(scratch()), "save")
     }),
@@ -707,12 +727,12 @@ const CASES: &[Case] = &[
         m.forward(&x(3, 2));
         Outcome::Wrong("accepted".into())
     }),
-    case("linear_whose_size_overflows", CallerPanic, &["Linear", "cannot exist"], || {
+    case("linear_whose_size_overflows", CallerPanic, &["Linear", "cannot exist", "pick smaller sizes"], || {
         let mut g = TorchGenerator::new(0);
         Linear::with_generator(1 << 32, 1 << 32, true, &mut g, &cpu());
         Outcome::Wrong("accepted".into())
     }),
-    case("linear_larger_than_memory", CallerPanic, &["cannot allocate", "memory"], || {
+    case("linear_larger_than_memory", CallerPanic, &["cannot allocate", "memory", "pick smaller sizes"], || {
         let mut g = TorchGenerator::new(0);
         Linear::with_generator(1 << 20, 1 << 20, true, &mut g, &cpu());
         Outcome::Wrong("a 4 TiB layer was built".into())
@@ -734,14 +754,24 @@ const CASES: &[Case] = &[
         Softmax::new(5).forward(&x(2, 3));
         Outcome::Wrong("accepted".into())
     }),
-    case("linear_new_inside_with_default_generator", CallerPanic, &["inside with_default_generator"], || {
-        nn::with_default_generator(|_| Linear::new(2, 2));
-        Outcome::Wrong("accepted".into())
-    }),
-    case("manual_seed_inside_with_default_generator", CallerPanic, &["inside with_default_generator"], || {
-        nn::with_default_generator(|_| nn::manual_seed(3));
-        Outcome::Wrong("accepted".into())
-    }),
+    case(
+        "linear_new_inside_with_default_generator",
+        CallerPanic,
+        &["inside with_default_generator", "use the `&mut TorchGenerator` the closure gets"],
+        || {
+            nn::with_default_generator(|_| Linear::new(2, 2));
+            Outcome::Wrong("accepted".into())
+        },
+    ),
+    case(
+        "manual_seed_inside_with_default_generator",
+        CallerPanic,
+        &["inside with_default_generator", "use the `&mut TorchGenerator` the closure gets"],
+        || {
+            nn::with_default_generator(|_| nn::manual_seed(3));
+            Outcome::Wrong("accepted".into())
+        },
+    ),
     // Initialisation.
     case("uniform_with_from_above_to", CallerPanic, &["uniform", "from"], || {
         let t = uniform(&[3], 1.0, 0.0, &mut TorchGenerator::new(0), &cpu());
@@ -759,10 +789,15 @@ const CASES: &[Case] = &[
         fan_in_and_fan_out(&[5]);
         Outcome::Wrong("accepted".into())
     }),
-    case("fans_of_an_overflowing_shape", CallerPanic, &["fan_in_and_fan_out", "cannot exist"], || {
-        let f = fan_in_and_fan_out(&[usize::MAX, 2, 2]);
-        Outcome::Wrong(format!("fans {f:?}"))
-    }),
+    case(
+        "fans_of_an_overflowing_shape",
+        CallerPanic,
+        &["fan_in_and_fan_out", "cannot exist", "pick smaller sizes"],
+        || {
+            let f = fan_in_and_fan_out(&[usize::MAX, 2, 2]);
+            Outcome::Wrong(format!("fans {f:?}"))
+        },
+    ),
     case("kaiming_of_a_zero_element_weight", Success, &[], || {
         let t = kaiming_uniform(&[0, 5], 1.0, FanMode::FanIn, Nonlinearity::Relu, &mut TorchGenerator::new(0), &cpu());
         if t.shape() == [0, 5] {
@@ -776,16 +811,21 @@ const CASES: &[Case] = &[
         Outcome::Wrong("accepted".into())
     }),
     // Losses.
-    case("cross_entropy_with_float_class_ids", CallerPanic, &["class probabilities", "int64"], || {
-        CrossEntropyLoss::new().forward(&x(4, 3), &Tensor::new(&[0f32, 1., 2., 1.], &[4]));
-        Outcome::Wrong("accepted".into())
-    }),
-    case("cross_entropy_of_a_scalar", CallerPanic, &["CrossEntropyLoss", "scalar"], || {
+    case(
+        "cross_entropy_with_float_class_ids",
+        CallerPanic,
+        &["class probabilities", "int64", "convert them with to_dtype(DType::I64)"],
+        || {
+            CrossEntropyLoss::new().forward(&x(4, 3), &Tensor::new(&[0f32, 1., 2., 1.], &[4]));
+            Outcome::Wrong("accepted".into())
+        },
+    ),
+    case("cross_entropy_of_a_scalar", CallerPanic, &["CrossEntropyLoss", "scalar", "pass logits [N, C]"], || {
         let s = Var::constant(Tensor::scalar(1.0, DType::F32, &cpu()));
         CrossEntropyLoss::new().forward(&s, &Tensor::new(&[0i64], &[]));
         Outcome::Wrong("accepted".into())
     }),
-    case("nll_of_a_scalar", CallerPanic, &["NLLLoss", "scalar"], || {
+    case("nll_of_a_scalar", CallerPanic, &["NLLLoss", "scalar", "pass logits [N, C]"], || {
         let s = Var::constant(Tensor::scalar(1.0, DType::F32, &cpu()));
         NLLLoss::new().forward(&s, &Tensor::new(&[0i64], &[]));
         Outcome::Wrong("accepted".into())
@@ -819,20 +859,35 @@ const CASES: &[Case] = &[
         BCEWithLogitsLoss::new().with_weight(Tensor::new(&[1f64; 4], &[4])).forward(&x(3, 4), &y);
         Outcome::Wrong("accepted".into())
     }),
-    case("bce_with_logits_int64_targets", CallerPanic, &["BCEWithLogitsLoss", "int64"], || {
-        BCEWithLogitsLoss::new().forward(&x(1, 2), &Tensor::new(&[0i64, 1], &[1, 2]));
-        Outcome::Wrong("accepted".into())
-    }),
-    case("bce_of_an_input_above_one", CallerPanic, &["BCELoss", "between 0 and 1"], || {
-        let p = Var::constant(Tensor::new(&[1.5f32, 0.5], &[2]));
-        BCELoss::new().forward(&p, &Tensor::new(&[1f32, 0.], &[2]));
-        Outcome::Wrong("accepted".into())
-    }),
-    case("l1_of_mismatched_shapes", CallerPanic, &["L1Loss", "[3, 1]", "[3]"], || {
-        L1Loss::new().forward(&x(3, 1), &Tensor::zeros(&[3], DType::F32, &cpu()));
-        Outcome::Wrong("accepted".into())
-    }),
-    case("mse_of_mismatched_dtypes", CallerPanic, &["MSELoss", "float64"], || {
+    case(
+        "bce_with_logits_int64_targets",
+        CallerPanic,
+        &["BCEWithLogitsLoss", "int64", "convert the targets with to_dtype"],
+        || {
+            BCEWithLogitsLoss::new().forward(&x(1, 2), &Tensor::new(&[0i64, 1], &[1, 2]));
+            Outcome::Wrong("accepted".into())
+        },
+    ),
+    case(
+        "bce_of_an_input_above_one",
+        CallerPanic,
+        &["BCELoss", "between 0 and 1", "apply a sigmoid first, or use BCEWithLogitsLoss"],
+        || {
+            let p = Var::constant(Tensor::new(&[1.5f32, 0.5], &[2]));
+            BCELoss::new().forward(&p, &Tensor::new(&[1f32, 0.], &[2]));
+            Outcome::Wrong("accepted".into())
+        },
+    ),
+    case(
+        "l1_of_mismatched_shapes",
+        CallerPanic,
+        &["L1Loss", "[3, 1]", "[3]", "squeeze the logits or unsqueeze the targets"],
+        || {
+            L1Loss::new().forward(&x(3, 1), &Tensor::zeros(&[3], DType::F32, &cpu()));
+            Outcome::Wrong("accepted".into())
+        },
+    ),
+    case("mse_of_mismatched_dtypes", CallerPanic, &["MSELoss", "float64", "convert the targets with to_dtype"], || {
         MSELoss::new().forward(&x(3, 1), &Tensor::zeros(&[3, 1], DType::F64, &cpu()));
         Outcome::Wrong("accepted".into())
     }),
@@ -860,6 +915,16 @@ const CASES: &[Case] = &[
             Outcome::Wrong(format!("{a}"))
         }
     }),
+    case(
+        "precision_binary_of_three_classes",
+        CallerPanic,
+        &["average=Binary", "choose Average::Macro, Micro or Weighted"],
+        || {
+            let t = Tensor::new(&[0i64, 1, 2], &[3]);
+            metrics::precision(&t, &t, Average::Binary);
+            Outcome::Wrong("accepted".into())
+        },
+    ),
     case("multiclass_accuracy_binary_average", CallerPanic, &["multiclass_accuracy", "Micro"], || {
         let t = Tensor::new(&[0i64, 1], &[2]);
         metrics::multiclass_accuracy(&t, &t, 2, Average::Binary);
@@ -888,7 +953,7 @@ const CASES: &[Case] = &[
     case(
         "confusion_matrix_of_200000_distinct_labels",
         CallerPanic,
-        &["confusion_matrix", "does not fit in memory"],
+        &["confusion_matrix", "does not fit in memory", "pass class labels, not continuous values"],
         || {
             let labels: Vec<i64> = (0..200_000).collect();
             let t = Tensor::new(&labels, &[200_000]);

@@ -1,8 +1,9 @@
 //! The activations figure: for ReLU, sigmoid and tanh, the hand-written function (solid line) and
 //! the built-in (dots) over `A = arange(-10, 10)`, plus `A` itself — the tutorial's
 //! `plt.plot(A)`, `plt.plot(relu(A))`, `plt.plot(sigmoid(A))` and 000's `plt.plot(tanh(...))`.
+//! The panel of `A` itself has nothing built in to compare with: one line, no legend.
 
-use super::{err, save_png_svg, FONT_FAMILY};
+use super::{err, save_png_svg, tick_label, FONT_FAMILY};
 use crate::error::CliError;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -39,9 +40,27 @@ pub fn draw<DB: DrawingBackend>(
             .y_label_area_size(45)
             .build_cartesian_2d(x0..x1, (lo - pad)..(hi + pad))
             .map_err(err)?;
-        chart.configure_mesh().label_style((FONT_FAMILY, 12)).draw().map_err(err)?;
+        let (y0, y1) = (lo - pad, hi + pad);
+        chart
+            .configure_mesh()
+            .x_label_formatter(&|v| tick_label(*v, x1 - x0))
+            .y_label_formatter(&|v| tick_label(*v, y1 - y0))
+            .label_style((FONT_FAMILY, 12))
+            .draw()
+            .map_err(err)?;
         let blue = RGBColor(31, 119, 180);
         let orange = RGBColor(255, 127, 14);
+        // `plt.plot(A)`: the input itself, with no hand-written twin.
+        let is_input = p.by_hand == x && p.built_in == x;
+        if is_input {
+            chart
+                .draw_series(LineSeries::new(
+                    x.iter().zip(&p.by_hand).map(|(&a, &b)| (a as f64, b as f64)),
+                    blue.stroke_width(2),
+                ))
+                .map_err(err)?;
+            continue;
+        }
         chart
             .draw_series(LineSeries::new(
                 x.iter().zip(&p.by_hand).map(|(&a, &b)| (a as f64, b as f64)),

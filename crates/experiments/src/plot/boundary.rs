@@ -1,35 +1,43 @@
 //! `plot_decision_boundary(model, X, y)` from the tutorial's `helper_functions.py`:
 //!
 //! 1. `x_min, x_max = X[:, 0].min() - 0.1, X[:, 0].max() + 0.1` (same for the second column);
-//! 2. `xx, yy = np.meshgrid(np.linspace(x_min, x_max, 101), np.linspace(y_min, y_max, 101))`;
+//! 2. `xx, yy = np.meshgrid(np.linspace(x_min, x_max, 101), np.linspace(y_min, y_max, 101))` — here
+//!    [`GRID`] = 401 nodes per axis instead of 101 (see below);
 //! 3. predict every grid point: `round(sigmoid(logits))` for two classes, `softmax(...).argmax(1)`
 //!    for more (the caller does this with the model, see [`grid`]);
 //! 4. `plt.contourf(xx, yy, y_pred, cmap=RdYlBu, alpha=0.7)`: here each grid node colours the cell
 //!    around it (half-way to its neighbours), runs of equal labels merged into one rectangle;
-//! 5. `plt.scatter(X[:, 0], X[:, 1], c=y, s=40, cmap=RdYlBu)`.
+//! 5. `plt.scatter(X[:, 0], X[:, 1], c=y, s=40, cmap=RdYlBu)`, each point with a dark edge.
+//!
+//! Why 401 nodes: matplotlib's `contourf` draws smooth boundaries between the 101 nodes by
+//! interpolating; cells of one label each, at 101 nodes, are five pixels wide in this figure and
+//! draw the boundary as a staircase. At 401 nodes a cell is about a pixel, so the same cell fill
+//! is smooth, and it stays exact (every pixel shows what the model predicts there) and
+//! deterministic. The edge on the points: a point of the light middle class of `RdYlBu` on its own
+//! region (the same colour at alpha 0.7 over white) would otherwise vanish.
 //!
 //! The figure is `figsize=(12, 6)`: "Train" on the left, "Test" on the right.
 
 use super::colormap::{class_color, over_white};
-use super::{err, range_padded, save_png_svg, FONT_FAMILY};
+use super::{err, range_padded, save_png_svg, tick_label, FONT_FAMILY};
 use crate::datasets::linspace;
 use crate::error::CliError;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
-/// Grid resolution per axis (the tutorial's 101).
-pub const GRID: usize = 101;
+/// Grid resolution per axis (four times the tutorial's 101: see the module doc).
+pub const GRID: usize = 401;
 
 /// The prediction grid of one panel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grid {
-    /// `np.linspace(x_min, x_max, 101)`.
+    /// `np.linspace(x_min, x_max, GRID)`.
     pub xs: Vec<f64>,
-    /// `np.linspace(y_min, y_max, 101)`.
+    /// `np.linspace(y_min, y_max, GRID)`.
     pub ys: Vec<f64>,
     /// The points to predict, `np.column_stack((xx.ravel(), yy.ravel())).float()`: point
-    /// `k` is `(xs[k % 101], ys[k / 101])`, row-major `[101 * 101, 2]`.
+    /// `k` is `(xs[k % GRID], ys[k / GRID])`, row-major `[GRID * GRID, 2]`.
     pub points: Vec<f32>,
 }
 
@@ -87,7 +95,14 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel, n_cl
         .y_label_area_size(40)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
-    chart.configure_mesh().disable_mesh().label_style((FONT_FAMILY, 13)).draw().map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_label_formatter(&|v| tick_label(*v, x1 - x0))
+        .y_label_formatter(&|v| tick_label(*v, y1 - y0))
+        .label_style((FONT_FAMILY, 13))
+        .draw()
+        .map_err(err)?;
 
     // contourf: one rectangle per run of equal labels along each grid row.
     let (ex, ey) = (edges(&g.xs), edges(&g.ys));
@@ -108,14 +123,13 @@ fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel, n_cl
     }
     chart.draw_series(rects).map_err(err)?;
 
-    // scatter(X[:, 0], X[:, 1], c=y, s=40)
+    // scatter(X[:, 0], X[:, 1], c=y, s=40), with a dark edge (edgecolors="k", linewidths=0.5)
+    let points = || p.x.chunks(2).zip(p.y).map(|(r, &label)| ((r[0] as f64, r[1] as f64), label));
     chart
-        .draw_series(
-            p.x.chunks(2)
-                .zip(p.y)
-                .map(|(r, &label)| Circle::new((r[0] as f64, r[1] as f64), 4, class_color(label, n_classes).filled())),
-        )
+        .draw_series(points().map(|(at, label)| Circle::new(at, 4, class_color(label, n_classes).filled())))
         .map_err(err)?;
+    let edge = RGBColor(30, 30, 30).stroke_width(1);
+    chart.draw_series(points().map(|(at, _)| Circle::new(at, 4, edge))).map_err(err)?;
     Ok(())
 }
 

@@ -100,6 +100,25 @@ pub(crate) fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
+/// A tick label for `v` on an axis spanning `span`: as many decimals as ticks about a tenth of the
+/// span apart need, trailing zeros dropped, and never "-0" (a tick at a rounding error below zero
+/// reads as zero).
+pub(crate) fn tick_label(v: f64, span: f64) -> String {
+    if !v.is_finite() || v.abs() >= 1e6 {
+        return format!("{v:.2e}");
+    }
+    // Ticks are 1, 2 or 5 times a power of ten, at least span/20 apart: one more decimal than that
+    // power needs tells 0.25 from 0.2.
+    let step = (span.abs() / 20.0).max(f64::MIN_POSITIVE);
+    let decimals = (-step.log10().floor()).clamp(0.0, 15.0) as usize + 1;
+    let text = format!("{v:.decimals$}");
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
+    match text {
+        "-0" => "0".to_string(),
+        t => t.to_string(),
+    }
+}
+
 /// `(min, max)` of a non-empty slice, padded by `pad` on each side.
 pub(crate) fn range_padded(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
@@ -128,5 +147,16 @@ mod tests {
         assert_eq!(files, vec![dir.join("line-lr0.01_loss.png"), dir.join("line-lr0.01_loss.svg")]);
         assert!(files.iter().all(|f| f.exists()));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn tick_labels_are_short_and_never_negative_zero() {
+        assert_eq!(tick_label(-1e-17, 2.0), "0");
+        assert_eq!(tick_label(-0.0, 2.0), "0");
+        assert_eq!(tick_label(0.25, 1.0), "0.25");
+        assert_eq!(tick_label(0.2, 1.0), "0.2");
+        assert_eq!(tick_label(-1.5, 4.0), "-1.5");
+        assert_eq!(tick_label(300.0, 1000.0), "300");
+        assert_eq!(tick_label(0.004, 0.02), "0.004");
     }
 }

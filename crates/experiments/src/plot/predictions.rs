@@ -2,7 +2,7 @@
 //! tutorial's `helper_functions.py`: `figsize=(10, 7)`, training data blue, testing data green,
 //! predictions red, all `s=4`, with a legend.
 
-use super::{err, range_padded, save_png_svg, FONT_FAMILY};
+use super::{err, range_padded, save_png_svg, tick_label, FONT_FAMILY};
 use crate::error::CliError;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 /// The points of the picture (one feature per row).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinePlot {
+    /// The figure's title (the run and its learning rate: `line (lr 0.01): predictions`).
+    pub title: String,
     /// Train inputs.
     pub x_train: Vec<f32>,
     /// Train targets.
@@ -31,13 +33,19 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: &LinePlot) -> 
     let (x0, x1) = range_padded(xs, 0.05);
     let (y0, y1) = range_padded(ys, 0.05);
     let mut chart = ChartBuilder::on(root)
-        .caption("line: predictions", (FONT_FAMILY, 22))
+        .caption(&p.title, (FONT_FAMILY, 22))
         .margin(15)
         .x_label_area_size(40)
         .y_label_area_size(50)
         .build_cartesian_2d(x0..x1, y0..y1)
         .map_err(err)?;
-    chart.configure_mesh().label_style((FONT_FAMILY, 13)).draw().map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_label_formatter(&|v| tick_label(*v, x1 - x0))
+        .y_label_formatter(&|v| tick_label(*v, y1 - y0))
+        .label_style((FONT_FAMILY, 13))
+        .draw()
+        .map_err(err)?;
     let groups: [(&str, &[f32], &[f32], RGBColor); 3] = [
         ("Training data", &p.x_train, &p.y_train, BLUE),
         ("Testing data", &p.x_test, &p.y_test, RGBColor(0, 128, 0)),

@@ -52,6 +52,16 @@ fn check_class_targets(op: &str, logits: &Tensor, target: &Tensor) {
         target.device.name()
     );
     ensure!(
+        !target.dtype.is_float() || !logits.dtype.is_float(),
+        op,
+        "logits {:?} {} and a {} target {:?}: float targets would be class probabilities, which {op} does not \
+         support; pass class indices as int64 [N] (target.to_dtype(DType::I64))",
+        logits.shape(),
+        logits.dtype,
+        target.dtype,
+        target.shape()
+    );
+    ensure!(
         logits.dtype.is_float()
             && target.dtype == DType::I64
             && logits.rank() == 2
