@@ -4,14 +4,14 @@
 //! torch.manual_seed(42); model = Model()              # build right after seeding
 //! for epoch in range(epochs):
 //!     model.train()
-//!     y_logits = model(X_train).squeeze_dim()             # squeeze only for the binary runs
+//!     y_logits = model(X_train).squeeze()                 # squeeze only for the binary runs
 //!     y_pred = torch.round(torch.sigmoid(y_logits))   # or softmax(y_logits, dim=1).argmax(dim=1)
 //!     loss = loss_fn(y_logits, y_train)
 //!     acc = accuracy_fn(y_true=y_train, y_pred=y_pred)
 //!     optimizer.zero_grad(); loss.backward(); optimizer.step()
 //!     model.eval()
 //!     with torch.inference_mode():
-//!         test_logits = model(X_test).squeeze_dim()
+//!         test_logits = model(X_test).squeeze()
 //!         test_pred = ...; test_loss = loss_fn(test_logits, y_test); test_acc = accuracy_fn(...)
 //! ```
 //!
@@ -176,7 +176,7 @@ fn read_epochs(pending: &mut Vec<PendingEpoch>) -> Vec<EpochRecord> {
     records
 }
 
-/// The model's logits, squeezed to `[n]` for BCE as the tutorial's `.squeeze_dim()`.
+/// The model's logits, squeezed to `[n]` for BCE as the tutorial's `.squeeze()` (here `squeeze_dim(1)`).
 fn forward(model: &Sequential, x: &Var, loss: LossKind) -> Var {
     let out = model.forward(x);
     if loss == LossKind::BceWithLogits {
