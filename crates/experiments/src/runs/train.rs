@@ -216,7 +216,7 @@ pub fn train(
     let (y_train, y_test) = (targets(&data.y_train, spec.loss, device), targets(&data.y_test, spec.loss, device));
     let classify = spec.loss != LossKind::L1;
 
-    let model = build_model(spec, opts.seed, device);
+    let mut model = build_model(spec, opts.seed, device);
     let params = model.parameters();
     let mut opt: Box<dyn Optimizer> = match spec.optimizer {
         OptimizerKind::Sgd => Box::new(SGD::new(params, SgdConfig::new(lr))),
@@ -232,14 +232,16 @@ pub fn train(
     let start = Instant::now();
     for epoch in 0..epochs {
         // Train step: forward, loss, accuracy, zero_grad, backward, step.
+        model.train();
         let logits = forward(&model, &x_train, spec.loss);
         let loss = loss_of(spec.loss, &logits, &y_train);
         let train_correct = classify.then(|| count_correct(&logits.tensor(), &y_train, spec.loss));
         opt.zero_grad();
-        loss.backward().map_err(|e| CliError::new(format!("{name}: backward failed at epoch {epoch}: {e}")))?;
+        loss.try_backward().map_err(|e| CliError::new(format!("{name}: backward failed at epoch {epoch}: {e}")))?;
         opt.step();
 
         // Evaluation of the test set, no graph recorded.
+        model.eval();
         let (test_loss, test_correct) = no_grad(|| {
             let logits = forward(&model, &x_test, spec.loss);
             let loss = loss_of(spec.loss, &logits, &y_test);
