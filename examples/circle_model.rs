@@ -60,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let logits = model.forward(&x).squeeze_dim(1);
         let loss = loss_fn.forward(&logits, &y);
         optimizer.zero_grad();
-        loss.backward()?;
+        loss.backward();
         optimizer.step();
         if epoch % 100 == 0 {
             let acc = accuracy_fn(&y, &predict(&logits));

@@ -35,7 +35,7 @@ fn main() {
     }
     println!("# id op shape dtype [requires_grad] <- inputs");
     print!("{}", loss.graph_text());
-    loss.backward().expect("a scalar loss that depends on the parameters");
+    loss.backward();
     println!(
         "\nafter backward: w1.grad {:?}, b3.grad = {:?}",
         w1.grad().map(|g| g.shape().to_vec()),

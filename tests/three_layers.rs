@@ -37,7 +37,7 @@ fn train(device: &Device) -> Vec<f32> {
     for _ in 0..20 {
         let loss = loss_fn.forward(&model.forward(&x).squeeze_dim(1), &y);
         opt.zero_grad();
-        loss.backward().unwrap();
+        loss.backward();
         opt.step();
         losses.push(loss.tensor().to_scalar::<f32>());
     }

@@ -120,22 +120,11 @@ fn seed_gradient(root: &Var, grad: Option<&Tensor>) -> Result<Tensor, AutogradEr
 }
 
 impl Var {
-    /// Computes the gradient of this scalar with respect to every leaf it depends on, adding it to their
-    /// [`Var::grad`]. Frees the graph (the saved tensors) as it goes; see [`Var::backward_with`] to keep it.
-    ///
-    /// # Errors
-    /// [`AutogradError::NonScalar`] when the result has more than one element, [`AutogradError::NoGradRequired`]
-    /// when it depends on no leaf, [`AutogradError::GraphFreed`] when an earlier backward freed its graph, and
-    /// [`AutogradError::Anomaly`] in anomaly mode.
-    pub fn backward(&self) -> Result<(), AutogradError> {
-        backward(self, None, false)
-    }
-
     /// Backward with an upstream gradient `grad` of this result's shape (`None`: 1, scalars only), keeping the
     /// graph for another backward when `keep_graph`.
     ///
     /// # Errors
-    /// As [`Var::backward`], and [`AutogradError::GradMismatch`] when `grad` has another shape, dtype or device.
+    /// As [`Var::try_backward`], and [`AutogradError::GradMismatch`] when `grad` has another shape, dtype or device.
     pub fn backward_with(&self, grad: Option<&Tensor>, keep_graph: bool) -> Result<(), AutogradError> {
         backward(self, grad, keep_graph)
     }

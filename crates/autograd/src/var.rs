@@ -51,7 +51,7 @@ pub(crate) struct GradFn {
 /// use tensor::Tensor;
 /// let x = Var::leaf(Tensor::new(&[1.0f64, 2.0, 3.0], &[3]));
 /// let y = (&x * &x).sum(); // y = Σ x²
-/// y.backward().unwrap();
+/// y.backward();
 /// assert_eq!(x.grad().unwrap().to_vec::<f64>(), vec![2.0, 4.0, 6.0]); // dy/dx = 2x
 /// ```
 #[derive(Clone)]

@@ -257,7 +257,7 @@ impl Var {
     /// // cube(x) = x³ with d/dx x³ = 3x²
     /// let x = Var::leaf(Tensor::new(&[2.0f64], &[1]));
     /// let y = Var::custom("cube", &[&x], |xs| xs[0].powf(3.0), |xs, _out, g| vec![g.mul(&xs[0].sqr().mul_scalar(3.0))]);
-    /// y.sum().backward().unwrap();
+    /// y.sum().backward();
     /// assert_eq!(x.grad().unwrap().to_vec::<f64>(), vec![12.0]);
     /// ```
     #[track_caller]

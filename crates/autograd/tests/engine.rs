@@ -25,7 +25,7 @@ fn tiny_mlp_matches_hand_derived_gradients() {
     let y = h.relu().matmul(&w2) + &b2;
     let loss = y.sum();
     assert_eq!(loss.tensor().item(), 7.5);
-    loss.backward().unwrap();
+    loss.backward();
     // dL/db2 = 1; dL/dW2 = relu(h)ᵀ = [2, 1]ᵀ
     assert_eq!(grad_vec(&b2), vec![1.0]);
     assert_eq!(grad_vec(&w2), vec![2.0, 1.0]);
@@ -40,12 +40,12 @@ fn leaf_gradients_accumulate_until_zeroed() {
     let x = Var::leaf(t64(&[3.0], &[1]));
     // d/dx x² = 2x = 6, twice: 12
     for _ in 0..2 {
-        x.sqr().sum().backward().unwrap();
+        x.sqr().sum().backward();
     }
     assert_eq!(grad_vec(&x), vec![12.0]);
     x.zero_grad();
     assert!(x.grad().is_none());
-    x.sqr().sum().backward().unwrap();
+    x.sqr().sum().backward();
     assert_eq!(grad_vec(&x), vec![6.0]);
 }
 
@@ -53,7 +53,7 @@ fn leaf_gradients_accumulate_until_zeroed() {
 fn a_variable_used_twice_gets_both_gradients() {
     // y = x·x + x: dy/dx = 2x + 1 = 5 at x = 2
     let x = Var::leaf(t64(&[2.0], &[]));
-    (&x * &x + &x).backward().unwrap();
+    (&x * &x + &x).backward();
     assert_eq!(grad_vec(&x), vec![5.0]);
 }
 
@@ -61,7 +61,7 @@ fn a_variable_used_twice_gets_both_gradients() {
 fn non_leaf_gradients_are_not_kept() {
     let x = Var::leaf(t64(&[1.0, 2.0], &[2]));
     let y = x.exp();
-    y.sum().backward().unwrap();
+    y.sum().backward();
     assert!(!y.is_leaf());
     assert!(y.grad().is_none());
     assert!(x.grad().is_some());
@@ -75,7 +75,7 @@ fn no_grad_records_nothing() {
     assert!(y.is_leaf());
     assert_eq!(y.op_name(), "constant");
     assert!(y.graph_text().lines().count() == 1, "a constant has no inputs:\n{}", y.graph_text());
-    assert!(matches!(y.backward(), Err(AutogradError::NoGradRequired { .. })));
+    assert!(matches!(y.try_backward(), Err(AutogradError::NoGradRequired { .. })));
     // The guard restores recording.
     {
         let _g = NoGradGuard::new();
@@ -97,7 +97,7 @@ fn detach_stops_the_gradient() {
     // y = x · detach(x): dy/dx = detach(x) = 3, not 2x = 6
     let x = Var::leaf(t64(&[3.0], &[]));
     let y = &x * &x.detach();
-    y.backward().unwrap();
+    y.backward();
     assert_eq!(grad_vec(&x), vec![3.0]);
     assert!(!x.detach().requires_grad());
     assert!(x.detach().tensor().same_storage(&x.tensor()));
@@ -110,7 +110,7 @@ fn keep_graph_allows_a_second_backward_and_freeing_is_reported() {
     y.backward_with(None, true).unwrap();
     y.backward_with(None, false).unwrap();
     assert_eq!(grad_vec(&x), vec![2.0]);
-    let err = y.backward().unwrap_err();
+    let err = y.try_backward().unwrap_err();
     assert!(matches!(err, AutogradError::GraphFreed { .. }), "{err:?}");
     assert!(err.to_string().contains("keep_graph = true"), "{err}");
 }
@@ -119,7 +119,7 @@ fn keep_graph_allows_a_second_backward_and_freeing_is_reported() {
 fn backward_on_a_non_scalar_needs_a_gradient() {
     let x = Var::leaf(t64(&[1.0, 2.0], &[2]));
     let y = x.mul_scalar(3.0);
-    let err = y.backward().unwrap_err();
+    let err = y.try_backward().unwrap_err();
     assert_eq!(err, AutogradError::NonScalar { shape: vec![2] });
     assert!(err.to_string().contains("backward_with(Some(&grad)"), "{err}");
     // With an upstream gradient g: dx = 3g
@@ -141,14 +141,14 @@ fn backward_with_a_gradient_of_the_wrong_shape_or_dtype_fails() {
 #[test]
 fn backward_on_a_constant_says_why() {
     let c = Var::constant(t64(&[1.0], &[]));
-    let err = c.backward().unwrap_err();
+    let err = c.try_backward().unwrap_err();
     assert!(err.to_string().contains("requires no gradient"), "{err}");
 }
 
 #[test]
 fn a_scalar_leaf_gets_gradient_one() {
     let x = Var::leaf(t64(&[5.0], &[]));
-    x.backward().unwrap();
+    x.backward();
     assert_eq!(grad_vec(&x), vec![1.0]);
 }
 
@@ -158,7 +158,7 @@ fn set_data_replaces_the_value_but_not_what_was_saved() {
     let y = x.sqr().sum();
     x.set_data(t64(&[10.0], &[1]));
     assert_eq!(x.tensor().to_f64_vec(), vec![10.0]);
-    y.backward().unwrap();
+    y.backward();
     assert_eq!(grad_vec(&x), vec![4.0], "the gradient at the value the forward saw, 2x = 4");
 }
 
@@ -199,14 +199,14 @@ fn anomaly_mode_names_the_backward_op() {
     let err = detect_anomaly(|| {
         let y = x.sqrt();
         let id = y.id();
-        (id, y.sum().backward().unwrap_err())
+        (id, y.sum().try_backward().unwrap_err())
     });
     let (id, err) = err;
     assert_eq!(err, AutogradError::Anomaly { id, op: "sqrt", input: 0 });
     assert!(err.to_string().contains(&format!("sqrt (node #{id})")), "{err}");
     // Outside anomaly mode the same backward runs and gives ∞.
     x.zero_grad();
-    x.sqrt().sum().backward().unwrap();
+    x.sqrt().sum().backward();
     assert!(grad_vec(&x)[0].is_infinite());
 }
 
@@ -253,7 +253,7 @@ fn graph_text_lists_nodes_in_creation_order_with_shapes() {
     assert!(dot.starts_with("digraph"));
     assert!(dot.contains(&format!("n{} -> n{}", w.id(), id_of("matmul"))), "{dot}");
     // After backward the links are freed, and the text says so.
-    y.sum().backward().unwrap();
+    y.sum().backward();
     assert!(y.graph_text().contains("(freed by backward)"));
 }
 

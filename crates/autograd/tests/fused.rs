@@ -24,7 +24,7 @@ fn value_and_grads(
     let n = out.tensor().numel();
     let w: Vec<f32> = (0..n).map(|i| 0.25 + (i % 5) as f32 * 0.375).collect();
     let w = Var::constant(t32(dev, &w, &out.shape()));
-    (out.clone() * &w).sum().backward().unwrap();
+    (out.clone() * &w).sum().backward();
     (out.tensor().to_f64_vec(), vars.iter().map(|v| v.grad().expect("a gradient").to_f64_vec()).collect())
 }
 

@@ -13,7 +13,7 @@ use tensor::{Device, Tensor};
 /// The gradient of every input of `Σ f(inputs)`.
 fn grads_of_sum(dev: &Device, inputs: &[(&[f32], &[usize])], f: impl Fn(&[Var]) -> Var) -> Vec<Vec<f64>> {
     let vars: Vec<Var> = inputs.iter().map(|(d, s)| Var::leaf(t32(dev, d, s))).collect();
-    f(&vars).sum().backward().unwrap();
+    f(&vars).sum().backward();
     vars.iter().map(|v| v.grad().expect("a gradient").to_f64_vec()).collect()
 }
 
@@ -200,7 +200,7 @@ fn sum(dev: &Device) {
     // y_i = Σ_j x_ij, loss = Σ_i w_i y_i: d/dx_ij = w_i (the upstream gradient broadcast back along j)
     let x = Var::leaf(t32(dev, &[1., 2., 3., 4., 5., 6.], &[2, 3]));
     let w = Var::constant(t32(dev, &[10., 20.], &[2]));
-    (x.sum_dim(1usize) * &w).sum().backward().unwrap();
+    (x.sum_dim(1usize) * &w).sum().backward();
     assert_close(&x.grad().unwrap().to_f64_vec(), &[10., 10., 10., 20., 20., 20.], 1e-6);
 }
 test_device!(sum, sum_cpu, sum_wgpu);
@@ -215,7 +215,7 @@ test_device!(max, max_cpu, max_wgpu);
 fn softmax(dev: &Device) {
     // y = softmax([0, 0]) = [½, ½]; loss = y₀: d/dx_j = y_j([j = 0] - y₀) = [¼, -¼]
     let x = Var::leaf(t32(dev, &[0., 0.], &[2]));
-    x.softmax(0usize).narrow(0usize, 0, 1).sum().backward().unwrap();
+    x.softmax(0usize).narrow(0usize, 0, 1).sum().backward();
     assert_close(&x.grad().unwrap().to_f64_vec(), &[0.25, -0.25], 1e-6);
     // Σ_j softmax(x)_j = 1 whatever x: the gradient of the sum is 0.
     let g = grads_of_sum(dev, &[(&[1., 2., 3.], &[3])], |v| v[0].softmax(0usize));
@@ -226,7 +226,7 @@ test_device!(softmax, softmax_cpu, softmax_wgpu);
 fn log_softmax(dev: &Device) {
     // y = log_softmax(x), loss = y₀ (cross-entropy of class 0, negated): d/dx_j = [j = 0] - softmax(x)_j
     let x = Var::leaf(t32(dev, &[0., 0., 0., 0.], &[4]));
-    x.log_softmax(0usize).narrow(0usize, 0, 1).sum().backward().unwrap();
+    x.log_softmax(0usize).narrow(0usize, 0, 1).sum().backward();
     assert_close(&x.grad().unwrap().to_f64_vec(), &[0.75, -0.25, -0.25, -0.25], 1e-6);
 }
 test_device!(log_softmax, log_softmax_cpu, log_softmax_wgpu);
@@ -262,8 +262,8 @@ fn linear(dev: &Device) {
     let fused = x1.linear(&w1, Some(&b1)).sigmoid();
     let unfused = (x2.matmul(&w2.t()) + &b2).sigmoid();
     assert_eq!(fused.tensor().to_f64_vec(), unfused.tensor().to_f64_vec());
-    fused.sum().backward().unwrap();
-    unfused.sum().backward().unwrap();
+    fused.sum().backward();
+    unfused.sum().backward();
     for (a, b) in [(&x1, &x2), (&w1, &w2), (&b1, &b2)] {
         assert_eq!(a.grad().unwrap().to_f64_vec(), b.grad().unwrap().to_f64_vec());
     }
@@ -297,8 +297,8 @@ fn linear_weight_grad_at_the_tutorial_shapes(dev: &Device) {
             )
         };
         let ((x1, w1, b1), (x2, w2, b2)) = (vars(), vars());
-        (x1.linear(&w1, Some(&b1)) * &up).sum().backward().unwrap();
-        (&(x2.matmul(&w2.t()) + &b2) * &up).sum().backward().unwrap();
+        (x1.linear(&w1, Some(&b1)) * &up).sum().backward();
+        (&(x2.matmul(&w2.t()) + &b2) * &up).sum().backward();
         let (g1, g2) = (w1.grad().unwrap(), w2.grad().unwrap());
         assert!(g1.is_contiguous(), "{rows}x{fin}->{fout}: the weight gradient is contiguous");
         assert_eq!(g1.to_f64_vec(), g2.to_f64_vec(), "{rows}x{fin}->{fout} on {}", dev.name());
@@ -331,8 +331,8 @@ fn linear_relu(dev: &Device) {
         let fused = x1.linear_relu(&w1, bias.then_some(&b1)).sigmoid();
         let unfused = x2.linear(&w2, bias.then_some(&b2)).relu().sigmoid();
         assert_eq!(fused.tensor().to_f64_vec(), unfused.tensor().to_f64_vec());
-        fused.sum().backward().unwrap();
-        unfused.sum().backward().unwrap();
+        fused.sum().backward();
+        unfused.sum().backward();
         for (a, b) in [(&x1, &x2), (&w1, &w2)] {
             assert_eq!(a.grad().unwrap().to_f64_vec(), b.grad().unwrap().to_f64_vec());
         }
@@ -347,7 +347,7 @@ fn reshape(dev: &Device) {
     // reshape moves nothing: the gradient (here w, laid out [3, 2]) comes back in the input's shape [2, 3]
     let x = Var::leaf(t32(dev, &[0.; 6], &[2, 3]));
     let w = Var::constant(t32(dev, &[1., 2., 3., 4., 5., 6.], &[3, 2]));
-    (x.reshape(&[3, 2]) * &w).sum().backward().unwrap();
+    (x.reshape(&[3, 2]) * &w).sum().backward();
     let g = x.grad().unwrap();
     assert_eq!(g.shape(), &[2, 3]);
     assert_close(&g.to_f64_vec(), &[1., 2., 3., 4., 5., 6.], 1e-6);
@@ -358,7 +358,7 @@ fn permute(dev: &Device) {
     // y = xᵀ, loss = Σ y ⊙ w: d/dx = wᵀ
     let x = Var::leaf(t32(dev, &[0.; 6], &[2, 3]));
     let w = Var::constant(t32(dev, &[1., 2., 3., 4., 5., 6.], &[3, 2]));
-    (x.permute(&[1, 0]) * &w).sum().backward().unwrap();
+    (x.permute(&[1, 0]) * &w).sum().backward();
     assert_close(&x.grad().unwrap().to_f64_vec(), &[1., 3., 5., 2., 4., 6.], 1e-6);
 }
 test_device!(permute, permute_cpu, permute_wgpu);
@@ -382,7 +382,7 @@ fn cat(dev: &Device) {
     let a = Var::leaf(t32(dev, &[0., 0.], &[2]));
     let b = Var::leaf(t32(dev, &[0., 0., 0.], &[3]));
     let w = Var::constant(t32(dev, &[1., 2., 3., 4., 5.], &[5]));
-    (Var::cat(&[&a, &b], 0usize) * &w).sum().backward().unwrap();
+    (Var::cat(&[&a, &b], 0usize) * &w).sum().backward();
     assert_close(&a.grad().unwrap().to_f64_vec(), &[1., 2.], 1e-6);
     assert_close(&b.grad().unwrap().to_f64_vec(), &[3., 4., 5.], 1e-6);
 }
@@ -420,7 +420,7 @@ fn stack(dev: &Device) {
     let a = Var::leaf(t32(dev, &[0., 0.], &[2]));
     let b = Var::leaf(t32(dev, &[0., 0.], &[2]));
     let w = Var::constant(t32(dev, &[1., 2., 3., 4.], &[2, 2]));
-    (Var::stack(&[&a, &b], 1usize) * &w).sum().backward().unwrap();
+    (Var::stack(&[&a, &b], 1usize) * &w).sum().backward();
     assert_close(&a.grad().unwrap().to_f64_vec(), &[1., 3.], 1e-6);
     assert_close(&b.grad().unwrap().to_f64_vec(), &[2., 4.], 1e-6);
 }

@@ -2,11 +2,11 @@
 //! device was picked and why (printed on stderr so that stdout keeps the tutorial's log).
 
 use crate::error::CliError;
-use clap::ValueEnum;
 use tensor::Device;
 
 /// The `--device` flag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum DeviceChoice {
     /// The host CPU.
     #[default]

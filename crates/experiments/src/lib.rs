@@ -13,11 +13,16 @@
 //! 4. [`plot`] — decision boundaries, curves, the straight-line predictions, the activations.
 //! 5. [`report`] — `out/report.md` and the peak RSS.
 //! 6. [`bench`](mod@bench) — `experiments bench`: matmul GFLOP/s, softmax, reduce, µs per epoch.
-//! 7. [`cli`] and [`commands`] — the command line and what each subcommand does; [`limits`] — the
-//!    bound of every numeric flag and why; [`output`] — printing that never panics.
+//! 7. `cli` and `commands` (feature `cli`, on by default) — the command line and what each subcommand does;
+//!    [`limits`] — the bound of every numeric flag and why; [`output`] — printing that never panics.
+//! 8. [`tutorial`] — the tutorial's helpers as a library over tensors: `make_circles`, `make_moons`,
+//!    `make_blobs`, `make_spirals`, `train_test_split`, `plot_decision_boundary` (no CLI needed; the root
+//!    `tapegrad` crate re-exports them).
 
 pub mod bench;
+#[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "cli")]
 pub mod commands;
 pub mod datasets;
 pub mod device;
@@ -28,5 +33,10 @@ pub mod plot;
 pub mod record;
 pub mod report;
 pub mod runs;
+pub mod tutorial;
 
 pub use error::CliError;
+pub use tutorial::{
+    make_blobs, make_circles, make_moons, make_spirals, plot_decision_boundaries, plot_decision_boundary,
+    train_test_split,
+};

@@ -9,6 +9,8 @@
 //!   symlink is written through (its target gets the new file); a directory, device, FIFO or socket is refused.
 //!   It refuses what [`load`] would refuse (two parameters with one name, integer parameters), so a save never
 //!   succeeds on a file that cannot be loaded back.
+//! * [`Module::state_dict`] and [`Module::load_state_dict`] are the same in memory; the file functions are built
+//!   on them ([`save`] writes `state_dict()`, [`load`] reads the file and calls `load_state_dict`).
 //! * [`load`] validates everything first — the file parses, every parameter is present with its shape and a
 //!   float dtype, no unexpected tensor — and only then replaces parameter values. A failed load changes
 //!   nothing, and its [`CheckpointError`] says what is wrong and what to do.
@@ -207,36 +209,81 @@ fn parse(path: &Path, bytes: &[u8]) -> Result<HashMap<String, Tensor>, Checkpoin
     Ok(out)
 }
 
-/// Loads the parameters of `module` from `path`. Every parameter must be in the file with the same shape (any
-/// float dtype: values are converted to the parameter's), and the file must hold nothing else; otherwise
-/// nothing is changed and the error lists every problem. Values move to each parameter's device.
+/// Loads the parameters of `module` from `path`: [`read`], then [`Module::load_state_dict`]. Every parameter
+/// must be in the file with the same shape (any float dtype: values are converted to the parameter's), and the
+/// file must hold nothing else; otherwise nothing is changed and the error lists every problem. Values move to
+/// each parameter's device.
 pub fn load(module: &dyn Module, path: impl AsRef<Path>) -> Result<(), CheckpointError> {
     let path = path.as_ref();
-    let mut tensors = read(path)?;
-    let params = module.named_parameters();
+    let mut state: Vec<(String, Tensor)> = read(path)?.into_iter().collect();
+    // A file's tensors come in no particular order; sorted, every error lists its problems in one order.
+    state.sort_by(|a, b| a.0.cmp(&b.0));
+    module.load_state_dict(&state).map_err(|e| CheckpointError::Mismatch {
+        path: path.to_path_buf(),
+        problems: e.problems.into_iter().map(|p| p.replace("in the state dict", "in the file")).collect(),
+    })
+}
+
+/// Why [`Module::load_state_dict`] refused a state dict (nothing was loaded): every problem found, one per entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateDictError {
+    /// The module's class name (`Sequential`, `CircleModelV0`), as PyTorch's message names it.
+    pub module: String,
+    /// Missing, unexpected, repeated or mis-shaped keys, one sentence each.
+    pub problems: Vec<String>,
+}
+
+impl fmt::Display for StateDictError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "error(s) in loading state_dict for {} (nothing was loaded):\n  {}\npass the state_dict() of a model of \
+             the same architecture",
+            self.module,
+            self.problems.join("\n  ")
+        )
+    }
+}
+
+impl std::error::Error for StateDictError {}
+
+/// [`Module::load_state_dict`] for the parameters `params` of a module named `module`: validates every entry
+/// first, then replaces the values (converted to each parameter's dtype and device).
+pub fn load_state_dict(
+    params: &[(String, autograd::Var)],
+    module: String,
+    state: &[(String, Tensor)],
+) -> Result<(), StateDictError> {
     // Validate everything before touching any parameter.
     let mut problems = Vec::new();
-    for (name, p) in &params {
-        match tensors.get(name) {
+    let mut by_name: HashMap<&str, &Tensor> = HashMap::new();
+    for (name, t) in state {
+        if by_name.insert(name.as_str(), t).is_some() {
+            problems.push(format!("`{name}` appears twice"));
+        }
+    }
+    for (name, p) in params {
+        match by_name.get(name.as_str()) {
             None => problems.push(format!("missing `{name}` {:?}", p.shape())),
             Some(t) if t.shape() != p.shape() => {
-                problems.push(format!("`{name}` is {:?} in the file but {:?} in the model", t.shape(), p.shape()))
+                problems.push(format!("`{name}` is {:?} in the state dict but {:?} in the model", t.shape(), p.shape()))
             }
             Some(t) if !t.dtype().is_float() => {
-                problems.push(format!("`{name}` is {} in the file; parameters are float", t.dtype()))
+                problems.push(format!("`{name}` is {} in the state dict; parameters are float", t.dtype()))
             }
             Some(_) => {}
         }
     }
-    let mut unexpected: Vec<&String> = tensors.keys().filter(|k| !params.iter().any(|(n, _)| n == *k)).collect();
-    unexpected.sort();
+    let known: HashSet<&str> = params.iter().map(|(n, _)| n.as_str()).collect();
+    let mut unexpected: Vec<&str> = by_name.keys().copied().filter(|k| !known.contains(k)).collect();
+    unexpected.sort_unstable();
     problems.extend(unexpected.into_iter().map(|k| format!("unexpected `{k}` (not a parameter of this model)")));
     if !problems.is_empty() {
-        return Err(CheckpointError::Mismatch { path: path.to_path_buf(), problems });
+        return Err(StateDictError { module, problems });
     }
-    for (name, p) in &params {
-        let t = tensors.remove(name).expect("checked above");
-        let t = if t.dtype() == p.dtype() { t } else { t.to_dtype(p.dtype()) };
+    for (name, p) in params {
+        let t = by_name[name.as_str()];
+        let t = if t.dtype() == p.dtype() { t.clone() } else { t.to_dtype(p.dtype()) };
         p.set_data(t.to_device(&p.device()));
     }
     Ok(())

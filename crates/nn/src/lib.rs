@@ -11,7 +11,7 @@
 //! 5. [`loss`] — `BCEWithLogitsLoss`, `BCELoss`, `CrossEntropyLoss`, `NLLLoss`, `L1Loss`, `MSELoss`.
 //! 6. [`optim`] — the [`Optimizer`] trait, `SGD`, `Adam`, `AdamW`, their saved state.
 //! 7. [`metrics`] — accuracy, precision / recall / F1, confusion matrix, `classification_report` (scikit-learn).
-//! 8. [`checkpoint`] — parameters to and from safetensors files under PyTorch's names.
+//! 8. [`checkpoint`] — `load_state_dict` in memory; parameters to and from safetensors files under PyTorch's names.
 //! 9. [`atomic_file`] — how every file is written (atomically, durably, symlinks followed, special files refused)
 //!    so that no save can lose data.
 //!
@@ -34,7 +34,7 @@ pub mod metrics;
 pub mod module;
 pub mod optim;
 
-pub use checkpoint::CheckpointError;
+pub use checkpoint::{CheckpointError, StateDictError};
 pub use generator::{manual_seed, with_default_generator, TorchGenerator};
 pub use layers::{Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh};
 pub use loss::{BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, Reduction};

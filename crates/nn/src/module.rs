@@ -7,7 +7,7 @@
 //! `linear_layer_stack.0.bias`). Checkpoints use these names, so files are interchangeable with PyTorch's.
 //!
 //! A custom model is a plain struct whose fields are its children; the [`children!`](crate::children) macro
-//! lists them so that parameters, printing, `set_training` and `to_device` come for free:
+//! lists them so that parameters, printing, `train()`/`eval()` and `to_device` come for free:
 //!
 //! ```
 //! use autograd::Var;
@@ -40,6 +40,8 @@ use std::fmt;
 
 use autograd::Var;
 use tensor::{Device, Tensor};
+
+use crate::checkpoint::StateDictError;
 
 /// A differentiable function with parameters, like PyTorch's `nn.Module`.
 ///
@@ -99,12 +101,22 @@ pub trait Module: Send + Sync {
         self.parameters().iter().map(|p| p.tensor().numel()).sum()
     }
 
-    /// Switches training mode (PyTorch's `train()` / `eval()`); recurses into the children. No layer of this
-    /// crate behaves differently in the two modes, but a custom one (dropout) may override this.
+    /// Switches training mode (`model.train(on)`); recurses into the children. No layer of this crate behaves
+    /// differently in the two modes, but a custom one (dropout) may override this.
     fn set_training(&mut self, on: bool) {
         for (_, child) in self.children_mut() {
             child.set_training(on);
         }
+    }
+
+    /// `model.train()`: training mode, for this module and its children ([`Module::set_training`]`(true)`).
+    fn train(&mut self) {
+        self.set_training(true);
+    }
+
+    /// `model.eval()`: evaluation mode, for this module and its children ([`Module::set_training`]`(false)`).
+    fn eval(&mut self) {
+        self.set_training(false);
     }
 
     /// Sets every parameter's gradient to `None` (`module.zero_grad()`).
@@ -133,9 +145,21 @@ pub trait Module: Send + Sync {
         }
     }
 
-    /// The parameter values by name (`module.state_dict()`).
+    /// The parameter values by name, in [`Module::named_parameters`] order (`module.state_dict()`): the same keys
+    /// as the checkpoint files (`0.weight`, `layer_1.bias`). The tensors share storage with the parameters until
+    /// an optimizer step replaces them.
     fn state_dict(&self) -> Vec<(String, Tensor)> {
         self.named_parameters().into_iter().map(|(n, p)| (n, p.tensor())).collect()
+    }
+
+    /// `module.load_state_dict(state)` (strict, as PyTorch's default): every parameter must be in `state` with
+    /// its shape and a float dtype (converted to the parameter's), once, and `state` must hold nothing else;
+    /// otherwise nothing is changed and the error lists every problem. Values move to each parameter's device.
+    ///
+    /// # Errors
+    /// [`StateDictError`] listing the missing, unexpected, repeated or mis-shaped keys.
+    fn load_state_dict(&self, state: &[(String, Tensor)]) -> Result<(), StateDictError> {
+        crate::checkpoint::load_state_dict(&self.named_parameters(), self.type_name(), state)
     }
 
     /// The class name PyTorch prints (`Linear`, `CircleModelV0`): by default the Rust type's name without its
@@ -226,6 +250,9 @@ impl<M: Module + ?Sized> Module for Box<M> {
     fn set_training(&mut self, on: bool) {
         (**self).set_training(on)
     }
+    fn load_state_dict(&self, state: &[(String, Tensor)]) -> Result<(), StateDictError> {
+        (**self).load_state_dict(state)
+    }
     fn type_name(&self) -> String {
         (**self).type_name()
     }
@@ -253,11 +280,19 @@ macro_rules! children {
     };
 }
 
-/// Implements `Display` (PyTorch's printing) for module types: `nn::impl_display!(CircleModelV0, BlobModel);`.
+/// Implements `Display` and `Debug` for module types, both printing PyTorch's `repr(model)`:
+/// `nn::impl_display!(CircleModelV0, BlobModel);` makes `println!("{model}")` and `println!("{model:?}")` print
+/// what `print(model)` prints in PyTorch. (Rust cannot implement `Debug` for every `Module` at once; every module
+/// of this crate has both.)
 #[macro_export]
 macro_rules! impl_display {
     ($($t:ty),* $(,)?) => {
         $(impl ::std::fmt::Display for $t {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&$crate::Module::repr(self))
+            }
+        }
+        impl ::std::fmt::Debug for $t {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(&$crate::Module::repr(self))
             }

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use autograd::Var;
 use nn::checkpoint::{self, CheckpointError};
 use nn::{children, Linear, Module, ReLU, Sequential};
+use tensor::{DType, Device, Tensor};
 
 static SEED_LOCK: Mutex<()> = Mutex::new(());
 
@@ -183,4 +184,36 @@ fn bad_files_fail_clearly_without_partial_loads() {
         &["`layer_2.weight` is [1, 5] in the file but [2, 5] in the model"],
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `load_state_dict(state_dict())` in memory: the same keys as the files, a bit-exact copy; strict as PyTorch's
+/// default — a missing, unexpected, repeated or mis-shaped key loads nothing and is named in the error.
+#[test]
+fn load_state_dict_in_memory_is_strict() {
+    let (a, b) = (circle(42), circle(7));
+    assert_ne!(bits(&a), bits(&b));
+    let keys: Vec<String> = a.state_dict().into_iter().map(|(k, _)| k).collect();
+    assert_eq!(keys, ["layer_1.weight", "layer_1.bias", "layer_2.weight", "layer_2.bias"]);
+    b.load_state_dict(&a.state_dict()).unwrap();
+    assert_eq!(bits(&a), bits(&b));
+
+    let c = circle(7);
+    let before = bits(&c);
+    let mut state = a.state_dict();
+    state.remove(0);
+    state[0].1 = Tensor::zeros(&[3], DType::F32, &Device::Cpu);
+    state.push(("extra".to_string(), Tensor::zeros(&[1], DType::F32, &Device::Cpu)));
+    state.push(state[1].clone());
+    let msg = c.load_state_dict(&state).unwrap_err().to_string();
+    for needle in [
+        "loading state_dict for CircleModelV0",
+        "missing `layer_1.weight` [5, 2]",
+        "`layer_1.bias` is [3] in the state dict but [5] in the model",
+        "unexpected `extra`",
+        "`layer_2.weight` appears twice",
+        "nothing was loaded",
+    ] {
+        assert!(msg.contains(needle), "{needle:?} not in: {msg}");
+    }
+    assert_eq!(bits(&c), before, "a refused state dict changed the model");
 }

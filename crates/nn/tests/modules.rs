@@ -101,6 +101,7 @@ fn tutorial_models_match_pytorch() {
         // Printing, exactly.
         assert_eq!(model.repr(), case["repr"].as_str().unwrap(), "{name}: repr");
         assert_eq!(format!("{model}"), case["repr"].as_str().unwrap(), "{name}: Display");
+        assert_eq!(format!("{model:?}"), case["repr"].as_str().unwrap(), "{name}: Debug");
         // Parameter names and values, bit for bit.
         let names: Vec<String> = model.named_parameters().into_iter().map(|(n, _)| n).collect();
         let want: Vec<String> =
@@ -168,11 +169,33 @@ fn gradients_reach_every_parameter_and_zero_grad_clears_them() {
         build("CircleModelV2")
     };
     let x = Var::constant(Tensor::new(&[0.5f32, -1.0, 1.5, 2.0], &[2, 2]));
-    model.forward(&x).sum().backward().unwrap();
+    model.forward(&x).sum().backward();
     for (n, p) in model.named_parameters() {
         let g = p.grad().unwrap_or_else(|| panic!("{n} has no gradient"));
         assert_eq!(g.shape(), p.tensor().shape());
     }
     model.zero_grad();
     assert!(model.parameters().iter().all(|p| p.grad().is_none()));
+}
+
+/// `println!("{:?}", layer)` prints PyTorch's repr for every layer type (the strings `print(layer)` gives).
+#[test]
+fn every_layer_debug_prints_its_pytorch_repr() {
+    let _guard = SEED_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    nn::manual_seed(42);
+    assert_eq!(format!("{:?}", Linear::new(2, 10)), "Linear(in_features=2, out_features=10, bias=True)");
+    assert_eq!(format!("{:?}", ReLU::new()), "ReLU()");
+    assert_eq!(format!("{:?}", Sigmoid::new()), "Sigmoid()");
+    assert_eq!(format!("{:?}", Tanh::new()), "Tanh()");
+    assert_eq!(format!("{:?}", Softmax::new(1)), "Softmax(dim=1)");
+    let mut seq = Sequential::new().add(Linear::new(2, 10)).add(ReLU::new());
+    assert_eq!(
+        format!("{seq:?}"),
+        "Sequential(\n  (0): Linear(in_features=2, out_features=10, bias=True)\n  (1): ReLU()\n)"
+    );
+    // train() / eval() are PyTorch's calls; they recurse into the children (none of these layers changes).
+    seq.eval();
+    seq.train();
+    let model = CircleModelV0 { layer_1: Linear::new(2, 5), layer_2: Linear::new(5, 1) };
+    assert_eq!(format!("{model:?}"), format!("{model}"));
 }

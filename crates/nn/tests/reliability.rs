@@ -1129,7 +1129,7 @@ fn train_solo(seed: u64) -> Vec<Vec<u64>> {
     for _ in 0..20 {
         let loss = BCEWithLogitsLoss::new().forward(&model.forward(&x), &y);
         opt.zero_grad();
-        loss.backward().unwrap();
+        loss.backward();
         opt.step();
     }
     bits(&model)

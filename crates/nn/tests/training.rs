@@ -84,7 +84,7 @@ fn ten_training_steps_match_pytorch() {
                 CrossEntropyLoss::new().forward(&logits, &y_cls)
             };
             opt.zero_grad();
-            loss.backward().unwrap();
+            loss.backward();
             opt.step();
             losses.push(loss.tensor().item());
         }

@@ -248,6 +248,15 @@ impl fmt::Display for Tensor {
     /// Prints as `print(tensor)` does in PyTorch with the default print options, e.g.
     /// `tensor([[-1.2549, -0.8112],\n        [ 1.7168, -1.2270]])`.
     fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        out.write_str(&self.to_string_with_suffixes(&[]))
+    }
+}
+
+impl Tensor {
+    /// The text of `print(tensor)` with `extra` suffixes after torch's own (device, dtype, size), laid out as
+    /// torch's `_add_suffixes` does: what `autograd` uses to print `grad_fn=<AddmmBackward0>` or
+    /// `requires_grad=True` as torch's `_str_intern` does.
+    pub fn to_string_with_suffixes(&self, extra: &[String]) -> String {
         const PREFIX: &str = "tensor(";
         let indent = PREFIX.len();
         let mut suffixes = Vec::new();
@@ -279,7 +288,8 @@ impl fmt::Display for Tensor {
             let f = Formatter::new(&values, &shown);
             tensor_str(&values, &f, block, indent, summarize)
         };
-        out.write_str(&add_suffixes(format!("{PREFIX}{body}"), &suffixes, indent))
+        suffixes.extend(extra.iter().cloned());
+        add_suffixes(format!("{PREFIX}{body}"), &suffixes, indent)
     }
 }
 

@@ -8,8 +8,11 @@
 //!    by the kernels and the tests.
 //! 4. [`backend`] — the `Backend` trait: the primitives a device provides.
 //! 5. [`device`] — `Device` and `Storage`, the enums the tensor dispatches on.
-//! 6. [`Tensor`] (`tensor.rs`, `tensor/views.rs`, `tensor_ops/`, `display.rs`) — the user-facing type: constructors, views,
-//!    checked ops with broadcasting, PyTorch-style printing.
+//! 6. [`Tensor`] (`tensor.rs`, `tensor/views.rs`, `tensor_ops/`, `display.rs`, `torch_names.rs`) — the
+//!    user-facing type: constructors, views, checked ops with broadcasting, PyTorch-style printing, PyTorch's names
+//!    (`to`, `unique`). Naming rule: a PyTorch method keeps its name and takes PyTorch's positional arguments;
+//!    `keepdim=True` is a `_keepdim` suffix; the one-dim form of a method whose bare form reduces everything is
+//!    `_dim` (`sum()`, `sum_dim(1)`, `sum_keepdim(1)`).
 //! 7. [`cpu`] — the CPU backend: element-wise, reductions, GEMM (`cpu/gemm`), indexing; SIMD and rayon.
 //! 8. `gpu` (feature `wgpu`) — the wgpu backend; its WGSL kernels are in `/shaders`.
 //!
@@ -35,6 +38,7 @@ pub mod layout;
 pub mod ops;
 mod tensor;
 mod tensor_ops;
+mod torch_names;
 
 pub use backend::{AdamStep, Backend};
 pub use device::{Device, GpuStats, Storage};

@@ -130,7 +130,7 @@ pub fn train(
     let class_ids = |y: &[f32]| Tensor::from_vec(y.iter().map(|&v| v as i64).collect::<Vec<i64>>(), &[y.len()], device);
     let (y_train, y_test) = (class_ids(&data.y_train), class_ids(&data.y_test));
 
-    let model = build_model(spec, opts.seed, device);
+    let mut model = build_model(spec, opts.seed, device);
     let params = model.parameters();
     let mut opt: Box<dyn Optimizer> = match spec.optimizer {
         OptimizerKind::Sgd => Box::new(SGD::new(params, SgdConfig::new(lr))),
@@ -146,6 +146,7 @@ pub fn train(
         // predictions are summed on the device and read once, with the test figures, after the epoch.
         let mut loss_sum: Option<Tensor> = None;
         let mut correct: Option<Tensor> = None;
+        model.train();
         for row in (0..n_train).step_by(batch) {
             let rows = row..(row + batch).min(n_train);
             let (xb, yb) = (Var::constant(x_train.slice(rows.clone())), y_train.slice(rows));
@@ -157,7 +158,7 @@ pub fn train(
                 None => hits,
             });
             opt.zero_grad();
-            loss.backward().map_err(|e| CliError::new(format!("{name}: backward failed at epoch {epoch}: {e}")))?;
+            loss.try_backward().map_err(|e| CliError::new(format!("{name}: backward failed at epoch {epoch}: {e}")))?;
             opt.step();
             let l = loss.tensor();
             loss_sum = Some(match loss_sum {
@@ -168,6 +169,7 @@ pub fn train(
         let (loss_sum, correct) = (loss_sum.expect("at least one batch"), correct.expect("at least one batch"));
 
         // One pass over the whole test set, no graph recorded.
+        model.eval();
         let (test_loss, test_correct) = no_grad(|| {
             let logits = model.forward(&x_test);
             let loss = loss_fn.forward(&logits, &y_test);

@@ -4,14 +4,14 @@
 //! torch.manual_seed(42); model = Model()              # build right after seeding
 //! for epoch in range(epochs):
 //!     model.train()
-//!     y_logits = model(X_train).squeeze_dim()             # squeeze only for the binary runs
+//!     y_logits = model(X_train).squeeze()                 # squeeze only for the binary runs
 //!     y_pred = torch.round(torch.sigmoid(y_logits))   # or softmax(y_logits, dim=1).argmax(dim=1)
 //!     loss = loss_fn(y_logits, y_train)
 //!     acc = accuracy_fn(y_true=y_train, y_pred=y_pred)
 //!     optimizer.zero_grad(); loss.backward(); optimizer.step()
 //!     model.eval()
 //!     with torch.inference_mode():
-//!         test_logits = model(X_test).squeeze_dim()
+//!         test_logits = model(X_test).squeeze()
 //!         test_pred = ...; test_loss = loss_fn(test_logits, y_test); test_acc = accuracy_fn(...)
 //! ```
 //!
@@ -166,7 +166,7 @@ fn read_epochs(pending: &mut Vec<PendingEpoch>) -> Vec<EpochRecord> {
     records
 }
 
-/// The model's logits, squeezed to `[n]` for BCE as the tutorial's `.squeeze_dim()`.
+/// The model's logits, squeezed to `[n]` for BCE as the tutorial's `.squeeze()` (here `squeeze_dim(1)`).
 fn forward(model: &Sequential, x: &Var, loss: LossKind) -> Var {
     let out = model.forward(x);
     if loss == LossKind::BceWithLogits {
@@ -206,7 +206,7 @@ pub fn train(
     let (y_train, y_test) = (targets(&data.y_train, spec.loss, device), targets(&data.y_test, spec.loss, device));
     let classify = spec.loss != LossKind::L1;
 
-    let model = build_model(spec, opts.seed, device);
+    let mut model = build_model(spec, opts.seed, device);
     let params = model.parameters();
     let mut opt: Box<dyn Optimizer> = match spec.optimizer {
         OptimizerKind::Sgd => Box::new(SGD::new(params, SgdConfig::new(lr))),
@@ -222,14 +222,16 @@ pub fn train(
     let start = Instant::now();
     for epoch in 0..epochs {
         // Train step: forward, loss, accuracy, zero_grad, backward, step.
+        model.train();
         let logits = forward(&model, &x_train, spec.loss);
         let loss = loss_of(spec.loss, &logits, &y_train);
         let train_correct = classify.then(|| count_correct(&logits.tensor(), &y_train, spec.loss));
         opt.zero_grad();
-        loss.backward().map_err(|e| CliError::new(format!("{name}: backward failed at epoch {epoch}: {e}")))?;
+        loss.try_backward().map_err(|e| CliError::new(format!("{name}: backward failed at epoch {epoch}: {e}")))?;
         opt.step();
 
         // Evaluation of the test set, no graph recorded.
+        model.eval();
         let (test_loss, test_correct) = no_grad(|| {
             let logits = forward(&model, &x_test, spec.loss);
             let loss = loss_of(spec.loss, &logits, &y_test);

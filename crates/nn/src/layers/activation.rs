@@ -5,19 +5,19 @@ use autograd::Var;
 use crate::module::Module;
 
 /// `max(x, 0)` element-wise (`nn.ReLU()`).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct ReLU;
 
 /// `1 / (1 + e^-x)` element-wise (`nn.Sigmoid()`).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct Sigmoid;
 
 /// `tanh x` element-wise (`nn.Tanh()`).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct Tanh;
 
 /// Softmax along `dim` (`nn.Softmax(dim)`); negative `dim` counts from the end.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Softmax {
     /// The axis the probabilities sum to 1 along.
     pub dim: isize,
