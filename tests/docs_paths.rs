@@ -52,7 +52,12 @@ fn defines(source: &str, item: &str) -> bool {
         ["fn ", "struct ", "enum ", "trait ", "type ", "const ", "static ", "mod ", "macro_rules! ", "override "];
     source.lines().any(|line| {
         let l = line.trim_start();
-        let l = l.strip_prefix("pub(crate) ").or_else(|| l.strip_prefix("pub ")).unwrap_or(l);
+        // Any visibility: `pub`, `pub(crate)`, `pub(super)`, `pub(in path)`.
+        let l = match l.strip_prefix("pub") {
+            Some(rest) if rest.starts_with(' ') => rest.trim_start(),
+            Some(rest) if rest.starts_with('(') => rest.split_once(") ").map_or(l, |(_, after)| after),
+            _ => l,
+        };
         let l = l.strip_prefix("unsafe ").unwrap_or(l);
         let after_keyword = keywords.iter().find_map(|k| l.strip_prefix(k));
         let rest = match after_keyword {
@@ -110,12 +115,13 @@ fn every_path_and_item_a_tour_cites_exists() {
 #[test]
 fn the_checker_finds_what_it_must_and_refuses_what_it_must() {
     // The checker itself can fail: a missing item and a missing file are both caught.
-    let src = "pub enum UnaryOp {\n    Sigmoid,\n    Exp { out: Tensor },\n}\nconst SIGMOID: u32 = 7u;\npub(crate) fn sigmoid_f32(x: f32) -> f32 { x }\n";
+    let src = "pub enum UnaryOp {\n    Sigmoid,\n    Exp { out: Tensor },\n}\nconst SIGMOID: u32 = 7u;\npub(crate) fn sigmoid_f32(x: f32) -> f32 { x }\npub(super) fn unary(x: u32) {}\n";
     assert!(defines(src, "UnaryOp"));
     assert!(defines(src, "Sigmoid"));
     assert!(defines(src, "Exp"));
     assert!(defines(src, "SIGMOID"));
     assert!(defines(src, "sigmoid_f32"));
+    assert!(defines(src, "unary"));
     assert!(!defines(src, "sigmoid"));
     assert!(!defines(src, "Tanh"));
     assert_eq!(
