@@ -133,6 +133,19 @@ impl Var {
         var
     }
 
+    /// The same node, shown under the name of the composition that made it: `x - y` is recorded as `x + (-y)` but
+    /// prints and graphs as `sub` (PyTorch's `SubBackward0`). Only the name changes; the rule is the last
+    /// primitive's. Constants and leaves keep theirs.
+    pub(crate) fn named(mut self, name: &'static str) -> Var {
+        if self.0.has_grad_fn {
+            // A node just made by an op is held by this `Var` alone (its consumers do not exist yet).
+            if let Some(node) = Arc::get_mut(&mut self.0) {
+                node.op_name = name;
+            }
+        }
+        self
+    }
+
     /// The result `out` of an op that is not recorded: a constant (checked in anomaly mode, like [`Var::record`]).
     #[track_caller]
     pub(crate) fn unrecorded(out: Tensor) -> Var {

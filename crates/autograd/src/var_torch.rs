@@ -168,8 +168,9 @@ impl Var {
     }
 
     /// The name PyTorch prints for the function that made this variable (`AddmmBackward0`), `None` for leaves and
-    /// constants. A primitive maps to the function PyTorch records for the same call; a composed op shows its
-    /// last primitive's (`x.mean()` ends with a division: `DivBackward0` where PyTorch prints `MeanBackward0`).
+    /// constants. A primitive maps to the function PyTorch records for the same call; a composition (`sub`, `neg`,
+    /// `minimum`, `clamp`, `mean`) is named after itself (`x - y` prints `SubBackward0`, `x.mean()` `MeanBackward0`);
+    /// any other composition shows its last primitive's.
     pub fn grad_fn_name(&self) -> Option<String> {
         if self.is_leaf() {
             return None;
@@ -199,6 +200,9 @@ impl Var {
             "tanh" => "TanhBackward0",
             "clamp" => "ClampBackward1",
             // `x.sum()` (to 0-d) is SumBackward0, `x.sum(dim)` SumBackward1.
+            // `x.mean()` is MeanBackward0, `x.mean(dim)` MeanBackward1 (compositions here, named after them).
+            "mean" if self.rank() == 0 => "MeanBackward0",
+            "mean" => "MeanBackward1",
             "sum" if self.rank() == 0 => "SumBackward0",
             "sum" => "SumBackward1",
             "max" if self.rank() == 0 => "MaxBackward1",

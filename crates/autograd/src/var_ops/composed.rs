@@ -11,20 +11,20 @@ impl Var {
     /// the subtraction kernel).
     #[track_caller]
     pub fn sub(&self, rhs: &Var) -> Var {
-        self.add(&rhs.neg())
+        self.add(&rhs.neg()).named("sub")
     }
 
     /// `-self`: the `affine` `self·(-1) + 0`, computed by the negation kernel (exact, keeps the sign of zero).
     #[track_caller]
     pub fn neg(&self) -> Var {
-        Var::record(&[self], self.tensor().neg(), |_| Op::Affine { mul: -1.0 })
+        Var::record(&[self], self.tensor().neg(), |_| Op::Affine { mul: -1.0 }).named("neg")
     }
 
     /// `min(self, rhs)` element-wise (broadcasting): `-max(-self, -rhs)`, the same bits as the minimum kernel;
     /// ties split the gradient evenly, as `maximum`'s.
     #[track_caller]
     pub fn minimum(&self, rhs: &Var) -> Var {
-        self.neg().maximum(&rhs.neg()).neg()
+        self.neg().maximum(&rhs.neg()).neg().named("minimum")
     }
 
     /// `min(max(self, lo), hi)`, computed by the clamp kernel and recorded as the `where` it equals:
@@ -39,7 +39,7 @@ impl Var {
         }
         let inside = x.ge(&x.scalar_like(lo)).mul(&x.le(&x.scalar_like(hi)));
         let bound = Var::constant(out.clone());
-        Var::record(&[self, &bound], out, |_| Op::Where { cond: inside })
+        Var::record(&[self, &bound], out, |_| Op::Where { cond: inside }).named("clamp")
     }
 
     /// `self + s` (an `affine`).
@@ -97,7 +97,7 @@ impl Var {
     #[track_caller]
     pub fn mean(&self) -> Var {
         let n = self.tensor().numel();
-        self.sum().div_scalar(n as f64)
+        self.sum().div_scalar(n as f64).named("mean")
     }
 
     /// Mean over `dim`, which is dropped (`sum`, then a true division by the size, as `Tensor::mean_dim`).
@@ -116,7 +116,7 @@ impl Var {
     fn mean_over(&self, dim: impl Dim, keepdim: bool) -> Var {
         let axis = dim.resolve("mean", self.rank());
         let n = self.shape()[axis];
-        self.sum_over(axis, keepdim).div_scalar(n as f64)
+        self.sum_over(axis, keepdim).div_scalar(n as f64).named("mean")
     }
 
     /// Maximum of every element, 0-d (PyTorch's `x.max()`).
