@@ -26,7 +26,7 @@
 use super::pack::{pack_lhs, pack_rhs};
 use super::plan::trace::{self, Step};
 use super::plan::Blocking;
-use super::{Element, MatRef};
+use super::{GemmFloat, MatRef};
 use std::cell::RefCell;
 
 /// A microkernel: `c[0..mr, 0..nr] (+)= Σ_{p < kc} a[i·a_rs + p·a_cs] · b[p·nr + j]` where `c` is row-major
@@ -114,7 +114,7 @@ type ScratchKey = std::thread::LocalKey<RefCell<Scratch>>;
 
 /// Runs `f` with a 64-byte-aligned buffer of at least `len` elements, reusing this thread's scratch `key`
 /// (or a fresh one if it is already borrowed further up the stack).
-fn with_scratch<T: Element, R>(key: &'static ScratchKey, len: usize, f: impl FnOnce(&mut [T]) -> R) -> R {
+fn with_scratch<T: GemmFloat, R>(key: &'static ScratchKey, len: usize, f: impl FnOnce(&mut [T]) -> R) -> R {
     let run = |v: &mut Vec<T>| {
         let pad = 64 / std::mem::size_of::<T>();
         if v.len() < len + pad {
@@ -145,7 +145,7 @@ impl<T> OutPtr<T> {
 }
 
 /// `out (+)= lhs · rhs` on the packed path, on the calling thread: the five loops over the whole of `out`.
-pub(crate) fn gemm_serial<T: Element>(
+pub(crate) fn gemm_serial<T: GemmFloat>(
     kern: &MicroKernel<T>,
     lhs: MatRef<T>,
     rhs: MatRef<T>,
@@ -166,7 +166,7 @@ pub(crate) fn gemm_serial<T: Element>(
 /// `c` must be valid for writes on that rectangle and nobody else may access it meanwhile; `lhs`/`rhs` lie
 /// inside their data; `kern` runs on this CPU.
 #[allow(clippy::too_many_arguments)]
-pub(crate) unsafe fn gemm_rect<T: Element>(
+pub(crate) unsafe fn gemm_rect<T: GemmFloat>(
     kern: &MicroKernel<T>,
     lhs: &MatRef<T>,
     rhs: &MatRef<T>,
@@ -203,7 +203,7 @@ pub(crate) unsafe fn gemm_rect<T: Element>(
 
 /// The packed loops on a rayon pool (the tapegrad pool, or the caller's own): B̃ packed by parallel tasks,
 /// then the `mb × nb` LOOP 3 tasks ([`task_grid`]) spread over the pool (rayon's joins separate the two).
-pub(crate) fn gemm_rayon<T: Element>(
+pub(crate) fn gemm_rayon<T: GemmFloat>(
     kern: &MicroKernel<T>,
     lhs: MatRef<T>,
     rhs: MatRef<T>,
@@ -285,7 +285,7 @@ pub(crate) fn task_grid(kern: Blocking, m: usize, n: usize) -> (usize, usize) {
 /// # Safety
 /// `c` must be valid for writes on that rectangle and nobody else may access it meanwhile; `bpanels` holds
 /// the packed (pc, jc) panel of `kcb` steps; `lhs` lies inside its data; `kern` runs on this CPU.
-unsafe fn block<T: Element>(
+unsafe fn block<T: GemmFloat>(
     kern: &MicroKernel<T>,
     lhs: &MatRef<T>,
     bpanels: &[T],
@@ -347,7 +347,7 @@ struct APanel<T> {
 /// The tile's valid part lies inside the caller's rectangle of `c`; `panel` is valid for `mr × kcb` reads,
 /// `bbuf` holds the packed block (`kcb` deep); the kernel runs on this CPU.
 #[inline(always)]
-unsafe fn tile<T: Element>(
+unsafe fn tile<T: GemmFloat>(
     kern: &MicroKernel<T>,
     panel: APanel<T>,
     bbuf: &[T],

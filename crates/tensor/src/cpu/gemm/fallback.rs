@@ -2,7 +2,7 @@
 //! CPU without AVX2, and the reference the SIMD microkernels are tested against (same packing, same loops).
 
 use super::blis::MicroKernel;
-use super::Element;
+use super::GemmFloat;
 
 /// Register tile of the portable microkernel (small enough that the accumulators stay in registers on any
 /// 64-bit target).
@@ -20,7 +20,7 @@ pub(crate) const MICRO_F64: MicroKernel<f64> =
 ///
 /// # Safety
 /// As [`super::blis::MicroFn`].
-unsafe fn micro<T: Element>(
+unsafe fn micro<T: GemmFloat>(
     kc: usize,
     a: *const T,
     a_rs: usize,

@@ -99,22 +99,23 @@ impl<'a, T> MatRef<'a, T> {
     }
 }
 
-/// The element types the kernels handle. `mul_add` is the plain `acc + a * b` (one rounding per operation);
-/// the SIMD kernels fuse it, so their results differ from [`gemm_naive`] by rounding only.
-pub(crate) trait Element:
-    Copy + Send + Sync + Default + Debug + PartialEq + Add<Output = Self> + Mul<Output = Self> + blis::ScratchVec + 'static
+/// The element types the GEMM kernels handle: the tensor element types ([`crate::dtype::Element`]) that are
+/// floats with `+` and `*` (f32 and f64). `mul_add` is the plain `acc + a * b` (one rounding per operation); the
+/// SIMD kernels fuse it, so their results differ from [`gemm_naive`] by rounding only.
+pub(crate) trait GemmFloat:
+    crate::dtype::Element + PartialEq + Add<Output = Self> + Mul<Output = Self> + blis::ScratchVec
 {
     const ZERO: Self;
     /// The plan's name for this type.
     const FLOAT: plan::Float;
 }
 
-impl Element for f32 {
+impl GemmFloat for f32 {
     const ZERO: Self = 0.0;
     const FLOAT: plan::Float = plan::Float::F32;
 }
 
-impl Element for f64 {
+impl GemmFloat for f64 {
     const ZERO: Self = 0.0;
     const FLOAT: plan::Float = plan::Float::F64;
 }
@@ -204,7 +205,7 @@ pub fn gemm_bias_f64(lhs: MatRef<f64>, rhs: MatRef<f64>, bias: &[f64], out: &mut
 }
 
 #[track_caller]
-fn gemm_bias<T: Element>(
+fn gemm_bias<T: GemmFloat>(
     kernels: &Kernels<T>,
     isa: Isa,
     lhs: MatRef<T>,
@@ -262,7 +263,7 @@ fn kernels_f64(isa: Isa) -> &'static Kernels<f64> {
 
 /// The plan of `lhs · rhs` with these views' strides.
 #[track_caller]
-fn plan_of<T: Element>(isa: Isa, path: Path, lhs: &MatRef<T>, rhs: &MatRef<T>, bias: bool) -> plan::Plan {
+fn plan_of<T: GemmFloat>(isa: Isa, path: Path, lhs: &MatRef<T>, rhs: &MatRef<T>, bias: bool) -> plan::Plan {
     let options = Options {
         float: T::FLOAT,
         lhs: Order::Strided { rs: lhs.rs, cs: lhs.cs },
@@ -276,7 +277,7 @@ fn plan_of<T: Element>(isa: Isa, path: Path, lhs: &MatRef<T>, rhs: &MatRef<T>, b
 
 /// Checks the operands, asks [`plan`](plan::plan) for the path, and runs it.
 #[track_caller]
-fn gemm<T: Element>(
+fn gemm<T: GemmFloat>(
     kernels: &Kernels<T>,
     isa: Isa,
     path: Path,
@@ -291,7 +292,7 @@ fn gemm<T: Element>(
 }
 
 /// Carries out `plan` (made for these operands by [`plan_of`]).
-fn run<T: Element>(
+fn run<T: GemmFloat>(
     kernels: &Kernels<T>,
     plan: &plan::Plan,
     lhs: MatRef<T>,

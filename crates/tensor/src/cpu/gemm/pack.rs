@@ -9,10 +9,10 @@
 //!   (the `nr` values the microkernel loads as vectors at step `p`); a last, partial panel is `edge_w ≤ nr`
 //!   wide instead (row `p` at `[q·nr·kc + p·edge_w ..][..edge_w]`), for a narrower kernel.
 
-use super::{Element, MatRef};
+use super::{GemmFloat, MatRef};
 
 /// Packs `lhs[i0 .. i0+mc, p0 .. p0+kc]` into `buf` (layout in the module doc).
-pub fn pack_lhs<T: Element>(lhs: &MatRef<T>, i0: usize, mc: usize, p0: usize, kc: usize, mr: usize, buf: &mut [T]) {
+pub fn pack_lhs<T: GemmFloat>(lhs: &MatRef<T>, i0: usize, mc: usize, p0: usize, kc: usize, mr: usize, buf: &mut [T]) {
     let data = lhs.data;
     for (q, panel) in buf[..mc.div_ceil(mr) * mr * kc].chunks_exact_mut(mr * kc).enumerate() {
         let r0 = q * mr;
@@ -50,7 +50,7 @@ pub fn pack_lhs<T: Element>(lhs: &MatRef<T>, i0: usize, mc: usize, p0: usize, kc
 /// # Panics
 /// When a partial last panel has more columns than `edge_w`, or `edge_w > nr`.
 #[allow(clippy::too_many_arguments)]
-pub fn pack_rhs<T: Element>(
+pub fn pack_rhs<T: GemmFloat>(
     rhs: &MatRef<T>,
     p0: usize,
     kc: usize,

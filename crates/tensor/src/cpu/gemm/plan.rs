@@ -38,7 +38,7 @@ pub enum Order {
     RowMajor,
     /// The transpose of a row-major matrix (contiguous columns), as `x.t()` or a layer's `Wᵀ`.
     Transposed,
-    /// Element `(i, j)` at `i·rs + j·cs`.
+    /// GemmFloat `(i, j)` at `i·rs + j·cs`.
     Strided { rs: usize, cs: usize },
 }
 
@@ -266,7 +266,7 @@ struct KernelInfo {
 }
 
 impl KernelInfo {
-    fn of<T: super::Element>(k: &super::Kernels<T>) -> Self {
+    fn of<T: super::GemmFloat>(k: &super::Kernels<T>) -> Self {
         let (u, d) = (&k.micro, &k.direct);
         KernelInfo {
             blocking: u.blocking(),

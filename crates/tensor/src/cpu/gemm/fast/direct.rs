@@ -21,7 +21,7 @@
 use super::super::plan::trace::{self, Step};
 pub(crate) use super::super::plan::BlockVariant;
 use super::super::plan::{DirectKernelKind, DirectPlan};
-use super::super::{Element, MatRef};
+use super::super::{GemmFloat, MatRef};
 
 /// Where the sums of a direct block start: `c = Σ` (`Zero`), `c = c + Σ` (`Out`), or `c = row + Σ` with one
 /// row broadcast to every output row (`Row`, the bias of a linear layer). Each is one add of the finished sum
@@ -173,7 +173,7 @@ pub(crate) fn block_variant(lhs_rs: usize, k: usize, rows: usize, lanes: usize) 
 /// # Panics
 /// When an `Init::Row` has fewer than `n` elements, or when `plan` does not fit the operands (a plan made for
 /// other views).
-pub(crate) fn gemm_direct<T: Element>(
+pub(crate) fn gemm_direct<T: GemmFloat>(
     kern: &DirectKernel<T>,
     plan: &DirectPlan,
     lhs: MatRef<T>,
@@ -219,7 +219,7 @@ pub(crate) fn gemm_direct<T: Element>(
 }
 
 /// The last step of [`gemm_direct`]: one kernel call, or the blocks.
-fn run_kernel<T: Element>(
+fn run_kernel<T: GemmFloat>(
     kern: &DirectKernel<T>,
     kernel: DirectKernelKind,
     lhs: MatRef<T>,

@@ -1,7 +1,7 @@
 //! The portable direct block kernel, plain Rust: what the direct path runs without AVX-512 (no dot or short-k
 //! kernel there), compiled twice — as is, and with AVX2 + FMA enabled for the auto-vectoriser.
 
-use super::super::{Element, MatRef};
+use super::super::{GemmFloat, MatRef};
 use super::direct::{DirectKernel, Init};
 
 /// Rows × columns of one portable direct block.
@@ -38,7 +38,7 @@ pub(crate) use {DIRECT_F32 as DIRECT_AVX2_F32, DIRECT_F64 as DIRECT_AVX2_F64};
 ///
 /// # Safety
 /// As [`super::direct::DirectFn`].
-unsafe fn direct_block<T: Element>(
+unsafe fn direct_block<T: GemmFloat>(
     lhs: &MatRef<T>,
     rhs: &MatRef<T>,
     c: *mut T,
@@ -59,7 +59,7 @@ unsafe fn direct_block<T: Element>(
 /// As [`super::direct::DirectFn`].
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn direct_block_avx2<T: Element>(
+unsafe fn direct_block_avx2<T: GemmFloat>(
     lhs: &MatRef<T>,
     rhs: &MatRef<T>,
     c: *mut T,
@@ -79,7 +79,7 @@ unsafe fn direct_block_avx2<T: Element>(
 /// # Safety
 /// As [`super::direct::DirectFn`].
 #[inline(always)]
-unsafe fn direct_block_inline<T: Element>(
+unsafe fn direct_block_inline<T: GemmFloat>(
     lhs: &MatRef<T>,
     rhs: &MatRef<T>,
     c: *mut T,

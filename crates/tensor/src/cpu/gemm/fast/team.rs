@@ -25,7 +25,7 @@
 use super::super::blis::{gemm_rect, MicroKernel, OutPtr};
 use super::super::plan::trace::{self, Step};
 use super::super::plan::Blocking;
-use super::super::{Element, MatRef};
+use super::super::{GemmFloat, MatRef};
 use crate::cpu::team;
 
 /// How a team of two divides `out`.
@@ -56,7 +56,7 @@ pub(crate) fn team_cut(kern: Blocking, m: usize, n: usize) -> TeamCut {
 ///
 /// # Panics
 /// When called from a thread of a rayon pool with a cut other than `Alone` (see [`team::run`]).
-pub(crate) fn gemm_team<T: Element>(
+pub(crate) fn gemm_team<T: GemmFloat>(
     kern: &MicroKernel<T>,
     lhs: MatRef<T>,
     rhs: MatRef<T>,
