@@ -6,13 +6,13 @@
 //! are in `rules.rs`, one arm per variant, in the same order.
 //!
 //! The enum has two parts:
-//! * **primitives** (23) — the vocabulary: every other differentiable op is composed from them;
+//! * **primitives** (24) — the vocabulary: every other differentiable op is composed from them;
 //! * **fused** (7) — compositions of primitives that run as one kernel for speed (`sigmoid` is
 //!   `1 / (1 + e^-x)`, `linear` is `matmul` + `expand` + `add`…). Each keeps a rule of its own, documented with
 //!   the composition it replaces, and `tests/rules.rs` checks that it gives the bits of that composition (or
 //!   states the bound, and why, where the kernel sums in another order).
 //!
-//! Everything else the [`Var`](crate::Var) API offers — `sub` (`a + (-b)`), `neg` (`affine(-1, 0)`), `minimum`
+//! Everything else the [`Var`](crate::Var) API offers — `neg` (`affine(-1, 0)`), `minimum`
 //! (`-max(-a, -b)`), `clamp` (a `where`), `mean`, `sqr`, `transpose`, `squeeze`, `stack`, `index_select`… — is
 //! composed from these in `var_ops/composed.rs` and has no rule of its own.
 //!
@@ -38,6 +38,8 @@ pub(crate) enum Op {
     // --- element-wise, two operands of the same shape -----------------------------------------------------
     /// `lhs + rhs`
     Add,
+    /// `lhs - rhs` (a primitive, not `lhs + (-rhs)`: one kernel each way for the losses' `pred - y`)
+    Sub,
     /// `lhs * rhs`
     Mul { lhs: Tensor, rhs: Tensor },
     /// `lhs / rhs`
@@ -129,6 +131,7 @@ impl Op {
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Op::Add => "add",
+            Op::Sub => "sub",
             Op::Mul { .. } => "mul",
             Op::Div { .. } => "div",
             Op::Maximum { .. } => "maximum",

@@ -23,6 +23,8 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
         // --- element-wise, two operands ---------------------------------------------------------------------
         // d/dlhs (lhs + rhs) = 1, d/drhs (lhs + rhs) = 1
         Op::Add => vec![Some(g.clone()), Some(g.clone())],
+        // d/dlhs (lhs - rhs) = 1, d/drhs (lhs - rhs) = -1
+        Op::Sub => vec![Some(g.clone()), needs[1].then(|| g.neg())],
         // d/dlhs (lhs·rhs) = rhs, d/drhs (lhs·rhs) = lhs
         Op::Mul { lhs, rhs } => vec![needs[0].then(|| g.mul(rhs)), needs[1].then(|| g.mul(lhs))],
         // d/dlhs (lhs/rhs) = 1/rhs, d/drhs (lhs/rhs) = -lhs/rhs²

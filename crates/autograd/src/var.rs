@@ -133,8 +133,8 @@ impl Var {
         var
     }
 
-    /// The same node, shown under the name of the composition that made it: `x - y` is recorded as `x + (-y)` but
-    /// prints and graphs as `sub` (PyTorch's `SubBackward0`). Only the name changes; the rule is the last
+    /// The same node, shown under the name of the composition that made it: `x.mean()` is recorded as a division
+    /// but prints and graphs as `mean` (PyTorch's `MeanBackward0`). Only the name changes; the rule is the last
     /// primitive's. Constants and leaves keep theirs.
     pub(crate) fn named(mut self, name: &'static str) -> Var {
         if self.0.has_grad_fn {

@@ -5,7 +5,7 @@
 //! * **fused** (`var_ops/fused.rs`) — `sigmoid`, `softmax`, `log_softmax`, `bce_with_logits`,
 //!   `bce_with_logits_mean`, `cross_entropy_mean`, `linear`, `linear_relu`: one kernel and one node standing for a
 //!   composition of primitives (see `op.rs`);
-//! * **composed** (`var_ops/composed.rs`) — `sub`, `neg`, `minimum`, `clamp`, `sub_scalar`, `div_scalar`, `sqr`,
+//! * **composed** (`var_ops/composed.rs`) — `neg`, `minimum`, `clamp`, `sub_scalar`, `div_scalar`, `sqr`,
 //!   `mean`, `transpose`, `t`, `squeeze`, `unsqueeze`, `stack`, `index_select`... built from primitives, with no
 //!   rule of their own; then the operators `+ - * /` (with `Var`s, references and `f64`) and unary `-`.
 //!
@@ -49,6 +49,12 @@ impl Var {
     #[track_caller]
     pub fn add(&self, rhs: &Var) -> Var {
         self.binary(rhs, BinaryOp::Add, |_, _| Op::Add)
+    }
+
+    /// `self - rhs` (broadcasting). Saves nothing.
+    #[track_caller]
+    pub fn sub(&self, rhs: &Var) -> Var {
+        self.binary(rhs, BinaryOp::Sub, |_, _| Op::Sub)
     }
 
     /// `self * rhs` (broadcasting). Saves both operands.

@@ -168,8 +168,8 @@ impl Var {
     }
 
     /// The name PyTorch prints for the function that made this variable (`AddmmBackward0`), `None` for leaves and
-    /// constants. A primitive maps to the function PyTorch records for the same call; a composition (`sub`, `neg`,
-    /// `minimum`, `clamp`, `mean`) is named after itself (`x - y` prints `SubBackward0`, `x.mean()` `MeanBackward0`);
+    /// constants. A primitive maps to the function PyTorch records for the same call; a composition (`neg`,
+    /// `minimum`, `clamp`, `mean`) is named after itself (`x.mean()` prints `MeanBackward0`, `-x` `NegBackward0`);
     /// any other composition shows its last primitive's.
     pub fn grad_fn_name(&self) -> Option<String> {
         if self.is_leaf() {

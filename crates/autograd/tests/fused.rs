@@ -105,9 +105,9 @@ fn bce_with_logits(dev: &Device) {
 test_device!(bce_with_logits, bce_with_logits_cpu, bce_with_logits_wgpu);
 
 fn compositions_give_the_kernels_bits(dev: &Device) {
-    // `sub`, `neg`, `minimum` and `clamp` have no rule: they are recorded as `add` + `affine`, `affine`,
-    // `-max(-a, -b)` and a `where`. Their values are the bits of the tensor kernels of the same name (IEEE 754
-    // defines a - b as a + (-b); negation is exact), signed zeros and ties included.
+    // `neg`, `minimum` and `clamp` have no rule: they are recorded as `affine`, `-max(-a, -b)` and a `where`.
+    // Their values are the bits of the tensor kernels of the same name (negation is exact), signed zeros and
+    // ties included; `sub` is a primitive, checked here too.
     let a = t32(dev, &[-2.0, -0.0, 0.0, 1.0, 3.0, 0.5], &[6]);
     let b = t32(dev, &[1.0, 0.0, -0.0, 1.0, -3.0, 0.25], &[6]);
     let (va, vb) = (Var::leaf(a.clone()), Var::leaf(b.clone()));

@@ -7,13 +7,6 @@ use crate::op::Op;
 use crate::var::Var;
 
 impl Var {
-    /// `self - rhs` (broadcasting): `self + (-rhs)`, which IEEE 754 defines as the same number (the same bits as
-    /// the subtraction kernel).
-    #[track_caller]
-    pub fn sub(&self, rhs: &Var) -> Var {
-        self.add(&rhs.neg()).named("sub")
-    }
-
     /// `-self`: the `affine` `self·(-1) + 0`, computed by the negation kernel (exact, keeps the sign of zero).
     #[track_caller]
     pub fn neg(&self) -> Var {
