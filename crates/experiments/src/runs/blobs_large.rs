@@ -109,11 +109,7 @@ pub fn train(
     device: &Device,
     on_epoch: &mut dyn FnMut(&EpochRecord),
 ) -> Result<Trained, CliError> {
-    let epochs = opts.epochs.unwrap_or(spec.epochs);
-    let lr = opts.lr.unwrap_or(spec.lr);
-    if !(lr.is_finite() && lr > 0.0) {
-        return Err(CliError::new(format!("--lr {lr}: pass a positive learning rate such as {}", spec.lr)));
-    }
+    let (epochs, lr) = opts.epochs_and_lr(spec)?;
     let samples = opts.samples.unwrap_or(match spec.data {
         DataKind::BlobsLarge { samples } => samples,
         _ => SAMPLES,

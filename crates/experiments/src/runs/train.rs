@@ -44,6 +44,20 @@ pub struct TrainOptions {
     pub batch_size: Option<usize>,
 }
 
+impl TrainOptions {
+    /// The epochs and the learning rate a run of `spec` uses: these options' where given, else the spec's.
+    ///
+    /// # Errors
+    /// A learning rate that is not a positive number.
+    pub fn epochs_and_lr(&self, spec: &TrainSpec) -> Result<(usize, f64), CliError> {
+        let lr = self.lr.unwrap_or(spec.lr);
+        if !(lr.is_finite() && lr > 0.0) {
+            return Err(CliError::new(format!("--lr {lr}: pass a positive learning rate such as {}", spec.lr)));
+        }
+        Ok((self.epochs.unwrap_or(spec.epochs), lr))
+    }
+}
+
 impl Default for TrainOptions {
     fn default() -> Self {
         Self { seed: 42, epochs: None, lr: None, samples: None, batch_size: None }
@@ -195,11 +209,7 @@ pub fn train(
     device: &Device,
     on_epoch: &mut dyn FnMut(&EpochRecord),
 ) -> Result<Trained, CliError> {
-    let epochs = opts.epochs.unwrap_or(spec.epochs);
-    let lr = opts.lr.unwrap_or(spec.lr);
-    if !(lr.is_finite() && lr > 0.0) {
-        return Err(CliError::new(format!("--lr {lr}: pass a positive learning rate such as {}", spec.lr)));
-    }
+    let (epochs, lr) = opts.epochs_and_lr(spec)?;
     let data = super::data::load(spec.data)?;
     let nf = data.n_features;
     let (x_train, x_test) = (features(&data.x_train, nf, device), features(&data.x_test, nf, device));
