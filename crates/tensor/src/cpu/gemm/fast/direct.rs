@@ -188,8 +188,16 @@ pub(crate) fn gemm_direct<T: GemmFloat>(
         if plan.row_written_first {
             // The steps below that reshape the problem (a transposed column product, the dot kernels) take the row
             // as the output's starting value instead: written out, then accumulated into (the same one add).
-            for r in out.chunks_exact_mut(n) {
-                r.copy_from_slice(&row[..n]);
+            // At most `DOT_MAX_N` (2) columns: each row written by hand, not by a `memcpy` call per row.
+            match n {
+                1 => out.fill(row[0]),
+                2 => {
+                    for r in out.chunks_exact_mut(2) {
+                        r[0] = row[0];
+                        r[1] = row[1];
+                    }
+                }
+                _ => out.chunks_exact_mut(n).for_each(|r| r.copy_from_slice(&row[..n])),
             }
             init = Init::Out;
             trace::record(Step::RowFirst);
