@@ -10,7 +10,7 @@
 //! `Expand`), so they never sum back to the input's shape. Two arms do: `Expand`, and `Linear` for its bias,
 //! which the fused layer broadcast over the rows.
 
-use tensor::{BinaryOp, Tensor};
+use tensor::Tensor;
 
 use crate::op::Op;
 
@@ -59,7 +59,7 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
         Op::Abs { x } => vec![Some(g.mul(&x.sign()))],
         // d/dx max(x, 0) = [x > 0]: the upstream gradient where the output is positive, else 0 — one pass,
         // PyTorch's threshold_backward (a non-finite upstream gradient where x ≤ 0 gives 0)
-        Op::Relu { out } => vec![Some(g.binary(BinaryOp::ReluBackward, out))],
+        Op::Relu { out } => vec![Some(g.relu_backward(out))],
         // d/dx tanh x = 1 - tanh² x
         Op::Tanh { out } => vec![Some(g.mul(&out.sqr().affine(-1.0, 1.0)))],
 
@@ -162,7 +162,7 @@ pub(crate) fn backward(op: &Op, grad: &Tensor, needs: &[bool]) -> Vec<Option<Ten
         // product over the rows, summed in the same order. With the ReLU epilogue the gradient first goes through
         // the relu rule (d/dy max(y, 0) = [y > 0]).
         Op::Linear { x, weight, relu_out } => {
-            let masked = relu_out.as_ref().map(|out| g.binary(BinaryOp::ReluBackward, out));
+            let masked = relu_out.as_ref().map(|out| g.relu_backward(out));
             let g = masked.as_ref().unwrap_or(g);
             let mut grads = vec![needs[0].then(|| g.matmul(weight)), needs[1].then(|| g.t().matmul(x))];
             if needs.len() > 2 {

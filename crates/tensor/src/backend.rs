@@ -12,7 +12,7 @@
 //! | family        | methods                                         |
 //! |---------------|-------------------------------------------------|
 //! | data movement | `from_host`, `to_host`, `full`, `copy_strided`, `cast`, `concat` |
-//! | element-wise  | `unary`, `binary`, `where_cond`                 |
+//! | element-wise  | `unary`, `binary`, `relu_backward`, `where_cond` |
 //! | reductions    | `reduce`, `softmax`                             |
 //! | linear algebra| `matmul`                                        |
 //! | indexing      | `gather`, `index_select`                        |
@@ -72,6 +72,18 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
         lhs_layout: &Layout,
         rhs: &Self::Storage,
         rhs_layout: &Layout,
+    ) -> Self::Storage;
+
+    /// ReLU's gradient, `out[i] = if x[i] <= 0 { 0 } else { grad[i] }` ([`crate::ops::relu_backward`], PyTorch's
+    /// `threshold_backward(grad, x, 0)`), for `x` the ReLU's output or input: the kernel of autograd's ReLU rule, a
+    /// backend-only kernel of the binary family rather than a [`BinaryOp`]. Float storages of one dtype, both
+    /// layouts of one shape.
+    fn relu_backward(
+        &self,
+        grad: &Self::Storage,
+        grad_layout: &Layout,
+        x: &Self::Storage,
+        x_layout: &Layout,
     ) -> Self::Storage;
 
     /// `out[i] = if cond[i] != 0 { on_true[i] } else { on_false[i] }`; the three layouts have the same shape.

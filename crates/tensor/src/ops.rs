@@ -1,7 +1,8 @@
 //! The ops every backend implements, as data, and the scalar definition of each op.
 //!
 //! An op is a variant of [`UnaryOp`], [`BinaryOp`] or [`ReduceOp`]; a kernel is a loop over a layout
-//! parameterised by the op. The scalar function of each op (`ops::sigmoid`, `ops::bce_with_logits`, ...) is
+//! parameterised by the op. A backend-only kernel — ReLU's gradient, [`relu_backward`] — is no public op: the
+//! crate-private `BinaryKernel` lists it beside the public binary ops, so that it runs through their kernels. The scalar function of each op (`ops::sigmoid`, `ops::bce_with_logits`, ...) is
 //! written once here, generic over [`Float`]: the CPU kernels call it and the tests use it as the oracle, and each
 //! WGSL function in `shaders/` is its twin with the same name.
 //!
@@ -76,10 +77,23 @@ pub enum BinaryOp {
     /// `lhs >= rhs`
     Ge,
     /// Binary cross-entropy of logits `lhs` against targets `rhs`, element-wise:
-    /// `max(x, 0) - x*y + ln(1 + e^-|x|)`, finite for every finite target and any logit including ±∞.
+    /// `max(x, 0) - x*y + ln(1 + e^-|x|)`, finite for every finite target and any logit including ±∞
+    /// (PyTorch's `binary_cross_entropy_with_logits(x, y, reduction='none')`).
     BceWithLogits,
-    /// The gradient of ReLU: the upstream gradient `lhs` where `rhs` (the ReLU's output, or its input) is not
-    /// `≤ 0`, else 0 — PyTorch's `threshold_backward(grad, x, 0)`, one pass instead of a mask and a product.
+}
+
+/// The binary kernels of the backends: every public [`BinaryOp`], and the backend-only kernels that no program asks
+/// for by op and that no public enum lists — ReLU's gradient, the kernel of autograd's ReLU rule, which a program
+/// reaches as `Tensor::relu_backward`. One enum, so that they run through the same code: the CPU SIMD dispatch
+/// (`cpu/simd/dispatch.rs`), its portable fallback, and the one op-code switch of the GPU binary family
+/// (`fn binary` in `shaders/elementwise.wgsl`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum BinaryKernel {
+    /// A public op.
+    Op(BinaryOp),
+    /// The gradient of ReLU ([`relu_backward`]): the upstream gradient `lhs` where `rhs` (the ReLU's output, or
+    /// its input) is not `≤ 0`, else 0 — PyTorch's `threshold_backward(grad, x, 0)`, one pass instead of a mask
+    /// and a product.
     ReluBackward,
 }
 
@@ -140,7 +154,7 @@ impl UnaryOp {
 
 impl BinaryOp {
     /// Every binary op, in declaration order (tests iterate over it, so a new op is tested everywhere).
-    pub const ALL: [BinaryOp; 15] = [
+    pub const ALL: [BinaryOp; 14] = [
         BinaryOp::Add,
         BinaryOp::Sub,
         BinaryOp::Mul,
@@ -155,7 +169,6 @@ impl BinaryOp {
         BinaryOp::Gt,
         BinaryOp::Ge,
         BinaryOp::BceWithLogits,
-        BinaryOp::ReluBackward,
     ];
 
     /// Lower-case name, the stem of the kernel names.
@@ -175,13 +188,40 @@ impl BinaryOp {
             BinaryOp::Gt => "gt",
             BinaryOp::Ge => "ge",
             BinaryOp::BceWithLogits => "bce_with_logits",
-            BinaryOp::ReluBackward => "relu_backward",
         }
     }
 
-    /// True for the ops defined on integers too (all but `pow`, `bce_with_logits` and `relu_backward`).
+    /// True for the ops defined on integers too (all but `pow` and `bce_with_logits`).
     pub fn supports_int(&self) -> bool {
-        !matches!(self, BinaryOp::Pow | BinaryOp::BceWithLogits | BinaryOp::ReluBackward)
+        !matches!(self, BinaryOp::Pow | BinaryOp::BceWithLogits)
+    }
+}
+
+impl BinaryKernel {
+    /// Every binary kernel: the public ops in their order, then the backend-only ones (the kernel tests iterate
+    /// over it, so a new kernel is tested everywhere).
+    #[cfg(test)]
+    pub(crate) const ALL: [BinaryKernel; BinaryOp::ALL.len() + 1] = {
+        let mut all = [BinaryKernel::ReluBackward; BinaryOp::ALL.len() + 1];
+        let mut i = 0;
+        while i < BinaryOp::ALL.len() {
+            all[i] = BinaryKernel::Op(BinaryOp::ALL[i]);
+            i += 1;
+        }
+        all
+    };
+
+    /// Lower-case name, the stem of the kernel names.
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            BinaryKernel::Op(op) => op.name(),
+            BinaryKernel::ReluBackward => "relu_backward",
+        }
+    }
+
+    /// True for the kernels defined on integers too (the public ops where [`BinaryOp::supports_int`]).
+    pub(crate) fn supports_int(&self) -> bool {
+        matches!(self, BinaryKernel::Op(op) if op.supports_int())
     }
 }
 
@@ -313,7 +353,8 @@ pub fn bce_with_logits<T: Float>(x: T, y: T) -> T {
 }
 
 /// The gradient of ReLU at one element: the upstream `grad` where `x` (the ReLU's output, or its input) is not
-/// `≤ 0`, else 0 (PyTorch's `threshold_backward(grad, x, 0)`).
+/// `≤ 0`, else 0 (PyTorch's `threshold_backward(grad, x, 0)`). The oracle of `Tensor::relu_backward`, a
+/// backend-only kernel rather than a [`BinaryOp`].
 #[inline(always)]
 pub fn relu_backward<T: Float>(grad: T, x: T) -> T {
     if x <= T::ZERO {
@@ -401,7 +442,15 @@ pub fn binary<T: Float>(op: BinaryOp, a: T, b: T) -> T {
         BinaryOp::Gt => bool(a > b),
         BinaryOp::Ge => bool(a >= b),
         BinaryOp::BceWithLogits => bce_with_logits(a, b),
-        BinaryOp::ReluBackward => relu_backward(a, b),
+    }
+}
+
+/// Applies a binary kernel to two floats: [`binary`] for a public op, [`relu_backward`] for ReLU's gradient.
+#[inline(always)]
+pub(crate) fn binary_kernel<T: Float>(kernel: BinaryKernel, a: T, b: T) -> T {
+    match kernel {
+        BinaryKernel::Op(op) => binary(op, a, b),
+        BinaryKernel::ReluBackward => relu_backward(a, b),
     }
 }
 
@@ -493,10 +542,35 @@ mod tests {
                 BinaryOp::Gt => 11,
                 BinaryOp::Ge => 12,
                 BinaryOp::BceWithLogits => 13,
-                BinaryOp::ReluBackward => 14,
             };
             assert_eq!(position, i, "{}", op.name());
         }
+    }
+
+    #[test]
+    fn binary_kernels_are_the_public_ops_then_relu_backward() {
+        let (public, backend_only) = BinaryKernel::ALL.split_at(BinaryOp::ALL.len());
+        assert_eq!(public, BinaryOp::ALL.map(BinaryKernel::Op));
+        for kernel in backend_only {
+            // An exhaustive match: a new backend-only kernel does not compile here until it has its place in `ALL`.
+            match kernel {
+                BinaryKernel::Op(op) => panic!("{} listed twice", op.name()),
+                BinaryKernel::ReluBackward => {}
+            }
+        }
+        assert_eq!(backend_only, [BinaryKernel::ReluBackward]);
+    }
+
+    #[test]
+    fn relu_backward_by_hand() {
+        // d/dx max(x, 0) = [x > 0]: the upstream gradient passes where x > 0 and is cut (even ∞, NaN) where x ≤ 0.
+        assert_eq!(relu_backward(3.0f32, 0.5), 3.0);
+        assert_eq!(relu_backward(3.0f32, 0.0), 0.0);
+        assert_eq!(relu_backward(3.0f32, -0.0), 0.0);
+        assert_eq!(relu_backward(f32::INFINITY, -1.0), 0.0);
+        assert!(relu_backward(f32::NAN, 1.0f32).is_nan());
+        assert_eq!(binary_kernel(BinaryKernel::ReluBackward, 2.0f64, -1.0), 0.0);
+        assert_eq!(binary_kernel(BinaryKernel::Op(BinaryOp::Sub), 2.0f64, -1.0), 3.0);
     }
 
     #[test]

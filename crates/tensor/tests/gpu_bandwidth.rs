@@ -57,6 +57,11 @@ fn vec4_elementwise_kernels_have_the_general_kernels_bits() {
                 assert!(bits(&fast) == bits(&ac.binary(op, &bc)), "{} n = {n}: the CPU differs", op.name());
             }
         }
+        // ReLU's gradient, the binary kernel that no `BinaryOp` names: a select, exact on every device (the data's
+        // ±0 are where `x <= 0` and `x < 0` differ).
+        let fast = af.relu_backward(&bf);
+        assert!(bits(&fast) == bits(&ag.relu_backward(&bg)), "relu_backward n = {n}: vec4 and general kernels differ");
+        assert!(bits(&fast) == bits(&ac.relu_backward(&bc)), "relu_backward n = {n}: the CPU differs");
         for op in [UnaryOp::Neg, UnaryOp::Relu, UnaryOp::Abs, UnaryOp::Exp, UnaryOp::Sigmoid, UnaryOp::Affine(2.0, 1.0)]
         {
             let fast = af.unary(op);

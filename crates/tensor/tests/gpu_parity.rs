@@ -169,6 +169,8 @@ proptest! {
         for &op in BINARY_OPS {
             assert_close(op.name(), &lc.binary(op, &rc), &lg.binary(op, &rg), 4e-6, 1e-6);
         }
+        // ReLU's gradient, the binary kernel that no `BinaryOp` names (rhs: negatives, zeros and positives).
+        assert_close("relu_backward", &lc.relu_backward(&rc), &lg.relu_backward(&rg), 4e-6, 1e-6);
         // Comparisons with equal operands (ties).
         assert_close("le (ties)", &lc.le(&lc), &lg.le(&lg), 0.0, 0.0);
     }

@@ -1,15 +1,44 @@
-//! Every `BinaryOp` against its scalar oracle (`tensor::ops::binary`, `binary_i64`) with NumPy broadcasting
-//! and views (transposed, narrowed, expanded operands), in f32, f64 and i64. Comparisons give exactly 0 or 1;
-//! bce_with_logits is checked at ±1e4 and ±∞ against PyTorch's values.
+//! Every `BinaryOp`, and ReLU's gradient `Tensor::relu_backward` (a kernel of the same family that no `BinaryOp`
+//! names), against its scalar oracle (`tensor::ops::binary`, `binary_i64`, `relu_backward`) with NumPy
+//! broadcasting and views (transposed, narrowed, expanded operands), in f32, f64 and i64. Comparisons give exactly
+//! 0 or 1; bce_with_logits is checked at ±1e4 and ±∞ against PyTorch's values.
 
 mod ops_common;
 
 use ops_common::*;
 use proptest::prelude::*;
-use tensor::ops::{self, BinaryOp};
+use tensor::ops::{self, BinaryOp, Float};
 use tensor::{DType, Tensor};
 
-const OPS: [BinaryOp; 15] = BinaryOp::ALL;
+const OPS: [BinaryOp; 14] = BinaryOp::ALL;
+
+/// A binary kernel under test: a public op, or ReLU's gradient.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kernel {
+    Op(BinaryOp),
+    ReluBackward,
+}
+
+/// Every binary kernel: the public ops, then ReLU's gradient.
+fn kernels() -> Vec<Kernel> {
+    OPS.into_iter().map(Kernel::Op).chain([Kernel::ReluBackward]).collect()
+}
+
+impl Kernel {
+    fn run(self, lhs: &Tensor, rhs: &Tensor) -> Tensor {
+        match self {
+            Kernel::Op(op) => lhs.binary(op, rhs),
+            Kernel::ReluBackward => lhs.relu_backward(rhs),
+        }
+    }
+
+    fn oracle<T: Float>(self, a: T, b: T) -> T {
+        match self {
+            Kernel::Op(op) => ops::binary(op, a, b),
+            Kernel::ReluBackward => ops::relu_backward(a, b),
+        }
+    }
+}
 
 /// An operand shape that broadcasts to `out`: some dimensions set to 1, some leading dimensions dropped.
 fn operand_shape(out: &[usize], ones: u8, drop: usize) -> Vec<usize> {
@@ -40,8 +69,9 @@ fn broadcast_index(flat: usize, out: &[usize], s: &[usize]) -> usize {
     idx
 }
 
-fn is_comparison(op: BinaryOp) -> bool {
-    matches!(op, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
+fn is_comparison(op: Kernel) -> bool {
+    use BinaryOp::*;
+    matches!(op, Kernel::Op(Eq | Ne | Lt | Le | Gt | Ge))
 }
 
 proptest! {
@@ -54,15 +84,15 @@ proptest! {
         (lkind, rkind) in (view_kind(), view_kind()),
         lpool in prop::collection::vec(value(true), 1..30),
         rpool in prop::collection::vec(value(true), 1..30),
-        op_i in 0..OPS.len(),
+        op_i in 0..kernels().len(),
         f64_ in any::<bool>(),
     ) {
-        let op = OPS[op_i];
+        let op = kernels()[op_i];
         let dtype = if f64_ { DType::F64 } else { DType::F32 };
         let (ls, rs) = (operand_shape(&out_shape, lones, ldrop), operand_shape(&out_shape, rones, rdrop));
         let out_shape = broadcast(&ls, &rs);
         let (l, r) = (view_of(&ls, lkind, &lpool, dtype), view_of(&rs, rkind, &rpool, dtype));
-        let out = l.tensor.binary(op, &r.tensor);
+        let out = op.run(&l.tensor, &r.tensor);
         prop_assert_eq!(out.shape(), &out_shape[..], "lhs {:?} rhs {:?}", ls, rs);
         let got = out.to_f64_vec();
         for (i, &g) in got.iter().enumerate() {
@@ -71,11 +101,11 @@ proptest! {
                 prop_assert!(g == 0.0 || g == 1.0, "{op:?} gave {g}");
             }
             if f64_ {
-                let want = ops::binary(op, a, b);
+                let want = op.oracle(a, b);
                 prop_assert!(same(g, want), "{op:?} f64 ({}, {}) [{i}] ({a}, {b}): {g} vs {want}", l.how, r.how);
             } else {
-                let want = ops::binary(op, a as f32, b as f32);
-                let ok = if op == BinaryOp::BceWithLogits {
+                let want = op.oracle(a as f32, b as f32);
+                let ok = if op == Kernel::Op(BinaryOp::BceWithLogits) {
                     close(g, want as f64, 4e-7)
                 } else {
                     ulps_f32(g as f32, want) == 0
@@ -119,6 +149,22 @@ fn bce_with_logits_at_the_extremes_matches_torch() {
     assert_eq!(&got[5..], &[0.0, 0.0], "matching infinite logits cost nothing");
     let wrong = Tensor::new(&[f32::INFINITY], &[1]).bce_with_logits(&Tensor::new(&[0.0f32], &[1]));
     assert_eq!(wrong.to_vec::<f32>(), vec![f32::INFINITY]);
+}
+
+#[test]
+fn relu_backward_by_hand() {
+    // d/dx max(x, 0) = [x > 0]: the upstream gradient passes where the ReLU's output is positive, and is cut
+    // (even an infinite one) where it is 0. A [2] output broadcasts against a [2, 2] gradient.
+    let grad = Tensor::new(&[1.0f32, 2.0, f32::INFINITY, -4.0], &[2, 2]);
+    let out = Tensor::new(&[0.0f32, 0.5], &[2]);
+    assert_eq!(grad.relu_backward(&out).to_vec::<f32>(), vec![0.0, 2.0, 0.0, -4.0]);
+}
+
+#[test]
+#[should_panic(expected = "relu_backward: defined for float tensors only")]
+fn relu_backward_refuses_integers() {
+    let x = Tensor::new(&[1i64, -2], &[2]);
+    x.relu_backward(&x);
 }
 
 #[test]

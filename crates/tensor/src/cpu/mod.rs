@@ -34,7 +34,7 @@ pub(crate) mod team;
 use crate::backend::Backend;
 use crate::dtype::{DType, HostBuffer};
 use crate::layout::{check_in_storage, Layout};
-use crate::ops::{BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
+use crate::ops::{BinaryKernel, BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
 
 /// Every entry point below first checks each operand view against its buffer, once per call and in release
 /// builds too ([`check_in_storage`]): the kernels then index without bounds checks or through raw pointers.
@@ -62,6 +62,37 @@ macro_rules! with_dtype {
             HostBuffer::I64($v) => $body,
         }
     };
+}
+
+/// `out[i] = op(lhs[i], rhs[i])` for any binary kernel: the body of [`Backend::binary`] (a public op) and of
+/// [`Backend::relu_backward`] (ReLU's gradient), one code path for both.
+#[track_caller]
+fn binary_kernel(
+    op: BinaryKernel,
+    lhs: &HostBuffer,
+    lhs_layout: &Layout,
+    rhs: &HostBuffer,
+    rhs_layout: &Layout,
+) -> HostBuffer {
+    fits(op.name(), lhs, lhs_layout);
+    fits(op.name(), rhs, rhs_layout);
+    if lhs_layout.numel() == 0 {
+        return empty(lhs.dtype());
+    }
+    match (lhs, rhs) {
+        (HostBuffer::F32(l), HostBuffer::F32(r)) => {
+            HostBuffer::F32(elementwise::binary_float(op, l, lhs_layout, r, rhs_layout))
+        }
+        (HostBuffer::F64(l), HostBuffer::F64(r)) => {
+            HostBuffer::F64(elementwise::binary_float(op, l, lhs_layout, r, rhs_layout))
+        }
+        (HostBuffer::I64(l), HostBuffer::I64(r)) => {
+            // The backend-only kernels are float kernels (the tensor layer refuses them on integers).
+            let BinaryKernel::Op(op) = op else { panic!("{}: not defined for int64 tensors", op.name()) };
+            HostBuffer::I64(elementwise::zip(l, lhs_layout, r, rhs_layout, |a, b| crate::ops::binary_i64(op, a, b)))
+        }
+        _ => unreachable!("binary: operands checked to share a dtype"),
+    }
 }
 
 impl Backend for CpuBackend {
@@ -139,23 +170,12 @@ impl Backend for CpuBackend {
         rhs: &HostBuffer,
         rhs_layout: &Layout,
     ) -> HostBuffer {
-        fits(op.name(), lhs, lhs_layout);
-        fits(op.name(), rhs, rhs_layout);
-        if lhs_layout.numel() == 0 {
-            return empty(lhs.dtype());
-        }
-        match (lhs, rhs) {
-            (HostBuffer::F32(l), HostBuffer::F32(r)) => {
-                HostBuffer::F32(elementwise::binary_float(op, l, lhs_layout, r, rhs_layout))
-            }
-            (HostBuffer::F64(l), HostBuffer::F64(r)) => {
-                HostBuffer::F64(elementwise::binary_float(op, l, lhs_layout, r, rhs_layout))
-            }
-            (HostBuffer::I64(l), HostBuffer::I64(r)) => {
-                HostBuffer::I64(elementwise::zip(l, lhs_layout, r, rhs_layout, |a, b| crate::ops::binary_i64(op, a, b)))
-            }
-            _ => unreachable!("binary: operands checked to share a dtype"),
-        }
+        binary_kernel(BinaryKernel::Op(op), lhs, lhs_layout, rhs, rhs_layout)
+    }
+
+    #[track_caller]
+    fn relu_backward(&self, grad: &HostBuffer, grad_layout: &Layout, x: &HostBuffer, x_layout: &Layout) -> HostBuffer {
+        binary_kernel(BinaryKernel::ReluBackward, grad, grad_layout, x, x_layout)
     }
 
     #[track_caller]

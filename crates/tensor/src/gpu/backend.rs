@@ -8,7 +8,7 @@ use super::{
 use crate::backend::Backend;
 use crate::dtype::{DType, HostBuffer};
 use crate::layout::Layout;
-use crate::ops::{BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
+use crate::ops::{BinaryKernel, BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
 
 impl Backend for WgpuBackend {
     type Storage = WgpuStorage;
@@ -75,7 +75,20 @@ impl Backend for WgpuBackend {
     ) -> WgpuStorage {
         fits(op.name(), lhs, lhs_layout);
         fits(op.name(), rhs, rhs_layout);
-        elementwise::binary(self, op, lhs, lhs_layout, rhs, rhs_layout)
+        elementwise::binary(self, BinaryKernel::Op(op), lhs, lhs_layout, rhs, rhs_layout)
+    }
+
+    #[track_caller]
+    fn relu_backward(
+        &self,
+        grad: &WgpuStorage,
+        grad_layout: &Layout,
+        x: &WgpuStorage,
+        x_layout: &Layout,
+    ) -> WgpuStorage {
+        fits("relu_backward", grad, grad_layout);
+        fits("relu_backward", x, x_layout);
+        elementwise::binary(self, BinaryKernel::ReluBackward, grad, grad_layout, x, x_layout)
     }
 
     #[track_caller]

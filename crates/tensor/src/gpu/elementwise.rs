@@ -11,7 +11,7 @@ use super::shaders::{COPY, ELEMENTWISE};
 use super::{WgpuBackend, WgpuStorage};
 use crate::dtype::DType;
 use crate::layout::{contiguous_strides, Layout};
-use crate::ops::{BinaryOp, UnaryOp};
+use crate::ops::{BinaryKernel, UnaryOp};
 
 /// Quads per invocation of the vec4 kernels (`QUADS` in elementwise.wgsl, compared by a test): enough loads in
 /// flight per invocation to cover the memory latency, few enough that a large tensor still makes thousands of
@@ -71,10 +71,11 @@ pub(super) fn unary(be: &WgpuBackend, op: UnaryOp, x: &WgpuStorage, layout: &Lay
     out
 }
 
-/// `out[i] = op(lhs[i], rhs[i])` over two views of one shape (a broadcast operand has stride-0 dimensions).
+/// `out[i] = op(lhs[i], rhs[i])` over two views of one shape (a broadcast operand has stride-0 dimensions), for
+/// any binary kernel: a public op, or ReLU's gradient.
 pub(super) fn binary(
     be: &WgpuBackend,
-    op: BinaryOp,
+    op: BinaryKernel,
     lhs: &WgpuStorage,
     ll: &Layout,
     rhs: &WgpuStorage,

@@ -9,7 +9,7 @@
 use bytemuck::{Pod, Zeroable};
 
 use crate::layout::Layout;
-use crate::ops::{BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
+use crate::ops::{BinaryKernel, BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
 
 /// The largest rank the kernels index directly. Views are first simplified by [`collapse`], so only a tensor with
 /// more than 6 dimensions that cannot be merged is refused.
@@ -36,11 +36,16 @@ pub fn unary_code(op: UnaryOp) -> u32 {
     }
 }
 
-/// Code of a binary op in `elementwise.wgsl` (`fn binary`): the variant's position in [`BinaryOp`] (a fieldless
-/// enum, so its discriminant; `BinaryOp::ALL` lists the variants in that order, checked by a test in `ops.rs`),
-/// the value of the shader's constant named after the variant (`BCE_WITH_LOGITS` for `BinaryOp::BceWithLogits`).
-pub fn binary_code(op: BinaryOp) -> u32 {
-    op as u32
+/// Code of a binary kernel in `elementwise.wgsl` (`fn binary`): for a public op, the variant's position in
+/// [`BinaryOp`] (a fieldless enum, so its discriminant; `BinaryOp::ALL` lists the variants in that order, checked
+/// by a test in `ops.rs`); the backend-only kernels follow, in the order of `BinaryKernel::ALL`. It is the value of
+/// the shader's constant named after the kernel (`BCE_WITH_LOGITS` for `BinaryOp::BceWithLogits`,
+/// `RELU_BACKWARD` for `BinaryKernel::ReluBackward`).
+pub fn binary_code(op: BinaryKernel) -> u32 {
+    match op {
+        BinaryKernel::Op(op) => op as u32,
+        BinaryKernel::ReluBackward => BinaryOp::ALL.len() as u32,
+    }
 }
 
 /// Code of a reduction in `reduce.wgsl`: the variant's position in [`ReduceOp`] (its discriminant), the value of

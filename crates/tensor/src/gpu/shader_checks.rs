@@ -19,7 +19,7 @@ use super::params::*;
 use super::reduce::ROWS_MAX;
 use super::shaders::{self, Shader};
 use super::softmax::SOFTMAX_REGISTERS_MAX;
-use crate::ops::{BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
+use crate::ops::{BinaryKernel, ReduceOp, SoftmaxOp, UnaryOp};
 
 fn parse(shader: &Shader) -> Module {
     naga::front::wgsl::parse_str(shader.source).unwrap_or_else(|e| panic!("{}.wgsl does not parse: {e}", shader.name))
@@ -92,7 +92,8 @@ fn codes_of(shader: &Shader) -> (Vec<(String, u32)>, &'static [&'static str]) {
     match shader.name {
         "elementwise" => {
             let unary = every_unary_op().into_iter().map(|op| (constant_name(op.name()), unary_code(op)));
-            let binary = BinaryOp::ALL.into_iter().map(|op| (constant_name(op.name()), binary_code(op)));
+            // Every binary kernel: the public ops and the backend-only ones (RELU_BACKWARD).
+            let binary = BinaryKernel::ALL.into_iter().map(|op| (constant_name(op.name()), binary_code(op)));
             (unary.chain(binary).collect(), &["WORKGROUP", "QUADS"])
         }
         "reduce" => {
@@ -160,6 +161,16 @@ fn a_wrong_op_code_is_caught() {
     assert_eq!(code_mismatches(&module, &codes, own).len(), 1);
     codes[sigmoid].0 = "SIGMOID_".into();
     assert_eq!(code_mismatches(&module, &codes, own).len(), 2, "the missing SIGMOID_ and the stray SIGMOID");
+    // The backend-only kernel is checked both ways too: without it on the Rust side its constant is stray, and
+    // with another code it is caught.
+    let (mut codes, _) = codes_of(&shaders::ELEMENTWISE);
+    let relu_backward = codes.iter().position(|(n, _)| n == "RELU_BACKWARD").expect("RELU_BACKWARD is a code");
+    codes[relu_backward].1 -= 1;
+    assert_eq!(code_mismatches(&module, &codes, own), ["RELU_BACKWARD = 14, but the launcher writes 13"]);
+    codes.remove(relu_backward);
+    let stray = code_mismatches(&module, &codes, own);
+    assert_eq!(stray.len(), 1, "{stray:?}");
+    assert!(stray[0].starts_with("RELU_BACKWARD = 14 is no op code"), "{stray:?}");
 }
 
 /// The value of the `u32` constant `name` of a shader.

@@ -1,6 +1,8 @@
-//! Element-wise ops of two tensors with NumPy/PyTorch broadcasting ([`BinaryOp`]), and `where_cond`.
+//! Element-wise ops of two tensors with NumPy/PyTorch broadcasting ([`BinaryOp`], and ReLU's gradient
+//! `relu_backward`, a kernel of the same family that no public op names), and `where_cond`.
 
 use super::*;
+use crate::ops::BinaryKernel;
 
 impl Tensor {
     /// Applies an element-wise op of two tensors with NumPy/PyTorch broadcasting.
@@ -10,6 +12,25 @@ impl Tensor {
     /// or the operands differ in dtype or device.
     #[track_caller]
     pub fn binary(&self, op: BinaryOp, rhs: &Tensor) -> Tensor {
+        self.binary_kernel(BinaryKernel::Op(op), rhs)
+    }
+
+    /// ReLU's gradient: `self`, the upstream gradient, where `x` is not `≤ 0`, else 0 (broadcasting as
+    /// [`Tensor::binary`]), for `x` the ReLU's output or its input (the same mask). It is the kernel of autograd's
+    /// ReLU rule, PyTorch's `threshold_backward(grad, x, 0)`: one pass instead of a mask and a product. Its scalar
+    /// definition is [`crate::ops::relu_backward`]; it runs in the binary kernel family, though no [`BinaryOp`]
+    /// names it.
+    ///
+    /// # Panics
+    /// As [`Tensor::binary`], and for integer tensors.
+    #[track_caller]
+    pub fn relu_backward(&self, x: &Tensor) -> Tensor {
+        self.binary_kernel(BinaryKernel::ReluBackward, x)
+    }
+
+    /// The checks and the broadcast of [`Tensor::binary`] and [`Tensor::relu_backward`], then the kernel.
+    #[track_caller]
+    fn binary_kernel(&self, op: BinaryKernel, rhs: &Tensor) -> Tensor {
         check_same(op.name(), self, rhs);
         ensure!(
             self.dtype.is_float() || op.supports_int(),
@@ -19,7 +40,7 @@ impl Tensor {
             self.shape(),
             rhs.shape()
         );
-        if op == BinaryOp::Div && self.dtype == DType::I64 {
+        if op == BinaryKernel::Op(BinaryOp::Div) && self.dtype == DType::I64 {
             // As PyTorch (`ZeroDivisionError`): an integer division by zero is refused, on every device, here at
             // the call rather than inside a kernel.
             ensure!(
@@ -33,14 +54,14 @@ impl Tensor {
         if self.shape() == rhs.shape() {
             // No broadcast: the layouts as they are.
             let (ll, rl) = (&self.layout, &rhs.layout);
-            let storage = dispatch2!(self, rhs, |b, l, r| b.binary(op, l, ll, r, rl));
+            let storage = dispatch2!(self, rhs, |b, l, r| run_binary(b, op, l, ll, r, rl));
             return Tensor::from_storage(storage, self.shape(), self.device.clone());
         }
         let shape = broadcast_shapes(op.name(), self.shape(), rhs.shape());
         self.check_result(op.name(), &shape, self.dtype);
         let ll = self.layout.expand(&shape);
         let rl = rhs.layout.expand(&shape);
-        let storage = dispatch2!(self, rhs, |b, l, r| b.binary(op, l, &ll, r, &rl));
+        let storage = dispatch2!(self, rhs, |b, l, r| run_binary(b, op, l, &ll, r, &rl));
         Tensor::from_storage(storage, &shape, self.device.clone())
     }
 
@@ -151,5 +172,22 @@ impl Tensor {
             _ => unreachable!("operands checked to share a device"),
         };
         Tensor::from_storage(storage, &shape, on_true.device.clone())
+    }
+}
+
+/// Runs a binary kernel on the backend `b`: [`Backend::binary`] for a public op, [`Backend::relu_backward`] for
+/// ReLU's gradient.
+#[track_caller]
+fn run_binary<B: Backend>(
+    b: &B,
+    op: BinaryKernel,
+    lhs: &B::Storage,
+    lhs_layout: &Layout,
+    rhs: &B::Storage,
+    rhs_layout: &Layout,
+) -> B::Storage {
+    match op {
+        BinaryKernel::Op(op) => b.binary(op, lhs, lhs_layout, rhs, rhs_layout),
+        BinaryKernel::ReluBackward => b.relu_backward(lhs, lhs_layout, rhs, rhs_layout),
     }
 }

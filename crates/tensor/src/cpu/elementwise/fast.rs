@@ -21,7 +21,7 @@ use super::{copy_strided, map, zip, Rows, Whole, PAR_CHUNK, PAR_THRESHOLD, PAR_T
 use crate::cpu::simd::{self, Operand, SimdFloat};
 use crate::dtype::Element;
 use crate::layout::Layout;
-use crate::ops::{self, BinaryOp, UnaryOp};
+use crate::ops::{self, BinaryKernel, BinaryOp, UnaryOp};
 
 /// The parallel threshold of a unary op: cheap ones need more elements to pay for the threads.
 fn unary_threshold(op: UnaryOp) -> usize {
@@ -33,10 +33,10 @@ fn unary_threshold(op: UnaryOp) -> usize {
     }
 }
 
-/// The parallel threshold of a binary op.
-fn binary_threshold(op: BinaryOp) -> usize {
+/// The parallel threshold of a binary kernel.
+fn binary_threshold(op: BinaryKernel) -> usize {
     match op {
-        BinaryOp::Pow | BinaryOp::BceWithLogits => PAR_THRESHOLD,
+        BinaryKernel::Op(BinaryOp::Pow | BinaryOp::BceWithLogits) => PAR_THRESHOLD,
         _ => PAR_THRESHOLD_CHEAP,
     }
 }
@@ -88,7 +88,13 @@ fn operand<T: Copy>(x: &[T], start: usize, len: usize, stride: usize) -> Option<
 
 /// `out[i] = op(lhs[i], rhs[i])` for float tensors of the same shape, by the first path of the module's table
 /// that fits.
-pub(crate) fn binary_float<T: SimdFloat + Element>(op: BinaryOp, l: &[T], ll: &Layout, r: &[T], rl: &Layout) -> Vec<T> {
+pub(crate) fn binary_float<T: SimdFloat + Element>(
+    op: BinaryKernel,
+    l: &[T],
+    ll: &Layout,
+    r: &[T],
+    rl: &Layout,
+) -> Vec<T> {
     debug_assert_eq!(ll.shape(), rl.shape());
     let isa = simd::active();
     let n = ll.numel();
@@ -128,7 +134,7 @@ pub(crate) fn binary_float<T: SimdFloat + Element>(op: BinaryOp, l: &[T], ll: &L
     let runs = |stride: usize| stride <= 1;
     if !(runs(lrows.stride) && runs(rrows.stride)) {
         T::give_buffer(out);
-        return zip(l, ll, r, rl, |a, b| ops::binary(op, a, b));
+        return zip(l, ll, r, rl, |a, b| ops::binary_kernel(op, a, b));
     }
     // A run per row.
     for ((ls, rs), o) in lrows.outer.offsets().zip(rrows.outer.offsets()).zip(out.chunks_exact_mut(len)) {
@@ -153,7 +159,7 @@ const TILE_ELEMS: usize = 512;
 /// `TILE_ELEMS / len` rows at a time. Results are identical: each element still meets its own row entry.
 fn tiled_row_broadcast<T: SimdFloat + Element>(
     isa: simd::Isa,
-    op: BinaryOp,
+    op: BinaryKernel,
     l: &[T],
     ll: &Layout,
     r: &[T],

@@ -8,7 +8,7 @@ use std::arch::x86_64::*;
 use super::dispatch;
 use super::vector::{self, Operand, Vf32};
 use crate::cpu::features::Isa;
-use crate::ops::{BinaryOp, UnaryOp};
+use crate::ops::{BinaryKernel, UnaryOp};
 
 /// Proof that the CPU runs AVX2 and FMA: created only by [`Avx2::new`] after run-time detection.
 #[derive(Clone, Copy, Debug)]
@@ -155,7 +155,7 @@ unsafe fn unary_avx2(s: Avx2, op: UnaryOp, x: &[f32], out: &mut [f32]) {
     dispatch::unary(s, op, x, out)
 }
 #[target_feature(enable = "avx2,fma")]
-unsafe fn binary_avx2(s: Avx2, op: BinaryOp, lhs: Operand, rhs: Operand, out: &mut [f32]) {
+unsafe fn binary_avx2(s: Avx2, op: BinaryKernel, lhs: Operand, rhs: Operand, out: &mut [f32]) {
     dispatch::binary(s, op, lhs, rhs, out)
 }
 #[target_feature(enable = "avx2,fma")]
@@ -182,7 +182,7 @@ impl Avx2 {
         // SAFETY: the token proves avx2 and fma are available.
         unsafe { unary_avx2(self, op, x, out) }
     }
-    pub(crate) fn binary(self, op: BinaryOp, lhs: Operand, rhs: Operand, out: &mut [f32]) {
+    pub(crate) fn binary(self, op: BinaryKernel, lhs: Operand, rhs: Operand, out: &mut [f32]) {
         // SAFETY: the token proves avx2 and fma are available.
         unsafe { binary_avx2(self, op, lhs, rhs, out) }
     }

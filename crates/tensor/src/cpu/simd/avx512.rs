@@ -9,7 +9,7 @@ use std::arch::x86_64::*;
 use super::dispatch;
 use super::vector::{self, Operand, Vf32};
 use crate::cpu::features::Isa;
-use crate::ops::{BinaryOp, UnaryOp};
+use crate::ops::{BinaryKernel, UnaryOp};
 
 /// Proof that the CPU runs AVX-512F: created only by [`Avx512::new`] after run-time detection.
 #[derive(Clone, Copy, Debug)]
@@ -160,7 +160,7 @@ unsafe fn unary_avx512(s: Avx512, op: UnaryOp, x: &[f32], out: &mut [f32]) {
     dispatch::unary(s, op, x, out)
 }
 #[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn binary_avx512(s: Avx512, op: BinaryOp, lhs: Operand, rhs: Operand, out: &mut [f32]) {
+unsafe fn binary_avx512(s: Avx512, op: BinaryKernel, lhs: Operand, rhs: Operand, out: &mut [f32]) {
     dispatch::binary(s, op, lhs, rhs, out)
 }
 #[target_feature(enable = "avx512f,avx2,fma")]
@@ -187,7 +187,7 @@ impl Avx512 {
         // SAFETY: the token proves avx512f (and avx2, fma) are available.
         unsafe { unary_avx512(self, op, x, out) }
     }
-    pub(crate) fn binary(self, op: BinaryOp, lhs: Operand, rhs: Operand, out: &mut [f32]) {
+    pub(crate) fn binary(self, op: BinaryKernel, lhs: Operand, rhs: Operand, out: &mut [f32]) {
         // SAFETY: the token proves avx512f (and avx2, fma) are available.
         unsafe { binary_avx512(self, op, lhs, rhs, out) }
     }

@@ -1,10 +1,11 @@
 //! From an op of [`crate::ops`] to its vector function: one `match` per call, outside the loops, over the op
-//! enums themselves. [`has_vector_kernel`] says which unary ops have one (the others run the fallback); every
-//! binary op but `Pow` has one.
+//! enums themselves (for two operands, over `BinaryKernel`: the public binary ops and ReLU's gradient).
+//! [`has_vector_kernel`] says which unary ops have one (the others run the fallback); every binary kernel but
+//! `Pow` has one.
 
 use super::math::{bce_with_logits, clamp, exp, ln, ln_1p, maximum, relu, sigmoid, tanh};
 use super::vector::{map, zip, Operand, Vf32};
-use crate::ops::{BinaryOp, UnaryOp};
+use crate::ops::{BinaryKernel, BinaryOp, UnaryOp};
 
 /// Whether `op` has a vector kernel (the SIMD unary kernels take it); `Sign` and `Powf` run the portable fallback.
 pub fn has_vector_kernel(op: UnaryOp) -> bool {
@@ -53,9 +54,9 @@ pub(crate) fn unary<S: Vf32>(s: S, op: UnaryOp, x: &[f32], out: &mut [f32]) {
     }
 }
 
-/// `out[i] = op(lhs[i], rhs[i])` for every binary op but `Pow` (which stays scalar).
+/// `out[i] = op(lhs[i], rhs[i])` for every binary kernel but `Pow` (which stays scalar).
 #[inline(always)]
-pub(crate) fn binary<S: Vf32>(s: S, op: BinaryOp, lhs: Operand, rhs: Operand, out: &mut [f32]) {
+pub(crate) fn binary<S: Vf32>(s: S, op: BinaryKernel, lhs: Operand, rhs: Operand, out: &mut [f32]) {
     let (zero, one) = (s.splat(0.0), s.splat(1.0));
     // `zip` with the vector function `$f`, inlined into the loop.
     macro_rules! each {
@@ -70,6 +71,11 @@ pub(crate) fn binary<S: Vf32>(s: S, op: BinaryOp, lhs: Operand, rhs: Operand, ou
             )
         };
     }
+    let op = match op {
+        BinaryKernel::Op(op) => op,
+        // `relu_backward`: the upstream gradient `g` where `x > 0`, else 0.
+        BinaryKernel::ReluBackward => return each!(|g, x| s.select(s.le(x, zero), zero, g)),
+    };
     match op {
         BinaryOp::Add => each!(|a, b| s.add(a, b)),
         BinaryOp::Sub => each!(|a, b| s.sub(a, b)),
@@ -84,7 +90,6 @@ pub(crate) fn binary<S: Vf32>(s: S, op: BinaryOp, lhs: Operand, rhs: Operand, ou
         BinaryOp::Gt => each!(|a, b| s.select(s.gt(a, b), one, zero)),
         BinaryOp::Ge => each!(|a, b| s.select(s.ge(a, b), one, zero)),
         BinaryOp::BceWithLogits => each!(|x, y| bce_with_logits(s, x, y)),
-        BinaryOp::ReluBackward => each!(|g, x| s.select(s.le(x, zero), zero, g)),
         BinaryOp::Pow => unreachable!("pow has no SIMD kernel (checked by the dispatcher)"),
     }
 }

@@ -3,7 +3,7 @@
 //! against. The compiler vectorises the simple ones (`+`, `*`, relu) with the baseline SSE2.
 
 use super::vector::Operand;
-use crate::ops::{self, BinaryOp, Float, UnaryOp};
+use crate::ops::{self, BinaryKernel, BinaryOp, Float, UnaryOp};
 
 /// `out[i] = op(x[i])`.
 pub(crate) fn unary<T: Float>(op: UnaryOp, x: &[T], out: &mut [T]) {
@@ -29,7 +29,7 @@ pub(crate) fn unary<T: Float>(op: UnaryOp, x: &[T], out: &mut [T]) {
 }
 
 /// `out[i] = op(lhs[i], rhs[i])`.
-pub(crate) fn binary<T: Float>(op: BinaryOp, lhs: Operand<T>, rhs: Operand<T>, out: &mut [T]) {
+pub(crate) fn binary<T: Float>(op: BinaryKernel, lhs: Operand<T>, rhs: Operand<T>, out: &mut [T]) {
     #[inline(always)]
     fn run<T: Float>(lhs: Operand<T>, rhs: Operand<T>, out: &mut [T], f: impl Fn(T, T) -> T) {
         let n = out.len();
@@ -53,11 +53,11 @@ pub(crate) fn binary<T: Float>(op: BinaryOp, lhs: Operand<T>, rhs: Operand<T>, o
         }
     }
     match op {
-        BinaryOp::Add => run(lhs, rhs, out, |a: T, b: T| a + b),
-        BinaryOp::Sub => run(lhs, rhs, out, |a: T, b: T| a - b),
-        BinaryOp::Mul => run(lhs, rhs, out, |a: T, b: T| a * b),
-        BinaryOp::Div => run(lhs, rhs, out, |a: T, b: T| a / b),
-        op => run(lhs, rhs, out, move |a: T, b: T| ops::binary(op, a, b)),
+        BinaryKernel::Op(BinaryOp::Add) => run(lhs, rhs, out, |a: T, b: T| a + b),
+        BinaryKernel::Op(BinaryOp::Sub) => run(lhs, rhs, out, |a: T, b: T| a - b),
+        BinaryKernel::Op(BinaryOp::Mul) => run(lhs, rhs, out, |a: T, b: T| a * b),
+        BinaryKernel::Op(BinaryOp::Div) => run(lhs, rhs, out, |a: T, b: T| a / b),
+        op => run(lhs, rhs, out, move |a: T, b: T| ops::binary_kernel(op, a, b)),
     }
 }
 

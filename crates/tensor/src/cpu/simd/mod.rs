@@ -4,7 +4,8 @@
 //!   `sum`, `col_sums`, `max_min`);
 //! * `math.rs` — the vector function of each op (`relu`, `exp`, `ln`, `ln_1p`, `sigmoid`, `tanh`,
 //!   `bce_with_logits`, ...);
-//! * `dispatch.rs` — from a [`UnaryOp`] or [`BinaryOp`] to its vector function (one `match` per call);
+//! * `dispatch.rs` — from a [`UnaryOp`] or a `BinaryKernel` (a [`BinaryOp`], or ReLU's gradient) to its vector
+//!   function (one `match` per call);
 //!   [`has_vector_kernel`] names the unary ops that have one;
 //! * `avx512.rs`, `avx2.rs` — the trait on AVX-512F (16 lanes) and AVX2+FMA (8 lanes), and the
 //!   `#[target_feature]` entry points;
@@ -42,7 +43,7 @@ mod math;
 mod vector;
 
 pub(crate) use crate::cpu::features::Isa;
-use crate::ops::{BinaryOp, Float, UnaryOp};
+use crate::ops::{BinaryKernel, BinaryOp, Float, UnaryOp};
 pub use dispatch::has_vector_kernel;
 pub use vector::Operand;
 
@@ -167,13 +168,27 @@ pub fn unary_f32_with(isa: Isa, op: UnaryOp, x: &[f32], out: &mut [f32]) {
 /// # Panics
 /// When a slice operand is shorter than `out`, or this CPU cannot run `isa`.
 pub fn binary_f32_with(isa: Isa, op: BinaryOp, lhs: Operand<f32>, rhs: Operand<f32>, out: &mut [f32]) {
+    binary_kernel_f32_with(isa, BinaryKernel::Op(op), lhs, rhs, out)
+}
+
+/// [`binary_f32_with`] for any binary kernel: a public op or a backend-only one (ReLU's gradient).
+///
+/// # Panics
+/// When a slice operand is shorter than `out`, or this CPU cannot run `isa`.
+pub(crate) fn binary_kernel_f32_with(
+    isa: Isa,
+    op: BinaryKernel,
+    lhs: Operand<f32>,
+    rhs: Operand<f32>,
+    out: &mut [f32],
+) {
     for side in [lhs, rhs] {
         if let Operand::Slice(s) = side {
             assert!(s.len() >= out.len(), "simd::binary: operand of {} elements for {} outputs", s.len(), out.len());
         }
     }
     match isa {
-        _ if op == BinaryOp::Pow => fallback::binary(op, lhs, rhs, out),
+        _ if op == BinaryKernel::Op(BinaryOp::Pow) => fallback::binary(op, lhs, rhs, out),
         Isa::Avx512 => avx512::Avx512::new().expect("AVX-512F not available").binary(op, lhs, rhs, out),
         Isa::Avx2Fma => avx2::Avx2::new().expect("AVX2+FMA not available").binary(op, lhs, rhs, out),
         Isa::Fallback => fallback::binary(op, lhs, rhs, out),
@@ -220,7 +235,7 @@ pub(crate) trait SimdFloat: Float {
     /// `out[i] = op(x[i])`.
     fn unary_run(isa: Isa, op: UnaryOp, x: &[Self], out: &mut [Self]);
     /// `out[i] = op(lhs[i], rhs[i])`.
-    fn binary_run(isa: Isa, op: BinaryOp, lhs: Operand<Self>, rhs: Operand<Self>, out: &mut [Self]);
+    fn binary_run(isa: Isa, op: BinaryKernel, lhs: Operand<Self>, rhs: Operand<Self>, out: &mut [Self]);
     /// The [`pairwise`] sum.
     fn sum_run(isa: Isa, x: &[Self]) -> Self;
     /// Largest / smallest element (NaN if any), `x` non-empty.
@@ -235,8 +250,8 @@ impl SimdFloat for f32 {
         unary_f32_with(isa, op, x, out)
     }
     #[inline]
-    fn binary_run(isa: Isa, op: BinaryOp, lhs: Operand<f32>, rhs: Operand<f32>, out: &mut [f32]) {
-        binary_f32_with(isa, op, lhs, rhs, out)
+    fn binary_run(isa: Isa, op: BinaryKernel, lhs: Operand<f32>, rhs: Operand<f32>, out: &mut [f32]) {
+        binary_kernel_f32_with(isa, op, lhs, rhs, out)
     }
     #[inline]
     fn sum_run(isa: Isa, x: &[f32]) -> f32 {
@@ -258,7 +273,7 @@ impl SimdFloat for f64 {
         fallback::unary(op, x, out)
     }
     #[inline]
-    fn binary_run(_: Isa, op: BinaryOp, lhs: Operand<f64>, rhs: Operand<f64>, out: &mut [f64]) {
+    fn binary_run(_: Isa, op: BinaryKernel, lhs: Operand<f64>, rhs: Operand<f64>, out: &mut [f64]) {
         fallback::binary(op, lhs, rhs, out)
     }
     #[inline]
