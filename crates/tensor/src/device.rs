@@ -246,6 +246,28 @@ impl Storage {
             _ => None,
         }
     }
+
+    /// Bounds `(lo, hi)` the host knows for every value of an int64 storage: kept by the GPU backend for storages
+    /// uploaded from host data or made by argmax/argmin ([`WgpuStorage::index_range`]); `None` elsewhere.
+    ///
+    /// [`WgpuStorage::index_range`]: crate::gpu::WgpuStorage::index_range
+    pub(crate) fn index_range(&self) -> Option<(i64, i64)> {
+        match self {
+            #[cfg(feature = "wgpu")]
+            Storage::Wgpu(s) => s.index_range(),
+            _ => None,
+        }
+    }
+
+    /// Records that the values of this int64 storage lie in `lo..=hi` (kept on the GPU only, where a check of
+    /// the values would otherwise need a readback).
+    pub(crate) fn set_index_range(&self, lo: i64, hi: i64) {
+        #[cfg(feature = "wgpu")]
+        if let Storage::Wgpu(s) = self {
+            s.set_index_range(lo, hi);
+        }
+        let _ = (lo, hi);
+    }
 }
 
 /// The CPU backend as a value (it has no state).

@@ -9,11 +9,12 @@
 
 use std::sync::Arc;
 
-use crate::device::{Device, Storage, CPU};
+use crate::device::{Device, Storage};
 use crate::dtype::{DType, Element, HostBuffer};
 use crate::ensure;
 use crate::error::{expect_ok, human_bytes, Error, Result};
 use crate::layout::{checked_numel, resolve_axis, Layout};
+use crate::tensor_ops::dispatch;
 
 /// An n-dimensional array on a device.
 #[derive(Clone)]
@@ -63,41 +64,7 @@ impl Dim for i64 {
     }
 }
 
-/// Runs a backend method on the tensor's storage, whatever the device: `dispatch!(t, |backend, storage| expr)`
-/// evaluates `expr` with the concrete backend and storage and wraps the resulting storage back.
-macro_rules! dispatch {
-    ($t:expr, |$b:ident, $s:ident| $body:expr) => {
-        match (&$t.device, &*$t.storage) {
-            (Device::Cpu, Storage::Cpu($s)) => {
-                let $b = &CPU;
-                Storage::Cpu($body)
-            }
-            #[cfg(feature = "wgpu")]
-            (Device::Wgpu($b), Storage::Wgpu($s)) => Storage::Wgpu($body),
-            #[allow(unreachable_patterns)]
-            _ => unreachable!("a tensor's storage lives on its device"),
-        }
-    };
-}
-pub(crate) use dispatch;
-
-/// Like [`dispatch!`] for a method that returns something else than a storage.
-macro_rules! dispatch_value {
-    ($t:expr, |$b:ident, $s:ident| $body:expr) => {
-        match (&$t.device, &*$t.storage) {
-            (Device::Cpu, Storage::Cpu($s)) => {
-                let $b = &CPU;
-                $body
-            }
-            #[cfg(feature = "wgpu")]
-            (Device::Wgpu($b), Storage::Wgpu($s)) => $body,
-            #[allow(unreachable_patterns)]
-            _ => unreachable!("a tensor's storage lives on its device"),
-        }
-    };
-}
-
-// The zero-copy views; declared after `dispatch!`, which `contiguous` uses.
+// The zero-copy views.
 mod views;
 
 impl Tensor {
@@ -381,7 +348,7 @@ impl Tensor {
     /// On a GPU, when a kernel since the last readback saw an out-of-range index (see `Tensor::gather`).
     #[track_caller]
     pub fn to_host(&self) -> HostBuffer {
-        dispatch_value!(self, |b, s| crate::backend::Backend::to_host(b, s, &self.layout))
+        dispatch!(value self => |b, s| crate::backend::Backend::to_host(b, s, &self.layout))
     }
 
     /// [`Tensor::to_host`] of every tensor, in order. When they all live on one GPU they are read in one transfer
@@ -476,7 +443,7 @@ impl Tensor {
             return self.clone();
         }
         expect_ok("to_dtype", self.device.check_alloc(self.shape(), dtype));
-        let storage = dispatch!(self, |b, s| crate::backend::Backend::cast(b, s, &self.layout, dtype));
+        let storage = dispatch!(self => |b, s| crate::backend::Backend::cast(b, s, &self.layout, dtype));
         Tensor::from_storage(storage, self.shape(), self.device.clone())
     }
 }

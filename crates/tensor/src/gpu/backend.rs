@@ -10,6 +10,22 @@ use crate::dtype::{DType, HostBuffer};
 use crate::layout::Layout;
 use crate::ops::{BinaryKernel, BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
 
+/// Writes the methods of the fused kernels (`metrics.rs`, `loss.rs`): each checks every operand view against its
+/// buffer ([`fits`], naming the method), then calls its launcher, which returns `None` where it has no kernel for
+/// these operands. A macro because these methods differ only in their name, their operands and their launcher,
+/// while the trait fixes each signature: `fn name(&self, a: &WgpuStorage, a_layout: &Layout, ..)
+/// -> Option<WgpuStorage>`.
+macro_rules! fused_kernels {
+    ($(fn $name:ident(&$this:ident, $($x:ident, $layout:ident),+) => $launch:expr;)+) => {
+        $(
+            fn $name(&$this, $($x: &WgpuStorage, $layout: &Layout),+) -> Option<WgpuStorage> {
+                $(fits(stringify!($name), $x, $layout);)+
+                $launch
+            }
+        )+
+    };
+}
+
 impl Backend for WgpuBackend {
     type Storage = WgpuStorage;
 
@@ -183,82 +199,29 @@ impl Backend for WgpuBackend {
         optim::adam_step(self, [x, grad, m, v], hyper)
     }
 
-    fn count_round_sigmoid_eq(
-        &self,
-        logits: &WgpuStorage,
-        logits_layout: &Layout,
-        target: &WgpuStorage,
-        target_layout: &Layout,
-    ) -> Option<WgpuStorage> {
-        fits("count_round_sigmoid_eq", logits, logits_layout);
-        fits("count_round_sigmoid_eq", target, target_layout);
-        metrics::count_round_sigmoid_eq(self, logits, logits_layout, target, target_layout)
-    }
-
-    fn count_argmax_softmax_eq(
-        &self,
-        logits: &WgpuStorage,
-        logits_layout: &Layout,
-        target: &WgpuStorage,
-        target_layout: &Layout,
-    ) -> Option<WgpuStorage> {
-        fits("count_argmax_softmax_eq", logits, logits_layout);
-        fits("count_argmax_softmax_eq", target, target_layout);
-        metrics::count_argmax_softmax_eq(self, logits, logits_layout, target, target_layout)
-    }
-
-    fn bce_with_logits_mean(
-        &self,
-        logits: &WgpuStorage,
-        logits_layout: &Layout,
-        target: &WgpuStorage,
-        target_layout: &Layout,
-    ) -> Option<WgpuStorage> {
-        fits("bce_with_logits_mean", logits, logits_layout);
-        fits("bce_with_logits_mean", target, target_layout);
-        loss::bce_with_logits_mean(self, (logits, logits_layout), (target, target_layout), None)
-    }
-
-    fn bce_with_logits_mean_grad(
-        &self,
-        logits: &WgpuStorage,
-        logits_layout: &Layout,
-        target: &WgpuStorage,
-        target_layout: &Layout,
-        grad: &WgpuStorage,
-        grad_layout: &Layout,
-    ) -> Option<WgpuStorage> {
-        fits("bce_with_logits_mean_grad", logits, logits_layout);
-        fits("bce_with_logits_mean_grad", target, target_layout);
-        fits("bce_with_logits_mean_grad", grad, grad_layout);
-        loss::bce_with_logits_mean(self, (logits, logits_layout), (target, target_layout), Some((grad, grad_layout)))
-    }
-
-    fn cross_entropy_mean(
-        &self,
-        logits: &WgpuStorage,
-        logits_layout: &Layout,
-        target: &WgpuStorage,
-        target_layout: &Layout,
-    ) -> Option<WgpuStorage> {
-        fits("cross_entropy_mean", logits, logits_layout);
-        fits("cross_entropy_mean", target, target_layout);
-        loss::cross_entropy_mean(self, (logits, logits_layout), (target, target_layout), None)
-    }
-
-    fn cross_entropy_mean_grad(
-        &self,
-        logits: &WgpuStorage,
-        logits_layout: &Layout,
-        target: &WgpuStorage,
-        target_layout: &Layout,
-        grad: &WgpuStorage,
-        grad_layout: &Layout,
-    ) -> Option<WgpuStorage> {
-        fits("cross_entropy_mean_grad", logits, logits_layout);
-        fits("cross_entropy_mean_grad", target, target_layout);
-        fits("cross_entropy_mean_grad", grad, grad_layout);
-        loss::cross_entropy_mean(self, (logits, logits_layout), (target, target_layout), Some((grad, grad_layout)))
+    fused_kernels! {
+        fn count_round_sigmoid_eq(&self, logits, logits_layout, target, target_layout) =>
+            metrics::count_round_sigmoid_eq(self, logits, logits_layout, target, target_layout);
+        fn count_argmax_softmax_eq(&self, logits, logits_layout, target, target_layout) =>
+            metrics::count_argmax_softmax_eq(self, logits, logits_layout, target, target_layout);
+        fn bce_with_logits_mean(&self, logits, logits_layout, target, target_layout) =>
+            loss::bce_with_logits_mean(self, (logits, logits_layout), (target, target_layout), None);
+        fn bce_with_logits_mean_grad(&self, logits, logits_layout, target, target_layout, grad, grad_layout) =>
+            loss::bce_with_logits_mean(
+                self,
+                (logits, logits_layout),
+                (target, target_layout),
+                Some((grad, grad_layout)),
+            );
+        fn cross_entropy_mean(&self, logits, logits_layout, target, target_layout) =>
+            loss::cross_entropy_mean(self, (logits, logits_layout), (target, target_layout), None);
+        fn cross_entropy_mean_grad(&self, logits, logits_layout, target, target_layout, grad, grad_layout) =>
+            loss::cross_entropy_mean(
+                self,
+                (logits, logits_layout),
+                (target, target_layout),
+                Some((grad, grad_layout)),
+            );
     }
 
     #[track_caller]

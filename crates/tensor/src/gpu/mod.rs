@@ -218,30 +218,19 @@ impl WgpuBackend {
         let bytes = (len as u64).checked_mul(4).ok_or_else(|| {
             Error::TooLarge(format!("{len} elements do not fit a GPU buffer; use a smaller size or the CPU"))
         })?;
-        let buffer = self.ctx.try_alloc(bytes)?;
-        Ok(WgpuStorage {
-            buffer: Some(buffer),
-            len,
-            dtype,
-            ctx: self.ctx.clone(),
-            index_range: OnceLock::new(),
-            pooled: true,
-        })
+        Ok(self.storage(self.ctx.try_alloc(bytes)?, len, dtype, true))
     }
 
     /// A new storage of `len` elements of `dtype` (contents undefined).
     #[track_caller]
     pub(crate) fn alloc(&self, len: usize, dtype: DType) -> WgpuStorage {
         assert!(dtype != DType::F64, "wgpu: the device has no float64 tensors");
-        let buffer = self.ctx.alloc(len as u64 * 4);
-        WgpuStorage {
-            buffer: Some(buffer),
-            len,
-            dtype,
-            ctx: self.ctx.clone(),
-            index_range: OnceLock::new(),
-            pooled: true,
-        }
+        self.storage(self.ctx.alloc(len as u64 * 4), len, dtype, true)
+    }
+
+    /// A storage of `len` elements of `dtype` held in `buffer`, which goes back to the pool on drop when `pooled`.
+    fn storage(&self, buffer: wgpu::Buffer, len: usize, dtype: DType, pooled: bool) -> WgpuStorage {
+        WgpuStorage { buffer: Some(buffer), len, dtype, ctx: self.ctx.clone(), index_range: OnceLock::new(), pooled }
     }
 
     /// Uploads host data, or fails: an int64 value outside int32 (the device's integer type), f64 data, or a
@@ -300,14 +289,7 @@ impl WgpuBackend {
     pub(crate) fn try_constant(&self, value: f64, dtype: DType) -> Result<WgpuStorage> {
         let key = (value.to_bits(), dtype);
         if let Some(buffer) = self.ctx.constant(key) {
-            return Ok(WgpuStorage {
-                buffer: Some(buffer),
-                len: 1,
-                dtype,
-                ctx: self.ctx.clone(),
-                index_range: OnceLock::new(),
-                pooled: false,
-            });
+            return Ok(self.storage(buffer, 1, dtype, false));
         }
         let mut out = self.try_full(1, value, dtype)?;
         out.pooled = false;

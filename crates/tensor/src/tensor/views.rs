@@ -14,7 +14,7 @@ impl Tensor {
             return self.clone();
         }
         expect_ok("contiguous", self.device.check_alloc(self.shape(), self.dtype));
-        let storage = dispatch!(self, |b, s| crate::backend::Backend::copy_strided(b, s, &self.layout));
+        let storage = dispatch!(self => |b, s| crate::backend::Backend::copy_strided(b, s, &self.layout));
         Tensor::from_storage(storage, self.shape(), self.device.clone())
     }
 

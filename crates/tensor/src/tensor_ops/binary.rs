@@ -54,14 +54,14 @@ impl Tensor {
         if self.shape() == rhs.shape() {
             // No broadcast: the layouts as they are.
             let (ll, rl) = (&self.layout, &rhs.layout);
-            let storage = dispatch2!(self, rhs, |b, l, r| run_binary(b, op, l, ll, r, rl));
+            let storage = dispatch!(self, rhs => |b, l, r| run_binary(b, op, l, ll, r, rl));
             return Tensor::from_storage(storage, self.shape(), self.device.clone());
         }
         let shape = broadcast_shapes(op.name(), self.shape(), rhs.shape());
         self.check_result(op.name(), &shape, self.dtype);
         let ll = self.layout.expand(&shape);
         let rl = rhs.layout.expand(&shape);
-        let storage = dispatch2!(self, rhs, |b, l, r| run_binary(b, op, l, &ll, r, &rl));
+        let storage = dispatch!(self, rhs => |b, l, r| run_binary(b, op, l, &ll, r, &rl));
         Tensor::from_storage(storage, &shape, self.device.clone())
     }
 
@@ -160,17 +160,7 @@ impl Tensor {
             broadcast_shapes("where", &broadcast_shapes("where", cond.shape(), on_true.shape()), on_false.shape());
         on_true.check_result("where", &shape, on_true.dtype);
         let (cl, tl, fl) = (cond.layout.expand(&shape), on_true.layout.expand(&shape), on_false.layout.expand(&shape));
-        let storage = match (&cond.device, &*cond.storage, &*on_true.storage, &*on_false.storage) {
-            (Device::Cpu, Storage::Cpu(c), Storage::Cpu(t), Storage::Cpu(f)) => {
-                Storage::Cpu(CPU.where_cond(c, &cl, t, &tl, f, &fl))
-            }
-            #[cfg(feature = "wgpu")]
-            (Device::Wgpu(b), Storage::Wgpu(c), Storage::Wgpu(t), Storage::Wgpu(f)) => {
-                Storage::Wgpu(b.where_cond(c, &cl, t, &tl, f, &fl))
-            }
-            #[allow(unreachable_patterns)]
-            _ => unreachable!("operands checked to share a device"),
-        };
+        let storage = dispatch!(cond, on_true, on_false => |b, c, t, f| b.where_cond(c, &cl, t, &tl, f, &fl));
         Tensor::from_storage(storage, &shape, on_true.device.clone())
     }
 }

@@ -22,8 +22,9 @@ impl Tensor {
             self.shape(),
             target.shape()
         );
-        let kernel =
-            fused_kernel!(self, target => |be, x, t| be.count_round_sigmoid_eq(x, &self.layout, t, &target.layout));
+        let kernel = dispatch!(optional self, target => |be, x, t| {
+            be.count_round_sigmoid_eq(x, &self.layout, t, &target.layout)
+        });
         self.kernel_or(kernel, &[], || target.eq(&self.sigmoid().round()).sum())
     }
 
@@ -39,8 +40,9 @@ impl Tensor {
     #[track_caller]
     pub fn count_argmax_softmax_eq(&self, target: &Tensor) -> Tensor {
         check_class_targets("count_argmax_softmax_eq", self, target);
-        let kernel =
-            fused_kernel!(self, target => |be, x, t| be.count_argmax_softmax_eq(x, &self.layout, t, &target.layout));
+        let kernel = dispatch!(optional self, target => |be, x, t| {
+            be.count_argmax_softmax_eq(x, &self.layout, t, &target.layout)
+        });
         self.kernel_or(kernel, &[], || target.eq(&self.softmax(1).argmax(1)).sum())
     }
 
@@ -64,8 +66,9 @@ impl Tensor {
             self.shape(),
             target.shape()
         );
-        let kernel =
-            fused_kernel!(self, target => |be, x, t| be.bce_with_logits_mean(x, &self.layout, t, &target.layout));
+        let kernel = dispatch!(optional self, target => |be, x, t| {
+            be.bce_with_logits_mean(x, &self.layout, t, &target.layout)
+        });
         self.kernel_or(kernel, &[], || self.bce_with_logits(target).mean())
     }
 
@@ -90,7 +93,7 @@ impl Tensor {
             target.shape(),
             grad.shape()
         );
-        let kernel = fused_kernel!(self, target, grad => |be, x, t, g| {
+        let kernel = dispatch!(optional self, target, grad => |be, x, t, g| {
             be.bce_with_logits_mean_grad(x, &self.layout, t, &target.layout, g, &grad.layout)
         });
         self.kernel_or(kernel, self.shape(), || {
@@ -111,8 +114,9 @@ impl Tensor {
     #[track_caller]
     pub fn cross_entropy_mean(&self, target: &Tensor) -> Tensor {
         check_class_targets("cross_entropy_mean", self, target);
-        let kernel =
-            fused_kernel!(self, target => |be, x, t| be.cross_entropy_mean(x, &self.layout, t, &target.layout));
+        let kernel = dispatch!(optional self, target => |be, x, t| {
+            be.cross_entropy_mean(x, &self.layout, t, &target.layout)
+        });
         self.kernel_or(kernel, &[], || self.log_softmax(1).gather(1, &target.unsqueeze(1)).squeeze_dim(1).neg().mean())
     }
 
@@ -130,7 +134,7 @@ impl Tensor {
         check_class_targets("cross_entropy_mean_grad", self, target);
         check_same("cross_entropy_mean_grad", self, grad);
         ensure!(grad.numel() == 1, "cross_entropy_mean_grad", "grad {:?} is not one element", grad.shape());
-        let kernel = fused_kernel!(self, target, grad => |be, x, t, g| {
+        let kernel = dispatch!(optional self, target, grad => |be, x, t, g| {
             be.cross_entropy_mean_grad(x, &self.layout, t, &target.layout, g, &grad.layout)
         });
         self.kernel_or(kernel, self.shape(), || {

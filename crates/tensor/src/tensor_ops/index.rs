@@ -42,11 +42,8 @@ impl Tensor {
         // (uploaded from the host, or made by argmax/argmin) is checked against them, and read back for the
         // culprit when they do not fit; an index computed on the device is checked by the kernel, whose flag the
         // next readback reports.
-        let scan = match &*index.storage {
-            Storage::Cpu(_) => true,
-            #[cfg(feature = "wgpu")]
-            Storage::Wgpu(s) => s.index_range().is_some_and(|(lo, hi)| lo < 0 || hi as u64 >= bound as u64),
-        };
+        let scan = index.device.is_cpu()
+            || index.known_index_range().is_some_and(|(lo, hi)| lo < 0 || hi as u64 >= bound as u64);
         if scan {
             if let Some(bad) = index.to_vec::<i64>().into_iter().find(|&i| i < 0 || i as u64 >= bound as u64) {
                 crate::error::shape_error(
@@ -68,7 +65,7 @@ impl Tensor {
         let axis = axis.resolve("gather", self.rank());
         self.check_axis_index("gather", axis, index);
         self.check_result("gather", index.shape(), self.dtype);
-        let storage = dispatch2!(self, index, |b, x, i| b.gather(x, &self.layout, axis, i, &index.layout));
+        let storage = dispatch!(self, index => |b, x, i| b.gather(x, &self.layout, axis, i, &index.layout));
         Tensor::from_storage(storage, index.shape(), self.device.clone())
     }
 
@@ -97,17 +94,7 @@ impl Tensor {
         );
         self.check_axis_index("scatter_add", axis, index);
         let (xl, il, sl) = (&self.layout, &index.layout, &src.layout);
-        let direct = match (&self.device, &*self.storage, &*index.storage, &*src.storage) {
-            (Device::Cpu, Storage::Cpu(x), Storage::Cpu(i), Storage::Cpu(s)) => {
-                CPU.scatter_add(x, xl, axis, i, il, s, sl).map(Storage::Cpu)
-            }
-            #[cfg(feature = "wgpu")]
-            (Device::Wgpu(b), Storage::Wgpu(x), Storage::Wgpu(i), Storage::Wgpu(s)) => {
-                b.scatter_add(x, xl, axis, i, il, s, sl).map(Storage::Wgpu)
-            }
-            #[allow(unreachable_patterns)]
-            _ => unreachable!("operands checked to share a device"),
-        };
+        let direct = dispatch!(optional self, index, src => |b, x, i, s| b.scatter_add(x, xl, axis, i, il, s, sl));
         if let Some(storage) = direct {
             return Tensor::from_storage(storage, self.shape(), self.device.clone());
         }
@@ -141,7 +128,7 @@ impl Tensor {
         let mut shape = self.shape().to_vec();
         shape[axis] = index.numel();
         self.check_result("index_select", &shape, self.dtype);
-        let storage = dispatch2!(self, index, |b, x, i| b.index_select(x, &self.layout, axis, i, &index.layout));
+        let storage = dispatch!(self, index => |b, x, i| b.index_select(x, &self.layout, axis, i, &index.layout));
         Tensor::from_storage(storage, &shape, self.device.clone())
     }
 
@@ -168,30 +155,7 @@ impl Tensor {
             None => crate::error::shape_error("cat", format_args!("the sizes along dimension {axis} overflow a usize")),
         };
         first.check_result("cat", &shape, first.dtype);
-        let storage = match &first.device {
-            Device::Cpu => {
-                let parts: Vec<_> = tensors
-                    .iter()
-                    .map(|t| match &*t.storage {
-                        Storage::Cpu(s) => (s, &t.layout),
-                        #[allow(unreachable_patterns)]
-                        _ => unreachable!("checked to share a device"),
-                    })
-                    .collect();
-                Storage::Cpu(CPU.concat(&parts, axis))
-            }
-            #[cfg(feature = "wgpu")]
-            Device::Wgpu(b) => {
-                let parts: Vec<_> = tensors
-                    .iter()
-                    .map(|t| match &*t.storage {
-                        Storage::Wgpu(s) => (s, &t.layout),
-                        _ => unreachable!("checked to share a device"),
-                    })
-                    .collect();
-                Storage::Wgpu(b.concat(&parts, axis))
-            }
-        };
+        let storage = dispatch!(views tensors => |b, parts| b.concat(&parts, axis));
         Tensor::from_storage(storage, &shape, first.device.clone())
     }
 

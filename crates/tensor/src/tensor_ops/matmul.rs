@@ -52,7 +52,7 @@ impl Tensor {
             }
         };
         let (ll, rl) = (to3(self, m, k), to3(rhs, k, n));
-        let storage = dispatch2!(self, rhs, |be, l, r| be.matmul(l, &ll, r, &rl));
+        let storage = dispatch!(self, rhs => |be, l, r| be.matmul(l, &ll, r, &rl));
         let shape: Vec<usize> = if batch.is_some() { vec![b, m, n] } else { vec![m, n] };
         Tensor::from_storage(storage, &shape, self.device.clone())
     }
@@ -99,17 +99,7 @@ impl Tensor {
         // starting value, see `cpu::matmul::linear`; the GPU: the matmul kernels' bias epilogue), else the ops.
         let wt = weight.t();
         let (xl, wl, bl) = (&self.layout, &wt.layout, &b.layout);
-        let fused = match (&self.device, &*self.storage, &*wt.storage, &*b.storage) {
-            (Device::Cpu, Storage::Cpu(x), Storage::Cpu(w), Storage::Cpu(bb)) => {
-                CPU.linear(x, xl, w, wl, bb, bl, relu).map(Storage::Cpu)
-            }
-            #[cfg(feature = "wgpu")]
-            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(w), Storage::Wgpu(bb)) => {
-                be.linear(x, xl, w, wl, bb, bl, relu).map(Storage::Wgpu)
-            }
-            #[allow(unreachable_patterns)]
-            _ => unreachable!("operands checked to share a device"),
-        };
+        let fused = dispatch!(optional self, wt, b => |be, x, w, bb| be.linear(x, xl, w, wl, bb, bl, relu));
         match fused {
             Some(storage) => Tensor::from_storage(storage, &[xs[0], ws[0]], self.device.clone()),
             None => epilogue(self.matmul(&wt).add(b)),

@@ -2,19 +2,22 @@
 //!
 //! One file per family: `unary.rs`, `binary.rs`, `reduce.rs` (with softmax), `matmul.rs` (with `linear`),
 //! `fused.rs` (kernels standing for compositions: accuracy counts, mean losses), `optim.rs` (optimizer steps),
-//! `index.rs` (gather, scatter, cat). This file holds the checks they share and the operators.
+//! `index.rs` (gather, scatter, cat). This file holds the checks they share and the operators; `dispatch.rs` holds
+//! `dispatch!`, the match from a tensor's device to its backend that every op ends with.
 //!
 //! Every check panics at the caller's line (`#[track_caller]`) with the op's name and the shapes involved.
 //! Broadcasting happens here and only here: both operands are `expand`ed to the common shape (stride-0 views),
 //! so backends see two layouts of the same shape.
 
 use crate::backend::Backend;
-use crate::device::{Device, Storage, CPU};
+#[cfg(feature = "wgpu")]
+use crate::device::Device; // the GPU-only matches of `optim.rs`
+use crate::device::Storage;
 use crate::dtype::DType;
 use crate::ensure;
 use crate::layout::{broadcast_shapes, Layout};
 use crate::ops::{BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
-use crate::tensor::{dispatch, Dim, Tensor};
+use crate::tensor::{Dim, Tensor};
 
 /// Checks that two tensors share a device and a dtype.
 #[track_caller]
@@ -75,22 +78,6 @@ fn check_class_targets(op: &str, logits: &Tensor, target: &Tensor) {
     );
 }
 
-/// Runs a backend method taking two (storage, layout) pairs.
-macro_rules! dispatch2 {
-    ($lhs:expr, $rhs:expr, |$b:ident, $l:ident, $r:ident| $body:expr) => {
-        match (&$lhs.device, &*$lhs.storage, &*$rhs.storage) {
-            (Device::Cpu, Storage::Cpu($l), Storage::Cpu($r)) => {
-                let $b = &CPU;
-                Storage::Cpu($body)
-            }
-            #[cfg(feature = "wgpu")]
-            (Device::Wgpu($b), Storage::Wgpu($l), Storage::Wgpu($r)) => Storage::Wgpu($body),
-            #[allow(unreachable_patterns)]
-            _ => unreachable!("operands checked to share a device"),
-        }
-    };
-}
-
 impl Tensor {
     /// Checks, before a kernel allocates it, that a result of `shape` and `dtype` can exist on this device
     /// ([`Device::check_alloc`]): a broadcast or an expanded view may describe more elements than any memory holds.
@@ -106,41 +93,15 @@ impl Tensor {
     /// values needs no readback. `None` where no bounds are kept (the CPU, which reads its values at no wait, and
     /// GPU values computed on the device).
     pub fn known_index_range(&self) -> Option<(i64, i64)> {
-        match &*self.storage {
-            #[cfg(feature = "wgpu")]
-            Storage::Wgpu(s) if self.dtype() == DType::I64 => s.index_range(),
-            _ => None,
+        if self.dtype() == DType::I64 {
+            self.storage.index_range()
+        } else {
+            None
         }
     }
 
-    /// Records that the values of this int64 tensor (a new storage) lie in `lo..=hi`, so that a GPU gather with
-    /// it is range-checked at the call (see `check_index`).
-    fn set_index_range(&self, lo: i64, hi: i64) {
-        #[cfg(feature = "wgpu")]
-        if let Storage::Wgpu(s) = &*self.storage {
-            s.set_index_range(lo, hi);
-        }
-        let _ = (lo, hi);
-    }
-}
-
-/// The storage of a backend kernel that stands for a composition of ops (see `fused.rs`): the kernel's result
-/// where the tensors live on a backend that has it (`Some`), `None` elsewhere (the CPU computes these ops as
-/// their compositions). The one device match of every fused op.
-macro_rules! fused_kernel {
-    ($first:expr $(, $rest:expr)* => |$be:ident, $x:ident $(, $r:ident)*| $body:expr) => {
-        match (&$first.device, &*$first.storage $(, &*$rest.storage)*) {
-            #[cfg(feature = "wgpu")]
-            (Device::Wgpu($be), Storage::Wgpu($x) $(, Storage::Wgpu($r))*) => $body.map(Storage::Wgpu),
-            #[allow(unreachable_patterns)]
-            _ => None,
-        }
-    };
-}
-
-impl Tensor {
     /// A fused op's result: the kernel's storage (a tensor of `shape` on this device) where the backend has the
-    /// kernel ([`fused_kernel!`]), else `composition()` — the ops the kernel stands for, with the same result.
+    /// kernel (`dispatch!(optional ..)`), else `composition()` — the ops the kernel stands for, with the same result.
     fn kernel_or(&self, kernel: Option<Storage>, shape: &[usize], composition: impl FnOnce() -> Tensor) -> Tensor {
         match kernel {
             Some(storage) => Tensor::from_storage(storage, shape, self.device.clone()),
@@ -149,14 +110,17 @@ impl Tensor {
     }
 }
 
-// The ops by family; declared after the helpers and `dispatch2!` above, which they use.
+// The ops by family, and `dispatch!`, the device match they share.
 mod binary;
+mod dispatch;
 mod fused;
 mod index;
 mod matmul;
 mod optim;
 mod reduce;
 mod unary;
+
+pub(crate) use dispatch::{dispatch, fused_kernel};
 
 // --- operators ---------------------------------------------------------------------------------------------
 

@@ -27,11 +27,11 @@ impl Tensor {
         if self.shape()[axis] == 1 && !op.is_arg() {
             return self.reshape(&shape);
         }
-        let storage = dispatch!(self, |b, s| b.reduce(op, s, &self.layout, axis));
+        let storage = dispatch!(self => |b, s| b.reduce(op, s, &self.layout, axis));
         let out = Tensor::from_storage(storage, &shape, self.device.clone());
         if op.is_arg() {
             // Indices along `axis`: known to lie in 0..size, so a gather with them needs no range check.
-            out.set_index_range(0, self.shape()[axis] as i64 - 1);
+            out.storage.set_index_range(0, self.shape()[axis] as i64 - 1);
         }
         out
     }
@@ -157,7 +157,7 @@ impl Tensor {
             self.dtype,
             self.shape()
         );
-        let storage = dispatch!(self, |b, s| b.softmax(op, s, &self.layout, axis));
+        let storage = dispatch!(self => |b, s| b.softmax(op, s, &self.layout, axis));
         Tensor::from_storage(storage, self.shape(), self.device.clone())
     }
 }

@@ -20,7 +20,7 @@ impl Tensor {
             ensure!(!lo.is_nan() && !hi.is_nan(), "clamp", "bounds {lo} and {hi}: NaN is not a bound");
         }
         self.check_result(op.name(), self.shape(), self.dtype);
-        let storage = dispatch!(self, |b, s| b.unary(op, s, &self.layout));
+        let storage = dispatch!(self => |b, s| b.unary(op, s, &self.layout));
         Tensor::from_storage(storage, self.shape(), self.device.clone())
     }
 
