@@ -19,10 +19,12 @@
 //!
 //! Two fused primitives are optional — they have default implementations that return `None`, and the tensor
 //! layer then composes them from the primitives above: `linear` (`x · w + b`, optionally followed by a ReLU) and
-//! `scatter_add`.
+//! `scatter_add`. The optimizer steps (`sgd_step`, `sgd_step_pair`, `adam_step`) are optional too: where a backend
+//! has no kernel for them, the tensor layer runs the CPU backend's on host copies.
 
 use crate::dtype::{DType, HostBuffer};
 use crate::layout::Layout;
+use crate::ops::optim::{AdamStep, SgdStep};
 use crate::ops::{BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
 
 /// The primitives of a device. Implemented by [`CpuBackend`](crate::cpu::CpuBackend) and, with the `wgpu`
@@ -227,47 +229,49 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
 
     // --- optimizers ----------------------------------------------------------------------------------
 
-    /// Optional: the plain SGD step `x + grad·(-lr)` (`torch.optim.SGD(params, lr)` without momentum, weight
-    /// decay or maximize) in one kernel, with exactly the bits of the `Affine(-lr, 0)` unary op on `grad`
-    /// followed by the `Add` of `x`. `None` (the default) when the backend has no such kernel for these operands
-    /// (views of one shape): the tensor layer runs the two ops.
+    /// Optional: one SGD step ([`sgd_step`](crate::ops::optim::sgd_step) on every element) of a parameter `x`
+    /// with gradient `grad` and, with momentum, its momentum buffer (`None` before the first step): the new
+    /// parameter and, when `h.momentum` is not 0, the new buffer. The operands are contiguous float views of one
+    /// shape (the tensor layer makes them so). `None` (the default) when the backend has no kernel for them: the
+    /// tensor layer then runs the CPU backend's on host copies.
+    #[allow(clippy::type_complexity)]
     fn sgd_step(
         &self,
-        _x: &Self::Storage,
-        _x_layout: &Layout,
-        _grad: &Self::Storage,
-        _grad_layout: &Layout,
-        _lr: f64,
-    ) -> Option<Self::Storage> {
+        _x: (&Self::Storage, &Layout),
+        _grad: (&Self::Storage, &Layout),
+        _momentum_buffer: Option<(&Self::Storage, &Layout)>,
+        _h: &SgdStep,
+    ) -> Option<(Self::Storage, Option<Self::Storage>)> {
         None
     }
 
-    /// Optional: [`Backend::sgd_step`] for two parameters (each `(x, x_layout, grad, grad_layout)`) in one kernel,
-    /// with the same bits. `None` (the default) when the backend has no such kernel for these operands: the
-    /// tensor layer steps them one by one.
-    #[allow(clippy::type_complexity)]
+    /// Optional: [`Backend::sgd_step`] without momentum for two parameters (each `[param, grad]`) in one kernel,
+    /// with the same bits. `None` (the default, and with momentum) when the backend has no such kernel for these
+    /// operands: the tensor layer steps them one by one.
     fn sgd_step_pair(
         &self,
-        _first: (&Self::Storage, &Layout, &Self::Storage, &Layout),
-        _second: (&Self::Storage, &Layout, &Self::Storage, &Layout),
-        _lr: f64,
+        _first: [(&Self::Storage, &Layout); 2],
+        _second: [(&Self::Storage, &Layout); 2],
+        _h: &SgdStep,
     ) -> Option<(Self::Storage, Self::Storage)> {
         None
     }
 
-    /// Optional: the plain Adam step (no weight decay, amsgrad or maximize) of a parameter `x` with gradient
-    /// `grad` and moments `m` (exp_avg), `v` (exp_avg_sq), all views of one shape: returns the new parameter and
-    /// moments, with exactly the bits of the unfused ops of `_single_tensor_adam` (`nn`'s `op_step`: the lerp of
-    /// `m`, `v·beta2 + (g·(1 - beta2))·g`, `sqrt(v) / bias_correction2_sqrt + eps`, `x + (m·(-step_size)) /
-    /// denom`). `None` (the default) when the backend has no such kernel for these operands.
+    /// Optional: one Adam or AdamW step ([`adam_step`](crate::ops::optim::adam_step) on every element) of a
+    /// parameter `x` with gradient `grad`, moments `exp_avg`, `exp_avg_sq` and, with amsgrad, `max_exp_avg_sq`:
+    /// the new parameter, and the new moments stacked in one storage — `exp_avg`, then `exp_avg_sq`, then with
+    /// amsgrad `max_exp_avg_sq`, each of the parameter's element count. Operands as for [`Backend::sgd_step`];
+    /// `None` (the default) as there.
+    #[allow(clippy::type_complexity)]
     fn adam_step(
         &self,
         _x: (&Self::Storage, &Layout),
         _grad: (&Self::Storage, &Layout),
-        _m: (&Self::Storage, &Layout),
-        _v: (&Self::Storage, &Layout),
-        _hyper: &AdamStep,
-    ) -> Option<(Self::Storage, Self::Storage, Self::Storage)> {
+        _exp_avg: (&Self::Storage, &Layout),
+        _exp_avg_sq: (&Self::Storage, &Layout),
+        _max_exp_avg_sq: Option<(&Self::Storage, &Layout)>,
+        _h: &AdamStep,
+    ) -> Option<(Self::Storage, Self::Storage)> {
         None
     }
 
@@ -311,19 +315,4 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
     ) -> Option<Self::Storage> {
         None
     }
-}
-
-/// The scalars of one plain Adam step ([`Backend::adam_step`]), computed in f64 as Python computes them.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct AdamStep {
-    /// beta1 (the lerp weight of the first moment is `1 - beta1`).
-    pub beta1: f64,
-    /// beta2.
-    pub beta2: f64,
-    /// eps.
-    pub eps: f64,
-    /// `lr / (1 - beta1^t)`.
-    pub step_size: f64,
-    /// `sqrt(1 - beta2^t)`.
-    pub bias_correction2_sqrt: f64,
 }

@@ -5,7 +5,7 @@
 //! 1. [`dtype`] — `DType`, the `Element` trait, `HostBuffer`.
 //! 2. [`layout`] — shape, strides, offset; every view (reshape, permute, expand, narrow, squeeze) is a layout.
 //! 3. [`ops`] — the op enums (`UnaryOp`, `BinaryOp`, `ReduceOp`, `SoftmaxOp`) and the scalar definition of every op, shared
-//!    by the kernels and the tests.
+//!    by the kernels and the tests; [`ops::optim`], the optimizer steps (SGD, Adam) as scalar functions.
 //! 4. [`backend`] — the `Backend` trait: the primitives a device provides.
 //! 5. [`device`] — `Device` and `Storage`, the enums the tensor dispatches on.
 //! 6. [`Tensor`] (`tensor.rs`, `tensor/views.rs`, `tensor_ops/`, `display.rs`, `torch_names.rs`) — the
@@ -40,10 +40,11 @@ mod tensor;
 mod tensor_ops;
 mod torch_names;
 
-pub use backend::{AdamStep, Backend};
+pub use backend::Backend;
 pub use device::{Device, GpuStats, Storage};
 pub use dtype::{DType, Element, HostBuffer};
 pub use error::{Error, Result};
 pub use layout::Layout;
+pub use ops::optim::{AdamStep, SgdStep};
 pub use ops::{BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
 pub use tensor::{Dim, Tensor};

@@ -9,9 +9,11 @@
 //! Names share one stem across the crate: `UnaryOp::Sigmoid` / [`sigmoid`] / the op code `SIGMOID` and
 //! `fn sigmoid` in `shaders/elementwise.wgsl` (called by the `unary_f32` entry point) / `sigmoid_*` tests; and
 //! `SoftmaxOp::LogSoftmax` / [`log_softmax`] / `LOG_SOFTMAX` in `shaders/softmax.wgsl` / the
-//! `softmax_and_log_softmax_*` tests.
+//! `softmax_and_log_softmax_*` tests. The optimizer steps, written with these scalar ops, are in [`optim`].
 
 pub use crate::float::Float;
+
+pub mod optim;
 
 /// Element-wise ops of one tensor. Parameters are stored as f64 and cast to the element type.
 #[derive(Clone, Copy, Debug, PartialEq)]

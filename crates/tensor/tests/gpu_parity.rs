@@ -585,73 +585,6 @@ proptest! {
     }
 }
 
-/// `sgd_step` (the `optim.wgsl` kernel on the GPU) against its unfused composition `x + grad·(-lr)` on the same
-/// device, bit for bit, and against the CPU within rounding; views that are not contiguous take the unfused path.
-#[test]
-fn sgd_step_matches_affine_then_add_bit_for_bit() {
-    let Some(gpu) = gpu_or_skip() else { return };
-    for (i, &n) in [1usize, 7, 256, 1000, 4099].iter().enumerate() {
-        let (xs, gs) = (values(40 + i as u64, n, -3.0, 3.0), values(60 + i as u64, n, -50.0, 50.0));
-        for lr in [0.1, 0.02, 1e-3, 3.0] {
-            let (x, g) = (Tensor::from_slice(&xs, &[n], &gpu), Tensor::from_slice(&gs, &[n], &gpu));
-            let fused = x.sgd_step(&g, lr);
-            let unfused = x.add(&g.mul_scalar(-lr));
-            let bits = |t: &Tensor| t.to_vec::<f32>().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&fused), bits(&unfused), "sgd_step n={n} lr={lr}");
-            let cpu =
-                Tensor::from_slice(&xs, &[n], &Device::Cpu).sgd_step(&Tensor::from_slice(&gs, &[n], &Device::Cpu), lr);
-            assert_close("sgd_step vs cpu", &cpu, &fused, 1e-6, 1e-6);
-        }
-    }
-    // A transposed gradient and a narrowed parameter (an offset): fused where contiguous, same bits either way.
-    let (xs, gs) = (values(7, 30, -1.0, 1.0), values(8, 30, -1.0, 1.0));
-    let x = Tensor::from_slice(&xs, &[30], &gpu).narrow(0, 5, 20).reshape(&[4, 5]);
-    let g = Tensor::from_slice(&gs, &[5, 6], &gpu).narrow(1, 1, 4).t();
-    let fused = x.sgd_step(&g, 0.1);
-    assert_eq!(fused.to_vec::<f32>(), x.add(&g.mul_scalar(-0.1)).to_vec::<f32>());
-    assert_eq!(x.sgd_step(&g.contiguous(), 0.1).to_vec::<f32>(), fused.to_vec::<f32>());
-}
-
-/// `adam_step` (`adam_step_f32` of `optim.wgsl`) against the unfused ops of `_single_tensor_adam` on the same device,
-/// bit for bit, over several steps (moments fed back) and both branches of the lerp; the CPU has no kernel.
-#[test]
-fn adam_step_matches_the_unfused_ops_bit_for_bit() {
-    let Some(gpu) = gpu_or_skip() else { return };
-    let bits = |t: &Tensor| t.to_vec::<f32>().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-    for (i, &n) in [1usize, 30, 257, 1000].iter().enumerate() {
-        for (beta1, beta2, lr) in [(0.9, 0.999, 0.02), (0.3, 0.5, 1e-3)] {
-            let seed = 100 + 10 * i as u64;
-            let mut x = Tensor::from_slice(&values(seed, n, -2.0, 2.0), &[n], &gpu);
-            let (mut m, mut v) = (Tensor::zeros(&[n], DType::F32, &gpu), Tensor::zeros(&[n], DType::F32, &gpu));
-            let (mut xu, mut mu, mut vu) = (x.clone(), m.clone(), v.clone());
-            for t in 1..=3 {
-                let g = Tensor::from_slice(&values(seed + t, n, -5.0, 5.0), &[n], &gpu);
-                let h = tensor::AdamStep {
-                    beta1,
-                    beta2,
-                    eps: 1e-8,
-                    step_size: lr / (1.0 - beta1.powi(t as i32)),
-                    bias_correction2_sqrt: (1.0 - beta2.powi(t as i32)).sqrt(),
-                };
-                (x, m, v) = x.adam_step(&g, &m, &v, &h).expect("the GPU has the kernel");
-                // The unfused ops, as `op_step` in crates/nn/src/optim/adam.rs.
-                let w = 1.0 - beta1;
-                let diff = g.sub(&mu);
-                mu = if w.abs() < 0.5 { mu.add(&diff.mul_scalar(w)) } else { g.sub(&diff.mul_scalar(1.0 - w)) };
-                vu = vu.mul_scalar(beta2).add(&g.mul_scalar(1.0 - beta2).mul(&g));
-                let denom = vu.sqrt().div_scalar(h.bias_correction2_sqrt).add_scalar(h.eps);
-                xu = xu.add(&mu.mul_scalar(-h.step_size).div(&denom));
-                for (what, a, b) in [("param", &x, &xu), ("exp_avg", &m, &mu), ("exp_avg_sq", &v, &vu)] {
-                    assert_eq!(bits(a), bits(b), "adam_step {what}: n={n} beta1={beta1} step {t}");
-                }
-            }
-        }
-    }
-    let c = Tensor::zeros(&[3], DType::F32, &Device::Cpu);
-    let h = tensor::AdamStep { beta1: 0.9, beta2: 0.999, eps: 1e-8, step_size: 0.1, bias_correction2_sqrt: 0.1 };
-    assert!(c.adam_step(&c, &c, &c, &h).is_none());
-}
-
 /// `count_round_sigmoid_eq` (`metrics.wgsl`) against `target.eq(&logits.sigmoid().round()).sum()` on the same
 /// device and on the CPU: the same bits, with logits at the rounding boundary (0 → 0.5 → 0), large magnitudes,
 /// views with an offset, and sizes around the workgroup.
@@ -901,41 +834,6 @@ fn count_argmax_softmax_eq_matches_the_unfused_ops() {
             assert_eq!((fused.shape(), fused.dtype()), (unfused.shape(), unfused.dtype()));
             let (f, u) = (fused.to_vec::<i64>()[0], unfused.to_vec::<i64>()[0]);
             assert_eq!(f, u, "{rows}x{classes} on {}", dev.name());
-        }
-    }
-}
-
-/// `sgd_step_many` (`sgd_step_pair_f32`, two parameters per dispatch) against `sgd_step` one parameter at a time:
-/// the same bits, for odd and even numbers of parameters, the tutorial's layer shapes, and views with an offset.
-#[test]
-fn sgd_step_many_matches_one_by_one() {
-    let Some(gpu) = gpu_or_skip() else { return };
-    let shapes: &[&[usize]] = &[&[10, 2], &[10], &[10, 10], &[10], &[1, 10], &[1], &[300, 3]];
-    for count in [1usize, 2, 3, 6, 7] {
-        let pairs: Vec<(Tensor, Tensor)> = shapes[..count]
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let n = s.iter().product::<usize>();
-                let x = Tensor::from_slice(&values(700 + i as u64, n, -1.0, 1.0), s, &gpu);
-                // Every other gradient is a view starting past the buffer's first element.
-                let g = if i % 2 == 1 {
-                    Tensor::from_slice(&values(800 + i as u64, n + 1, -3.0, 3.0), &[n + 1], &gpu)
-                        .narrow(0, 1, n)
-                        .reshape(s)
-                } else {
-                    Tensor::from_slice(&values(800 + i as u64, n, -3.0, 3.0), s, &gpu)
-                };
-                (x, g)
-            })
-            .collect();
-        let many = Tensor::sgd_step_many(&pairs, 0.1);
-        assert_eq!(many.len(), count);
-        for (i, ((x, g), m)) in pairs.iter().zip(&many).enumerate() {
-            let one = x.sgd_step(g, 0.1);
-            assert_eq!(m.shape(), x.shape());
-            let bits = |t: &Tensor| t.to_vec::<f32>().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(m), bits(&one), "{count} parameters: parameter {i}");
         }
     }
 }

@@ -4,8 +4,7 @@
 use std::collections::BTreeMap;
 
 use autograd::Var;
-use tensor::ops::{binary, unary, Float};
-use tensor::{BinaryOp, DType, Element, Tensor, UnaryOp};
+use tensor::{AdamStep, Tensor};
 
 use super::state::{OptimizerError, OptimizerState, ParamState, SavedTensor};
 use super::{assert_grad_fits, assert_lr, check_non_negative, invalid_hyperparameter, Optimizer};
@@ -71,7 +70,8 @@ impl AdamWConfig {
     }
 }
 
-/// Adam. For each parameter `x` with gradient `g`, at its step `t` (from 1):
+/// Adam. For each parameter `x` with gradient `g`, at its step `t` (from 1) ([`Tensor::adam_step`], one kernel on
+/// every device):
 ///
 /// ```text
 /// g ← -g                                   if maximize
@@ -165,7 +165,6 @@ impl AdamCore {
 
     #[track_caller]
     fn step(&mut self) {
-        let (beta1, beta2) = self.betas;
         for (i, (p, state)) in self.params.iter().zip(&mut self.state).enumerate() {
             let Some(grad) = p.grad() else { continue };
             let x = p.tensor();
@@ -177,27 +176,16 @@ impl AdamCore {
                 max_exp_avg_sq: self.amsgrad.then(|| x.zeros_like()),
             });
             s.step += 1;
-            // The bias corrections are Python floats: f64, with Python's `**` (the C library's pow).
-            let t = s.step as f64;
-            let bias_correction1 = 1.0 - beta1.powf(t);
-            let bias_correction2 = 1.0 - beta2.powf(t);
-            let h = Hyper {
-                lr: self.lr,
-                beta1,
-                beta2,
-                eps: self.eps,
+            let h = AdamStep {
                 weight_decay: self.weight_decay,
-                decoupled: self.decoupled,
+                decoupled_weight_decay: self.decoupled,
+                amsgrad: s.max_exp_avg_sq.is_some(),
                 maximize: self.maximize,
-                step_size: self.lr / bias_correction1,
-                bias_correction2_sqrt: bias_correction2.powf(0.5),
+                ..AdamStep::new(self.lr, self.betas, self.eps, s.step)
             };
-            let fused = match x.dtype() {
-                DType::F32 if x.device().is_cpu() => Some(fused_step::<f32>(&x, &grad, s, &h)),
-                DType::F64 if x.device().is_cpu() => Some(fused_step::<f64>(&x, &grad, s, &h)),
-                _ => None,
-            };
-            p.set_data(fused.unwrap_or_else(|| op_step(x, grad, s, &h)));
+            let (x, m, v, max) = x.adam_step(&grad, &s.exp_avg, &s.exp_avg_sq, s.max_exp_avg_sq.as_ref(), &h);
+            (s.exp_avg, s.exp_avg_sq, s.max_exp_avg_sq) = (m, v, max);
+            p.set_data(x);
         }
     }
 
@@ -282,119 +270,6 @@ fn validate(name: &str, lr: f64, betas: (f64, f64), eps: f64, weight_decay: f64)
     check_non_negative(name, "weight_decay value", weight_decay)
 }
 
-/// The scalars of one update.
-struct Hyper {
-    lr: f64,
-    beta1: f64,
-    beta2: f64,
-    eps: f64,
-    weight_decay: f64,
-    decoupled: bool,
-    maximize: bool,
-    step_size: f64,
-    bias_correction2_sqrt: f64,
-}
-
-/// One update written with tensor ops (`_single_tensor_adam` line for line); runs on any device. Returns the
-/// new parameter and updates the moments.
-fn op_step(mut x: Tensor, grad: Tensor, s: &mut Moments, h: &Hyper) -> Tensor {
-    if !h.maximize && h.weight_decay == 0.0 && s.max_exp_avg_sq.is_none() {
-        // The plain step: one kernel where the device has one (the same bits as the ops below).
-        let plain = tensor::AdamStep {
-            beta1: h.beta1,
-            beta2: h.beta2,
-            eps: h.eps,
-            step_size: h.step_size,
-            bias_correction2_sqrt: h.bias_correction2_sqrt,
-        };
-        let g = grad.contiguous();
-        if let Some((x, m, v)) = x.adam_step(&g, &s.exp_avg, &s.exp_avg_sq, &plain) {
-            (s.exp_avg, s.exp_avg_sq) = (m, v);
-            return x;
-        }
-    }
-    let mut g = if h.maximize { grad.neg() } else { grad };
-    if h.weight_decay != 0.0 {
-        if h.decoupled {
-            // param.mul_(1 - lr * weight_decay)
-            x = x.mul_scalar(1.0 - h.lr * h.weight_decay);
-        } else {
-            // grad.add(param, alpha=weight_decay)
-            g = g.add(&x.mul_scalar(h.weight_decay));
-        }
-    }
-    // exp_avg.lerp_(grad, 1 - beta1)
-    s.exp_avg = lerp(&s.exp_avg, &g, 1.0 - h.beta1);
-    // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-    s.exp_avg_sq = s.exp_avg_sq.mul_scalar(h.beta2).add(&g.mul_scalar(1.0 - h.beta2).mul(&g));
-    let second = match &mut s.max_exp_avg_sq {
-        Some(max) => {
-            *max = max.maximum(&s.exp_avg_sq);
-            max.clone()
-        }
-        None => s.exp_avg_sq.clone(),
-    };
-    // denom = (v.sqrt() / bias_correction2_sqrt).add_(eps)
-    let denom = second.sqrt().div_scalar(h.bias_correction2_sqrt).add_scalar(h.eps);
-    // param.addcdiv_(exp_avg, denom, value=-step_size): x + (-step_size·m) / denom
-    x.add(&s.exp_avg.mul_scalar(-h.step_size).div(&denom))
-}
-
-/// [`op_step`] fused into one pass over the elements, for CPU tensors: the same scalar ops
-/// (`tensor::ops::unary` / `binary`, which every CPU kernel computes bit for bit for these exact ops) in the
-/// same order, so the same bits — without the dozen tensors `op_step` allocates per parameter.
-fn fused_step<T: Float + Element>(x: &Tensor, grad: &Tensor, s: &mut Moments, h: &Hyper) -> Tensor {
-    use BinaryOp::{Add, Div, Maximum, Mul, Sub};
-    let aff = |mul: f64, add: f64, v: T| unary(UnaryOp::Affine(mul, add), v);
-    let (shape, device) = (x.shape().to_vec(), x.device().clone());
-    let (mut xs, gs) = (x.to_vec::<T>(), grad.to_vec::<T>());
-    let (mut m, mut v) = (s.exp_avg.to_vec::<T>(), s.exp_avg_sq.to_vec::<T>());
-    let mut max = s.max_exp_avg_sq.as_ref().map(|t| t.to_vec::<T>());
-    let w = 1.0 - h.beta1;
-    let bc2 = T::of(h.bias_correction2_sqrt);
-    for i in 0..xs.len() {
-        let mut g = if h.maximize { unary(UnaryOp::Neg, gs[i]) } else { gs[i] };
-        if h.weight_decay != 0.0 {
-            if h.decoupled {
-                xs[i] = aff(1.0 - h.lr * h.weight_decay, 0.0, xs[i]);
-            } else {
-                g = binary(Add, g, aff(h.weight_decay, 0.0, xs[i]));
-            }
-        }
-        // lerp, as `lerp` below
-        let diff = binary(Sub, g, m[i]);
-        m[i] =
-            if w.abs() < 0.5 { binary(Add, m[i], aff(w, 0.0, diff)) } else { binary(Sub, g, aff(1.0 - w, 0.0, diff)) };
-        v[i] = binary(Add, aff(h.beta2, 0.0, v[i]), binary(Mul, aff(1.0 - h.beta2, 0.0, g), g));
-        let second = match &mut max {
-            Some(max) => {
-                max[i] = binary(Maximum, max[i], v[i]);
-                max[i]
-            }
-            None => v[i],
-        };
-        let denom = aff(1.0, h.eps, binary(Div, unary(UnaryOp::Sqrt, second), bc2));
-        xs[i] = binary(Add, xs[i], binary(Div, aff(-h.step_size, 0.0, m[i]), denom));
-    }
-    s.exp_avg = Tensor::from_vec(m, &shape, &device);
-    s.exp_avg_sq = Tensor::from_vec(v, &shape, &device);
-    if let Some(max) = max {
-        s.max_exp_avg_sq = Some(Tensor::from_vec(max, &shape, &device));
-    }
-    Tensor::from_vec(xs, &shape, &device)
-}
-
-/// `torch.lerp(start, end, w)` as aten computes it: `start + w·(end - start)` for `|w| < 0.5`, else
-/// `end - (end - start)·(1 - w)` (exact at both ends).
-fn lerp(start: &Tensor, end: &Tensor, w: f64) -> Tensor {
-    let diff = end.sub(start);
-    if w.abs() < 0.5 {
-        start.add(&diff.mul_scalar(w))
-    } else {
-        end.sub(&diff.mul_scalar(1.0 - w))
-    }
-}
-
 macro_rules! delegate_optimizer {
     ($t:ty) => {
         impl Optimizer for $t {
@@ -422,83 +297,3 @@ macro_rules! delegate_optimizer {
 }
 delegate_optimizer!(Adam);
 delegate_optimizer!(AdamW);
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tensor::Device;
-
-    /// A deterministic spread of values, signed zeros and both signs included.
-    fn values(seed: u64, n: usize) -> Vec<f64> {
-        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        (0..n)
-            .map(|i| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                match i % 11 {
-                    0 => 0.0,
-                    1 => -0.0,
-                    _ => ((x >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 10f64.powi((x % 7) as i32 - 4),
-                }
-            })
-            .collect()
-    }
-
-    /// The fused CPU update gives exactly the bits of the tensor-op update, for every option, in f32 and f64,
-    /// over several steps (so the moments it writes are checked too).
-    #[test]
-    fn fused_step_matches_the_tensor_ops_bit_for_bit() {
-        let shape = [7, 3];
-        for dtype in [DType::F32, DType::F64] {
-            for (case, (wd, decoupled, amsgrad, maximize, beta1)) in [
-                (0.0, false, false, false, 0.9),
-                (0.1, false, true, false, 0.9),
-                (0.01, true, false, true, 0.3),
-                (0.05, true, true, true, 0.6),
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                let t = |seed: u64| Tensor::new(&values(seed, 21), &shape).to_dtype(dtype);
-                let zeros = || Moments {
-                    step: 0,
-                    exp_avg: t(0).zeros_like(),
-                    exp_avg_sq: t(0).zeros_like(),
-                    max_exp_avg_sq: amsgrad.then(|| t(0).zeros_like()),
-                };
-                let (mut sf, mut so) = (zeros(), zeros());
-                let (mut xf, mut xo) = (t(case as u64 + 1), t(case as u64 + 1));
-                for step in 1..=4u64 {
-                    let g = t(step * 31 + case as u64);
-                    let h = Hyper {
-                        lr: 0.02,
-                        beta1,
-                        beta2: 0.999,
-                        eps: 1e-8,
-                        weight_decay: wd,
-                        decoupled,
-                        maximize,
-                        step_size: 0.02 / (1.0 - beta1.powf(step as f64)),
-                        bias_correction2_sqrt: (1.0 - 0.999f64.powf(step as f64)).powf(0.5),
-                    };
-                    xf = match dtype {
-                        DType::F32 => fused_step::<f32>(&xf, &g, &mut sf, &h),
-                        _ => fused_step::<f64>(&xf, &g, &mut sf, &h),
-                    };
-                    xo = op_step(xo, g, &mut so, &h);
-                    let bits = |t: &Tensor| t.to_f64_vec().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-                    let what = format!("{dtype} case {case} step {step}");
-                    assert_eq!(bits(&xf), bits(&xo), "{what}: parameters");
-                    assert_eq!(bits(&sf.exp_avg), bits(&so.exp_avg), "{what}: exp_avg");
-                    assert_eq!(bits(&sf.exp_avg_sq), bits(&so.exp_avg_sq), "{what}: exp_avg_sq");
-                    if amsgrad {
-                        let (a, b) = (sf.max_exp_avg_sq.as_ref().unwrap(), so.max_exp_avg_sq.as_ref().unwrap());
-                        assert_eq!(bits(a), bits(b), "{what}: max_exp_avg_sq");
-                    }
-                }
-                assert!(xf.device().is_cpu() && Device::Cpu.is_cpu());
-            }
-        }
-    }
-}

@@ -11,6 +11,7 @@
 //! * `matmul.rs` — batched matmul on top of `gemm/` (the triple loop, then a packed BLIS-style GEMM with SIMD
 //!   microkernels, then the fast paths for the tutorial's shapes; `gemm/mod.rs` gives the reading order);
 //! * `index.rs` — gather, index_select, concat;
+//! * `optim.rs` — the optimizer steps (SGD, Adam), one pass over a parameter and its buffers;
 //! * `simd/` — AVX-512 / AVX2 kernels for contiguous f32 runs (arithmetic, relu, exp, sigmoid, tanh, log1p,
 //!   bce, sums, max/min) with a portable fallback, and the accuracy of each;
 //! * `features.rs` — the one place that asks the CPU which instruction sets it has;
@@ -24,6 +25,7 @@ pub(crate) mod gemm;
 mod index;
 pub mod kernels;
 mod matmul;
+mod optim;
 pub mod parallel;
 pub(crate) mod pool;
 mod reduce;
@@ -34,6 +36,7 @@ pub(crate) mod team;
 use crate::backend::Backend;
 use crate::dtype::{DType, HostBuffer};
 use crate::layout::{check_in_storage, Layout};
+use crate::ops::optim::{AdamStep, SgdStep};
 use crate::ops::{BinaryKernel, BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
 
 /// Every entry point below first checks each operand view against its buffer, once per call and in release
@@ -309,6 +312,34 @@ impl Backend for CpuBackend {
             (HostBuffer::I64(x), HostBuffer::I64(s)) => index::scatter_add(x, layout, axis, idx, il, s, sl).into(),
             _ => unreachable!("scatter_add: dtypes checked to match"),
         })
+    }
+
+    fn sgd_step(
+        &self,
+        x: (&HostBuffer, &Layout),
+        grad: (&HostBuffer, &Layout),
+        momentum_buffer: Option<(&HostBuffer, &Layout)>,
+        h: &SgdStep,
+    ) -> Option<(HostBuffer, Option<HostBuffer>)> {
+        for (b, l) in [Some(x), Some(grad), momentum_buffer].into_iter().flatten() {
+            fits("sgd_step", b, l);
+        }
+        optim::sgd_step_views(x, grad, momentum_buffer, h)
+    }
+
+    fn adam_step(
+        &self,
+        x: (&HostBuffer, &Layout),
+        grad: (&HostBuffer, &Layout),
+        exp_avg: (&HostBuffer, &Layout),
+        exp_avg_sq: (&HostBuffer, &Layout),
+        max_exp_avg_sq: Option<(&HostBuffer, &Layout)>,
+        h: &AdamStep,
+    ) -> Option<(HostBuffer, HostBuffer)> {
+        for (b, l) in [Some(x), Some(grad), Some(exp_avg), Some(exp_avg_sq), max_exp_avg_sq].into_iter().flatten() {
+            fits("adam_step", b, l);
+        }
+        optim::adam_step_views(x, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, h)
     }
 }
 

@@ -8,6 +8,7 @@ use super::{
 use crate::backend::Backend;
 use crate::dtype::{DType, HostBuffer};
 use crate::layout::Layout;
+use crate::ops::optim::{AdamStep, SgdStep};
 use crate::ops::{BinaryKernel, BinaryOp, ReduceOp, SoftmaxOp, UnaryOp};
 
 /// Writes the methods of the fused kernels (`metrics.rs`, `loss.rs`): each checks every operand view against its
@@ -161,42 +162,42 @@ impl Backend for WgpuBackend {
 
     fn sgd_step(
         &self,
-        x: &WgpuStorage,
-        x_layout: &Layout,
-        grad: &WgpuStorage,
-        grad_layout: &Layout,
-        lr: f64,
-    ) -> Option<WgpuStorage> {
-        fits("sgd_step", x, x_layout);
-        fits("sgd_step", grad, grad_layout);
-        optim::sgd_step(self, x, x_layout, grad, grad_layout, lr)
+        x: (&WgpuStorage, &Layout),
+        grad: (&WgpuStorage, &Layout),
+        momentum_buffer: Option<(&WgpuStorage, &Layout)>,
+        h: &SgdStep,
+    ) -> Option<(WgpuStorage, Option<WgpuStorage>)> {
+        for (s, l) in [Some(x), Some(grad), momentum_buffer].into_iter().flatten() {
+            fits("sgd_step", s, l);
+        }
+        optim::sgd_step(self, x, grad, momentum_buffer, h)
     }
 
     fn sgd_step_pair(
         &self,
-        first: (&WgpuStorage, &Layout, &WgpuStorage, &Layout),
-        second: (&WgpuStorage, &Layout, &WgpuStorage, &Layout),
-        lr: f64,
+        first: [(&WgpuStorage, &Layout); 2],
+        second: [(&WgpuStorage, &Layout); 2],
+        h: &SgdStep,
     ) -> Option<(WgpuStorage, WgpuStorage)> {
-        for (x, xl, g, gl) in [first, second] {
-            fits("sgd_step_pair", x, xl);
-            fits("sgd_step_pair", g, gl);
+        for (s, l) in first.into_iter().chain(second) {
+            fits("sgd_step_pair", s, l);
         }
-        optim::sgd_step_pair(self, [first, second], lr)
+        optim::sgd_step_pair(self, first, second, h)
     }
 
     fn adam_step(
         &self,
         x: (&WgpuStorage, &Layout),
         grad: (&WgpuStorage, &Layout),
-        m: (&WgpuStorage, &Layout),
-        v: (&WgpuStorage, &Layout),
-        hyper: &crate::backend::AdamStep,
-    ) -> Option<(WgpuStorage, WgpuStorage, WgpuStorage)> {
-        for (s, l) in [x, grad, m, v] {
+        exp_avg: (&WgpuStorage, &Layout),
+        exp_avg_sq: (&WgpuStorage, &Layout),
+        max_exp_avg_sq: Option<(&WgpuStorage, &Layout)>,
+        h: &AdamStep,
+    ) -> Option<(WgpuStorage, WgpuStorage)> {
+        for (s, l) in [Some(x), Some(grad), Some(exp_avg), Some(exp_avg_sq), max_exp_avg_sq].into_iter().flatten() {
             fits("adam_step", s, l);
         }
-        optim::adam_step(self, [x, grad, m, v], hyper)
+        optim::adam_step(self, [x, grad, exp_avg, exp_avg_sq], max_exp_avg_sq, h)
     }
 
     fused_kernels! {

@@ -1,153 +1,217 @@
-//! The launchers of `optim.wgsl`: the plain SGD and Adam steps, one kernel per parameter
-//! ([`Backend::sgd_step`], [`Backend::adam_step`]).
+//! The launchers of `optim.wgsl`: the SGD and Adam steps, one kernel per parameter (SGD without momentum: per
+//! pair of parameters) ([`Backend::sgd_step`], [`Backend::sgd_step_pair`], [`Backend::adam_step`]).
+//!
+//! Each scalar enters the params as the element-wise launchers pass it — an affine's factors and a scalar
+//! tensor as f32, after the f64 arithmetic of Python's scalars (`1 - dampening`, `lr / (1 - beta1^t)`) — so the
+//! kernel rounds as the ops it stands for.
 //!
 //! [`Backend::sgd_step`]: crate::Backend::sgd_step
+//! [`Backend::sgd_step_pair`]: crate::Backend::sgd_step_pair
 //! [`Backend::adam_step`]: crate::Backend::adam_step
 
-use super::params::{u32_of, AdamParams, SgdParams};
+use super::params::{optim_flags::*, u32_of, AdamParams, SgdParams};
 use super::shaders::OPTIM;
 use super::{grid, WgpuBackend, WgpuStorage};
-use crate::backend::AdamStep;
 use crate::dtype::DType;
 use crate::layout::Layout;
+use crate::ops::optim::{AdamStep, SgdStep};
 
-/// `x + grad·(-lr)` for contiguous f32 views of one shape, or `None` (the tensor layer then runs the two ops).
-pub(super) fn sgd_step(
-    be: &WgpuBackend,
-    x: &WgpuStorage,
-    x_layout: &Layout,
-    grad: &WgpuStorage,
-    grad_layout: &Layout,
-    lr: f64,
-) -> Option<WgpuStorage> {
-    let (xr, gr) = (x_layout.contiguous_range()?, grad_layout.contiguous_range()?);
-    if x.dtype != DType::F32 || grad.dtype != DType::F32 || x_layout.shape() != grad_layout.shape() {
-        return None;
-    }
-    let numel = x_layout.numel();
-    let out = be.alloc(numel, DType::F32);
-    if numel == 0 {
-        return Some(out);
-    }
-    // The affine of `mul_scalar(-lr)`, as the unary launcher passes it (`a = mul as f32`, `b = add as f32`).
-    let p = SgdParams {
-        numel: u32_of("numel", numel),
-        x_offset: u32_of("offset", xr.start),
-        grad_offset: u32_of("offset", gr.start),
-        a: (-lr) as f32,
-        b: 0.0,
-        ..Default::default()
-    };
-    be.ctx().dispatch(
-        &OPTIM,
-        "sgd_step_f32",
-        &[(0, x.buffer()), (1, grad.buffer()), (2, out.buffer())],
-        3,
-        bytemuck::bytes_of(&p),
-        be.ctx().grid_for(&OPTIM, "sgd_step_f32", numel),
-    );
-    Some(out)
+/// The start of a contiguous f32 view in its buffer, or `None`.
+fn f32_offset((s, layout): (&WgpuStorage, &Layout)) -> Option<usize> {
+    (s.dtype == DType::F32).then_some(())?;
+    Some(layout.contiguous_range()?.start)
 }
 
-/// The plain SGD step of two parameters in one dispatch (`sgd_step_pair_f32`), each a (param, grad) pair of
-/// contiguous f32 views of one shape: the new parameters, or `None` (the caller then steps them one by one).
-pub(super) fn sgd_step_pair(
+/// Whether the device binds `n` storage buffers (the params included) to one kernel.
+fn binds(be: &WgpuBackend, n: u32) -> bool {
+    be.ctx().limits.max_storage_buffers_per_shader_stage >= n
+}
+
+/// The params of an SGD step: its options as flags and factors, the operands' offsets left at 0.
+fn sgd_params(h: &SgdStep) -> SgdParams {
+    let mut flags = 0;
+    for (set, bit) in [
+        (h.maximize, MAXIMIZE),
+        (h.weight_decay != 0.0, WEIGHT_DECAY),
+        (h.momentum != 0.0, MOMENTUM),
+        // `add_(grad, alpha=1 - dampening)` skips the multiplication when alpha = 1
+        (1.0 - h.dampening != 1.0, DAMPENING),
+        (h.nesterov, NESTEROV),
+    ] {
+        if set {
+            flags |= bit;
+        }
+    }
+    SgdParams {
+        flags,
+        neg_lr: (-h.lr) as f32,
+        weight_decay: h.weight_decay as f32,
+        momentum: h.momentum as f32,
+        one_minus_dampening: (1.0 - h.dampening) as f32,
+        ..Default::default()
+    }
+}
+
+/// One SGD step of contiguous f32 views of one shape: the new parameter and, with momentum, the new buffer; or
+/// `None` (another dtype or layout, or a device that binds fewer than six storage buffers).
+pub(super) fn sgd_step(
     be: &WgpuBackend,
-    [(x, xl, g, gl), (x2, xl2, g2, gl2)]: [(&WgpuStorage, &Layout, &WgpuStorage, &Layout); 2],
-    lr: f64,
-) -> Option<(WgpuStorage, WgpuStorage)> {
-    let fits = |x: &WgpuStorage, xl: &Layout, g: &WgpuStorage, gl: &Layout| {
-        x.dtype == DType::F32 && g.dtype == DType::F32 && xl.shape() == gl.shape() && xl.numel() > 0
+    x: (&WgpuStorage, &Layout),
+    grad: (&WgpuStorage, &Layout),
+    buffer: Option<(&WgpuStorage, &Layout)>,
+    h: &SgdStep,
+) -> Option<(WgpuStorage, Option<WgpuStorage>)> {
+    let (x_offset, grad_offset) = (f32_offset(x)?, f32_offset(grad)?);
+    let buffer_offset = match buffer {
+        Some(b) => f32_offset(b)?,
+        None => 0,
     };
-    if !fits(x, xl, g, gl) || !fits(x2, xl2, g2, gl2) {
+    if !binds(be, 6) {
         return None;
     }
-    let (xr, gr, xr2, gr2) =
-        (xl.contiguous_range()?, gl.contiguous_range()?, xl2.contiguous_range()?, gl2.contiguous_range()?);
-    let (numel, numel2) = (xl.numel(), xl2.numel());
+    let numel = x.1.numel();
+    let momentum = h.momentum != 0.0;
+    let out = be.alloc(numel, DType::F32);
+    let out_buffer = momentum.then(|| be.alloc(numel, DType::F32));
+    if numel == 0 {
+        return Some((out, out_buffer));
+    }
+    let mut p = sgd_params(h);
+    p.numel = u32_of("numel", numel);
+    p.x_offset = u32_of("offset", x_offset);
+    p.grad_offset = u32_of("offset", grad_offset);
+    p.buffer_offset = u32_of("offset", buffer_offset);
+    if buffer.is_some() && momentum {
+        p.flags |= MOMENTUM_BUFFER;
+    }
+    let ctx = be.ctx();
+    let buffer_in = buffer.map_or(&ctx.dummy_read, |(b, _)| b.buffer());
+    let buffer_out = out_buffer.as_ref().map_or(&ctx.dummy_write, |b| b.buffer());
+    ctx.dispatch(
+        &OPTIM,
+        "sgd_step_f32",
+        &[(0, x.0.buffer()), (1, grad.0.buffer()), (2, buffer_in), (3, out.buffer()), (4, buffer_out)],
+        5,
+        bytemuck::bytes_of(&p),
+        ctx.grid_for(&OPTIM, "sgd_step_f32", numel),
+    );
+    Some((out, out_buffer))
+}
+
+/// The SGD step without momentum of two parameters in one dispatch (`sgd_step_pair_f32`), each `[param, grad]`
+/// contiguous f32 views of one shape: the new parameters, or `None` (then the caller steps them one by one).
+pub(super) fn sgd_step_pair(
+    be: &WgpuBackend,
+    [x, grad]: [(&WgpuStorage, &Layout); 2],
+    [x2, grad2]: [(&WgpuStorage, &Layout); 2],
+    h: &SgdStep,
+) -> Option<(WgpuStorage, WgpuStorage)> {
+    let (numel, numel2) = (x.1.numel(), x2.1.numel());
+    if h.momentum != 0.0 || numel == 0 || numel2 == 0 || !binds(be, 7) {
+        return None;
+    }
+    let (x_offset, grad_offset, x2_offset, grad2_offset) =
+        (f32_offset(x)?, f32_offset(grad)?, f32_offset(x2)?, f32_offset(grad2)?);
     let (out, out2) = (be.alloc(numel, DType::F32), be.alloc(numel2, DType::F32));
-    // The affine of `mul_scalar(-lr)`, as for `sgd_step_f32`.
     let p = SgdParams {
         numel: u32_of("numel", numel),
-        x_offset: u32_of("offset", xr.start),
-        grad_offset: u32_of("offset", gr.start),
+        x_offset: u32_of("offset", x_offset),
+        grad_offset: u32_of("offset", grad_offset),
         numel2: u32_of("numel", numel2),
-        a: (-lr) as f32,
-        b: 0.0,
-        x2_offset: u32_of("offset", xr2.start),
-        grad2_offset: u32_of("offset", gr2.start),
+        x2_offset: u32_of("offset", x2_offset),
+        grad2_offset: u32_of("offset", grad2_offset),
+        ..sgd_params(h)
     };
     // The first parameter's workgroups, then the second's (see `sgd_step_pair_f32`).
     let wg = be.ctx().workgroup_size(&OPTIM, "sgd_step_pair_f32");
     be.ctx().dispatch(
         &OPTIM,
         "sgd_step_pair_f32",
-        &[(0, x.buffer()), (1, g.buffer()), (2, out.buffer()), (8, x2.buffer()), (9, g2.buffer()), (10, out2.buffer())],
-        3,
+        &[
+            (0, x.0.buffer()),
+            (1, grad.0.buffer()),
+            (3, out.buffer()),
+            (8, x2.0.buffer()),
+            (9, grad2.0.buffer()),
+            (10, out2.buffer()),
+        ],
+        5,
         bytemuck::bytes_of(&p),
         grid(numel.div_ceil(wg) + numel2.div_ceil(wg)),
     );
     Some((out, out2))
 }
 
-/// The plain Adam step for contiguous f32 views of one shape: (new parameter, new exp_avg, new exp_avg_sq), or
-/// `None` (the caller then runs the unfused ops).
+/// One Adam or AdamW step of contiguous f32 views of one shape: the new parameter and the new moments stacked in
+/// one buffer (`exp_avg`, `exp_avg_sq`, then with amsgrad `max_exp_avg_sq`); or `None` (another dtype or layout,
+/// or a device that binds fewer than eight storage buffers).
 pub(super) fn adam_step(
     be: &WgpuBackend,
-    views: [(&WgpuStorage, &Layout); 4],
+    [x, grad, m, v]: [(&WgpuStorage, &Layout); 4],
+    max: Option<(&WgpuStorage, &Layout)>,
     h: &AdamStep,
-) -> Option<(WgpuStorage, WgpuStorage, WgpuStorage)> {
-    let shape = views[0].1.shape();
-    let mut offsets = [0usize; 4];
-    for (o, (s, l)) in offsets.iter_mut().zip(views) {
-        if s.dtype != DType::F32 || l.shape() != shape {
-            return None;
-        }
-        *o = l.contiguous_range()?.start;
-    }
-    // Seven buffers and the params: a device that binds fewer storage buffers per kernel takes the unfused ops.
-    if be.ctx().limits.max_storage_buffers_per_shader_stage < 8 {
+) -> Option<(WgpuStorage, WgpuStorage)> {
+    let offsets = [f32_offset(x)?, f32_offset(grad)?, f32_offset(m)?, f32_offset(v)?];
+    let max_offset = match max {
+        Some(b) => f32_offset(b)?,
+        None => 0,
+    };
+    if !binds(be, 8) {
         return None;
     }
-    let numel = views[0].1.numel();
-    let (x, m, v) = (be.alloc(numel, DType::F32), be.alloc(numel, DType::F32), be.alloc(numel, DType::F32));
+    let numel = x.1.numel();
+    let stacked = if max.is_some() { 3 } else { 2 };
+    let (out, state) = (be.alloc(numel, DType::F32), be.alloc(stacked * numel, DType::F32));
     if numel == 0 {
-        return Some((x, m, v));
+        return Some((out, state));
     }
-    // Each scalar as the unfused launchers pass it: an affine's factors and a scalar tensor as f32, the f64 math
-    // of Python's scalars done first.
     let w = 1.0 - h.beta1;
+    let mut flags = if w.abs() < 0.5 { LERP_FROM_START } else { 0 };
+    if h.maximize {
+        flags |= MAXIMIZE;
+    }
+    if h.weight_decay != 0.0 {
+        flags |= if h.decoupled_weight_decay { DECOUPLED_WEIGHT_DECAY } else { WEIGHT_DECAY };
+    }
+    if max.is_some() {
+        flags |= AMSGRAD;
+    }
+    // `out_state` holds `stacked · numel` elements, indexed in u32.
+    u32_of("numel", stacked * numel);
     let p = AdamParams {
         numel: u32_of("numel", numel),
         x_offset: u32_of("offset", offsets[0]),
         grad_offset: u32_of("offset", offsets[1]),
         m_offset: u32_of("offset", offsets[2]),
         v_offset: u32_of("offset", offsets[3]),
-        lerp_small: (w.abs() < 0.5) as u32,
+        max_offset: u32_of("offset", max_offset),
+        flags,
         lerp_a: if w.abs() < 0.5 { w as f32 } else { (1.0 - w) as f32 },
         beta2: h.beta2 as f32,
         one_minus_beta2: (1.0 - h.beta2) as f32,
         bias_correction2_sqrt: h.bias_correction2_sqrt as f32,
         eps: h.eps as f32,
         neg_step_size: (-h.step_size) as f32,
+        decay: if h.decoupled_weight_decay { 1.0 - h.lr * h.weight_decay } else { h.weight_decay } as f32,
         ..Default::default()
     };
-    let [(xs, _), (gs, _), (ms, _), (vs, _)] = views;
-    be.ctx().dispatch(
+    let ctx = be.ctx();
+    let max_in = max.map_or(&ctx.dummy_read, |(b, _)| b.buffer());
+    ctx.dispatch(
         &OPTIM,
         "adam_step_f32",
         &[
-            (0, xs.buffer()),
-            (1, gs.buffer()),
-            (2, ms.buffer()),
-            (3, vs.buffer()),
-            (4, x.buffer()),
-            (5, m.buffer()),
-            (6, v.buffer()),
+            (0, x.0.buffer()),
+            (1, grad.0.buffer()),
+            (2, m.0.buffer()),
+            (3, v.0.buffer()),
+            (4, max_in),
+            (5, out.buffer()),
+            (6, state.buffer()),
         ],
         7,
         bytemuck::bytes_of(&p),
-        be.ctx().grid_for(&OPTIM, "adam_step_f32", numel),
+        ctx.grid_for(&OPTIM, "adam_step_f32", numel),
     );
-    Some((x, m, v))
+    Some((out, state))
 }

@@ -143,13 +143,19 @@ pub struct SgdParams {
     pub numel: u32,
     pub x_offset: u32,
     pub grad_offset: u32,
+    pub buffer_offset: u32,
     /// The second parameter of `sgd_step_pair_f32` (0 for `sgd_step_f32`).
     pub numel2: u32,
-    /// The affine of the step, `grad * a + b`: a = -lr, b = 0.
-    pub a: f32,
-    pub b: f32,
     pub x2_offset: u32,
     pub grad2_offset: u32,
+    /// The bits of [`optim_flags`] that are set.
+    pub flags: u32,
+    pub neg_lr: f32,
+    pub weight_decay: f32,
+    pub momentum: f32,
+    pub one_minus_dampening: f32,
+    /// 0, the added term of the kernel's affines, as a value the driver's compiler cannot fold.
+    pub zero: f32,
 }
 
 /// Mirror of `struct AdamParams` in `shaders/optim.wgsl`.
@@ -161,15 +167,56 @@ pub struct AdamParams {
     pub grad_offset: u32,
     pub m_offset: u32,
     pub v_offset: u32,
-    pub lerp_small: u32,
-    pub _pad: [u32; 2],
+    pub max_offset: u32,
+    /// The bits of [`optim_flags`] that are set.
+    pub flags: u32,
+    pub _pad: u32,
     pub lerp_a: f32,
     pub beta2: f32,
     pub one_minus_beta2: f32,
     pub bias_correction2_sqrt: f32,
     pub eps: f32,
     pub neg_step_size: f32,
-    pub _pad2: [u32; 2],
+    /// weight_decay (L2), or 1 - lr·weight_decay (decoupled).
+    pub decay: f32,
+    /// 0, as in [`SgdParams`].
+    pub zero: f32,
+}
+
+/// The option bits of `flags` in `shaders/optim.wgsl`'s params (the shader's constants of the same names).
+pub mod optim_flags {
+    /// g ← -g.
+    pub const MAXIMIZE: u32 = 1;
+    /// g ← g + weight_decay·x.
+    pub const WEIGHT_DECAY: u32 = 2;
+    /// x ← x·(1 - lr·weight_decay) (AdamW).
+    pub const DECOUPLED_WEIGHT_DECAY: u32 = 4;
+    /// SGD: the momentum buffer is updated and written.
+    pub const MOMENTUM: u32 = 8;
+    /// SGD: a momentum buffer exists.
+    pub const MOMENTUM_BUFFER: u32 = 16;
+    /// SGD: the gradient entering the buffer is scaled by 1 - dampening.
+    pub const DAMPENING: u32 = 32;
+    /// SGD: Nesterov momentum.
+    pub const NESTEROV: u32 = 64;
+    /// Adam: the running maximum of the second moment.
+    pub const AMSGRAD: u32 = 128;
+    /// Adam: the lerp starts from the old moment (`|1 - beta1| < 0.5`).
+    pub const LERP_FROM_START: u32 = 256;
+
+    /// Every bit, by the name of its shader constant.
+    #[cfg(test)]
+    pub const ALL: [(&str, u32); 9] = [
+        ("MAXIMIZE", MAXIMIZE),
+        ("WEIGHT_DECAY", WEIGHT_DECAY),
+        ("DECOUPLED_WEIGHT_DECAY", DECOUPLED_WEIGHT_DECAY),
+        ("MOMENTUM", MOMENTUM),
+        ("MOMENTUM_BUFFER", MOMENTUM_BUFFER),
+        ("DAMPENING", DAMPENING),
+        ("NESTEROV", NESTEROV),
+        ("AMSGRAD", AMSGRAD),
+        ("LERP_FROM_START", LERP_FROM_START),
+    ];
 }
 
 /// Mirror of `struct Params` in `shaders/metrics.wgsl`.

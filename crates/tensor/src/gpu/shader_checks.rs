@@ -115,7 +115,8 @@ fn codes_of(shader: &Shader) -> (Vec<(String, u32)>, &'static [&'static str]) {
             named(&epilogue).into_iter().chain(named(&operand)).collect(),
             &["BM", "BN_MAX", "BK_MAX", "WORKGROUP_128X128", "WORKGROUP_128X64"],
         ),
-        "copy" | "metrics" | "optim" => (Vec::new(), &["WORKGROUP"]),
+        "optim" => (named(&optim_flags::ALL), &["WORKGROUP"]),
+        "copy" | "metrics" => (Vec::new(), &["WORKGROUP"]),
         "gather" => (Vec::new(), &["WORKGROUP", "ERROR_INDEX"]),
         "loss" => (Vec::new(), &["WORKGROUP", "ROWS_MAX"]),
         other => panic!("{other}.wgsl: list its op codes and constants in `codes_of`"),
@@ -303,14 +304,29 @@ fn mirrors() -> Vec<(Shader, &'static str, Mirror)> {
         x_outer_strides,
         out_outer_strides,
     });
-    let sgd = mirror!(SgdParams { numel, x_offset, grad_offset, numel2, a, b, x2_offset, grad2_offset });
+    let sgd = mirror!(SgdParams {
+        numel,
+        x_offset,
+        grad_offset,
+        buffer_offset,
+        numel2,
+        x2_offset,
+        grad2_offset,
+        flags,
+        neg_lr,
+        weight_decay,
+        momentum,
+        one_minus_dampening,
+        zero,
+    });
     let adam = mirror!(AdamParams {
         numel,
         x_offset,
         grad_offset,
         m_offset,
         v_offset,
-        lerp_small,
+        max_offset,
+        flags,
         _pad,
         lerp_a,
         beta2,
@@ -318,7 +334,8 @@ fn mirrors() -> Vec<(Shader, &'static str, Mirror)> {
         bias_correction2_sqrt,
         eps,
         neg_step_size,
-        _pad2,
+        decay,
+        zero,
     });
     let count = mirror!(CountParams { n, logits_offset, target_offset, classes });
     let loss = mirror!(LossParams { n, logits_offset, target_offset, grad_offset, classes, _pad });

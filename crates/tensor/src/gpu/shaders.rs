@@ -95,7 +95,7 @@ pub const MATMUL_PIPELINED_UNCHECKED: Shader = Shader {
     bounds_checks: false,
 };
 
-/// Optimizer updates: the plain SGD step (one kernel per parameter or per pair) and Adam step.
+/// Optimizer updates: the SGD step (one kernel per parameter, or per pair without momentum) and the Adam step.
 pub const OPTIM: Shader = Shader {
     name: "optim",
     source: include_str!("../../../../shaders/optim.wgsl"),

@@ -1,121 +1,200 @@
-//! Optimizer steps over a parameter and its gradient (SGD, Adam), as one kernel where the backend has one.
+//! Optimizer steps over a parameter, its gradient and its buffers (SGD; Adam and AdamW): one kernel per
+//! parameter, or per pair of parameters, on every backend ([`Backend::sgd_step`], [`Backend::sgd_step_pair`],
+//! [`Backend::adam_step`]). Each kernel computes the scalar step of [`crate::ops::optim`] on every element, which
+//! is PyTorch's single-tensor update written with the element-wise ops; `crates/tensor/tests/optim_steps.rs`
+//! holds every kernel to that composition of tensor ops, bit for bit.
 
 use super::*;
+use crate::dtype::HostBuffer;
+use crate::ops::optim::{AdamStep, SgdStep};
+
+/// Runs `$body` with `$be` the backend of the device `$device`, `$view` a function giving a tensor's view on it
+/// (storage and layout), and `$wrap` the one wrapping a storage that backend returns: the one device match of the
+/// optimizer steps.
+macro_rules! on_backend {
+    ($device:expr, |$be:ident, $view:ident, $wrap:ident| $body:expr) => {
+        match $device {
+            Device::Cpu => {
+                let $be = &CPU;
+                fn $view(t: &Tensor) -> (&HostBuffer, &Layout) {
+                    match &*t.storage {
+                        Storage::Cpu(s) => (s, &t.layout),
+                        #[allow(unreachable_patterns)]
+                        _ => unreachable!("operands checked to share a device"),
+                    }
+                }
+                let $wrap = Storage::Cpu;
+                $body
+            }
+            #[cfg(feature = "wgpu")]
+            Device::Wgpu($be) => {
+                fn $view(t: &Tensor) -> (&crate::gpu::WgpuStorage, &Layout) {
+                    match &*t.storage {
+                        Storage::Wgpu(s) => (s, &t.layout),
+                        _ => unreachable!("operands checked to share a device"),
+                    }
+                }
+                let $wrap = Storage::Wgpu;
+                $body
+            }
+        }
+    };
+}
+
+/// Checks that a parameter is a float tensor and that every other operand of its step has its shape, dtype and
+/// device.
+#[track_caller]
+fn check_step(op: &str, param: &Tensor, others: &[(&str, &Tensor)]) {
+    ensure!(
+        param.dtype.is_float(),
+        op,
+        "param {:?} has dtype {}: the optimizer steps update float tensors",
+        param.shape(),
+        param.dtype
+    );
+    for &(name, other) in others {
+        check_same(op, param, other);
+        ensure!(
+            param.shape() == other.shape(),
+            op,
+            "param {:?} and {name} {:?}: the shapes differ",
+            param.shape(),
+            other.shape()
+        );
+    }
+}
 
 impl Tensor {
-    /// The plain SGD step `self + grad·(-lr)`: one kernel where the backend has one ([`Backend::sgd_step`]),
-    /// else — and always on the CPU — its two ops `self.add(&grad.mul_scalar(-lr))`, whose bits the kernel
-    /// reproduces.
+    /// One SGD step ([`sgd_step`](crate::ops::optim::sgd_step) on every element) of the parameter `self` with
+    /// gradient `grad` and, with momentum, its momentum buffer (`None` before the first step; ignored without
+    /// momentum): the new parameter and, when `h.momentum` is not 0, the new buffer. One kernel on every backend
+    /// ([`Backend::sgd_step`]; where a backend has none, the CPU's on host copies).
     ///
     /// # Panics
-    /// When `grad` is not of `self`'s shape, dtype and device: `sgd_step: param [10, 2] and grad [2, 10] ...`.
-    ///
-    /// [`Backend::sgd_step`]: crate::Backend::sgd_step
+    /// When `self` is not a float tensor, or `grad` or the buffer is not of its shape, dtype and device:
+    /// `sgd_step: param [10, 2] and grad [2, 10]: the shapes differ`.
     #[track_caller]
-    pub fn sgd_step(&self, grad: &Tensor, lr: f64) -> Tensor {
-        check_same("sgd_step", self, grad);
-        ensure!(
-            self.shape() == grad.shape(),
-            "sgd_step",
-            "param {:?} and grad {:?}: the shapes differ",
-            self.shape(),
-            grad.shape()
-        );
-        let kernel = fused_kernel!(self, grad => |be, x, g| be.sgd_step(x, &self.layout, g, &grad.layout, lr));
-        self.kernel_or(kernel, self.shape(), || self.add(&grad.mul_scalar(-lr)))
+    pub fn sgd_step(&self, grad: &Tensor, momentum_buffer: Option<&Tensor>, h: &SgdStep) -> (Tensor, Option<Tensor>) {
+        let buffer = momentum_buffer.filter(|_| h.momentum != 0.0);
+        let mut others = vec![("grad", grad)];
+        others.extend(buffer.map(|b| ("momentum buffer", b)));
+        check_step("sgd_step", self, &others);
+        self.check_result("sgd_step", self.shape(), self.dtype);
+        let (x, g, b) = (self.contiguous(), grad.contiguous(), buffer.map(Tensor::contiguous));
+        let kernel = on_backend!(&self.device, |be, view, wrap| {
+            be.sgd_step(view(&x), view(&g), b.as_ref().map(view), h).map(|(x, b)| (wrap(x), b.map(wrap)))
+        });
+        match kernel {
+            Some((x, b)) => (self.new_like(x), b.map(|b| self.new_like(b))),
+            None => {
+                let (x, b) = self.to_cpu().sgd_step(&grad.to_cpu(), b.map(|b| b.to_cpu()).as_ref(), h);
+                (x.to_device(&self.device), b.map(|b| b.to_device(&self.device)))
+            }
+        }
     }
 
-    /// [`Tensor::sgd_step`] of several parameters, each a `(param, grad)` pair: two at a time in one kernel where
-    /// the backend has one ([`Backend::sgd_step_pair`]), else one by one — the same bits either way.
+    /// [`Tensor::sgd_step`] of several parameters, each `(param, grad, momentum buffer)`, in order. Without
+    /// momentum, two at a time in one kernel where the backend has one ([`Backend::sgd_step_pair`]), else one by
+    /// one — the same bits either way.
     ///
     /// # Panics
-    /// When a grad is not of its param's shape, dtype and device.
-    ///
-    /// [`Backend::sgd_step_pair`]: crate::Backend::sgd_step_pair
+    /// As [`Tensor::sgd_step`], for each parameter.
     #[track_caller]
-    pub fn sgd_step_many(pairs: &[(Tensor, Tensor)], lr: f64) -> Vec<Tensor> {
-        let mut out = Vec::with_capacity(pairs.len());
-        let mut rest = pairs;
+    pub fn sgd_step_many(steps: &[(Tensor, Tensor, Option<Tensor>)], h: &SgdStep) -> Vec<(Tensor, Option<Tensor>)> {
+        let one = |(x, g, b): &(Tensor, Tensor, Option<Tensor>)| x.sgd_step(g, b.as_ref(), h);
+        if h.momentum != 0.0 {
+            return steps.iter().map(one).collect();
+        }
+        let mut out = Vec::with_capacity(steps.len());
+        let mut rest = steps;
         while let [first, second, tail @ ..] = rest {
-            let fused =
-                match (&first.0.device, &*first.0.storage, &*first.1.storage, &*second.0.storage, &*second.1.storage) {
-                    #[cfg(feature = "wgpu")]
-                    (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(g), Storage::Wgpu(x2), Storage::Wgpu(g2))
-                        if second.0.device == first.0.device
-                            && first.0.shape() == first.1.shape()
-                            && second.0.shape() == second.1.shape() =>
-                    {
-                        be.sgd_step_pair(
-                            (x, &first.0.layout, g, &first.1.layout),
-                            (x2, &second.0.layout, g2, &second.1.layout),
-                            lr,
-                        )
-                        .map(|(a, b)| {
-                            (
-                                Tensor::from_storage(Storage::Wgpu(a), first.0.shape(), first.0.device.clone()),
-                                Tensor::from_storage(Storage::Wgpu(b), second.0.shape(), second.0.device.clone()),
-                            )
-                        })
-                    }
-                    _ => None,
-                };
-            match fused {
+            for (x, g, _) in [first, second] {
+                check_step("sgd_step", x, &[("grad", g)]);
+            }
+            let (x, g, x2, g2) =
+                (first.0.contiguous(), first.1.contiguous(), second.0.contiguous(), second.1.contiguous());
+            let kernel = if x.device.same(&x2.device) {
+                on_backend!(&x.device, |be, view, wrap| {
+                    be.sgd_step_pair([view(&x), view(&g)], [view(&x2), view(&g2)], h).map(|(a, b)| (wrap(a), wrap(b)))
+                })
+            } else {
+                None
+            };
+            match kernel {
                 Some((a, b)) => {
-                    out.push(a);
-                    out.push(b);
+                    out.push((first.0.new_like(a), None));
+                    out.push((second.0.new_like(b), None));
                 }
                 None => {
-                    out.push(first.0.sgd_step(&first.1, lr));
-                    out.push(second.0.sgd_step(&second.1, lr));
+                    out.push(one(first));
+                    out.push(one(second));
                 }
             }
             rest = tail;
         }
-        out.extend(rest.iter().map(|(x, g)| x.sgd_step(g, lr)));
+        out.extend(rest.iter().map(one));
         out
     }
 
-    /// The plain Adam step of parameter `self` in one kernel where the backend has one
-    /// ([`Backend::adam_step`]): `Some((param, exp_avg, exp_avg_sq))`, the bits of the unfused ops; `None` where
-    /// it has not (always on the CPU), and the caller runs the ops.
+    /// One Adam or AdamW step ([`adam_step`](crate::ops::optim::adam_step) on every element) of the parameter
+    /// `self` with gradient `grad`, moments `exp_avg` and `exp_avg_sq` and, with amsgrad, `max_exp_avg_sq`:
+    /// `(param, exp_avg, exp_avg_sq, max_exp_avg_sq)`, the last `Some` with amsgrad. One kernel on every backend
+    /// ([`Backend::adam_step`]; where a backend has none, the CPU's on host copies). The new moments are views of
+    /// one storage.
     ///
     /// # Panics
-    /// When the four tensors do not share a shape, dtype and device.
-    ///
-    /// [`Backend::adam_step`]: crate::Backend::adam_step
+    /// When `self` is not a float tensor, another operand is not of its shape, dtype and device, or
+    /// `max_exp_avg_sq` is given without `h.amsgrad` or missing with it.
     #[track_caller]
-    #[cfg_attr(not(feature = "wgpu"), allow(unused_variables))] // `hyper` is for the GPU kernel only
     pub fn adam_step(
         &self,
         grad: &Tensor,
         exp_avg: &Tensor,
         exp_avg_sq: &Tensor,
-        hyper: &crate::backend::AdamStep,
-    ) -> Option<(Tensor, Tensor, Tensor)> {
-        for other in [grad, exp_avg, exp_avg_sq] {
-            check_same("adam_step", self, other);
-            ensure!(
-                self.shape() == other.shape(),
-                "adam_step",
-                "param {:?} and {:?}: the shapes differ",
-                self.shape(),
-                other.shape()
-            );
-        }
-        match (&self.device, &*self.storage, &*grad.storage, &*exp_avg.storage, &*exp_avg_sq.storage) {
-            #[cfg(feature = "wgpu")]
-            (Device::Wgpu(be), Storage::Wgpu(x), Storage::Wgpu(g), Storage::Wgpu(m), Storage::Wgpu(v)) => {
-                let (x, m, v) = be.adam_step(
-                    (x, &self.layout),
-                    (g, &grad.layout),
-                    (m, &exp_avg.layout),
-                    (v, &exp_avg_sq.layout),
-                    hyper,
-                )?;
-                let wrap = |s| Tensor::from_storage(Storage::Wgpu(s), self.shape(), self.device.clone());
-                Some((wrap(x), wrap(m), wrap(v)))
-            }
-            _ => None,
-        }
+        max_exp_avg_sq: Option<&Tensor>,
+        h: &AdamStep,
+    ) -> (Tensor, Tensor, Tensor, Option<Tensor>) {
+        let mut others = vec![("grad", grad), ("exp_avg", exp_avg), ("exp_avg_sq", exp_avg_sq)];
+        others.extend(max_exp_avg_sq.map(|b| ("max_exp_avg_sq", b)));
+        check_step("adam_step", self, &others);
+        ensure!(
+            h.amsgrad == max_exp_avg_sq.is_some(),
+            "adam_step",
+            "param {:?}: amsgrad is {} but max_exp_avg_sq is {}",
+            self.shape(),
+            h.amsgrad,
+            if max_exp_avg_sq.is_some() { "given" } else { "missing" }
+        );
+        let stacked = if h.amsgrad { 3 } else { 2 };
+        self.check_result("adam_step", &[stacked, self.numel()], self.dtype);
+        let [x, g, m, v] = [self, grad, exp_avg, exp_avg_sq].map(Tensor::contiguous);
+        let max = max_exp_avg_sq.map(Tensor::contiguous);
+        let kernel = on_backend!(&self.device, |be, view, wrap| {
+            be.adam_step(view(&x), view(&g), view(&m), view(&v), max.as_ref().map(view), h)
+                .map(|(x, state)| (wrap(x), wrap(state)))
+        });
+        let Some((x, state)) = kernel else {
+            let cpu = |t: &Tensor| t.to_cpu();
+            let (x, m, v, max) =
+                cpu(self).adam_step(&cpu(grad), &cpu(exp_avg), &cpu(exp_avg_sq), max.map(|t| cpu(&t)).as_ref(), h);
+            let back = |t: Tensor| t.to_device(&self.device);
+            return (back(x), back(m), back(v), max.map(back));
+        };
+        let n = self.numel();
+        let state = Tensor::from_storage(state, &[stacked * n], self.device.clone());
+        let moment = |i: usize| state.narrow(0, i * n, n).reshape(self.shape());
+        (self.new_like(x), moment(0), moment(1), h.amsgrad.then(|| moment(2)))
+    }
+
+    /// A tensor of this one's shape over a new contiguous storage on its device.
+    fn new_like(&self, storage: Storage) -> Tensor {
+        Tensor::from_storage(storage, self.shape(), self.device.clone())
+    }
+
+    /// This tensor on the CPU, where the optimizer steps fall back to when a backend has no kernel for them.
+    fn to_cpu(&self) -> Tensor {
+        let cpu = self.to_device(&Device::Cpu);
+        assert!(!self.device.is_cpu(), "the CPU backend steps every contiguous float view");
+        cpu
     }
 }
