@@ -45,6 +45,20 @@ const ROWS_MAX: u32 = 64u;
 
 var<workgroup> tree: array<f32, WORKGROUP>;
 
+// The workgroup's sum of one `partial` per invocation, added as a tree: tree[t] += tree[t + s] for s = 128, 64,
+// ..., 1. Every invocation calls it (it holds the barriers) and gets the total.
+fn workgroup_sum(tid: u32, partial: f32) -> f32 {
+    tree[tid] = partial;
+    workgroupBarrier();
+    for (var s = WORKGROUP / 2u; s > 0u; s >>= 1u) {
+        if tid < s {
+            tree[tid] = tree[tid] + tree[tid + s];
+        }
+        workgroupBarrier();
+    }
+    return tree[0];
+}
+
 // As in elementwise.wgsl.
 fn sigmoid(x: f32) -> f32 {
     if x >= 0.0 {
@@ -101,16 +115,9 @@ fn bce_with_logits_mean_f32(@builtin(local_invocation_index) tid: u32) {
         let i = 4u * q;
         acc4 = acc4 + vec4<f32>(loss_at(i), loss_at(i + 1u), loss_at(i + 2u), loss_at(i + 3u));
     }
-    tree[tid] = (acc4.x + acc4.y) + (acc4.z + acc4.w);
-    workgroupBarrier();
-    for (var s = WORKGROUP / 2u; s > 0u; s >>= 1u) {
-        if tid < s {
-            tree[tid] = tree[tid] + tree[tid + s];
-        }
-        workgroupBarrier();
-    }
+    let sum = workgroup_sum(tid, (acc4.x + acc4.y) + (acc4.z + acc4.w));
     if tid == 0u {
-        out[0] = tree[0] / f32(params.n);
+        out[0] = sum / f32(params.n);
     }
 }
 
@@ -212,18 +219,11 @@ fn cross_entropy_mean_f32(@builtin(local_invocation_index) tid: u32) {
         let i = 4u * q;
         acc4 = acc4 + vec4<f32>(ce_at(i), ce_at(i + 1u), ce_at(i + 2u), ce_at(i + 3u));
     }
-    tree[tid] = (acc4.x + acc4.y) + (acc4.z + acc4.w);
-    workgroupBarrier();
-    for (var s = WORKGROUP / 2u; s > 0u; s >>= 1u) {
-        if tid < s {
-            tree[tid] = tree[tid] + tree[tid + s];
-        }
-        workgroupBarrier();
-    }
+    let sum = workgroup_sum(tid, (acc4.x + acc4.y) + (acc4.z + acc4.w));
     if tid == 0u {
         // The orders of the unfused sum at few rows: one element is its own sum (keeping a -0); up to ROWS_MAX
         // elements it is one invocation's fold in row order.
-        var total = tree[0];
+        var total = sum;
         if params.n == 1u {
             total = ce_at(0u);
         } else if params.n <= ROWS_MAX {

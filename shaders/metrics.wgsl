@@ -37,6 +37,20 @@ const WORKGROUP: u32 = 256u;
 
 var<workgroup> tree: array<u32, WORKGROUP>;
 
+// The workgroup's sum of one `count` per invocation, added as a tree (integers: any order gives the same sum).
+// Every invocation calls it (it holds the barriers) and gets the total.
+fn workgroup_count(tid: u32, count: u32) -> u32 {
+    tree[tid] = count;
+    workgroupBarrier();
+    for (var s = WORKGROUP / 2u; s > 0u; s >>= 1u) {
+        if tid < s {
+            tree[tid] += tree[tid + s];
+        }
+        workgroupBarrier();
+    }
+    return tree[0];
+}
+
 // As `sigmoid` in elementwise.wgsl: 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below (no overflow either way).
 fn sigmoid(x: f32) -> f32 {
     if x >= 0.0 {
@@ -55,16 +69,9 @@ fn count_round_sigmoid_eq_f32(@builtin(local_invocation_index) tid: u32) {
         let pred = round(sigmoid(logits[params.logits_offset + i]));
         count += select(0u, 1u, pred == truth[params.target_offset + i]);
     }
-    tree[tid] = count;
-    workgroupBarrier();
-    for (var s = WORKGROUP / 2u; s > 0u; s >>= 1u) {
-        if tid < s {
-            tree[tid] += tree[tid + s];
-        }
-        workgroupBarrier();
-    }
+    let total = workgroup_count(tid, count);
     if tid == 0u {
-        out[0] = f32(tree[0]);
+        out[0] = f32(total);
     }
 }
 
@@ -126,15 +133,8 @@ fn count_argmax_softmax_eq_f32(@builtin(local_invocation_index) tid: u32) {
     for (var i = tid; i < params.n; i += WORKGROUP) {
         count += select(0u, 1u, predicted(i) == class_of[params.target_offset + i]);
     }
-    tree[tid] = count;
-    workgroupBarrier();
-    for (var s = WORKGROUP / 2u; s > 0u; s >>= 1u) {
-        if tid < s {
-            tree[tid] += tree[tid + s];
-        }
-        workgroupBarrier();
-    }
+    let total = workgroup_count(tid, count);
     if tid == 0u {
-        count_out[0] = i32(tree[0]);
+        count_out[0] = i32(total);
     }
 }

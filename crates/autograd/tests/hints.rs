@@ -3,21 +3,15 @@
 //! into bad advice unseen. The hints of the ops' shape panics are the `tensor` crate's
 //! (`crates/tensor/tests/hints.rs`).
 
+#[path = "../../../tests/support/panics.rs"]
+mod panics;
+
 use autograd::Var;
+use panics::panic_text;
 use tensor::{DType, Device, Tensor};
 
 fn leaf(values: &[f64], shape: &[usize]) -> Var {
     Var::leaf(Tensor::new(values, shape))
-}
-
-/// The message of `f`'s panic.
-fn panic_text(f: impl FnOnce()) -> String {
-    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("no panic");
-    caught
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| caught.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
 }
 
 #[test]

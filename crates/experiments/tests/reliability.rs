@@ -10,7 +10,8 @@
 //! error was due), data lost (a case's own check: a damaged or partial file, a replaced device) —
 //! and compared with the class it must have. No case may panic: a panic in the CLI is a bug. With
 //! `TAPEGRAD_CATALOGUE_REPORT=1` the counts per class are printed instead of asserted (the figures of
-//! the closing note, made on this branch and on `main`).
+//! the closing note, made on this branch and on `main`). The classes, the wait with a timeout
+//! and the table are the harness the four catalogues share (`tests/support/catalogue.rs`).
 //!
 //! Every case is small (one epoch, tiny datasets, `--device cpu` except the GPU case), and a value
 //! at a flag's maximum that would take long to run is paired with an output path that fails before
@@ -20,35 +21,23 @@ use std::fs;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// The classes of the closing note's table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Class {
-    Success,
-    ClearError,
-    Unclear,
-    Panic,
-    Crash,
-    Wrong,
-    DataLost,
-    /// Not run here (no GPU adapter, not root): reported loudly, not counted.
-    Skipped,
-}
+#[path = "../../../tests/support/catalogue.rs"]
+mod catalogue;
+
+use catalogue::{report, running_as_root, wait_or_kill, Class, Tally};
 use Class::*;
 
-impl Class {
-    fn label(self) -> &'static str {
-        match self {
-            Success => "success",
-            ClearError => "clear error (status 1 or 2, key words)",
-            Unclear => "unclear error (status 1 or 2, no key words)",
-            Panic => "panic in the CLI",
-            Crash => "crash / abort / hang",
-            Wrong => "silent wrong answer (status 0 where an error was due)",
-            DataLost => "data lost",
-            Skipped => "skipped here",
-        }
+/// The label of a class in this catalogue's table (the CLI's classes are read from its status and stderr).
+fn label(class: Class) -> &'static str {
+    match class {
+        Success => "success",
+        ClearError => "clear error (status 1 or 2, key words)",
+        Unclear => "unclear error (status 1 or 2, no key words)",
+        Panic => "panic in the CLI",
+        Wrong => "silent wrong answer (status 0 where an error was due)",
+        CallerPanic | Crash | DataLost | Skipped => class.label(),
     }
 }
 
@@ -135,11 +124,6 @@ fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_experiments")
 }
 
-fn running_as_root() -> bool {
-    use std::os::unix::fs::MetadataExt;
-    fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
-}
-
 /// Runs one case; returns its class and a one-line description.
 fn run_case(c: &CliCase, n: usize) -> (Class, String) {
     use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -203,18 +187,7 @@ fn run_case(c: &CliCase, n: usize) -> (Class, String) {
         }
         drop(pipe);
     }
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break Some(s);
-        }
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let status = wait_or_kill(&mut child, Duration::from_secs(60));
     let read = |p: &Path| fs::read_to_string(p).unwrap_or_default();
     let ran = Ran { status, stdout: first_line + &read(&out_path), stderr: read(&err_path) };
     let checked = (c.check)(&dir, &ran);
@@ -252,28 +225,16 @@ fn run_case(c: &CliCase, n: usize) -> (Class, String) {
 
 #[test]
 fn catalogue() {
-    let report = std::env::var("TAPEGRAD_CATALOGUE_REPORT").is_ok_and(|v| v == "1");
     let cases = cases();
-    let mut counts = std::collections::BTreeMap::<Class, usize>::new();
-    let mut failures = Vec::new();
+    let mut tally = Tally::default();
     for (n, c) in cases.iter().enumerate() {
         let (class, what) = run_case(c, n);
-        *counts.entry(class).or_default() += 1;
-        if report {
+        if report() {
             println!("{:<52} {:<11} {}", c.name, format!("{class:?}"), what.chars().take(200).collect::<String>());
         }
-        if class == Panic || (class != c.expect && class != Skipped) {
-            failures.push(format!("{}: expected {:?}, got {class:?}: {what}", c.name, c.expect));
-        }
+        tally.add(&c.name, c.expect, class, &what);
     }
-    println!("\nexperiments CLI catalogue: {} invocations", cases.len());
-    println!("| class | invocations |\n|---|---:|");
-    for (class, n) in &counts {
-        println!("| {} | {n} |", class.label());
-    }
-    if !report {
-        assert!(failures.is_empty(), "{} cases off:\n{}", failures.len(), failures.join("\n"));
-    }
+    tally.finish("experiments CLI catalogue", "invocations", label);
 }
 
 // --- checks -------------------------------------------------------------------------------------------------------
@@ -416,6 +377,24 @@ fn real_probes(
     v
 }
 
+/// One case per probe, named `{name} {label}`, with the probe's value where `args` holds `{v}`.
+fn probe_cases(name: &str, args: &[&str], probes: Vec<Probe>) -> Vec<CliCase> {
+    probes
+        .into_iter()
+        .map(|p| {
+            let args: Vec<&str> = args.iter().map(|&a| if a == "{v}" { p.value.as_str() } else { a }).collect();
+            case(format!("{name} {}", p.label), &args, p.expect, &p.words)
+        })
+        .collect()
+}
+
+/// A setup that makes `{d}/ro`, a directory no one may write into.
+fn read_only_dir(d: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::create_dir(d.join("ro")).unwrap();
+    fs::set_permissions(d.join("ro"), fs::Permissions::from_mode(0o555)).unwrap();
+}
+
 fn cases() -> Vec<CliCase> {
     let mut v = Vec::new();
     let json = "{d}/out.json";
@@ -429,34 +408,21 @@ fn cases() -> Vec<CliCase> {
         ClearError,
         &["--epochs", "whole number"],
     ));
-    for p in whole_number_probes("--epochs", 1, 10_000_000, true) {
-        let words: Vec<&str> = if p.label == "0" { vec!["--epochs", "at least 1"] } else { p.words.clone() };
-        let mut c = case(
-            format!("run --epochs {}", p.label),
-            &["run", "blobs", "--epochs", &p.value, "--quiet"],
-            p.expect,
-            &[],
-        );
-        c.words = words;
-        v.push(c);
-    }
+    let mut epochs = whole_number_probes("--epochs", 1, 10_000_000, true);
+    epochs[0].words = vec!["--epochs", "at least 1"];
+    v.extend(probe_cases("run --epochs", &["run", "blobs", "--epochs", "{v}", "--quiet"], epochs));
     v.push(case(
         "run --epochs max (stopped by a directory --json)",
         &["run", "moons", "--epochs", "10000000", "--json", dir_as_json],
         ClearError,
         &["directory"],
     ));
-    for p in whole_number_probes("--seed", 0, u64::MAX, true) {
-        let mut c = case(
-            format!("run --seed {}", p.label),
-            &["run", "blobs", "--epochs", "1", "--quiet", "--seed", &p.value],
-            p.expect,
-            &[],
-        );
-        c.words = p.words;
-        v.push(c);
-    }
-    for p in real_probes(
+    v.extend(probe_cases(
+        "run --seed",
+        &["run", "blobs", "--epochs", "1", "--quiet", "--seed", "{v}"],
+        whole_number_probes("--seed", 0, u64::MAX, true),
+    ));
+    let lr = real_probes(
         "--lr",
         "finite learning rate > 0",
         &[("0.1", 0.1), ("1e300", 1e300), ("tiny", 1e-300)],
@@ -470,40 +436,25 @@ fn cases() -> Vec<CliCase> {
             ("1e999", "1e999"),
             ("text", "fast"),
         ],
-    ) {
-        let mut c = case(
-            format!("run --lr {}", p.label),
-            &["run", "blobs", "--epochs", "1", "--quiet", "--lr", &p.value],
-            p.expect,
-            &[],
-        );
-        c.words = p.words;
-        v.push(c);
-    }
+    );
+    v.extend(probe_cases("run --lr", &["run", "blobs", "--epochs", "1", "--quiet", "--lr", "{v}"], lr));
     // blobs-large's --samples and --batch-size (small runs: one epoch of a few rows).
-    for p in whole_number_probes("--samples", 2, 1_000_000, false) {
-        let words: Vec<&str> =
-            if p.label == "0" || p.label == "1" { vec!["--samples", "at least 2"] } else { p.words.clone() };
-        let mut c = case(
-            format!("run blobs-large --samples {}", p.label),
-            &["run", "blobs-large", "--epochs", "1", "--quiet", "--samples", &p.value],
-            p.expect,
-            &[],
-        );
-        c.words = words;
-        v.push(c);
+    let mut samples = whole_number_probes("--samples", 2, 1_000_000, false);
+    for p in &mut samples[..2] {
+        p.words = vec!["--samples", "at least 2"]; // "0" and "1"
     }
-    for p in whole_number_probes("--batch-size", 1, 1_000_000, true) {
-        let words: Vec<&str> = if p.label == "0" { vec!["--batch-size", "at least 1"] } else { p.words.clone() };
-        let mut c = case(
-            format!("run blobs-large --batch-size {}", p.label),
-            &["run", "blobs-large", "--epochs", "1", "--quiet", "--samples", "20", "--batch-size", &p.value],
-            p.expect,
-            &[],
-        );
-        c.words = words;
-        v.push(c);
-    }
+    v.extend(probe_cases(
+        "run blobs-large --samples",
+        &["run", "blobs-large", "--epochs", "1", "--quiet", "--samples", "{v}"],
+        samples,
+    ));
+    let mut batch_sizes = whole_number_probes("--batch-size", 1, 1_000_000, true);
+    batch_sizes[0].words = vec!["--batch-size", "at least 1"];
+    v.extend(probe_cases(
+        "run blobs-large --batch-size",
+        &["run", "blobs-large", "--epochs", "1", "--quiet", "--samples", "20", "--batch-size", "{v}"],
+        batch_sizes,
+    ));
     for (name, args) in [
         ("run blobs-large --samples 2 (smallest)", &["--samples", "2"][..]),
         ("run blobs-large --batch-size max", &["--samples", "30", "--batch-size", "1000000"]),
@@ -671,11 +622,7 @@ fn cases() -> Vec<CliCase> {
             &["--json", "permission"],
         )
         .mode(Mode::Nobody)
-        .setup(|d| {
-            use std::os::unix::fs::PermissionsExt;
-            fs::create_dir(d.join("ro")).unwrap();
-            fs::set_permissions(d.join("ro"), fs::Permissions::from_mode(0o555)).unwrap();
-        }),
+        .setup(read_only_dir),
     );
     v.push(
         case(
@@ -685,11 +632,7 @@ fn cases() -> Vec<CliCase> {
             &["output directory", "permission"],
         )
         .mode(Mode::Nobody)
-        .setup(|d| {
-            use std::os::unix::fs::PermissionsExt;
-            fs::create_dir(d.join("ro")).unwrap();
-            fs::set_permissions(d.join("ro"), fs::Permissions::from_mode(0o555)).unwrap();
-        }),
+        .setup(read_only_dir),
     );
     v.push(
         case(
@@ -780,33 +723,25 @@ fn cases() -> Vec<CliCase> {
     }
 
     // --- dataset ---------------------------------------------------------------------------------------------------
-    let ds = |name: &str, flags: &[&str]| -> Vec<String> {
-        let mut a = vec!["dataset".to_string(), name.to_string(), "--json".into(), json.into()];
-        a.extend(flags.iter().map(|s| s.to_string()));
-        a
-    };
-    let push_probes = |v: &mut Vec<CliCase>, name: &str, flag: &'static str, probes: Vec<Probe>, extra: &[&str]| {
-        for p in probes {
-            let mut args = ds(name, extra);
-            args.extend([flag.to_string(), p.value.clone()]);
-            let mut c = case(format!("dataset {name} {flag} {}", p.label), &[], p.expect, &[]);
-            c.args = args;
-            c.words = p.words;
-            v.push(c);
-        }
+    let push_probes = |v: &mut Vec<CliCase>, name: &str, flag: &str, probes: Vec<Probe>| {
+        v.extend(probe_cases(
+            &format!("dataset {name} {flag}"),
+            &["dataset", name, "--json", json, flag, "{v}"],
+            probes,
+        ));
     };
     // --samples: 1 leaves an empty train set (a clear error from the split); 2 is the smallest that works.
     let mut samples = whole_number_probes("--samples", 1, 1_000_000, false);
     samples[1].words = vec!["train set would be empty"];
     samples.push(probe("2", 2, Success, &[]));
-    push_probes(&mut v, "moons", "--samples", samples, &[]);
+    push_probes(&mut v, "moons", "--samples", samples);
     v.push(case(
         "dataset moons --samples max (stopped by a directory --json)",
         &["dataset", "moons", "--samples", "1000000", "--json", dir_as_json],
         ClearError,
         &["directory"],
     ));
-    push_probes(&mut v, "blobs", "--features", whole_number_probes("--features", 1, 1000, true), &[]);
+    push_probes(&mut v, "blobs", "--features", whole_number_probes("--features", 1, 1000, true));
     v.push(case(
         "dataset blobs --features max",
         &["dataset", "blobs", "--features", "1000", "--samples", "20", "--json", json],
@@ -819,55 +754,47 @@ fn cases() -> Vec<CliCase> {
         ClearError,
         &["--samples", "--features", "at most 2000000"],
     ));
-    push_probes(&mut v, "blobs", "--centers", whole_number_probes("--centers", 1, 1000, true), &[]);
+    push_probes(&mut v, "blobs", "--centers", whole_number_probes("--centers", 1, 1000, true));
     v.push(case(
         "dataset blobs --centers max",
         &["dataset", "blobs", "--centers", "1000", "--json", json],
         Success,
         &[],
     ));
-    push_probes(
-        &mut v,
-        "spirals",
-        "--points-per-class",
-        whole_number_probes("--points-per-class", 1, 1_000_000, true),
-        &[],
-    );
+    push_probes(&mut v, "spirals", "--points-per-class", whole_number_probes("--points-per-class", 1, 1_000_000, true));
     v.push(case(
         "dataset spirals --points-per-class × --classes over the bound",
         &["dataset", "spirals", "--points-per-class", "1000000", "--classes", "2", "--json", json],
         ClearError,
         &["--points-per-class", "--classes", "at most 1000000"],
     ));
-    push_probes(&mut v, "spirals", "--classes", whole_number_probes("--classes", 1, 256, true), &[]);
+    push_probes(&mut v, "spirals", "--classes", whole_number_probes("--classes", 1, 256, true));
     v.push(case(
         "dataset spirals --classes max",
         &["dataset", "spirals", "--classes", "256", "--points-per-class", "2", "--json", json],
         Success,
         &[],
     ));
-    push_probes(&mut v, "moons", "--seed", whole_number_probes("--seed", 0, u32::MAX as u64, true), &[]);
+    push_probes(&mut v, "moons", "--seed", whole_number_probes("--seed", 0, u32::MAX as u64, true));
     v.push(case(
         "dataset moons --seed max",
         &["dataset", "moons", "--seed", "4294967295", "--json", json],
         Success,
         &[],
     ));
-    push_probes(&mut v, "circles", "--split-seed", whole_number_probes("--split-seed", 0, u32::MAX as u64, true), &[]);
+    push_probes(&mut v, "circles", "--split-seed", whole_number_probes("--split-seed", 0, u32::MAX as u64, true));
     let spread_bad: &[(&str, &str)] = &[("negative", "-1"), ("NaN", "NaN"), ("inf", "inf"), ("1e301", "1e301")];
     push_probes(
         &mut v,
         "moons",
         "--noise",
         real_probes("--noise", "standard deviation", &[("0", 0.0), ("0.07", 0.07), ("1e300", 1e300)], spread_bad),
-        &[],
     );
     push_probes(
         &mut v,
         "blobs",
         "--std",
         real_probes("--std", "standard deviation", &[("0", 0.0), ("1.5", 1.5), ("1e300", 1e300)], spread_bad),
-        &[],
     );
     v.push(
         case(
@@ -888,7 +815,6 @@ fn cases() -> Vec<CliCase> {
             &[("0", 0.0), ("0.5", 0.5), ("0.9999", 0.9999)],
             &[("1", "1"), ("negative", "-0.1"), ("NaN", "NaN"), ("inf", "inf")],
         ),
-        &[],
     );
     push_probes(
         &mut v,
@@ -900,7 +826,6 @@ fn cases() -> Vec<CliCase> {
             &[("0.5", 0.5), ("1e-9", 1e-9), ("0.99", 0.99)],
             &[("0", "0"), ("1", "1"), ("negative", "-0.2"), ("NaN", "NaN"), ("inf", "inf")],
         ),
-        &[],
     );
     v.push(case(
         "dataset line --test-size 0.999",
@@ -984,32 +909,22 @@ fn cases() -> Vec<CliCase> {
     v.push(case("dataset without --json", &["dataset", "moons"], ClearError, &["--json"]));
 
     // --- bench -----------------------------------------------------------------------------------------------------
-    for p in whole_number_probes("--size", 1, 16_384, true) {
-        let mut c = case(
-            format!("bench matmul --size {}", p.label),
-            &["bench", "matmul", "--reps", "1", "--size", &p.value],
-            p.expect,
-            &[],
-        );
-        c.words = p.words;
-        v.push(c);
-    }
+    v.extend(probe_cases(
+        "bench matmul --size",
+        &["bench", "matmul", "--reps", "1", "--size", "{v}"],
+        whole_number_probes("--size", 1, 16_384, true),
+    ));
     v.push(case(
         "bench matmul --size max (stopped by a directory --json)",
         &["bench", "matmul", "--size", "16384", "--json", dir_as_json],
         ClearError,
         &["directory"],
     ));
-    for p in whole_number_probes("--reps", 1, 1000, true) {
-        let mut c = case(
-            format!("bench softmax --reps {}", p.label),
-            &["bench", "softmax", "--size", "4", "--reps", &p.value],
-            p.expect,
-            &[],
-        );
-        c.words = p.words;
-        v.push(c);
-    }
+    v.extend(probe_cases(
+        "bench softmax --reps",
+        &["bench", "softmax", "--size", "4", "--reps", "{v}"],
+        whole_number_probes("--reps", 1, 1000, true),
+    ));
     v.push(case("bench reduce --reps max", &["bench", "reduce", "--size", "2", "--reps", "1000"], Success, &[]));
     v.push(case(
         "bench epoch --reps 0",

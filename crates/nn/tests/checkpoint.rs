@@ -5,53 +5,19 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use autograd::Var;
+use common::models::{seeded, BlobModel, CircleModelV0};
 use nn::checkpoint::{self, CheckpointError};
-use nn::{children, Linear, Module, ReLU, Sequential};
+use nn::{children, Linear, Module};
 use tensor::{DType, Device, Tensor};
 
-static SEED_LOCK: Mutex<()> = Mutex::new(());
-
-struct CircleModelV0 {
-    layer_1: Linear,
-    layer_2: Linear,
-}
-impl Module for CircleModelV0 {
-    fn forward(&self, x: &Var) -> Var {
-        self.layer_2.forward(&self.layer_1.forward(x))
-    }
-    children!(layer_1, layer_2);
-}
-
-struct BlobModel {
-    linear_layer_stack: Sequential,
-}
-impl Module for BlobModel {
-    fn forward(&self, x: &Var) -> Var {
-        self.linear_layer_stack.forward(x)
-    }
-    children!(linear_layer_stack);
-}
-
 fn circle(seed: u64) -> CircleModelV0 {
-    let _g = SEED_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    nn::manual_seed(seed);
-    CircleModelV0 { layer_1: Linear::new(2, 5), layer_2: Linear::new(5, 1) }
+    seeded(seed, CircleModelV0::new)
 }
 
 fn blob(seed: u64) -> BlobModel {
-    let _g = SEED_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    nn::manual_seed(seed);
-    BlobModel {
-        linear_layer_stack: Sequential::new()
-            .add(Linear::new(2, 8))
-            .add(ReLU)
-            .add(Linear::new(8, 8))
-            .add(ReLU)
-            .add(Linear::new(8, 4)),
-    }
+    seeded(seed, || BlobModel::new(2, 4, 8))
 }
 
 fn fixture_path(name: &str) -> PathBuf {
@@ -173,11 +139,7 @@ fn bad_files_fail_clearly_without_partial_loads() {
         }
         children!(layer_1, layer_2);
     }
-    let wider = {
-        let _g = SEED_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        nn::manual_seed(5);
-        Wider { layer_1: Linear::new(2, 5), layer_2: Linear::new(5, 2) }
-    };
+    let wider = seeded(5, || Wider { layer_1: Linear::new(2, 5), layer_2: Linear::new(5, 2) });
     assert_fails(
         &wider,
         &fixture_path("checkpoint_circle_v0.safetensors"),

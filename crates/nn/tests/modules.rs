@@ -1,74 +1,18 @@
 //! The tutorial's models built in Rust after `manual_seed(42)`: same printing, parameter names, bit-identical
 //! initial weights and (to float tolerance) the same forward pass as PyTorch (`tests/fixtures/modules.json`).
 
-use std::sync::Mutex;
+mod common;
 
 use autograd::Var;
-use nn::{children, Linear, Module, ReLU, Sequential, Sigmoid, Softmax, Tanh};
-use serde_json::Value;
+use common::models::{seeded, BlobModel, CircleModelV0, CircleModelV2};
+use common::{f64s, fixture, usizes};
+use nn::{Linear, Module, ReLU, Sequential, Sigmoid, Softmax, Tanh};
 use tensor::{Device, Tensor};
-
-/// `manual_seed` seeds one process-wide generator: tests that build models take turns.
-static SEED_LOCK: Mutex<()> = Mutex::new(());
-
-struct CircleModelV0 {
-    layer_1: Linear,
-    layer_2: Linear,
-}
-impl Module for CircleModelV0 {
-    fn forward(&self, x: &Var) -> Var {
-        self.layer_2.forward(&self.layer_1.forward(x))
-    }
-    children!(layer_1, layer_2);
-}
-
-struct CircleModelV2 {
-    layer_1: Linear,
-    layer_2: Linear,
-    layer_3: Linear,
-    relu: ReLU,
-}
-impl Module for CircleModelV2 {
-    fn forward(&self, x: &Var) -> Var {
-        let h = self.relu.forward(&self.layer_1.forward(x));
-        let h = self.relu.forward(&self.layer_2.forward(&h));
-        self.layer_3.forward(&h)
-    }
-    children!(layer_1, layer_2, layer_3, relu);
-}
-
-struct BlobModel {
-    linear_layer_stack: Sequential,
-}
-impl BlobModel {
-    fn new(input_features: usize, output_features: usize, hidden_units: usize) -> BlobModel {
-        BlobModel {
-            linear_layer_stack: Sequential::new()
-                .add(Linear::new(input_features, hidden_units))
-                .add(ReLU)
-                .add(Linear::new(hidden_units, hidden_units))
-                .add(ReLU)
-                .add(Linear::new(hidden_units, output_features)),
-        }
-    }
-}
-impl Module for BlobModel {
-    fn forward(&self, x: &Var) -> Var {
-        self.linear_layer_stack.forward(x)
-    }
-    children!(linear_layer_stack);
-}
-nn::impl_display!(CircleModelV0, CircleModelV2, BlobModel);
 
 fn build(name: &str) -> Box<dyn Module> {
     match name {
-        "CircleModelV0" => Box::new(CircleModelV0 { layer_1: Linear::new(2, 5), layer_2: Linear::new(5, 1) }),
-        "CircleModelV2" => Box::new(CircleModelV2 {
-            layer_1: Linear::new(2, 10),
-            layer_2: Linear::new(10, 10),
-            layer_3: Linear::new(10, 1),
-            relu: ReLU,
-        }),
+        "CircleModelV0" => Box::new(CircleModelV0::new()),
+        "CircleModelV2" => Box::new(CircleModelV2::new()),
         "BlobModel" => Box::new(BlobModel::new(2, 4, 8)),
         "Sequential" => {
             Box::new(Sequential::new().add(Linear::new(2, 5)).add(Tanh).add(Linear::new(5, 1)).add(Sigmoid))
@@ -80,24 +24,12 @@ fn build(name: &str) -> Box<dyn Module> {
     }
 }
 
-fn f64s(v: &Value) -> Vec<f64> {
-    v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
-}
-fn usizes(v: &Value) -> Vec<usize> {
-    v.as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect()
-}
-
 #[test]
 fn tutorial_models_match_pytorch() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/modules.json")).unwrap();
-    let cases: Value = serde_json::from_str(&text).unwrap();
+    let cases = fixture("modules.json");
     for case in cases.as_array().unwrap() {
         let name = case["model"].as_str().unwrap();
-        let model = {
-            let _guard = SEED_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-            nn::manual_seed(42);
-            build(name)
-        };
+        let model = seeded(42, || build(name));
         // Printing, exactly.
         assert_eq!(model.repr(), case["repr"].as_str().unwrap(), "{name}: repr");
         assert_eq!(format!("{model}"), case["repr"].as_str().unwrap(), "{name}: Display");
@@ -163,11 +95,7 @@ fn linear_names_the_feature_mismatch() {
 
 #[test]
 fn gradients_reach_every_parameter_and_zero_grad_clears_them() {
-    let model = {
-        let _guard = SEED_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        nn::manual_seed(0);
-        build("CircleModelV2")
-    };
+    let model = seeded(0, || build("CircleModelV2"));
     let x = Var::constant(Tensor::new(&[0.5f32, -1.0, 1.5, 2.0], &[2, 2]));
     model.forward(&x).sum().backward();
     for (n, p) in model.named_parameters() {
@@ -181,21 +109,21 @@ fn gradients_reach_every_parameter_and_zero_grad_clears_them() {
 /// `println!("{:?}", layer)` prints PyTorch's repr for every layer type (the strings `print(layer)` gives).
 #[test]
 fn every_layer_debug_prints_its_pytorch_repr() {
-    let _guard = SEED_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    nn::manual_seed(42);
-    assert_eq!(format!("{:?}", Linear::new(2, 10)), "Linear(in_features=2, out_features=10, bias=True)");
-    assert_eq!(format!("{:?}", ReLU::new()), "ReLU()");
-    assert_eq!(format!("{:?}", Sigmoid::new()), "Sigmoid()");
-    assert_eq!(format!("{:?}", Tanh::new()), "Tanh()");
-    assert_eq!(format!("{:?}", Softmax::new(1)), "Softmax(dim=1)");
-    let mut seq = Sequential::new().add(Linear::new(2, 10)).add(ReLU::new());
-    assert_eq!(
-        format!("{seq:?}"),
-        "Sequential(\n  (0): Linear(in_features=2, out_features=10, bias=True)\n  (1): ReLU()\n)"
-    );
-    // train() / eval() are PyTorch's calls; they recurse into the children (none of these layers changes).
-    seq.eval();
-    seq.train();
-    let model = CircleModelV0 { layer_1: Linear::new(2, 5), layer_2: Linear::new(5, 1) };
-    assert_eq!(format!("{model:?}"), format!("{model}"));
+    seeded(42, || {
+        assert_eq!(format!("{:?}", Linear::new(2, 10)), "Linear(in_features=2, out_features=10, bias=True)");
+        assert_eq!(format!("{:?}", ReLU::new()), "ReLU()");
+        assert_eq!(format!("{:?}", Sigmoid::new()), "Sigmoid()");
+        assert_eq!(format!("{:?}", Tanh::new()), "Tanh()");
+        assert_eq!(format!("{:?}", Softmax::new(1)), "Softmax(dim=1)");
+        let mut seq = Sequential::new().add(Linear::new(2, 10)).add(ReLU::new());
+        assert_eq!(
+            format!("{seq:?}"),
+            "Sequential(\n  (0): Linear(in_features=2, out_features=10, bias=True)\n  (1): ReLU()\n)"
+        );
+        // train() / eval() are PyTorch's calls; they recurse into the children (none of these layers changes).
+        seq.eval();
+        seq.train();
+        let model = CircleModelV0::new();
+        assert_eq!(format!("{model:?}"), format!("{model}"));
+    });
 }

@@ -1,6 +1,7 @@
 //! Issue 12's reliability catalogue for `nn`: misuse, bad files and faults, each with the outcome it must have.
 //!
-//! * [`catalogue`] runs every [`CASES`] entry in a child process (this test binary re-invoked with
+//! * [`catalogue`] runs every [`CASES`] entry through the harness the four catalogues share
+//!   (`tests/support/catalogue.rs`): each in a child process (this test binary re-invoked with
 //!   `NN_CATALOGUE_CASE=<name>`, under a 2 GiB address-space limit and a timeout), so that a case that aborts,
 //!   hangs or is killed is observed rather than taking the suite down. Each outcome is put in a class — success,
 //!   clear error, clear panic at the caller, unclear error or panic, crash/abort/hang, silent wrong answer, data
@@ -14,13 +15,15 @@
 //! * Round trips of optimizer states and checkpoints over sweeps of values (±inf, NaN, subnormals, random bits).
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+#[path = "../../../tests/support/catalogue.rs"]
+mod catalogue;
 
 use autograd::Var;
+use catalogue::{case, Case, Catalogue, Class, Env, Outcome};
 use nn::checkpoint;
 use nn::init::{fan_in_and_fan_out, kaiming_uniform, uniform, uniform_dtype, FanMode, Nonlinearity};
 use nn::metrics::{self, Average};
@@ -31,216 +34,14 @@ use nn::{
 };
 use tensor::{DType, Device, Tensor};
 
-// --- the catalogue's machinery ----------------------------------------------------------------------------------
-
-/// What one case did, as the child process reports it.
-enum Outcome {
-    /// Worked, with the right answer.
-    Ok,
-    /// Returned an error with this message.
-    Error(String),
-    /// Returned success, but something is wrong: a wrong value, a refused value accepted.
-    Wrong(String),
-    /// Returned success but lost data: a file that cannot be loaded back, a replaced link or device.
-    Lost(String),
-    /// Could not run here (needs root): reported loudly, not counted.
-    Skipped(String),
-}
-
-/// The classes of the closing note's table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Class {
-    Success,
-    ClearError,
-    CallerPanic,
-    Unclear,
-    Crash,
-    Wrong,
-    DataLost,
-    Skipped,
-}
-
-impl Class {
-    fn label(self) -> &'static str {
-        match self {
-            Class::Success => "success (right answer)",
-            Class::ClearError => "clear error",
-            Class::CallerPanic => "clear panic at the caller",
-            Class::Unclear => "unclear error or panic (inside the library or std, or without the key words)",
-            Class::Crash => "crash / abort / hang",
-            Class::Wrong => "silent wrong answer",
-            Class::DataLost => "data lost",
-            Class::Skipped => "skipped here",
-        }
-    }
-}
-
-/// How the child runs.
-#[derive(Clone, Copy)]
-enum Env {
-    /// Plain.
-    Plain,
-    /// As an unprivileged user when the tests run as root (so that permissions apply).
-    Nobody,
-    /// With a file-size limit of a few KiB and SIGXFSZ ignored: writes fail as on a full disk.
-    FileSizeLimit,
-}
-
-struct Case {
-    name: &'static str,
-    /// The class this case must have.
-    expect: Class,
-    /// Words its message must contain (case-insensitive) for an error or a panic to count as clear.
-    words: &'static [&'static str],
-    env: Env,
-    run: fn() -> Outcome,
-}
-
-const fn case(name: &'static str, expect: Class, words: &'static [&'static str], run: fn() -> Outcome) -> Case {
-    Case { name, expect, words, env: Env::Plain, run }
-}
-
-/// The panic seen by the child's hook: message and `file:line`.
-static PANIC: Mutex<Option<(String, String)>> = Mutex::new(None);
-
-/// The child side: runs the case named by `NN_CATALOGUE_CASE` and prints one `@@outcome` line.
-#[test]
-fn catalogue_child() {
-    let Ok(name) = std::env::var("NN_CATALOGUE_CASE") else { return };
-    let case = CASES.iter().find(|c| c.name == name).expect("a known case");
-    std::panic::set_hook(Box::new(|info| {
-        let msg = info
-            .payload()
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        let loc = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
-        *PANIC.lock().unwrap_or_else(|e| e.into_inner()) = Some((msg, loc));
-    }));
-    let line = match std::panic::catch_unwind(case.run) {
-        Ok(Outcome::Ok) => "ok\t\t".to_string(),
-        Ok(Outcome::Error(m)) => format!("error\t\t{m}"),
-        Ok(Outcome::Wrong(m)) => format!("wrong\t\t{m}"),
-        Ok(Outcome::Lost(m)) => format!("lost\t\t{m}"),
-        Ok(Outcome::Skipped(m)) => format!("skipped\t\t{m}"),
-        Err(_) => {
-            let (m, loc) = PANIC.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_default();
-            format!("panic\t{loc}\t{m}")
-        }
-    };
-    println!("@@outcome {}", line.replace('\n', "\\n"));
-    let _ = fs::remove_dir_all(scratch());
-}
-
-/// True when this process runs as root (file permissions do not apply to it).
-fn running_as_root() -> bool {
-    use std::os::unix::fs::MetadataExt;
-    fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
-}
-
-/// Runs one case in a child process; returns its class and a one-line description.
-fn run_case(case: &Case) -> (Class, String) {
-    use std::os::unix::process::CommandExt;
-    let exe = std::env::current_exe().unwrap();
-    let dir = std::env::temp_dir().join(format!("nn-catalogue-{}-{}", std::process::id(), case.name));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    let out_path = std::env::temp_dir().join(format!("nn-catalogue-{}-{}.out", std::process::id(), case.name));
-    let limits = match case.env {
-        Env::FileSizeLimit => "trap '' XFSZ; ulimit -f 8; ",
-        _ => "",
-    };
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(format!("ulimit -v 2097152; {limits}exec \"$0\" catalogue_child --exact --nocapture --test-threads=1"))
-        .arg(&exe)
-        .env("NN_CATALOGUE_CASE", case.name)
-        .env("NN_CATALOGUE_DIR", &dir)
-        .env("RUST_BACKTRACE", "0")
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(fs::File::create(&out_path).unwrap()))
-        .stderr(Stdio::null());
-    if matches!(case.env, Env::Nobody) && running_as_root() {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).unwrap();
-        cmd.uid(65534).gid(65534);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break Some(s);
-        }
-        if start.elapsed() > Duration::from_secs(10) {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let mut out = String::new();
-    let _ = fs::File::open(&out_path).and_then(|mut f| f.read_to_string(&mut out));
-    let _ = fs::remove_file(&out_path);
-    let _ = fs::remove_dir_all(&dir);
-    let Some(status) = status else { return (Class::Crash, "hung (killed after 10 s)".into()) };
-    let Some(line) = out.lines().find_map(|l| l.split_once("@@outcome ").map(|(_, rest)| rest)) else {
-        use std::os::unix::process::ExitStatusExt;
-        return (Class::Crash, format!("no outcome: exit {:?}, signal {:?}", status.code(), status.signal()));
-    };
-    let mut fields = line.splitn(3, '\t');
-    let (kind, loc, msg) = (fields.next().unwrap_or(""), fields.next().unwrap_or(""), fields.next().unwrap_or(""));
-    let has_words = {
-        let m = msg.to_lowercase();
-        case.words.iter().all(|w| m.contains(&w.to_lowercase()))
-    };
-    let class = match kind {
-        "ok" => Class::Success,
-        "error" if has_words => Class::ClearError,
-        "panic" if has_words && loc.contains("tests/reliability.rs") => Class::CallerPanic,
-        "error" | "panic" => Class::Unclear,
-        "wrong" => Class::Wrong,
-        "lost" => Class::DataLost,
-        "skipped" => {
-            eprintln!("!!! SKIPPED: catalogue case {}: {msg}", case.name);
-            Class::Skipped
-        }
-        other => panic!("unknown outcome {other}"),
-    };
-    (class, format!("{kind} {loc} {msg}"))
-}
-
-/// Runs the whole catalogue; asserts every class (or prints the counts with `TAPEGRAD_CATALOGUE_REPORT=1`).
-#[test]
-fn catalogue() {
-    let report = std::env::var("TAPEGRAD_CATALOGUE_REPORT").is_ok_and(|v| v == "1");
-    let mut counts = std::collections::BTreeMap::<Class, usize>::new();
-    let mut failures = Vec::new();
-    for case in CASES {
-        let (class, what) = run_case(case);
-        *counts.entry(class).or_default() += 1;
-        if report {
-            println!("{:<48} {:<12} {}", case.name, format!("{class:?}"), what.chars().take(160).collect::<String>());
-        }
-        if class != case.expect && class != Class::Skipped {
-            failures.push(format!("{}: expected {:?}, got {class:?}: {what}", case.name, case.expect));
-        }
-    }
-    println!("\nnn catalogue: {} cases", CASES.len());
-    println!("| class | cases |\n|---|---:|");
-    for (class, n) in &counts {
-        println!("| {} | {n} |", class.label());
-    }
-    if !report {
-        assert!(failures.is_empty(), "{} cases off:\n{}", failures.len(), failures.join("\n"));
-    }
-}
+const CATALOGUE: Catalogue = Catalogue { name: "nn", cases: CASES, name_width: 48 };
+catalogue::catalogue_tests!(CATALOGUE);
 
 // --- helpers for the cases --------------------------------------------------------------------------------------
 
 /// The case's scratch directory (made by the parent).
 fn scratch() -> PathBuf {
-    PathBuf::from(std::env::var("NN_CATALOGUE_DIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string()))
+    CATALOGUE.scratch()
 }
 
 /// `2 → 5 → 1`, drawn from its own generator.

@@ -4,42 +4,11 @@
 
 mod common;
 
-use std::sync::Mutex;
-
 use autograd::Var;
+use common::models::{seeded, BlobModel, CircleModelV2};
 use common::*;
-use nn::{
-    children, Adam, AdamConfig, BCEWithLogitsLoss, CrossEntropyLoss, Linear, Module, Optimizer, ReLU, Sequential,
-    SgdConfig, SGD,
-};
+use nn::{Adam, AdamConfig, BCEWithLogitsLoss, CrossEntropyLoss, Module, Optimizer, SgdConfig, SGD};
 use serde_json::json;
-
-static SEED_LOCK: Mutex<()> = Mutex::new(());
-
-struct CircleModelV2 {
-    layer_1: Linear,
-    layer_2: Linear,
-    layer_3: Linear,
-    relu: ReLU,
-}
-impl Module for CircleModelV2 {
-    fn forward(&self, x: &Var) -> Var {
-        let h = self.relu.forward(&self.layer_1.forward(x));
-        let h = self.relu.forward(&self.layer_2.forward(&h));
-        self.layer_3.forward(&h)
-    }
-    children!(layer_1, layer_2, layer_3, relu);
-}
-
-struct BlobModel {
-    linear_layer_stack: Sequential,
-}
-impl Module for BlobModel {
-    fn forward(&self, x: &Var) -> Var {
-        self.linear_layer_stack.forward(x)
-    }
-    children!(linear_layer_stack);
-}
 
 #[test]
 fn ten_training_steps_match_pytorch() {
@@ -49,27 +18,13 @@ fn ten_training_steps_match_pytorch() {
     let y_cls = i64_tensor(&fx["y_cls"], &json!([32]));
     for case in fx["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
-        let model: Box<dyn Module> = {
-            let _g = SEED_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-            nn::manual_seed(42);
+        let model = seeded(42, || -> Box<dyn Module> {
             if name.starts_with("Circle") {
-                Box::new(CircleModelV2 {
-                    layer_1: Linear::new(2, 10),
-                    layer_2: Linear::new(10, 10),
-                    layer_3: Linear::new(10, 1),
-                    relu: ReLU,
-                })
+                Box::new(CircleModelV2::new())
             } else {
-                Box::new(BlobModel {
-                    linear_layer_stack: Sequential::new()
-                        .add(Linear::new(2, 8))
-                        .add(ReLU)
-                        .add(Linear::new(8, 8))
-                        .add(ReLU)
-                        .add(Linear::new(8, 4)),
-                })
+                Box::new(BlobModel::new(2, 4, 8))
             }
-        };
+        });
         let mut opt: Box<dyn Optimizer> = if name.ends_with("SGD") {
             Box::new(SGD::new(model.parameters(), SgdConfig::new(0.1)))
         } else {

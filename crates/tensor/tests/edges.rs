@@ -9,6 +9,10 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+#[path = "../../../tests/support/panics.rs"]
+mod panics;
+
+use panics::payload_text;
 use proptest::prelude::*;
 use tensor::{DType, Device, Tensor};
 
@@ -278,17 +282,12 @@ impl Step {
     }
 }
 
-/// The message of a caught panic.
-fn message(e: &(dyn std::any::Any + Send)) -> String {
-    e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
-}
-
 /// Runs `f`: `Ok(value)`, or `Err(message)` of a panic that names `op` (a panic that does not is a test failure).
 fn call<T>(op: &str, what: &str, f: impl FnOnce() -> T) -> Result<Option<T>, TestCaseError> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(v) => Ok(Some(v)),
         Err(e) => {
-            let msg = message(&*e);
+            let msg = payload_text(&*e);
             prop_assert!(msg.starts_with(&format!("{op}:")), "{what}: a panic that does not name `{op}`: {msg:?}");
             Ok(None)
         }
@@ -369,7 +368,10 @@ fn run_chain(device: &Device, base: &[usize], steps: &[Step]) -> Result<(), Test
                 match consumers {
                     Ok(r) => r?,
                     Err(e) => {
-                        return Err(TestCaseError::fail(format!("{what}: a consumer panicked: {:?}", message(&*e))))
+                        return Err(TestCaseError::fail(format!(
+                            "{what}: a consumer panicked: {:?}",
+                            payload_text(&*e)
+                        )))
                     }
                 }
                 if m.values.len() != checked_numel(&m.shape).unwrap_or(usize::MAX) {
@@ -448,7 +450,7 @@ fn narrow_with_an_overflowing_end_is_refused() {
     let r = catch_unwind(AssertUnwindSafe(|| {
         x.narrow(1, usize::MAX - 1, 3).matmul(&Tensor::ones(&[3, 2], DType::F32, &cpu))
     }));
-    let msg = message(&*r.expect_err("narrow past the end must be refused"));
+    let msg = payload_text(&*r.expect_err("narrow past the end must be refused"));
     assert!(msg.starts_with("narrow:"), "{msg}");
 }
 
@@ -477,5 +479,5 @@ fn empty_views_with_huge_outer_dimensions_cost_nothing() {
     let r = catch_unwind(AssertUnwindSafe(|| {
         Tensor::zeros(&[0], DType::F32, &cpu).reshape(&[usize::MAX, 0]).sum_dim(1usize)
     }));
-    assert!(message(&*r.unwrap_err()).starts_with("sum:"));
+    assert!(payload_text(&*r.unwrap_err()).starts_with("sum:"));
 }

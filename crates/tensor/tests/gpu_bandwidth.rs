@@ -4,6 +4,9 @@
 //! view), at lengths around their quads, workgroups and chunks, with ±1e4, ±inf and NaN in the data.
 #![cfg(feature = "wgpu")]
 
+mod gpu_common;
+
+use gpu_common::bits;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tensor::gpu::testing::gpu_or_skip;
@@ -23,10 +26,6 @@ fn data(seed: u64, n: usize, every: usize) -> Vec<f32> {
             }
         })
         .collect()
-}
-
-fn bits(t: &Tensor) -> Vec<u32> {
-    t.to_vec::<f32>().iter().map(|v| if v.is_nan() { 0x7fc0_0000 } else { v.to_bits() }).collect()
 }
 
 /// The same values as a GPU tensor at storage offset 0 (fast paths) and at offset 1 (general kernels).

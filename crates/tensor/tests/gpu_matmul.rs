@@ -5,37 +5,12 @@
 //! values within f32 rounding. The fused linear (bias + ReLU epilogue) has the bits of its unfused ops.
 #![cfg(feature = "wgpu")]
 
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+mod gpu_common;
+
+use gpu_common::{assert_close, bits, values};
 use tensor::gpu::matmul::{linear_with, matmul_with, MatmulConfig, MatmulKernel};
 use tensor::gpu::testing::gpu_or_skip;
 use tensor::{Device, Tensor};
-
-fn values(seed: u64, n: usize, lo: f32, hi: f32) -> Vec<f32> {
-    let mut rng = StdRng::seed_from_u64(seed);
-    (0..n).map(|_| rng.gen_range(lo..hi)).collect()
-}
-
-/// Bits of every element, with every NaN as one canonical NaN (kernels may differ in the payload they produce).
-fn bits(t: &Tensor) -> Vec<u32> {
-    t.to_vec::<f32>().iter().map(|v| if v.is_nan() { 0x7fc0_0000 } else { v.to_bits() }).collect()
-}
-
-/// |cpu - gpu| <= atol + rtol |cpu| elementwise (NaN matches NaN, infinities must match).
-#[track_caller]
-fn assert_close(what: &str, cpu: &Tensor, gpu: &Tensor, rtol: f64, atol: f64) {
-    assert_eq!(cpu.shape(), gpu.shape(), "{what}: shapes differ");
-    for (i, (&x, &y)) in cpu.to_f64_vec().iter().zip(&gpu.to_f64_vec()).enumerate() {
-        let ok = if x.is_nan() || y.is_nan() {
-            x.is_nan() && y.is_nan()
-        } else if x.is_infinite() || y.is_infinite() {
-            x == y
-        } else {
-            (x - y).abs() <= atol + rtol * x.abs()
-        };
-        assert!(ok, "{what}: element {i}: cpu {x} vs gpu {y}");
-    }
-}
 
 /// Every configuration worth comparing: each kernel with its defaults, and for the pipelined kernels each knob
 /// turned (scalar loads, no bounds checks, row-major tile order, a band of 3 rows that does not divide the grid).

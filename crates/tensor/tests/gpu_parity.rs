@@ -7,6 +7,9 @@
 //! 10^6-element reduction (multi-pass), matmul at sizes 1, 7, 63, 65, 130.
 #![cfg(feature = "wgpu")]
 
+mod gpu_common;
+
+use gpu_common::{assert_close, values};
 use proptest::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -15,31 +18,6 @@ use tensor::{ops, BinaryOp, DType, Device, ReduceOp, SoftmaxOp, Tensor, UnaryOp}
 
 fn config(cases: u32) -> ProptestConfig {
     ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
-}
-
-/// Values of both tensors in logical order, checked elementwise: |a - b| <= atol + rtol |a|, NaN matches NaN,
-/// infinities must match exactly.
-#[track_caller]
-fn assert_close(what: &str, cpu: &Tensor, gpu: &Tensor, rtol: f64, atol: f64) {
-    assert_eq!(cpu.shape(), gpu.shape(), "{what}: shapes differ");
-    assert_eq!(cpu.dtype(), gpu.dtype(), "{what}: dtypes differ");
-    let (a, b) = (cpu.to_f64_vec(), gpu.to_f64_vec());
-    for (i, (&x, &y)) in a.iter().zip(&b).enumerate() {
-        let ok = if x.is_nan() || y.is_nan() {
-            x.is_nan() && y.is_nan()
-        } else if x.is_infinite() || y.is_infinite() {
-            x == y
-        } else {
-            (x - y).abs() <= atol + rtol * x.abs()
-        };
-        assert!(ok, "{what}: element {i} of shape {:?}: cpu {x} vs gpu {y}", cpu.shape());
-    }
-}
-
-/// Random f32 values in [lo, hi).
-fn values(seed: u64, n: usize, lo: f32, hi: f32) -> Vec<f32> {
-    let mut rng = StdRng::seed_from_u64(seed);
-    (0..n).map(|_| rng.gen_range(lo..hi)).collect()
 }
 
 /// How a test tensor of a given logical shape is laid out in memory.

@@ -7,18 +7,11 @@
 //! when memory runs out between the size check and the kernel) and the GPU's "free some tensors"
 //! (the driver refusing a buffer that fits every limit).
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use tensor::{DType, Device, HostBuffer, Tensor};
+#[path = "../../../tests/support/panics.rs"]
+mod panics;
 
-/// The message of `f`'s panic.
-fn panic_text(f: impl FnOnce()) -> String {
-    let caught = catch_unwind(AssertUnwindSafe(f)).expect_err("no panic");
-    caught
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| caught.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
-}
+use panics::panic_text;
+use tensor::{DType, Device, HostBuffer, Tensor};
 
 #[test]
 fn a_shape_over_isize_max_bytes_says_use_a_smaller_size() {

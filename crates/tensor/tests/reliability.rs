@@ -1,7 +1,8 @@
 //! Issue 12's reliability catalogue for `tensor`: misuse and extreme values at the tensor API, each with the
 //! outcome it must have.
 //!
-//! [`catalogue`] runs every [`CASES`] entry in a child process (this test binary re-invoked with
+//! [`catalogue`] runs every [`CASES`] entry through the harness the four catalogues share
+//! (`tests/support/catalogue.rs`): each in a child process (this test binary re-invoked with
 //! `TENSOR_CATALOGUE_CASE=<name>`, under a 2 GiB address-space limit and a timeout; the GPU cases without the
 //! limit, which the Vulkan driver's address space exceeds), so that a case that aborts, hangs or is killed is
 //! observed rather than taking the suite down. Each outcome is put in a class — success, clear error, clear panic
@@ -12,206 +13,14 @@
 //!
 //! Cases that would need a lot of memory must be refused before anything is allocated, so every case is cheap.
 
-use std::fs;
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+#[path = "../../../tests/support/catalogue.rs"]
+mod catalogue;
 
+use catalogue::{case, gpu_case, Case, Catalogue, Class, Env, Outcome};
 use tensor::{Backend, DType, Device, HostBuffer, Layout, Tensor};
 
-// --- the catalogue's machinery ----------------------------------------------------------------------------------
-
-/// What one case did, as the child process reports it.
-enum Outcome {
-    /// Worked, with the right answer.
-    Ok,
-    /// Returned an error with this message.
-    Error(String),
-    /// Returned success, but something is wrong: a wrong value, a refused value accepted.
-    Wrong(String),
-    /// Could not run here (no GPU adapter): reported loudly, not counted.
-    Skipped(String),
-}
-
-/// The classes of the closing note's table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Class {
-    Success,
-    ClearError,
-    CallerPanic,
-    Unclear,
-    Crash,
-    Wrong,
-    Skipped,
-}
-
-impl Class {
-    fn label(self) -> &'static str {
-        match self {
-            Class::Success => "success (right answer)",
-            Class::ClearError => "clear error",
-            Class::CallerPanic => "clear panic at the caller",
-            Class::Unclear => "unclear error or panic (inside the library or std, or without the key words)",
-            Class::Crash => "crash / abort / hang",
-            Class::Wrong => "silent wrong answer",
-            Class::Skipped => "skipped here",
-        }
-    }
-}
-
-/// How the child runs.
-#[derive(Clone, Copy)]
-enum Env {
-    /// Under a 2 GiB address-space limit.
-    Plain,
-    /// On the GPU: without the address-space limit (the Vulkan driver reserves more).
-    Gpu,
-    /// With `TAPEGRAD_NUM_THREADS` set to this value.
-    Threads(&'static str),
-}
-
-struct Case {
-    name: &'static str,
-    /// The class this case must have.
-    expect: Class,
-    /// Words its message must contain (case-insensitive) for an error or a panic to count as clear.
-    words: &'static [&'static str],
-    env: Env,
-    run: fn() -> Outcome,
-}
-
-const fn case(name: &'static str, expect: Class, words: &'static [&'static str], run: fn() -> Outcome) -> Case {
-    Case { name, expect, words, env: Env::Plain, run }
-}
-
-const fn gpu_case(name: &'static str, expect: Class, words: &'static [&'static str], run: fn() -> Outcome) -> Case {
-    Case { name, expect, words, env: Env::Gpu, run }
-}
-
-/// The panic seen by the child's hook: message and `file:line`.
-static PANIC: Mutex<Option<(String, String)>> = Mutex::new(None);
-
-/// The child side: runs the case named by `TENSOR_CATALOGUE_CASE` and prints one `@@outcome` line.
-#[test]
-fn catalogue_child() {
-    let Ok(name) = std::env::var("TENSOR_CATALOGUE_CASE") else { return };
-    let case = CASES.iter().find(|c| c.name == name).expect("a known case");
-    std::panic::set_hook(Box::new(|info| {
-        let msg = info
-            .payload()
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
-        let loc = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
-        *PANIC.lock().unwrap_or_else(|e| e.into_inner()) = Some((msg, loc));
-    }));
-    let line = match std::panic::catch_unwind(case.run) {
-        Ok(Outcome::Ok) => "ok\t\t".to_string(),
-        Ok(Outcome::Error(m)) => format!("error\t\t{m}"),
-        Ok(Outcome::Wrong(m)) => format!("wrong\t\t{m}"),
-        Ok(Outcome::Skipped(m)) => format!("skipped\t\t{m}"),
-        Err(_) => {
-            let (m, loc) = PANIC.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_default();
-            format!("panic\t{loc}\t{m}")
-        }
-    };
-    println!("@@outcome {}", line.replace('\n', "\\n"));
-}
-
-/// Runs one case in a child process; returns its class and a one-line description.
-fn run_case(case: &Case) -> (Class, String) {
-    let exe = std::env::current_exe().unwrap();
-    let out_path = std::env::temp_dir().join(format!("tensor-catalogue-{}-{}.out", std::process::id(), case.name));
-    let limit = match case.env {
-        Env::Gpu => "",
-        _ => "ulimit -v 2097152; ",
-    };
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(format!("{limit}exec \"$0\" catalogue_child --exact --nocapture --test-threads=1"))
-        .arg(&exe)
-        .env("TENSOR_CATALOGUE_CASE", case.name)
-        .env("RUST_BACKTRACE", "0")
-        .env_remove("TAPEGRAD_NUM_THREADS")
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(fs::File::create(&out_path).unwrap()))
-        .stderr(Stdio::null());
-    if let Env::Threads(v) = case.env {
-        cmd.env("TAPEGRAD_NUM_THREADS", v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let start = Instant::now();
-    let timeout = Duration::from_secs(if matches!(case.env, Env::Gpu) { 60 } else { 10 });
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break Some(s);
-        }
-        if start.elapsed() > timeout {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let mut out = String::new();
-    let _ = fs::File::open(&out_path).and_then(|mut f| f.read_to_string(&mut out));
-    let _ = fs::remove_file(&out_path);
-    let Some(status) = status else { return (Class::Crash, format!("hung (killed after {timeout:?})")) };
-    let Some(line) = out.lines().find_map(|l| l.split_once("@@outcome ").map(|(_, rest)| rest)) else {
-        use std::os::unix::process::ExitStatusExt;
-        return (Class::Crash, format!("no outcome: exit {:?}, signal {:?}", status.code(), status.signal()));
-    };
-    let mut fields = line.splitn(3, '\t');
-    let (kind, loc, msg) = (fields.next().unwrap_or(""), fields.next().unwrap_or(""), fields.next().unwrap_or(""));
-    let has_words = {
-        let m = msg.to_lowercase();
-        case.words.iter().all(|w| m.contains(&w.to_lowercase()))
-    };
-    let class = match kind {
-        "ok" => Class::Success,
-        "error" if has_words => Class::ClearError,
-        "panic" if has_words && loc.contains("tests/reliability.rs") => Class::CallerPanic,
-        "error" | "panic" => Class::Unclear,
-        "wrong" => Class::Wrong,
-        "skipped" => {
-            eprintln!("!!! SKIPPED: catalogue case {}: {msg}", case.name);
-            Class::Skipped
-        }
-        other => panic!("unknown outcome {other}"),
-    };
-    (class, format!("{kind} {loc} {msg}"))
-}
-
-/// Runs the whole catalogue; asserts every class (or prints the counts with `TAPEGRAD_CATALOGUE_REPORT=1`).
-#[test]
-fn catalogue() {
-    if std::env::var("TENSOR_CATALOGUE_CASE").is_ok() {
-        return; // a child runs `catalogue_child` only
-    }
-    let report = std::env::var("TAPEGRAD_CATALOGUE_REPORT").is_ok_and(|v| v == "1");
-    let mut counts = std::collections::BTreeMap::<Class, usize>::new();
-    let mut failures = Vec::new();
-    for case in CASES {
-        let (class, what) = run_case(case);
-        *counts.entry(class).or_default() += 1;
-        if report {
-            println!("{:<44} {:<12} {}", case.name, format!("{class:?}"), what.chars().take(160).collect::<String>());
-        }
-        if class != case.expect && class != Class::Skipped {
-            failures.push(format!("{}: expected {:?}, got {class:?}: {what}", case.name, case.expect));
-        }
-    }
-    println!("\ntensor catalogue: {} cases", CASES.len());
-    println!("| class | cases |\n|---|---:|");
-    for (class, n) in &counts {
-        println!("| {} | {n} |", class.label());
-    }
-    if !report {
-        assert!(failures.is_empty(), "{} cases off:\n{}", failures.len(), failures.join("\n"));
-    }
-}
+const CATALOGUE: Catalogue = Catalogue { name: "tensor", cases: CASES, name_width: 44 };
+catalogue::catalogue_tests!(CATALOGUE);
 
 // --- helpers for the cases --------------------------------------------------------------------------------------
 

@@ -1,6 +1,8 @@
 //! Fixture reading shared by the integration tests (each test file uses a part of it).
 #![allow(dead_code)]
 
+pub mod models;
+
 use serde_json::Value;
 use tensor::{Device, Tensor};
 

@@ -31,45 +31,15 @@ pub(super) fn bce_with_logits_mean(
     {
         return None;
     }
-    let mut p = LossParams {
+    let p = LossParams {
         n: u32_of("numel", n),
         logits_offset: u32_of("offset", lr.start),
         target_offset: u32_of("offset", tr.start),
         grad_offset: 0,
         ..LossParams::default()
     };
-    let ctx = be.ctx();
-    match grad {
-        None => {
-            let out = be.alloc(1, DType::F32);
-            ctx.dispatch(
-                &LOSS,
-                "bce_with_logits_mean_f32",
-                &[(0, logits.buffer()), (1, target.buffer()), (2, out.buffer())],
-                3,
-                bytemuck::bytes_of(&p),
-                (1, 1, 1),
-            );
-            Some(out)
-        }
-        Some((g, g_layout)) => {
-            let gr = g_layout.contiguous_range()?;
-            if g.dtype != DType::F32 || g_layout.numel() != 1 {
-                return None;
-            }
-            p.grad_offset = u32_of("offset", gr.start);
-            let out = be.alloc(n, DType::F32);
-            ctx.dispatch(
-                &LOSS,
-                "bce_with_logits_mean_grad_f32",
-                &[(0, logits.buffer()), (1, target.buffer()), (2, out.buffer()), (4, g.buffer())],
-                3,
-                bytemuck::bytes_of(&p),
-                ctx.grid_for(&LOSS, "bce_with_logits_mean_grad_f32", n),
-            );
-            Some(out)
-        }
-    }
+    let entries = ("bce_with_logits_mean_f32", "bce_with_logits_mean_grad_f32");
+    mean_or_grad(be, entries, p, logits, target, grad, (n, 1))
 }
 
 /// Without `grad`: the mean cross-entropy of the logits `[N, C]` against the class indices `[N]` (int64, i32 on the
@@ -91,7 +61,7 @@ pub(super) fn cross_entropy_mean(
     {
         return None;
     }
-    let mut p = LossParams {
+    let p = LossParams {
         n: u32_of("rows", rows),
         logits_offset: u32_of("offset", lr.start),
         target_offset: u32_of("offset", tr.start),
@@ -99,36 +69,49 @@ pub(super) fn cross_entropy_mean(
         classes: u32_of("classes", classes),
         ..LossParams::default()
     };
+    let entries = ("cross_entropy_mean_f32", "cross_entropy_mean_grad_f32");
+    mean_or_grad(be, entries, p, logits, target, grad, (rows, classes))
+}
+
+/// The launch both losses share. Without `grad`: the forward entry (`entries.0`), one workgroup writing the mean
+/// into a one-element f32 storage. With the one-element f32 upstream `grad` (else `None`): the gradient entry
+/// (`entries.1`), one invocation per item (an element, or a row), writing the `items.0 × items.1` gradients,
+/// contiguous of the logits' shape.
+fn mean_or_grad(
+    be: &WgpuBackend,
+    entries: (&'static str, &'static str),
+    mut p: LossParams,
+    logits: &WgpuStorage,
+    target: &WgpuStorage,
+    grad: Option<(&WgpuStorage, &Layout)>,
+    items: (usize, usize),
+) -> Option<WgpuStorage> {
     let ctx = be.ctx();
-    match grad {
-        None => {
-            let out = be.alloc(1, DType::F32);
-            ctx.dispatch(
-                &LOSS,
-                "cross_entropy_mean_f32",
-                &[(0, logits.buffer()), (1, target.buffer()), (2, out.buffer())],
-                3,
-                bytemuck::bytes_of(&p),
-                (1, 1, 1),
-            );
-            Some(out)
-        }
-        Some((g, g_layout)) => {
-            let gr = g_layout.contiguous_range()?;
-            if g.dtype != DType::F32 || g_layout.numel() != 1 {
-                return None;
-            }
-            p.grad_offset = u32_of("offset", gr.start);
-            let out = be.alloc(rows * classes, DType::F32);
-            ctx.dispatch(
-                &LOSS,
-                "cross_entropy_mean_grad_f32",
-                &[(0, logits.buffer()), (1, target.buffer()), (2, out.buffer()), (4, g.buffer())],
-                3,
-                bytemuck::bytes_of(&p),
-                ctx.grid_for(&LOSS, "cross_entropy_mean_grad_f32", rows),
-            );
-            Some(out)
-        }
+    let Some((g, g_layout)) = grad else {
+        let out = be.alloc(1, DType::F32);
+        ctx.dispatch(
+            &LOSS,
+            entries.0,
+            &[(0, logits.buffer()), (1, target.buffer()), (2, out.buffer())],
+            3,
+            bytemuck::bytes_of(&p),
+            (1, 1, 1),
+        );
+        return Some(out);
+    };
+    let gr = g_layout.contiguous_range()?;
+    if g.dtype != DType::F32 || g_layout.numel() != 1 {
+        return None;
     }
+    p.grad_offset = u32_of("offset", gr.start);
+    let out = be.alloc(items.0 * items.1, DType::F32);
+    ctx.dispatch(
+        &LOSS,
+        entries.1,
+        &[(0, logits.buffer()), (1, target.buffer()), (2, out.buffer()), (4, g.buffer())],
+        3,
+        bytemuck::bytes_of(&p),
+        ctx.grid_for(&LOSS, entries.1, items.0),
+    );
+    Some(out)
 }

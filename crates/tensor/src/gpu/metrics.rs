@@ -31,22 +31,13 @@ pub(super) fn count_round_sigmoid_eq(
     {
         return None;
     }
-    let out = be.alloc(1, DType::F32);
     let p = CountParams {
         n: u32_of("numel", n),
         logits_offset: u32_of("offset", lr.start),
         target_offset: u32_of("offset", tr.start),
         classes: 0,
     };
-    be.ctx().dispatch(
-        &METRICS,
-        "count_round_sigmoid_eq_f32",
-        &[(0, logits.buffer()), (1, target.buffer()), (2, out.buffer())],
-        3,
-        bytemuck::bytes_of(&p),
-        (1, 1, 1),
-    );
-    Some(out)
+    Some(count(be, "count_round_sigmoid_eq_f32", p, logits, target, DType::F32))
 }
 
 /// Rows up to this length: the unfused softmax's one-row-per-invocation kernel, whose formula the kernel copies
@@ -72,20 +63,33 @@ pub(super) fn count_argmax_softmax_eq(
     {
         return None;
     }
-    let out = be.alloc(1, DType::I64);
     let p = CountParams {
         n: u32_of("rows", rows),
         logits_offset: u32_of("offset", lr.start),
         target_offset: u32_of("offset", tr.start),
         classes: u32_of("classes", classes),
     };
+    Some(count(be, "count_argmax_softmax_eq_f32", p, logits, target, DType::I64))
+}
+
+/// Launches the counting kernel `entry` of `metrics.wgsl`: one workgroup, writing the count into a one-element
+/// storage of `dtype`.
+fn count(
+    be: &WgpuBackend,
+    entry: &'static str,
+    p: CountParams,
+    logits: &WgpuStorage,
+    target: &WgpuStorage,
+    dtype: DType,
+) -> WgpuStorage {
+    let out = be.alloc(1, dtype);
     be.ctx().dispatch(
         &METRICS,
-        "count_argmax_softmax_eq_f32",
+        entry,
         &[(0, logits.buffer()), (1, target.buffer()), (2, out.buffer())],
         3,
         bytemuck::bytes_of(&p),
         (1, 1, 1),
     );
-    Some(out)
+    out
 }
