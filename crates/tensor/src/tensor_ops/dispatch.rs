@@ -100,11 +100,3 @@ macro_rules! dispatch {
     }};
 }
 pub(crate) use dispatch;
-
-/// `dispatch!(optional ..)` under the name the optimizer steps (`optim.rs`) still use.
-macro_rules! fused_kernel {
-    ($($args:tt)*) => {
-        $crate::tensor_ops::dispatch!(optional $($args)*)
-    };
-}
-pub(crate) use fused_kernel;

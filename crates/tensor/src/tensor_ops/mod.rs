@@ -120,7 +120,7 @@ mod optim;
 mod reduce;
 mod unary;
 
-pub(crate) use dispatch::{dispatch, fused_kernel};
+pub(crate) use dispatch::dispatch;
 
 // --- operators ---------------------------------------------------------------------------------------------
 

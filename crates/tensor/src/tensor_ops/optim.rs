@@ -15,7 +15,7 @@ macro_rules! on_backend {
     ($device:expr, |$be:ident, $view:ident, $wrap:ident| $body:expr) => {
         match $device {
             Device::Cpu => {
-                let $be = &CPU;
+                let $be = &crate::device::CPU;
                 fn $view(t: &Tensor) -> (&HostBuffer, &Layout) {
                     match &*t.storage {
                         Storage::Cpu(s) => (s, &t.layout),
