@@ -318,7 +318,12 @@ proptest! {
         let x = Var::constant(Tensor::new(&values(seed, batch * 3, -2.0, 2.0), &[batch, 3]));
         let labels: Vec<i64> = (0..batch).map(|i| ((seed as usize + i) % classes) as i64).collect();
         let labels = Tensor::new(&labels, &[batch, 1]);
-        check(|v| classifier_loss(&x, v, &labels), &classifier_params(seed, 3, 5, classes));
+        let params = classifier_params(seed, 3, 5, classes);
+        // A central difference of step ε straddles ReLU's kink where a hidden pre-activation lies within ε of 0,
+        // and is then not the derivative: such draws are set aside (the kink has its own tests).
+        let pre = x.tensor().matmul(&params[0]).add(&params[1]);
+        prop_assume!(pre.to_vec::<f64>().iter().all(|v| v.abs() > 1e-3));
+        check(|v| classifier_loss(&x, v, &labels), &params);
     }
 
     /// The same gradients computed in f32 and in f64 agree to f32 precision.
