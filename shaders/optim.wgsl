@@ -2,8 +2,8 @@
 // * `sgd_step_f32`: one SGD step with every option of `torch.optim.SGD` (momentum, dampening, Nesterov, weight
 //   decay, maximize), the momentum buffer written beside the parameter;
 // * `sgd_step_pair_f32`: the SGD step without momentum of two parameters in one dispatch;
-// * `adam_step_f32`: one Adam or AdamW step (L2 or decoupled weight decay, amsgrad, maximize), the moments
-//   written stacked in one buffer.
+// * `adam_step_f32`: one Adam or AdamW step (L2 or decoupled weight decay, maximize); `adam_amsgrad_step_f32`
+//   the same with amsgrad.
 //
 // CPU twins: `fn sgd_step` and `fn adam_step` below are those of crates/tensor/src/ops/optim.rs (what the CPU
 // kernel crates/tensor/src/cpu/optim.rs runs on every element), written with the scalar ops of ops.rs as
@@ -194,18 +194,19 @@ struct AdamParams {
     zero: f32,
 }
 
-// Bindings of `adam_step_f32` (inputs, outputs, params): 0 `x`, 1 `grad`, 2 `m` (exp_avg), 3 `v` (exp_avg_sq), 4
-// `max_v` (max_exp_avg_sq with amsgrad; any buffer without), 5 `out_x`, 6 `out_state` (the new m, v and, with
-// amsgrad, max_v, numel elements each, one after the other), 7 `adam`: eight storage buffers, the default limit.
-// Inputs are contiguous f32 views at their offsets; outputs are new.
+// Bindings of `adam_step_f32` (inputs, outputs, params): 0 `x`, 1 `grad`, 2 `m` (exp_avg), 3 `v` (exp_avg_sq), 5
+// `out_x`, 6 `out_m`, 7 `out_v`, 9 `adam`: eight storage buffers, the default limit. `adam_amsgrad_step_f32` adds 4
+// `max_v` (max_exp_avg_sq) and 8 `out_max_v`. Inputs are contiguous f32 views at their offsets; outputs are new.
 @group(0) @binding(0) var<storage, read> adam_x: array<f32>;
 @group(0) @binding(1) var<storage, read> adam_grad: array<f32>;
 @group(0) @binding(2) var<storage, read> adam_m: array<f32>;
 @group(0) @binding(3) var<storage, read> adam_v: array<f32>;
 @group(0) @binding(4) var<storage, read> adam_max_v: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out_x: array<f32>;
-@group(0) @binding(6) var<storage, read_write> out_state: array<f32>;
-@group(0) @binding(7) var<storage, read> adam: AdamParams;
+@group(0) @binding(6) var<storage, read_write> out_m: array<f32>;
+@group(0) @binding(7) var<storage, read_write> out_v: array<f32>;
+@group(0) @binding(8) var<storage, read_write> out_max_v: array<f32>;
+@group(0) @binding(9) var<storage, read> adam: AdamParams;
 
 // The new parameter, first moment, second moment and maximum of the second moment of one element.
 struct AdamElement {
@@ -257,21 +258,29 @@ fn adam_step(xi: f32, gi: f32, m: f32, v: f32, max_v: f32) -> AdamElement {
 fn adam_step_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                  @builtin(local_invocation_index) lid: u32) {
     let i = (wid.y * nwg.x + wid.x) * WORKGROUP + lid;
-    let n = adam.numel;
-    if i >= n {
+    if i >= adam.numel {
         return;
     }
-    let amsgrad = (adam.flags & AMSGRAD) != 0u;
-    var max_v = 0.0;
-    if amsgrad {
-        max_v = adam_max_v[adam.max_offset + i];
+    let e = adam_step(adam_x[adam.x_offset + i], adam_grad[adam.grad_offset + i], adam_m[adam.m_offset + i],
+                      adam_v[adam.v_offset + i], 0.0);
+    out_x[i] = e.x;
+    out_m[i] = e.m;
+    out_v[i] = e.v;
+}
+
+// `adam_step_f32` with amsgrad (AMSGRAD set): the running maximum of the second moment read and written too.
+// Dispatch geometry: as `adam_step_f32`.
+@compute @workgroup_size(WORKGROUP)
+fn adam_amsgrad_step_f32(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                         @builtin(local_invocation_index) lid: u32) {
+    let i = (wid.y * nwg.x + wid.x) * WORKGROUP + lid;
+    if i >= adam.numel {
+        return;
     }
     let e = adam_step(adam_x[adam.x_offset + i], adam_grad[adam.grad_offset + i], adam_m[adam.m_offset + i],
-                      adam_v[adam.v_offset + i], max_v);
+                      adam_v[adam.v_offset + i], adam_max_v[adam.max_offset + i]);
     out_x[i] = e.x;
-    out_state[i] = e.m;
-    out_state[n + i] = e.v;
-    if amsgrad {
-        out_state[2u * n + i] = e.max_v;
-    }
+    out_m[i] = e.m;
+    out_v[i] = e.v;
+    out_max_v[i] = e.max_v;
 }

@@ -259,9 +259,8 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
 
     /// Optional: one Adam or AdamW step ([`adam_step`](crate::ops::optim::adam_step) on every element) of a
     /// parameter `x` with gradient `grad`, moments `exp_avg`, `exp_avg_sq` and, with amsgrad, `max_exp_avg_sq`:
-    /// the new parameter, and the new moments stacked in one storage — `exp_avg`, then `exp_avg_sq`, then with
-    /// amsgrad `max_exp_avg_sq`, each of the parameter's element count. Operands as for [`Backend::sgd_step`];
-    /// `None` (the default) as there.
+    /// the new parameter, moments and (with amsgrad) maximum. Operands as for [`Backend::sgd_step`]; `None` (the
+    /// default) as there.
     #[allow(clippy::type_complexity)]
     fn adam_step(
         &self,
@@ -271,7 +270,7 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
         _exp_avg_sq: (&Self::Storage, &Layout),
         _max_exp_avg_sq: Option<(&Self::Storage, &Layout)>,
         _h: &AdamStep,
-    ) -> Option<(Self::Storage, Self::Storage)> {
+    ) -> Option<AdamState<Self::Storage>> {
         None
     }
 
@@ -314,5 +313,31 @@ pub trait Backend: Clone + Send + Sync + std::fmt::Debug + 'static {
         _src_layout: &Layout,
     ) -> Option<Self::Storage> {
         None
+    }
+}
+
+/// What one Adam step ([`Backend::adam_step`]) returns: the new parameter, moments and, with amsgrad, maximum of
+/// the second moment.
+#[derive(Debug)]
+pub struct AdamState<S> {
+    /// The parameter.
+    pub param: S,
+    /// The first moment.
+    pub exp_avg: S,
+    /// The second moment.
+    pub exp_avg_sq: S,
+    /// The running maximum of the second moment (amsgrad).
+    pub max_exp_avg_sq: Option<S>,
+}
+
+impl<S> AdamState<S> {
+    /// The same state with each storage mapped by `f`.
+    pub fn map<T>(self, mut f: impl FnMut(S) -> T) -> AdamState<T> {
+        AdamState {
+            param: f(self.param),
+            exp_avg: f(self.exp_avg),
+            exp_avg_sq: f(self.exp_avg_sq),
+            max_exp_avg_sq: self.max_exp_avg_sq.map(f),
+        }
     }
 }

@@ -33,7 +33,7 @@ pub(crate) mod simd;
 mod softmax;
 pub(crate) mod team;
 
-use crate::backend::Backend;
+use crate::backend::{AdamState, Backend};
 use crate::dtype::{DType, HostBuffer};
 use crate::layout::{check_in_storage, Layout};
 use crate::ops::optim::{AdamStep, SgdStep};
@@ -335,7 +335,7 @@ impl Backend for CpuBackend {
         exp_avg_sq: (&HostBuffer, &Layout),
         max_exp_avg_sq: Option<(&HostBuffer, &Layout)>,
         h: &AdamStep,
-    ) -> Option<(HostBuffer, HostBuffer)> {
+    ) -> Option<AdamState<HostBuffer>> {
         for (b, l) in [Some(x), Some(grad), Some(exp_avg), Some(exp_avg_sq), max_exp_avg_sq].into_iter().flatten() {
             fits("adam_step", b, l);
         }

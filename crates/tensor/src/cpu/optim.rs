@@ -5,6 +5,7 @@
 //! float, gives `None`.
 
 use super::pool::{self, Pooled};
+use crate::backend::AdamState;
 use crate::dtype::HostBuffer;
 use crate::layout::Layout;
 use crate::ops::optim::{adam_step, sgd_step, AdamStep, SgdStep};
@@ -77,8 +78,7 @@ fn sgd_loop<T: Float + Pooled>(h: &SgdStep, x: &[T], grad: &[T], buffer: Option<
     (out, new_buffer)
 }
 
-/// [`adam_step`] on every element: the new parameter, and the new moments stacked in one buffer (`exp_avg`,
-/// `exp_avg_sq`, then with amsgrad `max_exp_avg_sq`), as [`crate::Backend::adam_step`] returns them.
+/// [`adam_step`] on every element: the new parameter, moments and (with amsgrad) maximum.
 pub(super) fn adam_step_views(
     x: (&HostBuffer, &Layout),
     grad: (&HostBuffer, &Layout),
@@ -86,14 +86,14 @@ pub(super) fn adam_step_views(
     exp_avg_sq: (&HostBuffer, &Layout),
     max_exp_avg_sq: Option<(&HostBuffer, &Layout)>,
     h: &AdamStep,
-) -> Option<(HostBuffer, HostBuffer)> {
+) -> Option<AdamState<HostBuffer>> {
     let (x, grad, m, v) = (floats(x)?, floats(grad)?, floats(exp_avg)?, floats(exp_avg_sq)?);
     // Without amsgrad `exp_avg_sq` stands in for the maximum, unread.
     let amsgrad = max_exp_avg_sq.is_some();
     let max = floats(max_exp_avg_sq.unwrap_or(exp_avg_sq))?;
     with_floats!(x, grad, m, v, max => {
-        let (x, state) = adam_loop(h, x, grad, m, v, amsgrad.then_some(max));
-        Some((x.into(), state.into()))
+        let s = adam_loop(h, x, grad, m, v, amsgrad.then_some(max));
+        Some(s.map(HostBuffer::from))
     })
 }
 
@@ -105,20 +105,22 @@ fn adam_loop<T: Float + Pooled>(
     m: &[T],
     v: &[T],
     max: Option<&[T]>,
-) -> (Vec<T>, Vec<T>) {
+) -> AdamState<Vec<T>> {
     let n = x.len();
-    let mut out = pool::take::<T>(n);
-    let mut state = pool::take::<T>(n * if max.is_some() { 3 } else { 2 });
-    let (new_m, rest) = state.split_at_mut(n);
-    let (new_v, new_max) = rest.split_at_mut(n);
+    let mut s = AdamState {
+        param: pool::take::<T>(n),
+        exp_avg: pool::take::<T>(n),
+        exp_avg_sq: pool::take::<T>(n),
+        max_exp_avg_sq: max.map(|_| pool::take::<T>(n)),
+    };
     for i in 0..n {
         let (xi, mi, vi, maxi) = adam_step(h, x[i], grad[i], m[i], v[i], max.map(|max| max[i]));
-        out[i] = xi;
-        new_m[i] = mi;
-        new_v[i] = vi;
-        if let Some(maxi) = maxi {
-            new_max[i] = maxi;
+        s.param[i] = xi;
+        s.exp_avg[i] = mi;
+        s.exp_avg_sq[i] = vi;
+        if let (Some(out), Some(maxi)) = (&mut s.max_exp_avg_sq, maxi) {
+            out[i] = maxi;
         }
     }
-    (out, state)
+    s
 }

@@ -5,7 +5,7 @@
 use super::{
     elementwise, fits, host_buffer, index, loss, matmul, metrics, optim, reduce, softmax, WgpuBackend, WgpuStorage,
 };
-use crate::backend::Backend;
+use crate::backend::{AdamState, Backend};
 use crate::dtype::{DType, HostBuffer};
 use crate::layout::Layout;
 use crate::ops::optim::{AdamStep, SgdStep};
@@ -193,7 +193,7 @@ impl Backend for WgpuBackend {
         exp_avg_sq: (&WgpuStorage, &Layout),
         max_exp_avg_sq: Option<(&WgpuStorage, &Layout)>,
         h: &AdamStep,
-    ) -> Option<(WgpuStorage, WgpuStorage)> {
+    ) -> Option<AdamState<WgpuStorage>> {
         for (s, l) in [Some(x), Some(grad), Some(exp_avg), Some(exp_avg_sq), max_exp_avg_sq].into_iter().flatten() {
             fits("adam_step", s, l);
         }

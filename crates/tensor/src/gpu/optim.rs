@@ -12,6 +12,7 @@
 use super::params::{optim_flags::*, u32_of, AdamParams, SgdParams};
 use super::shaders::OPTIM;
 use super::{grid, WgpuBackend, WgpuStorage};
+use crate::backend::AdamState;
 use crate::dtype::DType;
 use crate::layout::Layout;
 use crate::ops::optim::{AdamStep, SgdStep};
@@ -142,28 +143,29 @@ pub(super) fn sgd_step_pair(
     Some((out, out2))
 }
 
-/// One Adam or AdamW step of contiguous f32 views of one shape: the new parameter and the new moments stacked in
-/// one buffer (`exp_avg`, `exp_avg_sq`, then with amsgrad `max_exp_avg_sq`); or `None` (another dtype or layout,
-/// or a device that binds fewer than eight storage buffers).
+/// One Adam or AdamW step of contiguous f32 views of one shape: the new parameter, moments and (with amsgrad)
+/// maximum; or `None` (another dtype or layout, or a device that binds fewer storage buffers than the kernel
+/// needs: eight, ten with amsgrad).
 pub(super) fn adam_step(
     be: &WgpuBackend,
     [x, grad, m, v]: [(&WgpuStorage, &Layout); 4],
     max: Option<(&WgpuStorage, &Layout)>,
     h: &AdamStep,
-) -> Option<(WgpuStorage, WgpuStorage)> {
+) -> Option<AdamState<WgpuStorage>> {
     let offsets = [f32_offset(x)?, f32_offset(grad)?, f32_offset(m)?, f32_offset(v)?];
     let max_offset = match max {
         Some(b) => f32_offset(b)?,
         None => 0,
     };
-    if !binds(be, 8) {
+    let (entry, buffers) = if max.is_some() { ("adam_amsgrad_step_f32", 10) } else { ("adam_step_f32", 8) };
+    if !binds(be, buffers) {
         return None;
     }
     let numel = x.1.numel();
-    let stacked = if max.is_some() { 3 } else { 2 };
-    let (out, state) = (be.alloc(numel, DType::F32), be.alloc(stacked * numel, DType::F32));
+    let alloc = || be.alloc(numel, DType::F32);
+    let out = AdamState { param: alloc(), exp_avg: alloc(), exp_avg_sq: alloc(), max_exp_avg_sq: max.map(|_| alloc()) };
     if numel == 0 {
-        return Some((out, state));
+        return Some(out);
     }
     let w = 1.0 - h.beta1;
     let mut flags = if w.abs() < 0.5 { LERP_FROM_START } else { 0 };
@@ -176,8 +178,6 @@ pub(super) fn adam_step(
     if max.is_some() {
         flags |= AMSGRAD;
     }
-    // `out_state` holds `stacked · numel` elements, indexed in u32.
-    u32_of("numel", stacked * numel);
     let p = AdamParams {
         numel: u32_of("numel", numel),
         x_offset: u32_of("offset", offsets[0]),
@@ -195,23 +195,19 @@ pub(super) fn adam_step(
         decay: if h.decoupled_weight_decay { 1.0 - h.lr * h.weight_decay } else { h.weight_decay } as f32,
         ..Default::default()
     };
+    let mut bindings = vec![
+        (0, x.0.buffer()),
+        (1, grad.0.buffer()),
+        (2, m.0.buffer()),
+        (3, v.0.buffer()),
+        (5, out.param.buffer()),
+        (6, out.exp_avg.buffer()),
+        (7, out.exp_avg_sq.buffer()),
+    ];
+    if let (Some((max, _)), Some(out_max)) = (max, &out.max_exp_avg_sq) {
+        bindings.extend([(4, max.buffer()), (8, out_max.buffer())]);
+    }
     let ctx = be.ctx();
-    let max_in = max.map_or(&ctx.dummy_read, |(b, _)| b.buffer());
-    ctx.dispatch(
-        &OPTIM,
-        "adam_step_f32",
-        &[
-            (0, x.0.buffer()),
-            (1, grad.0.buffer()),
-            (2, m.0.buffer()),
-            (3, v.0.buffer()),
-            (4, max_in),
-            (5, out.buffer()),
-            (6, state.buffer()),
-        ],
-        7,
-        bytemuck::bytes_of(&p),
-        ctx.grid_for(&OPTIM, "adam_step_f32", numel),
-    );
-    Some((out, state))
+    ctx.dispatch(&OPTIM, entry, &bindings, 9, bytemuck::bytes_of(&p), ctx.grid_for(&OPTIM, entry, numel));
+    Some(out)
 }

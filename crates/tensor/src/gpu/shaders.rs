@@ -99,7 +99,7 @@ pub const MATMUL_PIPELINED_UNCHECKED: Shader = Shader {
 pub const OPTIM: Shader = Shader {
     name: "optim",
     source: include_str!("../../../../shaders/optim.wgsl"),
-    entries: &["sgd_step_f32", "sgd_step_pair_f32", "adam_step_f32"],
+    entries: &["sgd_step_f32", "sgd_step_pair_f32", "adam_step_f32", "adam_amsgrad_step_f32"],
     bounds_checks: true,
 };
 

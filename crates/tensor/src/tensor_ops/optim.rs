@@ -139,8 +139,7 @@ impl Tensor {
     /// One Adam or AdamW step ([`adam_step`](crate::ops::optim::adam_step) on every element) of the parameter
     /// `self` with gradient `grad`, moments `exp_avg` and `exp_avg_sq` and, with amsgrad, `max_exp_avg_sq`:
     /// `(param, exp_avg, exp_avg_sq, max_exp_avg_sq)`, the last `Some` with amsgrad. One kernel on every backend
-    /// ([`Backend::adam_step`]; where a backend has none, the CPU's on host copies). The new moments are views of
-    /// one storage.
+    /// ([`Backend::adam_step`]; where a backend has none, the CPU's on host copies).
     ///
     /// # Panics
     /// When `self` is not a float tensor, another operand is not of its shape, dtype and device, or
@@ -165,25 +164,20 @@ impl Tensor {
             h.amsgrad,
             if max_exp_avg_sq.is_some() { "given" } else { "missing" }
         );
-        let stacked = if h.amsgrad { 3 } else { 2 };
-        self.check_result("adam_step", &[stacked, self.numel()], self.dtype);
         let [x, g, m, v] = [self, grad, exp_avg, exp_avg_sq].map(Tensor::contiguous);
         let max = max_exp_avg_sq.map(Tensor::contiguous);
         let kernel = on_backend!(&self.device, |be, view, wrap| {
-            be.adam_step(view(&x), view(&g), view(&m), view(&v), max.as_ref().map(view), h)
-                .map(|(x, state)| (wrap(x), wrap(state)))
+            be.adam_step(view(&x), view(&g), view(&m), view(&v), max.as_ref().map(view), h).map(|s| s.map(wrap))
         });
-        let Some((x, state)) = kernel else {
+        let Some(s) = kernel else {
             let cpu = |t: &Tensor| t.to_cpu();
             let (x, m, v, max) =
                 cpu(self).adam_step(&cpu(grad), &cpu(exp_avg), &cpu(exp_avg_sq), max.map(|t| cpu(&t)).as_ref(), h);
             let back = |t: Tensor| t.to_device(&self.device);
             return (back(x), back(m), back(v), max.map(back));
         };
-        let n = self.numel();
-        let state = Tensor::from_storage(state, &[stacked * n], self.device.clone());
-        let moment = |i: usize| state.narrow(0, i * n, n).reshape(self.shape());
-        (self.new_like(x), moment(0), moment(1), h.amsgrad.then(|| moment(2)))
+        let s = s.map(|storage| self.new_like(storage));
+        (s.param, s.exp_avg, s.exp_avg_sq, s.max_exp_avg_sq)
     }
 
     /// A tensor of this one's shape over a new contiguous storage on its device.
