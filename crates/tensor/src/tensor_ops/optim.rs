@@ -102,7 +102,9 @@ impl Tensor {
     #[track_caller]
     pub fn sgd_step_many(steps: &[(Tensor, Tensor, Option<Tensor>)], h: &SgdStep) -> Vec<(Tensor, Option<Tensor>)> {
         let one = |(x, g, b): &(Tensor, Tensor, Option<Tensor>)| x.sgd_step(g, b.as_ref(), h);
-        if h.momentum != 0.0 {
+        // With momentum there is no pair kernel; nor on the CPU, where one step is already one pass over the
+        // elements with no launch to save.
+        if h.momentum != 0.0 || steps.first().is_some_and(|(x, ..)| x.device.is_cpu()) {
             return steps.iter().map(one).collect();
         }
         let mut out = Vec::with_capacity(steps.len());
