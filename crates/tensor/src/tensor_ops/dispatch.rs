@@ -5,13 +5,13 @@
 //! (`&CpuBackend` or `&WgpuBackend`) and each operand's concrete storage, calls one [`Backend`](crate::Backend)
 //! method, and wraps the result back into a `Storage`. `dispatch!` writes that match, for any number of operands:
 //!
-//! ```ignore
+//! ```text
 //! let storage = dispatch!(self, rhs => |b, l, r| b.binary(op, l, &ll, r, &rl));
 //! ```
 //!
 //! expands to
 //!
-//! ```ignore
+//! ```text
 //! let storage = match (&self.device, &*self.storage, &*rhs.storage) {
 //!     (Device::Cpu, Storage::Cpu(l), Storage::Cpu(r)) => { let b = &CPU; Storage::Cpu(b.binary(op, l, &ll, r, &rl)) }
 //!     (Device::Wgpu(b), Storage::Wgpu(l), Storage::Wgpu(r)) => Storage::Wgpu(b.binary(op, l, &ll, r, &rl)),
@@ -29,6 +29,9 @@
 //!   returns it as it is.
 //! * `dispatch!(views xs => |b, views| body)`: for a slice of tensors (`cat`); `views` holds each one's
 //!   `(storage, layout)` pair, and the body returns the backend's storage, wrapped as in the first form.
+//! * `dispatch!(backend device => |b, view, wrap| body)`: for operands that are not a fixed list of tensors (the
+//!   optimizer steps' optional buffers, `optim.rs`): `view(&t)` is a tensor's `(storage, layout)` on that backend
+//!   and `wrap` turns a storage it returns into a `Storage`; the body's value is returned as it is.
 //!
 //! The backend is the first operand's device; the operands must already be checked to share it (`check_same`),
 //! so the match has no other arm to take (it says so in an `unreachable!`).
@@ -50,6 +53,35 @@ macro_rules! dispatch {
     // Anything else: the body's value as it is.
     (value $first:expr $(, $rest:expr)* => |$b:ident, $x:ident $(, $r:ident)*| $body:expr) => {
         $crate::tensor_ops::dispatch!(@match ($first $(, $rest)*) |$b, $x $(, $r)*| $body, $body)
+    };
+    // The backend of a device, with functions to view a tensor on it and to wrap a storage it returns: for
+    // operands that are not a fixed list of tensors (an optional buffer).
+    (backend $device:expr => |$b:ident, $view:ident, $wrap:ident| $body:expr) => {
+        match $device {
+            $crate::device::Device::Cpu => {
+                let $b = &$crate::device::CPU;
+                fn $view(t: &$crate::Tensor) -> (&$crate::dtype::HostBuffer, &$crate::layout::Layout) {
+                    match &*t.storage {
+                        $crate::device::Storage::Cpu(s) => (s, &t.layout),
+                        #[allow(unreachable_patterns)]
+                        _ => unreachable!("the operands were checked to share a device"),
+                    }
+                }
+                let $wrap = $crate::device::Storage::Cpu;
+                $body
+            }
+            #[cfg(feature = "wgpu")]
+            $crate::device::Device::Wgpu($b) => {
+                fn $view(t: &$crate::Tensor) -> (&$crate::gpu::WgpuStorage, &$crate::layout::Layout) {
+                    match &*t.storage {
+                        $crate::device::Storage::Wgpu(s) => (s, &t.layout),
+                        _ => unreachable!("the operands were checked to share a device"),
+                    }
+                }
+                let $wrap = $crate::device::Storage::Wgpu;
+                $body
+            }
+        }
     };
     // A slice of tensors, as `(storage, layout)` pairs of the backend's storages.
     (views $tensors:expr => |$b:ident, $views:ident| $body:expr) => {{

@@ -5,41 +5,7 @@
 //! holds every kernel to that composition of tensor ops, bit for bit.
 
 use super::*;
-use crate::dtype::HostBuffer;
 use crate::ops::optim::{AdamStep, SgdStep};
-
-/// Runs `$body` with `$be` the backend of the device `$device`, `$view` a function giving a tensor's view on it
-/// (storage and layout), and `$wrap` the one wrapping a storage that backend returns: the one device match of the
-/// optimizer steps.
-macro_rules! on_backend {
-    ($device:expr, |$be:ident, $view:ident, $wrap:ident| $body:expr) => {
-        match $device {
-            Device::Cpu => {
-                let $be = &crate::device::CPU;
-                fn $view(t: &Tensor) -> (&HostBuffer, &Layout) {
-                    match &*t.storage {
-                        Storage::Cpu(s) => (s, &t.layout),
-                        #[allow(unreachable_patterns)]
-                        _ => unreachable!("operands checked to share a device"),
-                    }
-                }
-                let $wrap = Storage::Cpu;
-                $body
-            }
-            #[cfg(feature = "wgpu")]
-            Device::Wgpu($be) => {
-                fn $view(t: &Tensor) -> (&crate::gpu::WgpuStorage, &Layout) {
-                    match &*t.storage {
-                        Storage::Wgpu(s) => (s, &t.layout),
-                        _ => unreachable!("operands checked to share a device"),
-                    }
-                }
-                let $wrap = Storage::Wgpu;
-                $body
-            }
-        }
-    };
-}
 
 /// Checks that a parameter is a float tensor and that every other operand of its step has its shape, dtype and
 /// device.
@@ -81,7 +47,7 @@ impl Tensor {
         check_step("sgd_step", self, &others);
         self.check_result("sgd_step", self.shape(), self.dtype);
         let (x, g, b) = (self.contiguous(), grad.contiguous(), buffer.map(Tensor::contiguous));
-        let kernel = on_backend!(&self.device, |be, view, wrap| {
+        let kernel = dispatch!(backend &self.device => |be, view, wrap| {
             be.sgd_step(view(&x), view(&g), b.as_ref().map(view), h).map(|(x, b)| (wrap(x), b.map(wrap)))
         });
         match kernel {
@@ -116,7 +82,7 @@ impl Tensor {
             let (x, g, x2, g2) =
                 (first.0.contiguous(), first.1.contiguous(), second.0.contiguous(), second.1.contiguous());
             let kernel = if x.device.same(&x2.device) {
-                on_backend!(&x.device, |be, view, wrap| {
+                dispatch!(backend &x.device => |be, view, wrap| {
                     be.sgd_step_pair([view(&x), view(&g)], [view(&x2), view(&g2)], h).map(|(a, b)| (wrap(a), wrap(b)))
                 })
             } else {
@@ -168,7 +134,7 @@ impl Tensor {
         );
         let [x, g, m, v] = [self, grad, exp_avg, exp_avg_sq].map(Tensor::contiguous);
         let max = max_exp_avg_sq.map(Tensor::contiguous);
-        let kernel = on_backend!(&self.device, |be, view, wrap| {
+        let kernel = dispatch!(backend &self.device => |be, view, wrap| {
             be.adam_step(view(&x), view(&g), view(&m), view(&v), max.as_ref().map(view), h).map(|s| s.map(wrap))
         });
         let Some(s) = kernel else {
