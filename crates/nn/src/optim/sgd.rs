@@ -9,42 +9,22 @@ use tensor::{SgdStep, Tensor};
 use super::state::{OptimizerError, OptimizerState, ParamState, SavedTensor};
 use super::{assert_grad_fits, assert_lr, check_non_negative, Optimizer};
 
-/// The options of [`SGD`], PyTorch's names and defaults.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SgdConfig {
-    /// Learning rate.
-    pub lr: f64,
-    /// Momentum factor (0: none).
-    pub momentum: f64,
-    /// Dampening for momentum.
-    pub dampening: f64,
-    /// Nesterov momentum (needs momentum > 0 and dampening 0).
-    pub nesterov: bool,
-    /// L2 penalty added to the gradient.
-    pub weight_decay: f64,
-    /// Maximize the objective instead of minimizing it.
-    pub maximize: bool,
-}
+/// The options of [`SGD`], PyTorch's names and defaults (`SgdConfig::new(lr)`: no momentum, no weight decay):
+/// the tensor crate's [`SgdStep`], the options of the step kernel, under the name the optimizer gives them.
+pub type SgdConfig = SgdStep;
 
-impl SgdConfig {
-    /// `SGD(params, lr=lr)`: no momentum, no weight decay.
-    pub fn new(lr: f64) -> SgdConfig {
-        SgdConfig { lr, momentum: 0.0, dampening: 0.0, nesterov: false, weight_decay: 0.0, maximize: false }
+/// What [`SGD::new`] refuses, as a sentence.
+fn validate(c: &SgdConfig) -> Result<(), String> {
+    check_non_negative("SGD", "learning rate", c.lr)?;
+    check_non_negative("SGD", "momentum value", c.momentum)?;
+    check_non_negative("SGD", "weight_decay value", c.weight_decay)?;
+    if !c.dampening.is_finite() {
+        return Err(format!("SGD: invalid dampening value {} (a finite number)", c.dampening));
     }
-
-    /// What [`SGD::new`] refuses, as a sentence.
-    fn validate(&self) -> Result<(), String> {
-        check_non_negative("SGD", "learning rate", self.lr)?;
-        check_non_negative("SGD", "momentum value", self.momentum)?;
-        check_non_negative("SGD", "weight_decay value", self.weight_decay)?;
-        if !self.dampening.is_finite() {
-            return Err(format!("SGD: invalid dampening value {} (a finite number)", self.dampening));
-        }
-        if self.nesterov && !(self.momentum > 0.0 && self.dampening == 0.0) {
-            return Err("SGD: Nesterov momentum requires a momentum and zero dampening".into());
-        }
-        Ok(())
+    if c.nesterov && !(c.momentum > 0.0 && c.dampening == 0.0) {
+        return Err("SGD: Nesterov momentum requires a momentum and zero dampening".into());
     }
+    Ok(())
 }
 
 /// Stochastic gradient descent. For each parameter `x` with gradient `g` ([`Tensor::sgd_step`], one kernel on
@@ -72,7 +52,7 @@ impl SGD {
     /// infinite learning rate, which only ever gives non-finite parameters).
     #[track_caller]
     pub fn new(params: Vec<Var>, config: SgdConfig) -> SGD {
-        if let Err(m) = config.validate() {
+        if let Err(m) = validate(&config) {
             super::invalid_hyperparameter(m);
         }
         let n = params.len();
@@ -87,15 +67,7 @@ impl SGD {
 
 impl Optimizer for SGD {
     fn step(&mut self) {
-        let c = self.config;
-        let h = SgdStep {
-            lr: c.lr,
-            momentum: c.momentum,
-            dampening: c.dampening,
-            nesterov: c.nesterov,
-            weight_decay: c.weight_decay,
-            maximize: c.maximize,
-        };
+        let h = self.config;
         // Every parameter with a gradient, in one call: one kernel per parameter, or per pair without momentum.
         let mut stepped = Vec::with_capacity(self.params.len());
         let mut steps = Vec::with_capacity(self.params.len());
@@ -159,7 +131,7 @@ impl Optimizer for SGD {
             weight_decay: state.hyper("weight_decay")?,
             maximize: state.hyper("maximize")? != 0.0,
         };
-        config.validate().map_err(OptimizerError::Invalid)?;
+        validate(&config).map_err(OptimizerError::Invalid)?;
         let mut buffers = Vec::with_capacity(self.params.len());
         for (p, s) in self.params.iter().zip(&state.params) {
             buffers.push(match s.buffers.get("momentum_buffer") {
